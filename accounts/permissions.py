@@ -1,0 +1,75 @@
+"""The whole access policy on one screen: which role may do which action, and the scope rules.
+
+Every route names one of these actions (or ``PUBLIC``); a test walks the router and fails on a route
+that names none. Services check again with the same table, so a forgotten route check is not a hole.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from app.actors import Actor
+
+PUBLIC: Final = "public"
+# Anyone logged in, including a user who must still choose a new password.
+SIGNED_IN: Final = "signed_in"
+
+ACCOUNT_MANAGE_OWN: Final = "account.manage_own"
+BOARD_VIEW: Final = "board.view"
+BEDS_WRITE_OWN_HOSPITAL: Final = "beds.write_own_hospital"
+USERS_MANAGE: Final = "users.manage"
+NOMENCLATURE_IMPORT: Final = "nomenclature.import"
+API_TOKENS_MANAGE: Final = "api_tokens.manage"
+AUDIT_READ: Final = "audit.read"
+
+ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
+    "admin": frozenset(
+        {ACCOUNT_MANAGE_OWN, BOARD_VIEW, USERS_MANAGE, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, AUDIT_READ}
+    ),
+    "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW}),
+    "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL}),
+    "auditor": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, AUDIT_READ}),
+}
+
+# Which roles belong to which kind of organisation (an operator always belongs to a hospital).
+ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
+    "admin": frozenset({"authority"}),
+    "coordinator": frozenset({"authority"}),
+    "auditor": frozenset({"authority"}),
+    "operator": frozenset({"hospital"}),
+}
+
+KNOWN_ACTIONS: Final = frozenset({PUBLIC, SIGNED_IN}).union(*ROLE_ACTIONS.values())
+
+
+def actions_of(roles: frozenset[str]) -> frozenset[str]:
+    return frozenset().union(*(ROLE_ACTIONS.get(role, frozenset()) for role in roles))
+
+
+def may(actor: Actor, action: str) -> bool:
+    if action == PUBLIC:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if action == SIGNED_IN:
+        return True
+    return action in actions_of(actor.roles)
+
+
+def may_manage_user(admin: Actor, target_organisation_id: int, target_organisation_kind: str,
+                    target_parent_id: int | None) -> bool:
+    """An authority admin manages its own authority's users and hospital users, never another authority's.
+
+    The seed: "SAMB administrators may not add, change or delete users other than those of SAMB or of
+    hospitals".
+    """
+    if not may(admin, USERS_MANAGE) or admin.organisation_kind != "authority":
+        return False
+    if target_organisation_kind == "hospital":
+        return True
+    return target_organisation_id == admin.organisation_id
+
+
+def may_write_hospital(actor: Actor, hospital_id: int) -> bool:
+    """Operators write only the sections of their own hospital."""
+    return may(actor, BEDS_WRITE_OWN_HOSPITAL) and actor.organisation_id == hospital_id

@@ -1,0 +1,197 @@
+"""Account rules: log in, log out, change your own password and profile, create a user from the CLI.
+
+Plain async functions taking a session and an actor; they flush, audit, and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import sessions, throttle
+from accounts.models import Organisation, Role, User, UserRole
+from accounts.passwords import PasswordHasher, check_policy
+from accounts.permissions import ROLE_ORGANISATION_KINDS
+from app import audit
+from app.actors import Actor
+from app.db import session_now
+from app.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
+from app.settings import Settings
+
+LANGUAGES = ("en", "ro")
+WRONG_CREDENTIALS = "Wrong username or password."
+
+
+@dataclass(frozen=True)
+class AccountsContext:
+    """What account services need besides the database: the hasher and the two policies."""
+
+    hasher: PasswordHasher
+    throttle: throttle.ThrottlePolicy
+    sessions: sessions.SessionPolicy
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Either a session (token and actor) or the refusal to show.
+
+    A refusal is a result, not an exception: its audit row and failure count must commit.
+    """
+
+    token: str | None = None
+    actor: Actor | None = None
+    refusal: DomainError | None = None
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+async def _find_user(session: AsyncSession, username: str) -> User | None:
+    return await session.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+async def login(
+    session: AsyncSession, *, context: AccountsContext, username: str, password: str, client_address: str
+) -> LoginResult:
+    """A refusal carries one generic message for any wrong username or password."""
+    now = session_now(session)
+    key = username_key(username)[:80]
+    anonymous = Actor.anonymous(client_address)
+    lock = await throttle.active_lock(session, key, client_address, now)
+    if lock is not None:
+        await audit.record(session, actor=anonymous, action="accounts.login_refused_locked",
+                           object_type="user", object_id=key, after={"lock": lock.kind})
+        return LoginResult(refusal=TooManyAttempts("Too many failed attempts. Try again after {time}.",
+                                                   time=lock.locked_until))
+    user = await _find_user(session, username)
+    usable = user is not None and user.is_active
+    matched = await context.hasher.verify(user.password_hash if usable and user else None, password)
+    if not (matched and user is not None and usable):
+        await audit.record(session, actor=anonymous, action="accounts.login_failed", object_type="user",
+                           object_id=key)
+        new_lock = await throttle.count_failure(session, context.throttle, key, client_address, now)
+        if new_lock is not None:
+            await audit.record(session, actor=anonymous, action="accounts.login_throttled",
+                               object_type="user", object_id=key,
+                               after={"lock": new_lock.kind, "until": new_lock.locked_until.isoformat()})
+        return LoginResult(refusal=NotAuthenticated(WRONG_CREDENTIALS))
+    assert user.password_hash is not None
+    if context.hasher.needs_rehash(user.password_hash):
+        user.password_hash = await context.hasher.hash(password)
+    user.last_login_at = now
+    await throttle.forget_failures(session, key)
+    token, row = await sessions.start(session, user=user, now=now, policy=context.sessions,
+                                      client_address=client_address)
+    actor = await sessions.actor_for(session, user, source="web", client_address=client_address,
+                                     session_id=row.id)
+    await audit.record(session, actor=actor, action="accounts.login", object_type="session", object_id=row.id)
+    return LoginResult(token=token, actor=actor)
+
+
+async def logout(session: AsyncSession, *, actor: Actor) -> None:
+    if actor.session_id is None:
+        return
+    await sessions.end(session, session_id=actor.session_id, now=session_now(session), reason="logout")
+    await audit.record(session, actor=actor, action="accounts.logout", object_type="session",
+                       object_id=actor.session_id)
+
+
+async def _own_user(session: AsyncSession, actor: Actor) -> User:
+    if actor.user_id is None:
+        raise NotAuthenticated("Please log in.")
+    return await session.get_one(User, actor.user_id)
+
+
+async def change_password(
+    session: AsyncSession, *, context: AccountsContext, actor: Actor, current_password: str, new_password: str
+) -> None:
+    user = await _own_user(session, actor)
+    if not await context.hasher.verify(user.password_hash, current_password):
+        raise ValidationFailed("The current password is not right.", details={"field": "current_password"})
+    check_policy(new_password, user.username)
+    if await context.hasher.verify(user.password_hash, new_password):
+        raise ValidationFailed("The new password must differ from the current one.",
+                               details={"field": "new_password"})
+    now = session_now(session)
+    user.password_hash = await context.hasher.hash(new_password)
+    user.password_changed_at, user.must_change_password = now, False
+    # Someone who learnt the old password may hold a session: every other session ends now.
+    ended = await sessions.end_all_of_user(session, user_id=user.id, now=now, reason="password_changed",
+                                           keep_session_id=actor.session_id)
+    await audit.record(session, actor=actor, action="accounts.password_changed", object_type="user",
+                       object_id=user.id, after={"other_sessions_ended": len(ended)})
+
+
+async def update_profile(session: AsyncSession, *, actor: Actor, display_name: str, language: str) -> None:
+    user = await _own_user(session, actor)
+    display_name = " ".join(display_name.split())
+    if not 1 <= len(display_name) <= 200:
+        raise ValidationFailed("The name must have between 1 and 200 characters.",
+                               details={"field": "display_name"})
+    if language not in LANGUAGES:
+        raise ValidationFailed("Choose one of the offered languages.", details={"field": "language"})
+    before = {"display_name": user.display_name, "language": user.language}
+    user.display_name, user.language = display_name, language
+    after = {"display_name": display_name, "language": language}
+    if before != after:
+        await audit.record(session, actor=actor, action="accounts.profile_changed", object_type="user",
+                           object_id=user.id, before=before, after=after)
+
+
+class UnknownOrganisation(DomainError):
+    code = "unknown_organisation"
+    status = 422
+
+
+async def create_user(
+    session: AsyncSession, *, context: AccountsContext, actor: Actor, organisation_code: str, role: str,
+    username: str, display_name: str, password: str | None,
+) -> User:
+    """Create an account from the command line (administration pages come with their own issue)."""
+    organisation = await session.scalar(select(Organisation).where(Organisation.code == organisation_code))
+    if organisation is None:
+        raise UnknownOrganisation("There is no organisation with the code {code}.", code=organisation_code)
+    if await session.get(Role, role) is None:
+        raise ValidationFailed("There is no role {role}.", role=role)
+    kinds = ROLE_ORGANISATION_KINDS.get(role)
+    if kinds is not None and organisation.kind not in kinds:
+        raise ValidationFailed("The role {role} does not belong to an organisation of kind {kind}.",
+                               role=role, kind=organisation.kind)
+    if not username.strip() or len(username) > 80:
+        raise ValidationFailed("A username has between 1 and 80 characters.")
+    if await _find_user(session, username) is not None:
+        raise ValidationFailed("The username {username} is taken.", username=username)
+    now = session_now(session)
+    user = User(username=username.strip(), username_key=username_key(username),
+                display_name=display_name or username, organisation_id=organisation.id, is_active=True,
+                must_change_password=False, created_at=now)
+    if password is not None:
+        check_policy(password, username)
+        user.password_hash, user.password_changed_at = await context.hasher.hash(password), now
+    session.add(user)
+    await session.flush()
+    session.add(UserRole(user_id=user.id, role_code=role))
+    await audit.record(session, actor=actor, action="accounts.user_created", object_type="user",
+                       object_id=user.id, after={"username": user.username, "display_name": user.display_name,
+                                                 "organisation": organisation.code, "roles": [role],
+                                                 "password_set": password is not None})
+    return user
+
+
+def accounts_context(settings: Settings) -> AccountsContext:
+    return AccountsContext(
+        hasher=PasswordHasher(settings.password_profile, settings.hashing_threads),
+        throttle=throttle.ThrottlePolicy(
+            per_username=settings.login_failures_per_username,
+            per_address=settings.login_failures_per_address,
+            window=timedelta(minutes=settings.login_window_minutes),
+        ),
+        sessions=sessions.SessionPolicy(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+        ),
+    )

@@ -1,0 +1,191 @@
+"""The append-only, hash-chained audit log that every domain writes to.
+
+Each event takes the next number of one commit-ordered sequence: the single ``audit_head`` row is
+locked ``FOR UPDATE`` inside the writing transaction, so two transactions can never hold the same
+number, numbers are gapless, and the order of numbers is the order of commits. The same lock gives
+the hash chain its order: ``hash = sha256(prev_hash + canonical JSON of the event)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.actors import Actor
+from app.db import Base, UTCDateTime, session_now
+
+GENESIS_HASH = "0" * 64
+# Keys that must never reach the log, whatever a caller passes in before/after.
+FORBIDDEN_KEYS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})
+
+JsonObject = Mapping[str, Any]
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    organisation: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(10))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def canonical(self) -> str:
+        return canonical_json(
+            {
+                "seq": self.seq,
+                "at": self.at.isoformat(),
+                "actor": self.actor,
+                "actor_id": self.actor_id,
+                "organisation": self.organisation,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "before": self.before,
+                "after": self.after,
+                "source": self.source,
+                "client_address": self.client_address,
+            }
+        )
+
+    def computed_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.canonical())
+
+
+class AuditHead(Base):
+    """One row: the last sequence number and hash. Locking it orders every audited write."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def canonical_json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, canonical_event: str) -> str:
+    return hashlib.sha256((prev_hash + canonical_event).encode()).hexdigest()
+
+
+def _checked(values: JsonObject | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    leaked = FORBIDDEN_KEYS.intersection(values)
+    if leaked:
+        raise ValueError(f"secret fields may not be audited: {sorted(leaked)}")
+    # A JSON round trip fixes the exact value that is hashed now and re-read by verify later.
+    loaded: dict[str, Any] = json.loads(canonical_json(dict(values)))
+    return loaded
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str | None = None,
+    object_id: object = None,
+    before: JsonObject | None = None,
+    after: JsonObject | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction and return it (with its sequence number)."""
+    head = (await session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())).scalar_one()
+    event = AuditEvent(
+        seq=head.seq + 1,
+        at=session_now(session),
+        actor=actor.username,
+        actor_id=actor.user_id,
+        organisation=actor.organisation_code,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=_checked(before),
+        after=_checked(after),
+        source=actor.source,
+        client_address=actor.client_address,
+        prev_hash=head.hash,
+    )
+    event.hash = event.computed_hash()
+    head.seq, head.hash = event.seq, event.hash
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChainHead:
+        seq, _, digest = text.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise ValueError("a head is written SEQ:HASH, as printed by 'bedboard audit head'")
+        return cls(int(seq), digest.lower())
+
+
+@dataclass(frozen=True)
+class Verification:
+    count: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+async def head(session: AsyncSession) -> ChainHead:
+    row = (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
+    return ChainHead(row.seq, row.hash)
+
+
+async def verify(session: AsyncSession, kept_head: ChainHead | None = None) -> Verification:
+    """Walk the whole chain in order and name the first row that does not hold."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    kept_seen = False
+    rows = await session.stream_scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(
+        yield_per=2000))
+    async for event in rows:
+        if event.seq != expected_seq:
+            return Verification(count, expected_seq, f"event {expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return Verification(count, event.seq, "its previous hash does not match the event before it")
+        if event.computed_hash() != event.hash:
+            return Verification(count, event.seq, "its content does not match its hash")
+        if kept_head is not None and event.seq == kept_head.seq:
+            if event.hash != kept_head.hash:
+                return Verification(count, event.seq, "it differs from the kept head")
+            kept_seen = True
+        prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    if kept_head is not None and not kept_seen and kept_head.seq > 0:
+        return Verification(count, expected_seq, f"the chain ends before the kept head {kept_head.seq}")
+    stored = await head(session)
+    if stored.seq != count or stored.hash != prev_hash:
+        return Verification(count, expected_seq, f"the chain ends at {count} but the head says {stored.seq}")
+    return Verification(count)

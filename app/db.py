@@ -1,0 +1,160 @@
+"""Engine, declarative base, the UTC timestamp type and the one transaction helper (the unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+from app.clock import Clock, SystemClock
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, whatever the backend stores.
+
+    SQLite has no time zones: values are stored as naive UTC and made aware again on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that every transaction starts with
+        # BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once with
+        # SQLITE_BUSY_SNAPSHOT when another writer committed in between, and busy_timeout cannot help.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(database_url: str, **options: Any) -> AsyncEngine:
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, **options)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(database_url, pool_pre_ping=True, **options)
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when the error means the database cannot be reached, not that a statement was wrong."""
+    if isinstance(error, InterfaceError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(error, OperationalError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OSError) and not isinstance(error, FileNotFoundError)
+
+
+def session_now(session: AsyncSession) -> datetime:
+    """The unit of work's clock: services ask it for "now" so that tests can move time."""
+    clock: Clock = session.info.get("clock") or SystemClock()
+    return clock.now()
+
+
+Publisher = Callable[[Sequence[object]], Awaitable[None]]
+
+
+async def _publish_nothing(_events: Sequence[object]) -> None:
+    return None
+
+
+class UnitOfWork:
+    """One transaction. Services flush and emit events; the unit of work commits, then publishes.
+
+    On any error it rolls back and drops the events, so no event ever describes a write that did not
+    commit.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock | None = None,
+        publish: Publisher | None = None,
+    ):
+        self._session_factory = session_factory
+        self._clock = clock or SystemClock()
+        self._publish = publish or _publish_nothing
+        self._events: list[object] = []
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    def emit(self, event_: object) -> None:
+        self._events.append(event_)
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._session_factory()
+        self._session.info["clock"] = self._clock
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+                self._events.clear()
+        finally:
+            await session.close()
+            self._session = None
+        if exc_type is None and self._events:
+            events, self._events = self._events, []
+            await self._publish(events)

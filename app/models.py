@@ -1,0 +1,9 @@
+"""Imports every table module so that ``Base.metadata`` holds the whole schema (for Alembic)."""
+
+from accounts import models as accounts_models
+from app import audit
+from app.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "audit", "metadata"]

@@ -1,0 +1,147 @@
+"""One frozen settings value, read from ``BEDBOARD_*`` environment variables.
+
+Tests build their own ``Settings`` and never touch the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Environment = Literal["development", "production"]
+PasswordProfile = Literal["rfc9106", "fast-insecure-for-tests"]
+
+MIN_SECRET_KEY_LENGTH = 32
+# Values that people paste from examples; production refuses them whatever their length.
+PLACEHOLDER_SECRETS = frozenset(
+    {"changeme", "change-me", "secret", "dev", "development", "please-change-me", "x" * 32}
+)
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    environment: Environment = "development"
+    timezone: str = "Europe/Bucharest"
+    allowed_origins: tuple[str, ...] = ()
+    base_url: str = "http://127.0.0.1:8000"
+    debug: bool = False
+    var_dir: Path = field(default_factory=lambda: Path("var"))
+    password_profile: PasswordProfile = "rfc9106"
+    hashing_threads: int = 2
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 20
+    login_window_minutes: int = 15
+    default_language: str = "en"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and
+        # Path=/, so a sibling subdomain cannot plant or shadow it.
+        return "__Host-bedboard_session" if self.uses_https else "bedboard_session"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(var_dir: Path) -> str:
+    """A development key is generated once and kept, so sessions survive a restart."""
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _secret_key(environ: Mapping[str, str], environment: Environment, var_dir: Path) -> str:
+    key = environ.get("BEDBOARD_SECRET_KEY", "").strip()
+    if environment == "production":
+        if not key:
+            raise SettingsError(
+                "BEDBOARD_SECRET_KEY is not set. In production it must be a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, e.g. from: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
+        if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in PLACEHOLDER_SECRETS:
+            raise SettingsError(
+                f"BEDBOARD_SECRET_KEY is too short or a placeholder; use at least {MIN_SECRET_KEY_LENGTH} "
+                "random characters."
+            )
+        return key
+    return key or _development_secret(var_dir)
+
+
+def _environment(raw: str) -> Environment:
+    if raw == "production":
+        return "production"
+    if raw in {"", "development"}:
+        return "development"
+    raise SettingsError(f"BEDBOARD_ENV must be 'production' or 'development', not {raw!r}.")
+
+
+def _timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"BEDBOARD_TIMEZONE {raw!r} is not a known time zone.") from error
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
+    environment = _environment(env.get("BEDBOARD_ENV", "").strip().lower())
+    database_url = env.get("BEDBOARD_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'bedboard.sqlite3'}"
+    origins = tuple(o.strip().rstrip("/") for o in env.get("BEDBOARD_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        database_url=database_url,
+        secret_key=_secret_key(env, environment, var_dir),
+        environment=environment,
+        timezone=_timezone(env.get("BEDBOARD_TIMEZONE", "Europe/Bucharest")),
+        allowed_origins=origins,
+        base_url=env.get("BEDBOARD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        debug=_flag(env.get("BEDBOARD_DEBUG")),
+        var_dir=var_dir,
+        default_language=env.get("BEDBOARD_LANGUAGE", "en"),
+        smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
+        smtp_port=int(env.get("BEDBOARD_SMTP_PORT", "25")),
+        smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,
+    )

@@ -1,0 +1,101 @@
+"""Databases for tests: every test gets its own migrated database, on SQLite and on PostgreSQL.
+
+Both backends are migrated once per session into a template; each test then gets a copy (a file
+copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL). Tests therefore commit for real,
+which the unit of work, the audit chain's row lock and NOTIFY all need.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.clock import ManualClock
+from app.db import UnitOfWork, make_engine, make_session_factory
+from app.migrations import upgrade_to_head
+from tests.postgres_cluster import ENABLE_HINT, PostgresCluster, start_cluster
+
+_database_numbers = itertools.count(1)
+
+
+def _required(variable: str) -> bool:
+    return os.environ.get(variable, "") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    cluster = start_cluster()
+    if cluster is None:
+        if _required("BEDBOARD_REQUIRE_POSTGRES"):
+            pytest.fail(ENABLE_HINT)
+        pytest.skip(ENABLE_HINT)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_cluster: PostgresCluster) -> str:
+    postgres_cluster.execute("CREATE DATABASE bedboard_template")
+    upgrade_to_head(postgres_cluster.url("bedboard_template"))
+    return "bedboard_template"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    upgrade_to_head(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster, postgres_template: str) -> Iterator[str]:
+    name = f"test_{os.getpid()}_{next(_database_numbers)}"
+    postgres_cluster.execute(f"CREATE DATABASE {name} TEMPLATE {postgres_template} STRATEGY FILE_COPY")
+    yield postgres_cluster.url(name)
+    postgres_cluster.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "bedboard.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh migrated database on each backend in turn."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def unit_of_work(
+    session_factory: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> Callable[[], UnitOfWork]:
+    return lambda: UnitOfWork(session_factory, clock=clock)
