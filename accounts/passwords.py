@@ -19,6 +19,7 @@ from argon2 import profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.errors import ValidationFailed
+from app.i18n import _
 from app.settings import PasswordProfile
 
 T = TypeVar("T")
@@ -84,13 +85,13 @@ def check_policy(password: str, username: str) -> None:
     """Length and blocklist only, no composition rules (NIST SP 800-63B). Raises ValidationFailed."""
     candidate = normalise(password)
     if len(candidate) < MIN_LENGTH:
-        raise ValidationFailed("The password must have at least {min} characters.", min=MIN_LENGTH,
+        raise ValidationFailed(_("The password must have at least {min} characters."), min=MIN_LENGTH,
                                details={"field": "new_password"})
     if len(candidate) > MAX_LENGTH:
-        raise ValidationFailed("The password may have at most {max} characters.", max=MAX_LENGTH,
+        raise ValidationFailed(_("The password may have at most {max} characters."), max=MAX_LENGTH,
                                details={"field": "new_password"})
     if candidate.casefold() == username.casefold():
-        raise ValidationFailed("The password may not be your username.", details={"field": "new_password"})
+        raise ValidationFailed(_("The password may not be your username."), details={"field": "new_password"})
     if candidate.lower() in common_passwords():
-        raise ValidationFailed("This password is among the most common ones; choose another.",
+        raise ValidationFailed(_("This password is among the most common ones; choose another."),
                                details={"field": "new_password"})

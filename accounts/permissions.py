@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from app.actors import Actor
+from app.i18n import _
 
 PUBLIC: Final = "public"
 # Anyone logged in, including a user who must still choose a new password.
@@ -29,6 +30,13 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW}),
     "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL}),
     "auditor": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, AUDIT_READ}),
+}
+
+ROLE_LABELS: Final[dict[str, str]] = {
+    "admin": _("Administrator"),
+    "coordinator": _("Coordinator"),
+    "operator": _("Hospital operator"),
+    "auditor": _("Auditor"),
 }
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).

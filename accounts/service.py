@@ -19,10 +19,11 @@ from app import audit
 from app.actors import Actor
 from app.db import session_now
 from app.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
+from app.i18n import _
 from app.settings import Settings
 
 LANGUAGES = ("en", "ro")
-WRONG_CREDENTIALS = "Wrong username or password."
+WRONG_CREDENTIALS = _("Wrong username or password.")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ async def login(
     if lock is not None:
         await audit.record(session, actor=anonymous, action="accounts.login_refused_locked",
                            object_type="user", object_id=key, after={"lock": lock.kind})
-        return LoginResult(refusal=TooManyAttempts("Too many failed attempts. Try again after {time}.",
+        return LoginResult(refusal=TooManyAttempts(_("Too many failed attempts. Try again after {time}."),
                                                    time=lock.locked_until))
     user = await _find_user(session, username)
     usable = user is not None and user.is_active
@@ -102,7 +103,7 @@ async def logout(session: AsyncSession, *, actor: Actor) -> None:
 
 async def _own_user(session: AsyncSession, actor: Actor) -> User:
     if actor.user_id is None:
-        raise NotAuthenticated("Please log in.")
+        raise NotAuthenticated(_("Please log in."))
     return await session.get_one(User, actor.user_id)
 
 
@@ -111,10 +112,10 @@ async def change_password(
 ) -> None:
     user = await _own_user(session, actor)
     if not await context.hasher.verify(user.password_hash, current_password):
-        raise ValidationFailed("The current password is not right.", details={"field": "current_password"})
+        raise ValidationFailed(_("The current password is not right."), details={"field": "current_password"})
     check_policy(new_password, user.username)
     if await context.hasher.verify(user.password_hash, new_password):
-        raise ValidationFailed("The new password must differ from the current one.",
+        raise ValidationFailed(_("The new password must differ from the current one."),
                                details={"field": "new_password"})
     now = session_now(session)
     user.password_hash = await context.hasher.hash(new_password)
@@ -130,10 +131,10 @@ async def update_profile(session: AsyncSession, *, actor: Actor, display_name: s
     user = await _own_user(session, actor)
     display_name = " ".join(display_name.split())
     if not 1 <= len(display_name) <= 200:
-        raise ValidationFailed("The name must have between 1 and 200 characters.",
+        raise ValidationFailed(_("The name must have between 1 and 200 characters."),
                                details={"field": "display_name"})
     if language not in LANGUAGES:
-        raise ValidationFailed("Choose one of the offered languages.", details={"field": "language"})
+        raise ValidationFailed(_("Choose one of the offered languages."), details={"field": "language"})
     before = {"display_name": user.display_name, "language": user.language}
     user.display_name, user.language = display_name, language
     after = {"display_name": display_name, "language": language}
@@ -154,17 +155,17 @@ async def create_user(
     """Create an account from the command line (administration pages come with their own issue)."""
     organisation = await session.scalar(select(Organisation).where(Organisation.code == organisation_code))
     if organisation is None:
-        raise UnknownOrganisation("There is no organisation with the code {code}.", code=organisation_code)
+        raise UnknownOrganisation(_("There is no organisation with the code {code}."), code=organisation_code)
     if await session.get(Role, role) is None:
-        raise ValidationFailed("There is no role {role}.", role=role)
+        raise ValidationFailed(_("There is no role {role}."), role=role)
     kinds = ROLE_ORGANISATION_KINDS.get(role)
     if kinds is not None and organisation.kind not in kinds:
-        raise ValidationFailed("The role {role} does not belong to an organisation of kind {kind}.",
+        raise ValidationFailed(_("The role {role} does not belong to an organisation of kind {kind}."),
                                role=role, kind=organisation.kind)
     if not username.strip() or len(username) > 80:
-        raise ValidationFailed("A username has between 1 and 80 characters.")
+        raise ValidationFailed(_("A username has between 1 and 80 characters."))
     if await _find_user(session, username) is not None:
-        raise ValidationFailed("The username {username} is taken.", username=username)
+        raise ValidationFailed(_("The username {username} is taken."), username=username)
     now = session_now(session)
     user = User(username=username.strip(), username_key=username_key(username),
                 display_name=display_name or username, organisation_id=organisation.id, is_active=True,

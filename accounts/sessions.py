@@ -81,7 +81,7 @@ async def resolve(
     )).first()
     if found is None:
         return None
-    row, user = found.tuple()
+    row, user = found[0], found[1]
     reason = _expiry_reason(row, now, policy) or (None if user.is_active else "deactivated")
     if reason is not None:
         row.ended_at, row.end_reason = now, reason

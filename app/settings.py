@@ -125,12 +125,29 @@ def _timezone(raw: str) -> str:
     return raw
 
 
+def _password_profile(raw: str, environment: Environment) -> PasswordProfile:
+    if raw in {"", "rfc9106"}:
+        return "rfc9106"
+    if raw != "fast-insecure-for-tests":
+        raise SettingsError(
+            f"BEDBOARD_PASSWORD_PROFILE must be 'rfc9106' or 'fast-insecure-for-tests', not {raw!r}."
+        )
+    if environment == "production":
+        # Its hashes can be brute-forced in minutes: a test speed-up must never reach real accounts.
+        raise SettingsError(
+            "BEDBOARD_PASSWORD_PROFILE=fast-insecure-for-tests is refused in production; unset it."
+        )
+    return "fast-insecure-for-tests"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
     environment = _environment(env.get("BEDBOARD_ENV", "").strip().lower())
     database_url = env.get("BEDBOARD_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'bedboard.sqlite3'}"
-    origins = tuple(o.strip().rstrip("/") for o in env.get("BEDBOARD_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    origins = tuple(
+        o.strip().rstrip("/") for o in env.get("BEDBOARD_ALLOWED_ORIGINS", "").split(",") if o.strip()
+    )
     return Settings(
         database_url=database_url,
         secret_key=_secret_key(env, environment, var_dir),
@@ -140,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=env.get("BEDBOARD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         debug=_flag(env.get("BEDBOARD_DEBUG")),
         var_dir=var_dir,
+        password_profile=_password_profile(env.get("BEDBOARD_PASSWORD_PROFILE", "").strip(), environment),
         default_language=env.get("BEDBOARD_LANGUAGE", "en"),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=int(env.get("BEDBOARD_SMTP_PORT", "25")),

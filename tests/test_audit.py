@@ -32,13 +32,16 @@ async def test_events_form_a_verifiable_chain(unit_of_work: Callable[[], UnitOfW
                                               session_factory: async_sessionmaker[AsyncSession]) -> None:
     await write_events(unit_of_work, 5)
     result = await verify(session_factory)
-    assert result.ok and result.count == 5
+    assert result.ok
+    assert result.count == 5
     async with session_factory() as session:
         rows = (await session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq))).all()
         assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
         assert rows[0].prev_hash == audit.GENESIS_HASH
         assert rows[1].prev_hash == rows[0].hash
-        assert rows[2].after == {"n": 3} and rows[2].actor == "ana" and rows[2].client_address == "10.0.0.5"
+        assert rows[2].after == {"n": 3}
+        assert rows[2].actor == "ana"
+        assert rows[2].client_address == "10.0.0.5"
         assert str(await audit.head(session)) == f"5:{rows[4].hash}"
 
 
@@ -76,7 +79,9 @@ async def test_verify_names_an_edited_row(unit_of_work: Callable[[], UnitOfWork]
     async with engine.begin() as connection:
         await connection.execute(text("""UPDATE audit_events SET "after" = '{"n": 99}' WHERE seq = 4"""))
     result = await verify(session_factory)
-    assert not result.ok and result.broken_seq == 4 and "content" in result.reason
+    assert not result.ok
+    assert result.broken_seq == 4
+    assert "content" in result.reason
 
 
 async def test_verify_names_a_deleted_row(unit_of_work: Callable[[], UnitOfWork], engine: AsyncEngine,
@@ -86,7 +91,9 @@ async def test_verify_names_a_deleted_row(unit_of_work: Callable[[], UnitOfWork]
     async with engine.begin() as connection:
         await connection.execute(text("DELETE FROM audit_events WHERE seq = 3"))
     result = await verify(session_factory)
-    assert not result.ok and result.broken_seq == 3 and "missing" in result.reason
+    assert not result.ok
+    assert result.broken_seq == 3
+    assert "missing" in result.reason
 
 
 async def test_a_kept_head_catches_a_truncated_tail(
@@ -105,7 +112,9 @@ async def test_a_kept_head_catches_a_truncated_tail(
         await connection.execute(text("UPDATE audit_head SET seq = 4, hash = :h"), {"h": hash4})
     assert (await verify(session_factory)).ok
     result = await verify(session_factory, kept)
-    assert not result.ok and result.broken_seq == 5 and "kept head" in result.reason
+    assert not result.ok
+    assert result.broken_seq == 5
+    assert "kept head" in result.reason
 
 
 async def test_a_kept_head_that_differs_is_reported(unit_of_work: Callable[[], UnitOfWork],
@@ -138,6 +147,7 @@ async def test_fifty_concurrent_writers_get_a_gapless_ordered_chain(postgres_url
         async with factory() as session:
             assert (await session.scalar(select(func.count()).select_from(audit.AuditEvent))) == 50
             result = await audit.verify(session)
-        assert result.ok and result.count == 50
+        assert result.ok
+        assert result.count == 50
     finally:
         await engine.dispose()

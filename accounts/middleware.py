@@ -1,0 +1,51 @@
+"""Resolves who is asking, once per request or websocket handshake, before any route runs."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accounts import csrf, sessions
+from accounts.cookies import presession_cookie_name, set_cookie_header
+from app.state import client_address, services
+
+
+class ActorMiddleware:
+    """Puts the actor (or none) and the CSRF binding in the scope; static files skip the database."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        app_services = services(connection)
+        settings = app_services.settings
+        extra_headers: list[tuple[bytes, bytes]] = []
+        token = connection.cookies.get(settings.session_cookie_name)
+        actor = None
+        if token:
+            async with app_services.unit_of_work() as uow:
+                actor = await sessions.resolve(uow.session, token=token, now=app_services.clock.now(),
+                                               policy=app_services.accounts.sessions,
+                                               client_address=client_address(connection))
+        if actor is not None and token:
+            scope["bedboard.actor"] = actor
+            scope["bedboard.csrf_binding"] = f"session:{token}"
+        else:
+            if token:  # a stale session cookie: forget it so the browser stops sending it
+                extra_headers.append(set_cookie_header(settings, settings.session_cookie_name, "", clear=True))
+            binding = connection.cookies.get(presession_cookie_name(settings), "")
+            if len(binding) < 20:
+                binding = csrf.new_binding()
+                extra_headers.append(set_cookie_header(settings, presession_cookie_name(settings), binding))
+            scope["bedboard.csrf_binding"] = f"anonymous:{binding}"
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start" and extra_headers:
+                message["headers"] = [*message.get("headers", []), *extra_headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)

@@ -1,0 +1,74 @@
+"""Errors as a person (HTML) or a program (JSON) expects them: never a trace, never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.errors import DomainError
+from app.i18n import _, translate
+from app.state import request_id
+from app.templating import language_of, render
+
+logger = logging.getLogger("bedboard.errors")
+
+STATUS_MESSAGES = {
+    400: _("The request could not be understood."),
+    401: _("Please log in."),
+    403: _("You may not do this."),
+    404: _("There is no such page."),
+    405: _("This address does not accept that kind of request."),
+    409: _("Someone changed this in the meantime."),
+    413: _("The request is too large."),
+    422: _("Some of the input is not valid."),
+    429: _("Too many requests. Wait a little and try again."),
+    500: _("Something went wrong on our side. The error has been logged."),
+    503: _("The service is temporarily unavailable (the database cannot be reached). Try again shortly."),
+}
+STATUS_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                409: "conflict", 413: "too_large", 422: "validation_failed", 429: "too_many_requests",
+                500: "internal_error", 503: "unavailable"}
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if request.url.path.startswith("/api/") or request.url.path == "/health":
+        return True
+    return ("application/json" in accept and "text/html" not in accept)
+
+
+def error_response(
+    request: Request, status: int, message: str, *, code: str | None = None,
+    params: Mapping[str, Any] | None = None, details: Mapping[str, Any] | None = None,
+) -> Response:
+    code = code or STATUS_CODES.get(status, "error")
+    if wants_json(request):
+        shown = {key: value.isoformat() if isinstance(value, datetime) else value
+                 for key, value in (params or {}).items()}
+        text = translate(language_of(request), message, **shown)
+        body = {"error": {"code": code, "message": text, "details": dict(details or {}),
+                          "request_id": request_id(request)}}
+        return JSONResponse(body, status_code=status)
+    return _html_error(request, status, message, params or {})
+
+
+def _html_error(request: Request, status: int, message: str, params: Mapping[str, Any]) -> Response:
+    return render(request, "error.html", {"status": status, "message": message, "params": params},
+                  status_code=status)
+
+
+async def on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(request, exc.status_code, STATUS_MESSAGES.get(exc.status_code, STATUS_MESSAGES[400]))
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(request, exc.status, exc.message, code=exc.code, params=exc.params,
+                          details=exc.details)

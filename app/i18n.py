@@ -1,0 +1,49 @@
+"""One translation function for every user-visible string; English message ids, Romanian catalogue.
+
+Code marks a message by calling ``_`` on a string literal (which returns it unchanged) so that a test can find every
+message and check that the Romanian catalogue has it; the text is translated when it is rendered, in
+the language of whoever reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "ro")
+LANGUAGE_NAMES = {"en": "English", "ro": "Română"}
+
+
+def _(message_id: str) -> str:
+    """Marks a message for translation; returns it unchanged."""
+    return message_id
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    if language == "en":
+        return {}
+    text = resources.files("app").joinpath(f"locales/{language}.json").read_text(encoding="utf-8")
+    entries: dict[str, str] = json.loads(text)
+    return entries
+
+
+def translate(language: str, message_id: str, **params: object) -> str:
+    text = catalogue(language if language in LANGUAGES else "en").get(message_id, message_id)
+    return text.format(**params) if params else text
+
+
+def negotiate(accept_language: str | None, default: str = "en") -> str:
+    """The best of our languages for an Accept-Language header (quality values respected)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, primary))
+    return min(ranked)[2] if ranked else default

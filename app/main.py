@@ -1,0 +1,88 @@
+"""Assembly: ``create_app(settings)`` builds one self-contained app (its own engine, clock, services)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from accounts import permissions
+from accounts import routes as account_routes
+from accounts.guard import requires
+from accounts.middleware import ActorMiddleware
+from accounts.service import accounts_context
+from app.clock import Clock, SystemClock
+from app.db import make_engine, make_session_factory
+from app.error_pages import on_domain_error, on_http_exception
+from app.errors import DomainError
+from app.security import SecurityMiddleware
+from app.settings import Settings, load_settings
+from app.state import AppServices, services
+from app.templating import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@requires(permissions.PUBLIC)
+async def health(request: Request) -> Response:
+    """Liveness and database reachability, for load balancers and operations."""
+    async with services(request).engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+def all_routes() -> list[BaseRoute]:
+    return [
+        *account_routes.routes,
+        Route("/health", health, methods=["GET"], name="health"),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    engine = make_engine(settings.database_url)
+    app_services = AppServices(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        accounts=accounts_context(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            app_services.accounts.hasher.close()
+            await engine.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=all_routes(),
+        middleware=[
+            Middleware(SecurityMiddleware, https=settings.uses_https),
+            Middleware(ActorMiddleware),
+        ],
+        exception_handlers={HTTPException: on_http_exception, DomainError: on_domain_error},
+        lifespan=lifespan,
+    )
+    app.state.services = app_services
+    app.state.templates = make_templates(settings)
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The uvicorn factory used by ``bedboard serve`` (one call per worker process)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(load_settings())

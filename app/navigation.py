@@ -1,0 +1,28 @@
+"""The navigation bar: each entry names the action it needs, so a user sees only what they may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts import permissions
+from app.actors import Actor
+from app.i18n import _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    action: str
+
+
+# Domains add their entries here as they arrive (board, operator screen, users, audit).
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN),
+)
+
+
+def visible_to(actor: Actor) -> list[NavItem]:
+    if actor.must_change_password:
+        return []
+    return [item for item in NAVIGATION if permissions.may(actor, item.action)]

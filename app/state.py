@@ -1,0 +1,45 @@
+"""What a running app holds: settings, database, clock, account services. One per app, never global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from accounts.service import AccountsContext
+from app.actors import Actor
+from app.clock import Clock
+from app.db import UnitOfWork
+from app.settings import Settings
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    clock: Clock
+    accounts: AccountsContext
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, clock=self.clock)
+
+
+def services(connection: HTTPConnection) -> AppServices:
+    found: AppServices = connection.app.state.services
+    return found
+
+
+def client_address(connection: HTTPConnection) -> str:
+    # uvicorn rewrites the client from X-Forwarded-For only for trusted proxies (--forwarded-allow-ips).
+    return connection.client.host if connection.client else "unknown"
+
+
+def current_actor(connection: HTTPConnection) -> Actor:
+    actor: Actor | None = connection.scope.get("bedboard.actor")
+    return actor or Actor.anonymous(client_address(connection))
+
+
+def request_id(connection: HTTPConnection) -> str:
+    return str(connection.scope.get("bedboard.request_id", "-"))

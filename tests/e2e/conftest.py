@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import make_organisation, make_user
+from tests.live_server import TEST_SECRET, LiveServer, start_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ENABLE_HINT = ("Browser tests need Debian's chromium (apt-get install chromium), driven by pip's playwright. "
+               "CI sets BEDBOARD_REQUIRE_BROWSER=1, under which its absence fails the run.")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API holds an event loop in this thread while it is open, which
+    the async tests of other modules could not run beside."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("BEDBOARD_REQUIRE_BROWSER") == "1":
+            pytest.fail(ENABLE_HINT)
+        pytest.skip(ENABLE_HINT)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+async def _seed(database_url: str, var_dir: Path) -> None:
+    app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
+                              password_profile="fast-insecure-for-tests"))
+    services = app.state.services
+    try:
+        await make_organisation(services, "SAMB", name="Serviciul de Ambulanță București-Ilfov")
+        await make_user(services, "ana.pop", display_name="Ana Pop", organisation="SAMB")
+    finally:
+        services.accounts.hasher.close()
+        await services.engine.dispose()
+
+
+@pytest.fixture
+def live_server(sqlite_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    # Playwright's sync API keeps an event loop running in this thread, so seed from another one.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, _seed(sqlite_url, tmp_path)).result()
+    server = start_server(sqlite_url, tmp_path)
+    yield server
+    server.stop()

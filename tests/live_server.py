@@ -1,0 +1,65 @@
+"""A real uvicorn server in its own process, on a free loopback port, for browser and socket tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.postgres_cluster import free_port
+
+TEST_SECRET = "live-server-test-secret-" + "s" * 32
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def server_environment(database_url: str, var_dir: Path, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BEDBOARD_DATABASE_URL": database_url,
+        "BEDBOARD_VAR_DIR": str(var_dir),
+        "BEDBOARD_SECRET_KEY": TEST_SECRET,
+        "BEDBOARD_PASSWORD_PROFILE": "fast-insecure-for-tests",
+        "BEDBOARD_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def start_server(database_url: str, var_dir: Path, timeout: float = 30.0) -> LiveServer:
+    port = free_port()
+    log = var_dir / f"uvicorn-{port}.log"
+    command = [sys.executable, "-m", "uvicorn", "app.main:app_from_environment", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio", "--no-access-log"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=server_environment(database_url, var_dir, port),
+                                   stdout=output, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"uvicorn did not answer within {timeout} s:\n{log.read_text()}")

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accounts.models import Organisation, User, UserRole
+from accounts.passwords import check_policy
+from accounts.service import AccountsContext, accounts_context
+from app import audit, demo
+from app.db import UnitOfWork
+from app.settings import Settings
+
+
+@pytest.fixture
+async def context(database_url: str) -> AsyncIterator[AccountsContext]:
+    settings = Settings(database_url=database_url, secret_key="k" * 40,
+                        password_profile="fast-insecure-for-tests")
+    context = accounts_context(settings)
+    yield context
+    context.hasher.close()
+
+
+async def count(session_factory: async_sessionmaker[AsyncSession], model: type[object]) -> int:
+    async with session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def actions(session_factory: async_sessionmaker[AsyncSession]) -> list[str]:
+    async with session_factory() as session:
+        return list(await session.scalars(select(audit.AuditEvent.action).order_by(audit.AuditEvent.seq)))
+
+
+async def password_hash(session_factory: async_sessionmaker[AsyncSession], username: str) -> str | None:
+    async with session_factory() as session:
+        return await session.scalar(select(User.password_hash).where(User.username == username))
+
+
+async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context: AccountsContext,
+                                var_dir: Path) -> dict[str, str | None]:
+    return {login.username: login.password for login in await demo.load_demo(unit_of_work, context, var_dir)}
+
+
+async def test_loads_authorities_hospitals_and_one_login_per_role(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    logins = await demo.load_demo(unit_of_work, context, tmp_path)
+
+    assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
+                                                    "admin.ms"]
+    assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator"}
+    async with session_factory() as session:
+        organisations = {o.code: o for o in await session.scalars(select(Organisation))}
+        roles = dict((await session.execute(select(User.username, UserRole.role_code).join(UserRole))).all())
+    assert organisations["SAMB"].name == "Serviciul de Ambulanță București-Ilfov"
+    hospitals = [o for o in organisations.values() if o.kind == "hospital"]
+    assert len(hospitals) >= 6
+    assert {h.parent_id for h in hospitals} == {organisations["MS"].id}
+    assert all("Demo" in h.name for h in hospitals)
+    assert roles == {"admin.samb": "admin", "coord.samb": "coordinator", "audit.ms": "auditor",
+                     "op.floreasca": "operator", "admin.ms": "admin"}
+    events = await actions(session_factory)
+    assert events.count("accounts.organisation_created") == len(organisations)
+    assert events.count("accounts.user_created") == 5
+
+
+async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    logins = await demo.load_demo(unit_of_work, context, tmp_path / "var")
+
+    path = tmp_path / "var" / demo.CREDENTIALS_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    kept = json.loads(path.read_text())["passwords"]
+    assert kept == {login.username: login.password for login in logins}
+    assert len(set(kept.values())) == len(kept)
+    for login in logins:
+        assert login.password is not None
+        assert len(login.password) >= 16
+        stored = await password_hash(session_factory, login.username)
+        assert await context.hasher.verify(stored, login.password)
+
+
+async def test_a_second_run_adds_nothing_and_returns_the_same_logins(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    first = await demo.load_demo(unit_of_work, context, tmp_path)
+    events, users = await actions(session_factory), await count(session_factory, User)
+
+    second = await demo.load_demo(unit_of_work, context, tmp_path)
+
+    assert second == first
+    assert await actions(session_factory) == events
+    assert await count(session_factory, User) == users
+
+
+async def test_without_the_credentials_file_existing_passwords_stay_unknown_and_unchanged(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    first = await demo.load_demo(unit_of_work, context, tmp_path)
+    hash_before = await password_hash(session_factory, "admin.samb")
+    (tmp_path / demo.CREDENTIALS_FILE).unlink()
+
+    second = await demo.load_demo(unit_of_work, context, tmp_path)
+
+    assert [login.password for login in second] == [None] * len(first)
+    assert await password_hash(session_factory, "admin.samb") == hash_before
+    assert await context.hasher.verify(hash_before, first[0].password or "")
+    assert not (tmp_path / demo.CREDENTIALS_FILE).exists()
+
+
+async def test_a_kept_password_that_no_longer_opens_the_account_is_not_shown(
+    unit_of_work: Callable[[], UnitOfWork], context: AccountsContext, tmp_path: Path,
+) -> None:
+    await demo.load_demo(unit_of_work, context, tmp_path)
+    async with unit_of_work() as uow:
+        user = await uow.session.scalar(select(User).where(User.username == "coord.samb"))
+        assert user is not None
+        user.password_hash = await context.hasher.hash("changed by its owner since")
+
+    logins = await passwords_by_username(unit_of_work, context, tmp_path)
+
+    assert logins["coord.samb"] is None
+    assert logins["admin.samb"] is not None
+
+
+async def test_a_fresh_database_reuses_the_kept_passwords(
+    unit_of_work: Callable[[], UnitOfWork], context: AccountsContext, tmp_path: Path,
+) -> None:
+    demo.write_credentials(tmp_path, {"admin.samb": "kept-from-an-earlier-database"})
+
+    logins = await passwords_by_username(unit_of_work, context, tmp_path)
+
+    assert logins["admin.samb"] == "kept-from-an-earlier-database"
+    assert set(demo.read_credentials(tmp_path)) == set(logins)
+
+
+async def test_an_existing_organisation_is_left_as_it_is(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    async with unit_of_work() as uow:
+        uow.session.add(Organisation(code="MS", name="Ministerul Sănătății (real)", kind="authority"))
+
+    await demo.load_demo(unit_of_work, context, tmp_path)
+
+    async with session_factory() as session:
+        ministry = await session.scalar(select(Organisation).where(Organisation.code == "MS"))
+        floreasca = await session.scalar(select(Organisation).where(Organisation.code == "H-FLOR"))
+        created = [event.after["code"] for event in await session.scalars(select(audit.AuditEvent).where(
+            audit.AuditEvent.action == "accounts.organisation_created")) if event.after]
+    assert ministry is not None
+    assert floreasca is not None
+    assert ministry.name == "Ministerul Sănătății (real)"
+    assert floreasca.parent_id == ministry.id
+    assert "MS" not in created
+    assert "H-FLOR" in created
+
+
+def test_an_unreadable_credentials_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / demo.CREDENTIALS_FILE).write_text("{not json")
+    with pytest.raises(demo.UnreadableCredentials) as caught:
+        demo.read_credentials(tmp_path)
+    assert str(tmp_path / demo.CREDENTIALS_FILE) in caught.value.message.format(**caught.value.params)
+
+
+def test_generated_passwords_pass_the_policy_and_differ() -> None:
+    passwords = {demo.generate_password() for _ in range(50)}
+    assert len(passwords) == 50
+    for password in passwords:
+        check_policy(password, "admin.samb")
+        assert len(password) >= 16
+        assert not set(password) & set("0O1lI")
+
+
+def test_the_table_aligns_columns_and_marks_unknown_passwords() -> None:
+    table = demo.logins_table([demo.DemoLogin("admin.samb", "admin", "SAMB", "abcde-fghij"),
+                               demo.DemoLogin("op.floreasca", "operator", "H-FLOR", None)])
+    assert table.splitlines() == [
+        "username      role      organisation  password",
+        "admin.samb    admin     SAMB          abcde-fghij",
+        "op.floreasca  operator  H-FLOR        (unknown)",
+    ]
