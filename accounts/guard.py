@@ -14,8 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from accounts import csrf, permissions
-from app import audit
-from app.error_pages import error_response, wants_json
+from app.error_pages import audit_refusal, error_response, wants_json
 from app.i18n import _
 from app.state import current_actor, services
 
@@ -60,14 +59,6 @@ def safe_next(target: str | None) -> str:
     return target if not urlsplit(target).netloc else "/"
 
 
-async def _audit_refusal(request: Request, action: str) -> None:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        await audit.record(uow.session, actor=current_actor(request), action="accounts.authorization_refused",
-                           object_type="route", object_id=request.url.path[:80],
-                           after={"method": request.method, "needs": action})
-
-
 def requires(action: str, *, while_password_must_change: bool = False) -> Callable[[Endpoint], Endpoint]:
     if action not in permissions.KNOWN_ACTIONS:
         raise ValueError(f"unknown action {action!r}: add it to accounts/permissions.py")
@@ -85,7 +76,7 @@ def requires(action: str, *, while_password_must_change: bool = False) -> Callab
             if actor.must_change_password and not while_password_must_change and action != permissions.PUBLIC:
                 return RedirectResponse("/account/password", status_code=303)
             if not permissions.may(actor, action):
-                await _audit_refusal(request, action)
+                await audit_refusal(request, needs=action)
                 return error_response(request, 403, _("You may not do this."))
             return await endpoint(request)
 

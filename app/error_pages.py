@@ -11,9 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.errors import DomainError
+from app import audit
+from app.errors import DomainError, PermissionDenied
 from app.i18n import _, translate
-from app.state import request_id
+from app.state import current_actor, request_id, services
 from app.templating import language_of, render
 
 logger = logging.getLogger("bedboard.errors")
@@ -68,7 +69,17 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, STATUS_MESSAGES.get(exc.status_code, STATUS_MESSAGES[400]))
 
 
+async def audit_refusal(request: Request, *, needs: str, details: Mapping[str, Any] | None = None) -> None:
+    """A refused attempt is audited in a transaction of its own: the refused one was rolled back."""
+    async with services(request).unit_of_work() as uow:
+        await audit.record(uow.session, actor=current_actor(request), action="accounts.authorization_refused",
+                           object_type="route", object_id=request.url.path[:80],
+                           after={"method": request.method, "needs": needs, **(details or {})})
+
+
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, PermissionDenied):
+        await audit_refusal(request, needs=exc.code, details=exc.details)
     return error_response(request, exc.status, exc.message, code=exc.code, params=exc.params,
                           details=exc.details)

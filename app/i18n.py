@@ -22,10 +22,15 @@ def _(message_id: str) -> str:
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
+    """All of a language's files merged: one file per domain (``app/locales/ro/beds.json`` ...)."""
     if language == "en":
         return {}
-    text = resources.files("app").joinpath(f"locales/{language}.json").read_text(encoding="utf-8")
-    entries: dict[str, str] = json.loads(text)
+    entries: dict[str, str] = {}
+    folder = resources.files("app").joinpath(f"locales/{language}")
+    for part in sorted(folder.iterdir(), key=lambda item: item.name):
+        if part.name.endswith(".json"):
+            loaded: dict[str, str] = json.loads(part.read_text(encoding="utf-8"))
+            entries.update(loaded)
     return entries
 
 

@@ -21,6 +21,7 @@ from accounts import routes as account_routes
 from accounts.guard import requires
 from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
+from app.beds import api_routes, nomenclature_routes, operator_routes, token_routes
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
@@ -44,6 +45,10 @@ async def health(request: Request) -> Response:
 def all_routes() -> list[BaseRoute]:
     return [
         *account_routes.routes,
+        *operator_routes.routes,
+        *nomenclature_routes.routes,
+        *token_routes.routes,
+        *api_routes.routes,
         Route("/health", health, methods=["GET"], name="health"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.state import current_actor, request_id, services
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates")
+TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates")
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:

@@ -36,7 +36,7 @@ def test_messages_are_found() -> None:
 
 def test_every_message_has_a_romanian_translation() -> None:
     missing = sorted(marked_messages() - set(catalogue("ro")))
-    assert not missing, "add these to app/locales/ro.json:\n" + "\n".join(missing)
+    assert not missing, "add these to a file under app/locales/ro/:\n" + "\n".join(missing)
 
 
 def test_the_romanian_catalogue_has_no_dead_entries() -> None:

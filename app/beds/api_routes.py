@@ -1,0 +1,5 @@
+"""Placeholder: filled in by its issue."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

@@ -1,0 +1,19 @@
+"""Errors of the bed domain; each declares its code and HTTP status."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, NotFound, ValidationFailed
+
+
+class SectionNotFound(NotFound):
+    code = "section_not_found"
+
+
+class SectionVersionConflict(Conflict):
+    """Someone changed the section since the writer read it; details carry its current state."""
+
+    code = "version_conflict"
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    code = "idempotency_key_reused"

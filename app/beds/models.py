@@ -1,0 +1,102 @@
+"""Hospitals, sections and their free-bed counts; API tokens of hospital systems; idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+MIN_FREE_BEDS = -999
+MAX_FREE_BEDS = 9999
+MAX_TOTAL_BEDS = 9999
+
+
+class HospitalType(Base):
+    __tablename__ = "hospital_types"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ro: Mapped[str] = mapped_column(String(120))
+    colour: Mapped[str] = mapped_column(String(7))  # "#rrggbb", the board's legend colour
+
+
+class Hospital(Base):
+    """The bed-board facts of a hospital organisation (its name and code live in ``organisations``)."""
+
+    __tablename__ = "hospitals"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    hospital_type_id: Mapped[int] = mapped_column(ForeignKey("hospital_types.id"), index=True)
+    short_code: Mapped[str] = mapped_column(String(20), unique=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SectionType(Base):
+    __tablename__ = "section_types"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ro: Mapped[str] = mapped_column(String(120))
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    __table_args__ = (
+        UniqueConstraint("hospital_id", "code"),
+        CheckConstraint(f"free_beds BETWEEN {MIN_FREE_BEDS} AND {MAX_FREE_BEDS}", name="free_beds_range"),
+        CheckConstraint(f"total_beds BETWEEN 0 AND {MAX_TOTAL_BEDS}", name="total_beds_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
+    section_type_id: Mapped[int] = mapped_column(ForeignKey("section_types.id"), index=True)
+    # The section's key in the approved list (nomenclature), unique within its hospital.
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    total_beds: Mapped[int] = mapped_column(Integer)
+    free_beds: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A hospital system's bearer token: one hospital, stored hashed, named, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown in lists so that a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    """The first answer to a write sent with an Idempotency-Key; a repeat gets it back, writing nothing."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("owner", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

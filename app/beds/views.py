@@ -1,0 +1,123 @@
+"""Sections as readers see them: joined with their hospital and type, occupancy derived, never stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Organisation
+from app.beds.models import Hospital, HospitalType, Section, SectionType
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: int
+    hospital_id: int
+    hospital_name: str
+    hospital_code: str
+    hospital_type: str
+    hospital_colour: str
+    section_type: str
+    section_type_id: int
+    code: str
+    name: str
+    parent_id: int | None
+    total_beds: int
+    free_beds: int
+    version: int
+    updated_at: datetime | None
+    updated_by: str | None
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+
+    @property
+    def occupied(self) -> int:
+        return self.total_beds - self.free_beds
+
+    @property
+    def occupancy_pct(self) -> float | None:
+        """Percent of approved beds occupied; a section with no approved beds has none."""
+        if self.total_beds <= 0:
+            return None
+        return round(100 * self.occupied / self.total_beds, 1)
+
+    @property
+    def reported_at(self) -> datetime | None:
+        """When someone last vouched for the number: changed it or confirmed it unchanged."""
+        moments = [moment for moment in (self.updated_at, self.confirmed_at) if moment is not None]
+        return max(moments, default=None)
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.isoformat()
+
+        return {
+            "id": self.id, "hospital_id": self.hospital_id, "hospital_name": self.hospital_name,
+            "hospital_code": self.hospital_code, "hospital_type": self.hospital_type,
+            "section_type": self.section_type, "section_type_id": self.section_type_id, "code": self.code,
+            "name": self.name, "parent_id": self.parent_id, "total_beds": self.total_beds,
+            "free_beds": self.free_beds, "occupancy_pct": self.occupancy_pct, "version": self.version,
+            "updated_at": iso(self.updated_at), "updated_by": self.updated_by,
+            "confirmed_at": iso(self.confirmed_at), "confirmed_by": self.confirmed_by,
+            "reported_at": iso(self.reported_at),
+        }
+
+
+SectionQuery = Select[Section, Organisation, Hospital, HospitalType, SectionType]
+
+
+def section_query() -> SectionQuery:
+    return (
+        select(Section, Organisation, Hospital, HospitalType, SectionType)
+        .join(Hospital, Hospital.organisation_id == Section.hospital_id)
+        .join(Organisation, Organisation.id == Hospital.organisation_id)
+        .join(HospitalType, HospitalType.id == Hospital.hospital_type_id)
+        .join(SectionType, SectionType.id == Section.section_type_id)
+    )
+
+
+def to_view(section: Section, organisation: Organisation, hospital: Hospital, hospital_type: HospitalType,
+            section_type: SectionType) -> SectionView:
+    return SectionView(
+        id=section.id, hospital_id=section.hospital_id, hospital_name=organisation.name,
+        hospital_code=hospital.short_code, hospital_type=hospital_type.code, hospital_colour=hospital_type.colour,
+        section_type=section_type.code, section_type_id=section_type.id, code=section.code, name=section.name,
+        parent_id=section.parent_id, total_beds=section.total_beds, free_beds=section.free_beds,
+        version=section.version, updated_at=section.updated_at, updated_by=section.updated_by,
+        confirmed_at=section.confirmed_at, confirmed_by=section.confirmed_by,
+    )
+
+
+async def views_of(session: AsyncSession, query: SectionQuery) -> list[SectionView]:
+    return [to_view(*row) for row in (await session.execute(query)).tuples()]
+
+
+async def view_of(session: AsyncSession, section_id: int) -> SectionView | None:
+    views = await views_of(session, section_query().where(Section.id == section_id))
+    return views[0] if views else None
+
+
+def nested(views: Iterable[SectionView]) -> list[tuple[SectionView, int]]:
+    """Sections in reading order with their depth: each hospital's sections by name, sub-sections under
+    their section."""
+    ordered = sorted(views, key=lambda view: (view.hospital_name.casefold(), view.name.casefold(), view.id))
+    children: dict[int | None, list[SectionView]] = {}
+    present = {view.id for view in ordered}
+    for view in ordered:
+        parent = view.parent_id if view.parent_id in present else None
+        children.setdefault(parent, []).append(view)
+    result: list[tuple[SectionView, int]] = []
+
+    def walk(siblings: Sequence[SectionView], depth: int) -> None:
+        for view in siblings:
+            result.append((view, depth))
+            walk(children.get(view.id, []), depth + 1)
+
+    roots = children.get(None, [])
+    walk(roots, 0)
+    return result

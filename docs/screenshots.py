@@ -1,0 +1,152 @@
+"""Regenerate the screenshots in docs/images/ from a real server.
+
+Run from the project root: ``.venv/bin/python docs/screenshots.py``. It loads the demo data into a
+temporary directory with ``bedboard demo``, starts ``bedboard serve`` on a free loopback port, drives
+Debian's Chromium through Playwright at 1366x768, saves the PNGs and stops the server it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+IMAGES = Path(__file__).resolve().parent / "images"
+BEDBOARD = Path(sys.executable).parent / "bedboard"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1366, "height": 768}
+USERNAME = "coord.samb"
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_environment(var_dir: Path, port: int) -> dict[str, str]:
+    """The caller's environment without its BEDBOARD_* settings, so that nothing real is touched."""
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("BEDBOARD_")}
+    return {
+        **inherited,
+        "BEDBOARD_VAR_DIR": str(var_dir),
+        "BEDBOARD_DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'bedboard.sqlite3'}",
+        "BEDBOARD_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def demo_password(environment: Mapping[str, str], var_dir: Path, username: str) -> str:
+    subprocess.run([str(BEDBOARD), "demo"], env=dict(environment), check=True, capture_output=True, timeout=120)
+    document = json.loads((var_dir / "demo-credentials.json").read_text(encoding="utf-8"))
+    password: str = document["passwords"][username]
+    return password
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bedboard serve exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise RuntimeError(f"bedboard serve did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
+
+
+@contextmanager
+def running_server(environment: Mapping[str, str], var_dir: Path, port: int) -> Iterator[str]:
+    """``bedboard serve`` in its own process; stopped by its own PID on the way out."""
+    log = var_dir / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([str(BEDBOARD), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=dict(environment), stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def log_in(page: Page, url: str, password: str) -> None:
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{url}/account")
+
+
+def take_screenshots(url: str, password: str) -> list[Path]:
+    IMAGES.mkdir(exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]},
+                                          locale="en-GB")
+            page = context.new_page()
+            page.goto(f"{url}/login?next=/account")
+            page.get_by_label("Username").fill(USERNAME)
+            page.get_by_label("Password").fill("not the password")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_test_id("login-error")).to_have_text("Wrong username or password.")
+            saved.append(shoot(page, "login.png"))
+
+            log_in(page, url, password)
+            expect(page.get_by_test_id("who")).to_contain_text("Demo Coordinator SAMB")
+            saved.append(shoot(page, "account.png"))
+
+            page.get_by_role("link", name="Change password").click()
+            expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+            saved.append(shoot(page, "change-password.png"))
+            context.close()
+        finally:
+            browser.close()
+    return saved
+
+
+def shoot(page: Page, name: str) -> Path:
+    path = IMAGES / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def main() -> int:
+    if not Path(CHROMIUM).exists():
+        sys.stderr.write(f"{CHROMIUM} is missing: apt-get install chromium\n")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bedboard-docshots-") as directory:
+        var_dir = Path(directory)
+        port = free_port()
+        environment = server_environment(var_dir, port)
+        password = demo_password(environment, var_dir, USERNAME)
+        with running_server(environment, var_dir, port) as url:
+            saved = take_screenshots(url, password)
+    for path in saved:
+        sys.stdout.write(f"saved {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
