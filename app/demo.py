@@ -1,4 +1,4 @@
-"""Demo data for ``bedboard demo``: authorities, hospitals and one login per role.
+"""Demo data for ``bedboard demo``: authorities, hospitals with bed sections, one login per role.
 
 Everything is data (``ORGANISATIONS``, ``USERS``) applied by idempotent steps, so a second run adds
 nothing and a later issue can add a step (e.g. each hospital's bed sections) without touching these.
@@ -23,6 +23,7 @@ from accounts.service import AccountsContext, create_user, username_key
 from app import audit
 from app.actors import Actor
 from app.db import UnitOfWork
+from app.demo_beds import DEMO_HOSPITALS, ensure_bed_demo
 from app.errors import DomainError
 
 CREDENTIALS_FILE = "demo-credentials.json"
@@ -63,14 +64,7 @@ AUTHORITIES = (
     OrganisationSpec("SAMB", "Serviciul de Ambulanță București-Ilfov", "authority"),
     OrganisationSpec("SMURD", "SMURD București", "authority"),
 )
-HOSPITALS = (
-    OrganisationSpec("H-FLOR", "Spitalul Clinic de Urgență Demo Floreasca", "hospital", "MS"),
-    OrganisationSpec("H-BAGD", "Spitalul Clinic de Urgență Demo Bagdasar-Arseni", "hospital", "MS"),
-    OrganisationSpec("H-UNIV", "Spitalul Universitar de Urgență Demo București", "hospital", "MS"),
-    OrganisationSpec("H-ELIAS", "Spitalul Universitar de Urgență Demo Elias", "hospital", "MS"),
-    OrganisationSpec("H-COLT", "Spitalul Clinic Demo Colțea", "hospital", "MS"),
-    OrganisationSpec("H-MSCU", "Spitalul Clinic de Urgență pentru Copii Demo Marie Curie", "hospital", "MS"),
-)
+HOSPITALS = tuple(OrganisationSpec(hospital.code, hospital.name, "hospital", "MS") for hospital in DEMO_HOSPITALS)
 # Parents come before their children: the steps create them in this order.
 ORGANISATIONS = AUTHORITIES + HOSPITALS
 USERS = (
@@ -186,7 +180,8 @@ async def load_demo(unit_of_work: UnitOfWorkFactory, context: AccountsContext, v
     """Load every demo step in one transaction and return the logins to print, in ``USERS`` order."""
     actor = actor or Actor.system("cli")
     async with unit_of_work() as uow:
-        await ensure_organisations(uow.session, actor)
+        organisations = await ensure_organisations(uow.session, actor)
+        await ensure_bed_demo(uow.session, actor, organisations)
         return await ensure_users(uow.session, context, actor, var_dir)
 
 

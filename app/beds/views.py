@@ -94,7 +94,7 @@ def to_view(section: Section, organisation: Organisation, hospital: Hospital, ho
 
 
 async def views_of(session: AsyncSession, query: SectionQuery) -> list[SectionView]:
-    return [to_view(*row) for row in (await session.execute(query)).tuples()]
+    return [to_view(*row) for row in await session.execute(query)]
 
 
 async def view_of(session: AsyncSession, section_id: int) -> SectionView | None:

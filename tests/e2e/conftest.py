@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from app.main import create_app
 from app.settings import Settings
+from app.state import AppServices
 from tests.factories import make_organisation, make_user
 from tests.live_server import TEST_SECRET, LiveServer, start_server
 
@@ -43,23 +44,42 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-async def _seed(database_url: str, var_dir: Path) -> None:
+Seed = Callable[[AppServices], Awaitable[None]]
+
+
+async def _run_seed(database_url: str, var_dir: Path, seed: Seed) -> None:
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
                               password_profile="fast-insecure-for-tests"))
     services = app.state.services
     try:
         await make_organisation(services, "SAMB", name="Serviciul de Ambulanță București-Ilfov")
-        await make_user(services, "ana.pop", display_name="Ana Pop", organisation="SAMB")
+        await seed(services)
     finally:
         services.accounts.hasher.close()
         await services.engine.dispose()
 
 
 @pytest.fixture
-def live_server(sqlite_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    # Playwright's sync API keeps an event loop running in this thread, so seed from another one.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(asyncio.run, _seed(sqlite_url, tmp_path)).result()
-    server = start_server(sqlite_url, tmp_path)
-    yield server
-    server.stop()
+def seeded_server(sqlite_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
+    """Seeds the database with the given coroutine, then starts a real server on it."""
+    servers: list[LiveServer] = []
+
+    def start(seed: Seed) -> LiveServer:
+        # Playwright's sync API keeps an event loop running in this thread, so seed from another one.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            worker.submit(asyncio.run, _run_seed(sqlite_url, tmp_path, seed)).result()
+        servers.append(start_server(sqlite_url, tmp_path))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+async def _one_coordinator(services: AppServices) -> None:
+    await make_user(services, "ana.pop", display_name="Ana Pop", organisation="SAMB")
+
+
+@pytest.fixture
+def live_server(seeded_server: Callable[[Seed], LiveServer]) -> LiveServer:
+    return seeded_server(_one_coordinator)

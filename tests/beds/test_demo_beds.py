@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.beds.models import Hospital, Section
+from app.clock import ManualClock
+from app.demo import load_demo
+from app.state import AppServices
+
+
+async def test_the_demo_has_realistic_hospitals_and_sections(services: AppServices, clock: ManualClock,
+                                                             tmp_path: Path) -> None:
+    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    async with services.session_factory() as session:
+        hospitals = list(await session.scalars(select(Hospital)))
+        sections = list(await session.scalars(select(Section)))
+    assert len(hospitals) == 25 and len({hospital.hospital_type_id for hospital in hospitals}) == 4
+    per_hospital = [sum(1 for s in sections if s.hospital_id == h.organisation_id) for h in hospitals]
+    assert min(per_hospital) >= 10 and max(per_hospital) <= 20
+    assert any(section.parent_id is not None for section in sections)
+    assert sorted(section.free_beds for section in sections if section.free_beds < 0) == [-2, -1]
+    stale = [s for s in sections if s.updated_at and clock.now() - s.updated_at > timedelta(hours=24)]
+    assert len(stale) == 8
+    assert any(clock.now() - s.updated_at == timedelta(days=2, hours=3, minutes=10) for s in stale if s.updated_at)
+
+
+async def test_loading_the_demo_twice_adds_nothing(services: AppServices, tmp_path: Path) -> None:
+    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    async with services.session_factory() as session:
+        first = await session.scalar(select(func.count()).select_from(Section))
+        head = await audit.head(session)
+    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    async with services.session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Section)) == first
+        assert await audit.head(session) == head
+        assert (await audit.verify(session)).ok

@@ -1,0 +1,198 @@
+"""The operator screen through HTTP as a browser without JavaScript uses it (plain form posts)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.audit import AuditEvent
+from app.beds.models import Section
+from app.clock import ManualClock
+from app.state import AppServices
+from tests.beds.factories import make_hospital, make_section
+from tests.factories import make_user
+from tests.web import csrf_from, log_in
+
+
+async def hospital_with_operator(services: AppServices, clock: ManualClock) -> tuple[int, int, int]:
+    hospital = await make_hospital(services, "H-A", "Spitalul A")
+    surgery = await make_section(services, hospital, "Chirurgie", total_beds=30, free_beds=4,
+                                 updated_at=clock.now() - timedelta(hours=2), updated_by="ion")
+    sub = await make_section(services, hospital, "Chirurgie toracică", section_type="surgery", parent_id=surgery,
+                             total_beds=6, free_beds=1, updated_at=clock.now() - timedelta(days=2, hours=3, minutes=10),
+                             updated_by="ion")
+    await make_user(services, "op.a", role="operator", organisation="H-A")
+    return hospital, surgery, sub
+
+
+async def save(client: httpx.AsyncClient, section_id: int, **fields: str) -> httpx.Response:
+    token = await csrf_from(client, "/operator")
+    return await client.post(f"/operator/sections/{section_id}", data={"csrf_token": token, **fields})
+
+
+async def section(services: AppServices, section_id: int) -> Section:
+    async with services.session_factory() as session:
+        return await session.get_one(Section, section_id)
+
+
+async def count_changes(services: AppServices) -> int:
+    async with services.session_factory() as session:
+        query = select(func.count()).where(AuditEvent.action == "beds.free_beds_set")
+        return int(await session.scalar(query) or 0)
+
+
+async def test_the_operator_sees_own_sections_nested_with_staleness(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock
+) -> None:
+    _hospital, surgery, sub = await hospital_with_operator(services, clock)
+    other = await make_hospital(services, "H-B", "Spitalul B")
+    await make_section(services, other, "Secret de la B")
+    await log_in(client, "op.a")
+    page = (await client.get("/operator")).text
+    assert "Spitalul A" in page and "Chirurgie toracică" in page
+    assert "Secret de la B" not in page
+    assert page.index(f'id="section-{surgery}"') < page.index(f'id="section-{sub}"')
+    assert re.search(rf'id="section-{sub}" class="depth-1 stale', page)
+    assert "Not updated for 2 days, 3 hours, 10 minutes" in page
+    assert "Sections not updated for more than 24 hours: 1." in page
+    assert "changed 2026-03-14 03:12 by ion" in page  # 01:12 UTC shown in Bucharest time
+
+
+async def test_saving_a_number_writes_audits_and_confirms(client: httpx.AsyncClient, services: AppServices,
+                                                          clock: ManualClock) -> None:
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    response = await save(client, surgery, free_beds=" 9 ", expected_version="1")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/operator?saved={surgery}#section-{surgery}"
+    page = (await client.get(response.headers["location"])).text
+    assert re.search(rf'id="section-{surgery}" class="depth-0 saved"', page)
+    stored = await section(services, surgery)
+    assert (stored.free_beds, stored.version, stored.updated_by) == (9, 2, "op.a")
+    async with services.session_factory() as session:
+        event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "beds.free_beds_set"))
+    assert event is not None
+    assert event.before == {"free_beds": 4, "version": 1} and event.after is not None
+    assert event.after["free_beds"] == 9 and event.source == "web" and event.client_address == "10.1.2.3"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Enter the number of free beds."),
+    ("many", "Enter a whole number"),
+    ("2.5", "Enter a whole number"),
+    ("100000", "Free beds must be between -999 and 9999."),
+    ("12345678901", "Enter a whole number"),
+    ("10000", "Free beds must be between -999 and 9999."),
+    ("-1000", "Free beds must be between -999 and 9999."),
+])
+async def test_invalid_input_gets_a_message_next_to_the_field_and_writes_nothing(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock, typed: str, message: str
+) -> None:
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    response = await save(client, surgery, free_beds=typed, expected_version="1")
+    assert response.status_code == 422
+    row = response.text[response.text.index(f'id="section-{surgery}"'):]
+    assert message in row[:row.index("</tr>")]
+    assert 'aria-invalid="true"' in row[:row.index("</tr>")]
+    assert await count_changes(services) == 0
+
+
+async def test_a_negative_value_needs_a_confirmation_and_keeps_the_reason(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock
+) -> None:
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    asked = await save(client, surgery, free_beds="-1", expected_version="1")
+    assert asked.status_code == 422 and "-1 is negative: save it only in an exceptional case." in asked.text
+    assert await count_changes(services) == 0
+    confirmed = await save(client, surgery, free_beds="-1", expected_version="1", confirm_negative="1",
+                           reason="pacient pe targă în hol")
+    assert confirmed.status_code == 303
+    assert (await section(services, surgery)).free_beds == -1
+    async with services.session_factory() as session:
+        event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "beds.free_beds_set"))
+    assert event is not None and event.after is not None and event.after["reason"] == "pacient pe targă în hol"
+    page = (await client.get("/operator")).text
+    assert re.search(r'class="free-input negative" value="-1"', page)
+
+
+async def test_a_concurrent_change_is_shown_and_never_silently_overwritten(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock, new_client: object
+) -> None:
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await make_user(services, "op.a2", role="operator", organisation="H-A", display_name="Maria")
+    await log_in(client, "op.a")
+    token = await csrf_from(client, "/operator")  # the page as op.a saw it: version 1
+    assert callable(new_client)
+    async with new_client() as colleague:
+        await log_in(colleague, "op.a2")
+        await save(colleague, surgery, free_beds="2", expected_version="1")
+    refused = await client.post(f"/operator/sections/{surgery}",
+                                data={"csrf_token": token, "free_beds": "8", "expected_version": "1"})
+    assert refused.status_code == 409
+    assert "Changed by op.a2 at 2026-03-14 05:12 to 2." in refused.text
+    assert "Keep theirs (2)" in refused.text and "Overwrite with my value" in refused.text
+    assert (await section(services, surgery)).free_beds == 2
+    overwrite = await save(client, surgery, free_beds="8", expected_version="2", confirm_negative="1")
+    assert overwrite.status_code == 303 and (await section(services, surgery)).free_beds == 8
+
+
+async def test_the_json_answer_used_by_the_script(client: httpx.AsyncClient, services: AppServices,
+                                                  clock: ManualClock) -> None:
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    token = await csrf_from(client, "/operator")
+    headers = {"accept": "application/json", "x-csrf-token": token}
+    saved = await client.post(f"/operator/sections/{surgery}", data={"free_beds": "3", "expected_version": "1"},
+                              headers=headers)
+    assert saved.status_code == 200 and saved.json()["section"]["version"] == 2
+    stale = await client.post(f"/operator/sections/{surgery}", data={"free_beds": "5", "expected_version": "1"},
+                              headers=headers)
+    assert stale.status_code == 409
+    assert stale.json()["error"]["details"]["current"]["free_beds"] == 3
+    assert stale.json()["error"]["message"].startswith("Changed by op.a at")
+
+
+async def test_confirm_all_unchanged_resets_staleness_without_a_change(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock
+) -> None:
+    _hospital, surgery, sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    token = await csrf_from(client, "/operator")
+    response = await client.post("/operator/confirm", data={"csrf_token": token, f"version-{surgery}": "1",
+                                                            f"version-{sub}": "1"})
+    assert response.status_code == 303
+    page = (await client.get("/operator")).text
+    assert "not updated for more than 24 hours" not in page
+    assert "confirmed 2026-03-14 05:12 by op.a" in page
+    for section_id in (surgery, sub):
+        stored = await section(services, section_id)
+        assert stored.version == 1 and stored.confirmed_by == "op.a"
+    async with services.session_factory() as session:
+        actions = list(await session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("beds.%"))))
+    assert actions == ["beds.confirmed", "beds.confirmed"]
+
+
+async def test_other_hospitals_sections_cannot_be_written(client: httpx.AsyncClient, services: AppServices,
+                                                          clock: ManualClock) -> None:
+    await hospital_with_operator(services, clock)
+    other = await make_hospital(services, "H-B")
+    foreign = await make_section(services, other, "Chirurgie B")
+    await log_in(client, "op.a")
+    response = await save(client, foreign, free_beds="3", expected_version="1")
+    assert response.status_code == 403
+    assert (await section(services, foreign)).free_beds == 5
+    async with services.session_factory() as session:
+        refusal = await session.scalar(select(AuditEvent).where(AuditEvent.action == "accounts.authorization_refused"))
+    assert refusal is not None and refusal.actor == "op.a"
+
+
+async def test_coordinators_have_no_operator_screen(client: httpx.AsyncClient, services: AppServices) -> None:
+    await make_user(services, "coord", role="coordinator")
+    await log_in(client, "coord")
+    assert (await client.get("/operator")).status_code == 403
