@@ -63,6 +63,9 @@ async def logout(request: Request) -> Response:
 
 @requires(permissions.SIGNED_IN)
 async def home(request: Request) -> Response:
+    """Each role starts where its work is: an operator on the hospital's sections."""
+    if permissions.may(current_actor(request), permissions.BEDS_WRITE_OWN_HOSPITAL):
+        return RedirectResponse("/operator", status_code=303)
     return render(request, "home.html")
 
 

@@ -196,3 +196,11 @@ async def test_coordinators_have_no_operator_screen(client: httpx.AsyncClient, s
     await make_user(services, "coord", role="coordinator")
     await log_in(client, "coord")
     assert (await client.get("/operator")).status_code == 403
+
+
+async def test_an_operator_starts_on_the_operator_screen(client: httpx.AsyncClient, services: AppServices,
+                                                         clock: ManualClock) -> None:
+    await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    response = await client.get("/")
+    assert response.status_code == 303 and response.headers["location"] == "/operator"
