@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts import csrf, sessions
+from accounts import bearer, csrf, sessions
 from accounts.cookies import presession_cookie_name, set_cookie_header
 from app.state import client_address, services
 
@@ -21,6 +21,13 @@ class ActorMiddleware:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
+        if bearer.presents_token(connection):  # an API program: its token decides, cookies are ignored
+            refusal = await bearer.authenticate(connection)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
         app_services = services(connection)
         settings = app_services.settings
         extra_headers: list[tuple[bytes, bytes]] = []

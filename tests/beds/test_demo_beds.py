@@ -18,9 +18,11 @@ async def test_the_demo_has_realistic_hospitals_and_sections(services: AppServic
     async with services.session_factory() as session:
         hospitals = list(await session.scalars(select(Hospital)))
         sections = list(await session.scalars(select(Section)))
-    assert len(hospitals) == 25 and len({hospital.hospital_type_id for hospital in hospitals}) == 4
+    assert len(hospitals) == 25
+    assert len({hospital.hospital_type_id for hospital in hospitals}) == 4
     per_hospital = [sum(1 for s in sections if s.hospital_id == h.organisation_id) for h in hospitals]
-    assert min(per_hospital) >= 10 and max(per_hospital) <= 20
+    assert min(per_hospital) >= 10
+    assert max(per_hospital) <= 20
     assert any(section.parent_id is not None for section in sections)
     assert sorted(section.free_beds for section in sections if section.free_beds < 0) == [-2, -1]
     stale = [s for s in sections if s.updated_at and clock.now() - s.updated_at > timedelta(hours=24)]

@@ -53,7 +53,8 @@ async def test_the_operator_sees_own_sections_nested_with_staleness(
     await make_section(services, other, "Secret de la B")
     await log_in(client, "op.a")
     page = (await client.get("/operator")).text
-    assert "Spitalul A" in page and "Chirurgie toracică" in page
+    assert "Spitalul A" in page
+    assert "Chirurgie toracică" in page
     assert "Secret de la B" not in page
     assert page.index(f'id="section-{surgery}"') < page.index(f'id="section-{sub}"')
     assert re.search(rf'id="section-{sub}" class="depth-1 stale', page)
@@ -76,8 +77,11 @@ async def test_saving_a_number_writes_audits_and_confirms(client: httpx.AsyncCli
     async with services.session_factory() as session:
         event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "beds.free_beds_set"))
     assert event is not None
-    assert event.before == {"free_beds": 4, "version": 1} and event.after is not None
-    assert event.after["free_beds"] == 9 and event.source == "web" and event.client_address == "10.1.2.3"
+    assert event.before == {"free_beds": 4, "version": 1}
+    assert event.after is not None
+    assert event.after["free_beds"] == 9
+    assert event.source == "web"
+    assert event.client_address == "10.1.2.3"
 
 
 @pytest.mark.parametrize(("typed", "message"), [
@@ -108,7 +112,8 @@ async def test_a_negative_value_needs_a_confirmation_and_keeps_the_reason(
     _hospital, surgery, _sub = await hospital_with_operator(services, clock)
     await log_in(client, "op.a")
     asked = await save(client, surgery, free_beds="-1", expected_version="1")
-    assert asked.status_code == 422 and "-1 is negative: save it only in an exceptional case." in asked.text
+    assert asked.status_code == 422
+    assert "-1 is negative: save it only in an exceptional case." in asked.text
     assert await count_changes(services) == 0
     confirmed = await save(client, surgery, free_beds="-1", expected_version="1", confirm_negative="1",
                            reason="pacient pe targă în hol")
@@ -116,7 +121,9 @@ async def test_a_negative_value_needs_a_confirmation_and_keeps_the_reason(
     assert (await section(services, surgery)).free_beds == -1
     async with services.session_factory() as session:
         event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "beds.free_beds_set"))
-    assert event is not None and event.after is not None and event.after["reason"] == "pacient pe targă în hol"
+    assert event is not None
+    assert event.after is not None
+    assert event.after["reason"] == "pacient pe targă în hol"
     page = (await client.get("/operator")).text
     assert re.search(r'class="free-input negative" value="-1"', page)
 
@@ -136,10 +143,12 @@ async def test_a_concurrent_change_is_shown_and_never_silently_overwritten(
                                 data={"csrf_token": token, "free_beds": "8", "expected_version": "1"})
     assert refused.status_code == 409
     assert "Changed by op.a2 at 2026-03-14 05:12 to 2." in refused.text
-    assert "Keep theirs (2)" in refused.text and "Overwrite with my value" in refused.text
+    assert "Keep theirs (2)" in refused.text
+    assert "Overwrite with my value" in refused.text
     assert (await section(services, surgery)).free_beds == 2
     overwrite = await save(client, surgery, free_beds="8", expected_version="2", confirm_negative="1")
-    assert overwrite.status_code == 303 and (await section(services, surgery)).free_beds == 8
+    assert overwrite.status_code == 303
+    assert (await section(services, surgery)).free_beds == 8
 
 
 async def test_the_json_answer_used_by_the_script(client: httpx.AsyncClient, services: AppServices,
@@ -150,7 +159,8 @@ async def test_the_json_answer_used_by_the_script(client: httpx.AsyncClient, ser
     headers = {"accept": "application/json", "x-csrf-token": token}
     saved = await client.post(f"/operator/sections/{surgery}", data={"free_beds": "3", "expected_version": "1"},
                               headers=headers)
-    assert saved.status_code == 200 and saved.json()["section"]["version"] == 2
+    assert saved.status_code == 200
+    assert saved.json()["section"]["version"] == 2
     stale = await client.post(f"/operator/sections/{surgery}", data={"free_beds": "5", "expected_version": "1"},
                               headers=headers)
     assert stale.status_code == 409
@@ -172,7 +182,8 @@ async def test_confirm_all_unchanged_resets_staleness_without_a_change(
     assert "confirmed 2026-03-14 05:12 by op.a" in page
     for section_id in (surgery, sub):
         stored = await section(services, section_id)
-        assert stored.version == 1 and stored.confirmed_by == "op.a"
+        assert stored.version == 1
+        assert stored.confirmed_by == "op.a"
     async with services.session_factory() as session:
         actions = list(await session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("beds.%"))))
     assert actions == ["beds.confirmed", "beds.confirmed"]
@@ -189,7 +200,8 @@ async def test_other_hospitals_sections_cannot_be_written(client: httpx.AsyncCli
     assert (await section(services, foreign)).free_beds == 5
     async with services.session_factory() as session:
         refusal = await session.scalar(select(AuditEvent).where(AuditEvent.action == "accounts.authorization_refused"))
-    assert refusal is not None and refusal.actor == "op.a"
+    assert refusal is not None
+    assert refusal.actor == "op.a"
 
 
 async def test_coordinators_have_no_operator_screen(client: httpx.AsyncClient, services: AppServices) -> None:
@@ -203,4 +215,5 @@ async def test_an_operator_starts_on_the_operator_screen(client: httpx.AsyncClie
     await hospital_with_operator(services, clock)
     await log_in(client, "op.a")
     response = await client.get("/")
-    assert response.status_code == 303 and response.headers["location"] == "/operator"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/operator"

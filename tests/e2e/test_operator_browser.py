@@ -46,8 +46,7 @@ def test_an_operator_saves_with_the_keyboard_only(page: Page, seeded_server: Cal
     page.keyboard.press("Tab")
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}/")
-    page.goto(f"{server.url}/operator")
+    page.wait_for_url(f"{server.url}/operator")  # an operator starts on the sections
 
     first = page.get_by_label("Free beds in ATI")
     first.focus()

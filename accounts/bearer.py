@@ -1,0 +1,78 @@
+"""Programs call the API with ``Authorization: Bearer <token>``; the token alone says who they are.
+
+Only paths under ``/api/`` read the header. A request that carries one ignores cookies, and needs no
+CSRF token: a browser never attaches a bearer token on its own, so there is nothing to forge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from app.actors import Actor
+from app.beds import tokens
+from app.error_pages import error_response
+from app.errors import NotAuthenticated
+from app.i18n import _
+from app.state import client_address, services
+
+API_PREFIX = "/api/"
+AUTH_SCOPE_KEY = "bedboard.auth"
+MALFORMED = _("Send the API token as the header 'Authorization: Bearer <token>'.")
+
+
+@dataclass(frozen=True)
+class TokenActor(Actor):
+    """A hospital system acting through its token: authenticated without being a user."""
+
+    token_id: int = 0
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+def is_api(connection: HTTPConnection) -> bool:
+    return connection.url.path.startswith(API_PREFIX)
+
+
+def presents_token(connection: HTTPConnection) -> bool:
+    return connection.scope["type"] == "http" and is_api(connection) and "authorization" in connection.headers
+
+
+def is_bearer_request(connection: HTTPConnection) -> bool:
+    return connection.scope.get(AUTH_SCOPE_KEY) == "bearer"
+
+
+def presented_token(header: str) -> str:
+    scheme, _space, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or any(character.isspace() for character in token):
+        raise NotAuthenticated(MALFORMED, details={"header": "Authorization"})
+    return token
+
+
+def actor_of(holder: tokens.TokenHolder, address: str) -> TokenActor:
+    # The operator role gives exactly what a hospital system needs: its own hospital's sections.
+    return TokenActor(username=f"token:{holder.name}", source="api", display_name=holder.name,
+                      organisation_id=holder.hospital_id, organisation_code=holder.hospital_code,
+                      organisation_name=holder.hospital_name, organisation_kind="hospital",
+                      roles=frozenset({"operator"}), client_address=address, token_id=holder.token_id)
+
+
+async def authenticate(connection: HTTPConnection) -> Response | None:
+    """Puts the token's actor in the scope, or returns the 401 answer that refuses the request."""
+    try:
+        raw = presented_token(connection.headers["authorization"])
+        async with services(connection).unit_of_work() as uow:
+            holder = await tokens.authenticate(uow.session, raw=raw)
+    except NotAuthenticated as refusal:
+        response = error_response(Request(connection.scope), refusal.status, refusal.message,
+                                  code="invalid_token", details=refusal.details)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="bedboard", error="invalid_token"'
+        return response
+    connection.scope["bedboard.actor"] = actor_of(holder, client_address(connection))
+    connection.scope[AUTH_SCOPE_KEY] = "bearer"
+    return None

@@ -1,0 +1,198 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, as data. tests/beds/test_openapi.py validates it, checks
+that every API route is in it and that real answers match its schemas, so it cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.beds.api_parsing import MAX_BODY_BYTES, MAX_ID
+from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
+from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH
+
+Schema = dict[str, Any]
+
+READ_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": []}]
+WRITE_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": [], "csrfHeader": []}]
+
+
+def _ref(kind: str, name: str) -> Schema:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _json(schema_name: str, description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": _ref("schemas", schema_name)}}}
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": [kind, "null"], **extra}
+
+
+def _object(properties: Schema, required: list[str] | None = None) -> Schema:
+    return {"type": "object", "properties": properties, "required": required or list(properties),
+            "additionalProperties": False}
+
+
+def _errors(*statuses: str) -> Schema:
+    return {status: _ref("responses", status) for status in ("401", *statuses)}
+
+
+SECTION: Schema = _object({
+    "id": {"type": "integer"},
+    "hospital_id": {"type": "integer"},
+    "hospital_name": {"type": "string"},
+    "hospital_code": {"type": "string", "description": "The hospital's short code."},
+    "hospital_type": {"type": "string", "description": "Hospital type code, see GET /api/v1/hospitals."},
+    "section_type": {"type": "string", "description": "Section type code, see GET /api/v1/section-types."},
+    "section_type_id": {"type": "integer"},
+    "code": {"type": "string", "description": "The section's code in the approved list of its hospital."},
+    "name": {"type": "string"},
+    "parent_id": _nullable("integer", description="The section this one is a sub-section of."),
+    "total_beds": {"type": "integer", "minimum": 0},
+    "free_beds": {"type": "integer", "minimum": MIN_FREE_BEDS, "maximum": MAX_FREE_BEDS,
+                  "description": "May be negative in exceptional cases (more patients than approved beds)."},
+    "occupancy_pct": _nullable("number", description="Percent of approved beds occupied; null without beds."),
+    "version": {"type": "integer", "minimum": 1, "description": "Send it back as expected_version to write."},
+    "updated_at": _nullable("string", format="date-time"),
+    "updated_by": _nullable("string"),
+    "confirmed_at": _nullable("string", format="date-time"),
+    "confirmed_by": _nullable("string"),
+    "reported_at": _nullable("string", format="date-time",
+                             description="The later of updated_at and confirmed_at."),
+})
+
+FREE_BEDS_CHANGE: Schema = _object({
+    "free_beds": {"type": "integer", "minimum": MIN_FREE_BEDS, "maximum": MAX_FREE_BEDS},
+    "expected_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                         "description": "The version the writer read; a different current version gets 409."},
+    "reason": _nullable("string", maxLength=MAX_REASON_LENGTH,
+                        description="Why, e.g. for a negative count; kept in the audit log."),
+}, required=["free_beds", "expected_version"])
+
+ERROR: Schema = _object({"error": _object({
+    "code": {"type": "string", "examples": ["validation_failed", "version_conflict", "forbidden"]},
+    "message": {"type": "string", "description": "For people, in the caller's language."},
+    "details": {"type": "object", "description": "For programs: field names, the current section on 409."},
+    "request_id": {"type": "string"},
+})})
+
+CONFLICT: Schema = _object({"error": _object({
+    "code": {"const": "version_conflict"},
+    "message": {"type": "string"},
+    "details": _object({"current": _ref("schemas", "Section")}),
+    "request_id": {"type": "string"},
+})})
+
+SCHEMAS: Schema = {
+    "Section": SECTION,
+    "SectionList": _object({"sections": {"type": "array", "items": _ref("schemas", "Section")},
+                            "server_time": {"type": "string", "format": "date-time"}}),
+    "FreeBedsChange": FREE_BEDS_CHANGE,
+    "Hospital": _object({"id": {"type": "integer"}, "code": {"type": "string"}, "short_code": {"type": "string"},
+                         "name": {"type": "string"}, "hospital_type": {"type": "string"}}),
+    "HospitalList": _object({"hospitals": {"type": "array", "items": _ref("schemas", "Hospital")}}),
+    "SectionType": _object({"id": {"type": "integer"}, "code": {"type": "string"}, "name_en": {"type": "string"},
+                            "name_ro": {"type": "string"}}),
+    "SectionTypeList": _object({"section_types": {"type": "array", "items": _ref("schemas", "SectionType")}}),
+    "Error": ERROR,
+    "VersionConflict": CONFLICT,
+}
+
+RESPONSES: Schema = {
+    "401": _json("Error", "No valid credentials: log in, or send a valid, unrevoked API token."),
+    "403": _json("Error", "Not allowed: another hospital's section, a role that may not write, or a missing "
+                          "X-CSRF-Token header on a session write. The refusal is audited."),
+    "404": _json("Error", "No such section (or it is retired)."),
+    "409": _json("VersionConflict", "The section changed since expected_version; details.current is its state."),
+    "413": _json("Error", f"The body is larger than {MAX_BODY_BYTES} bytes."),
+    "422": _json("Error", "Invalid input; details.field names it."),
+}
+
+
+def _list_parameter(name: str, kind: str, description: str) -> Schema:
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+            "description": description, "schema": {"type": "array", "items": {"type": kind}}}
+
+
+def _moment_parameter(name: str, description: str) -> Schema:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "format": "date-time"}}
+
+
+PARAMETERS: Schema = {
+    "SectionId": {"name": "section_id", "in": "path", "required": True,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+    "Hospital": _list_parameter("hospital", "integer", "Hospital ids; repeat or separate with commas."),
+    "SectionType": _list_parameter("section_type", "string", "Section type codes or ids; an unknown code is 422."),
+    "HospitalType": _list_parameter("hospital_type", "string", "Hospital type codes; an unknown code is 422."),
+    "UpdatedBefore": _moment_parameter("updated_before", "Updated strictly before this time (with its offset); "
+                                                         "sections never updated are included."),
+    "UpdatedAfter": _moment_parameter("updated_after", "Updated at or after this time (with its offset)."),
+    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": "A repeat with the same key returns the first answer and writes nothing; "
+                                      "the same key with a different body is 422.",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH}},
+}
+
+
+def _paths() -> Schema:
+    section_id = _ref("parameters", "SectionId")
+    filters = [_ref("parameters", name) for name in
+               ("Hospital", "SectionType", "HospitalType", "UpdatedBefore", "UpdatedAfter")]
+    return {
+        "/api/v1/sections": {"get": {
+            "operationId": "listSections", "summary": "Sections in service that the caller may read.",
+            "security": READ_SECURITY, "parameters": filters,
+            "responses": {"200": _json("SectionList", "The sections, with the server's time."),
+                          **_errors("403", "422")}}},
+        "/api/v1/sections/{section_id}": {"get": {
+            "operationId": "getSection", "summary": "One section.", "security": READ_SECURITY,
+            "parameters": [section_id],
+            "responses": {"200": _json("Section", "The section."), **_errors("403", "404", "422")}}},
+        "/api/v1/sections/{section_id}/free-beds": {"put": {
+            "operationId": "setFreeBeds", "summary": "Set a section's free beds, naming the version read.",
+            "security": WRITE_SECURITY, "parameters": [section_id, _ref("parameters", "IdempotencyKey")],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("schemas", "FreeBedsChange")}}},
+            "responses": {
+                "200": {**_json("Section", "The section after the write (or the first answer, on a replay)."),
+                        "headers": {"Idempotency-Replayed": {
+                            "description": "true when this is the stored answer to a repeated key.",
+                            "schema": {"type": "string", "const": "true"}}}},
+                **_errors("403", "404", "409", "413", "422")}}},
+        "/api/v1/hospitals": {"get": {
+            "operationId": "listHospitals", "summary": "Hospitals in service that the caller may read.",
+            "security": READ_SECURITY,
+            "responses": {"200": _json("HospitalList", "The hospitals."), **_errors("403")}}},
+        "/api/v1/section-types": {"get": {
+            "operationId": "listSectionTypes", "summary": "The section types, with their codes.",
+            "security": READ_SECURITY,
+            "responses": {"200": _json("SectionTypeList", "The section types."), **_errors()}}},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "openapi", "summary": "This document.", "security": [],
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    }
+
+
+def document(*, session_cookie: str = "bedboard_session") -> Schema:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bedboard API", "version": "1",
+                 "description": "Free beds of hospital sections, for hospital information systems and scripts. "
+                                "See docs/api.md."},
+        "security": READ_SECURITY,
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS, "responses": RESPONSES, "parameters": PARAMETERS,
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer",
+                                "description": "An API token (bb_...) made by an authority administrator for "
+                                               "one hospital, on /admin/api-tokens."},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": session_cookie,
+                                  "description": "The browser's login session."},
+                "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                               "description": "With a session, writes carry the page's csrf-token meta value."},
+            },
+        },
+    }

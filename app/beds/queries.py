@@ -1,0 +1,121 @@
+"""What API readers may see: sections filtered in one query, hospitals and section types.
+
+Coordinators, administrators and auditors (who may view the board) read every section in service;
+operators and hospital systems read only their own hospital's. Retired sections and the sections of
+retired hospitals are never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from accounts import permissions
+from accounts.models import Organisation
+from app.actors import Actor
+from app.beds.errors import SectionNotFound
+from app.beds.models import Hospital, HospitalType, Section, SectionType
+from app.beds.views import SectionQuery, SectionView, section_query, views_of
+from app.errors import PermissionDenied, ValidationFailed
+from app.i18n import _
+
+
+@dataclass(frozen=True)
+class SectionFilters:
+    """Each filter narrows the list; several values of one filter mean any of them."""
+
+    hospital_ids: tuple[int, ...] = ()
+    section_type_ids: tuple[int, ...] = ()
+    section_type_codes: tuple[str, ...] = ()
+    hospital_type_codes: tuple[str, ...] = ()
+    updated_before: datetime | None = None
+    updated_after: datetime | None = None
+
+
+def readable_hospital(actor: Actor) -> int | None:
+    """The one hospital an actor may read, or None when it may read them all."""
+    if permissions.may(actor, permissions.BOARD_VIEW):
+        return None
+    if permissions.may(actor, permissions.BEDS_WRITE_OWN_HOSPITAL) and actor.organisation_id is not None:
+        return actor.organisation_id
+    raise PermissionDenied(_("You may not read the bed board."))
+
+
+def _in_service() -> tuple[ColumnElement[bool], ...]:
+    return Section.retired_at.is_(None), Hospital.retired_at.is_(None)
+
+
+async def _check_codes(session: AsyncSession, column: InstrumentedAttribute[str], codes: Iterable[str],
+                       message: str, field: str) -> None:
+    """An unknown code is refused rather than silently matching nothing: it is almost always a typo."""
+    wanted = set(codes)
+    known = set(await session.scalars(select(column).where(column.in_(wanted)))) if wanted else set()
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ValidationFailed(message, code=unknown[0], details={"field": field})
+
+
+async def _filtered(session: AsyncSession, query: SectionQuery, filters: SectionFilters) -> SectionQuery:
+    if filters.hospital_ids:
+        query = query.where(Section.hospital_id.in_(filters.hospital_ids))
+    if filters.section_type_ids or filters.section_type_codes:
+        await _check_codes(session, SectionType.code, filters.section_type_codes,
+                           _("There is no section type with the code {code}."), "section_type")
+        query = query.where(or_(Section.section_type_id.in_(filters.section_type_ids),
+                                SectionType.code.in_(filters.section_type_codes)))
+    if filters.hospital_type_codes:
+        await _check_codes(session, HospitalType.code, filters.hospital_type_codes,
+                           _("There is no hospital type with the code {code}."), "hospital_type")
+        query = query.where(HospitalType.code.in_(filters.hospital_type_codes))
+    if filters.updated_before is not None:
+        # A section never updated counts as updated before any time: it is the stalest of all.
+        query = query.where(or_(Section.updated_at.is_(None), Section.updated_at < filters.updated_before))
+    if filters.updated_after is not None:
+        query = query.where(Section.updated_at >= filters.updated_after)
+    return query
+
+
+async def list_sections(session: AsyncSession, *, actor: Actor, filters: SectionFilters) -> list[SectionView]:
+    own = readable_hospital(actor)
+    query = section_query().where(*_in_service())
+    if own is not None:
+        query = query.where(Section.hospital_id == own)
+    query = await _filtered(session, query, filters)
+    return await views_of(session, query.order_by(func.lower(Organisation.name), func.lower(Section.name),
+                                                  Section.id))
+
+
+async def one_section(session: AsyncSession, *, actor: Actor, section_id: int) -> SectionView:
+    """Another hospital's section is refused (403, audited), like a write to it; a retired one is not found."""
+    own = readable_hospital(actor)
+    views = await views_of(session, section_query().where(Section.id == section_id, *_in_service()))
+    if not views:
+        raise SectionNotFound(_("There is no such section."), details={"section_id": section_id})
+    if own is not None and views[0].hospital_id != own:
+        raise PermissionDenied(_("You may see only the sections of your own hospital."),
+                               details={"section_id": section_id})
+    return views[0]
+
+
+async def hospitals(session: AsyncSession, *, actor: Actor) -> list[dict[str, Any]]:
+    own = readable_hospital(actor)
+    query = (select(Organisation, Hospital, HospitalType)
+             .join(Hospital, Hospital.organisation_id == Organisation.id)
+             .join(HospitalType, HospitalType.id == Hospital.hospital_type_id)
+             .where(Hospital.retired_at.is_(None)).order_by(func.lower(Organisation.name), Organisation.id))
+    if own is not None:
+        query = query.where(Organisation.id == own)
+    return [{"id": organisation.id, "code": organisation.code, "short_code": hospital.short_code,
+             "name": organisation.name, "hospital_type": hospital_type.code}
+            for organisation, hospital, hospital_type in await session.execute(query)]
+
+
+async def section_types(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(SectionType).order_by(SectionType.code))
+    return [{"id": row.id, "code": row.code, "name_en": row.name_en, "name_ro": row.name_ro} for row in rows]

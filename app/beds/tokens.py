@@ -1,0 +1,180 @@
+"""API tokens of hospital systems: minted once, stored hashed, named, scoped to one hospital, revocable.
+
+The raw token exists only in the answer to its creation; the table keeps its SHA-256 (a 256-bit random
+token needs no slow hash) and a short prefix so that people can tell their tokens apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import permissions
+from accounts.models import Organisation
+from app import audit
+from app.actors import Actor
+from app.beds.models import ApiToken, Hospital
+from app.db import UnitOfWork, session_now
+from app.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from app.i18n import _
+
+TOKEN_PREFIX = "bb_"
+SHOWN_PREFIX_LENGTH = 10
+# A token acts as "token:<name>"; that must fit the 120-character actor columns of sections and audit.
+MAX_NAME_LENGTH = 100
+# last_used_at is written at most this often, so that a busy integration does not write on every call.
+LAST_USED_INTERVAL = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    id: int
+    name: str
+    hospital_id: int
+    hospital_name: str
+    prefix: str
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    raw: str
+    listing: TokenListing
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Whom a presented token speaks for."""
+
+    token_id: int
+    name: str
+    hospital_id: int
+    hospital_code: str
+    hospital_name: str
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _require_manager(actor: Actor) -> None:
+    if not permissions.may(actor, permissions.API_TOKENS_MANAGE) or actor.organisation_kind != "authority":
+        raise PermissionDenied(_("Only administrators of an authority may manage API tokens."))
+
+
+def _listing(token: ApiToken, hospital_name: str) -> TokenListing:
+    return TokenListing(id=token.id, name=token.name, hospital_id=token.hospital_id, hospital_name=hospital_name,
+                        prefix=token.prefix, created_by=token.created_by, created_at=token.created_at,
+                        last_used_at=token.last_used_at, revoked_at=token.revoked_at)
+
+
+async def list_tokens(uow: UnitOfWork, *, actor: Actor) -> list[TokenListing]:
+    """Live tokens first, then revoked ones, each by name."""
+    _require_manager(actor)
+    rows = await uow.session.execute(
+        select(ApiToken, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
+        .order_by(ApiToken.revoked_at.is_not(None), func.lower(ApiToken.name), ApiToken.id))
+    return [_listing(token, name) for token, name in rows]
+
+
+async def token_hospitals(uow: UnitOfWork, *, actor: Actor) -> list[tuple[int, str]]:
+    """The hospitals a new token may be made for: every hospital still in service, by name."""
+    _require_manager(actor)
+    rows = await uow.session.execute(
+        select(Organisation.id, Organisation.name).join(Hospital, Hospital.organisation_id == Organisation.id)
+        .where(Hospital.retired_at.is_(None)).order_by(func.lower(Organisation.name)))
+    return [(hospital_id, name) for hospital_id, name in rows]
+
+
+async def get_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
+    _require_manager(actor)
+    found = (await uow.session.execute(
+        select(ApiToken, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
+        .where(ApiToken.id == token_id))).first()
+    if found is None:
+        raise NotFound(_("There is no such API token."), details={"token_id": token_id})
+    return _listing(*found)
+
+
+async def _checked_name(session: AsyncSession, name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise ValidationFailed(_("A token name has between 1 and {max} characters."), max=MAX_NAME_LENGTH,
+                               details={"field": "name"})
+    # Names are never reused, not even after revocation: the audit log names a token by its name.
+    taken = await session.scalar(select(ApiToken.id).where(func.lower(ApiToken.name) == name.lower()))
+    if taken is not None:
+        raise ValidationFailed(_("There is already a token named {name}; choose another name."), name=name,
+                               details={"field": "name"})
+    return name
+
+
+async def _live_hospital_name(session: AsyncSession, hospital_id: int) -> str:
+    name = await session.scalar(
+        select(Organisation.name).join(Hospital, Hospital.organisation_id == Organisation.id)
+        .where(Hospital.organisation_id == hospital_id, Hospital.retired_at.is_(None)))
+    if name is None:
+        raise ValidationFailed(_("Choose one of the listed hospitals."), details={"field": "hospital_id"})
+    return name
+
+
+async def create_token(uow: UnitOfWork, *, actor: Actor, name: str, hospital_id: int) -> CreatedToken:
+    _require_manager(actor)
+    name = await _checked_name(uow.session, name)
+    hospital_name = await _live_hospital_name(uow.session, hospital_id)
+    raw = new_token()
+    token = ApiToken(name=name, hospital_id=hospital_id, token_hash=token_digest(raw),
+                     prefix=raw[:SHOWN_PREFIX_LENGTH], created_by=actor.username,
+                     created_at=session_now(uow.session))
+    uow.session.add(token)
+    await uow.session.flush()
+    await audit.record(uow.session, actor=actor, action="beds.api_token_created", object_type="api_token",
+                       object_id=token.id, after={"name": name, "hospital_id": hospital_id, "prefix": token.prefix})
+    return CreatedToken(raw=raw, listing=_listing(token, hospital_name))
+
+
+async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
+    """Revoke at once; revoking a revoked token changes nothing and is not audited again."""
+    listing = await get_token(uow, actor=actor, token_id=token_id)
+    if listing.revoked_at is not None:
+        return listing
+    token = await uow.session.get_one(ApiToken, token_id)
+    token.revoked_at = session_now(uow.session)
+    await audit.record(uow.session, actor=actor, action="beds.api_token_revoked", object_type="api_token",
+                       object_id=token.id, before={"revoked_at": None},
+                       after={"name": token.name, "hospital_id": token.hospital_id, "prefix": token.prefix,
+                              "revoked_at": token.revoked_at.isoformat()})
+    return _listing(token, listing.hospital_name)
+
+
+async def authenticate(session: AsyncSession, *, raw: str) -> TokenHolder:
+    """The holder of a live token, noting its use; raises NotAuthenticated with the reason otherwise."""
+    found = (await session.execute(
+        select(ApiToken, Hospital, Organisation)
+        .join(Hospital, Hospital.organisation_id == ApiToken.hospital_id)
+        .join(Organisation, Organisation.id == Hospital.organisation_id)
+        .where(ApiToken.token_hash == token_digest(raw)))).first()
+    if found is None:
+        raise NotAuthenticated(_("This API token is not valid."))
+    token, hospital, organisation = found
+    if token.revoked_at is not None:
+        raise NotAuthenticated(_("This API token has been revoked. Ask an administrator for a new one."))
+    if hospital.retired_at is not None:
+        raise NotAuthenticated(_("The hospital of this API token is retired; the token no longer works."))
+    now = session_now(session)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL:
+        token.last_used_at = now
+    return TokenHolder(token_id=token.id, name=token.name, hospital_id=hospital.organisation_id,
+                       hospital_code=organisation.code, hospital_name=organisation.name)
