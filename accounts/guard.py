@@ -21,6 +21,7 @@ from app.state import current_actor, services
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 PERMISSION_ATTRIBUTE = "bedboard_permission"
+MUST_CHANGE_PASSWORD = _("Choose a new password first (on the account page).")
 CSRF_FAILED = _("The form has expired or came from another site. Reload the page and try again.")
 
 
@@ -75,6 +76,8 @@ def requires(action: str, *, while_password_must_change: bool = False) -> Callab
                     return error_response(request, 401, _("Please log in."))
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
             if actor.must_change_password and not while_password_must_change and action != permissions.PUBLIC:
+                if wants_json(request):
+                    return error_response(request, 403, MUST_CHANGE_PASSWORD, code="password_change_required")
                 return RedirectResponse("/account/password", status_code=303)
             if not permissions.may(actor, action):
                 await audit_refusal(request, needs=action)

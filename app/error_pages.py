@@ -55,7 +55,9 @@ def error_response(
         text = translate(language_of(request), message, **shown)
         body = {"error": {"code": code, "message": text, "details": dict(details or {}),
                           "request_id": request_id(request)}}
-        return JSONResponse(body, status_code=status)
+        # RFC 9110: a 401 names how to authenticate; programs use a bearer token.
+        headers = {"www-authenticate": 'Bearer realm="bedboard"'} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
     return _html_error(request, status, message, params or {})
 
 

@@ -110,14 +110,15 @@ async def set_free_beds(
     value, version, reason = check_free_beds(free_beds), check_version(expected_version), check_reason(reason)
     owner = idempotency_owner(actor)
     fingerprint = hashlib.sha256(json.dumps([section_id, value, version, reason]).encode()).hexdigest()
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationFailed(_("An Idempotency-Key has between 1 and {max} characters."),
+                               max=MAX_IDEMPOTENCY_KEY_LENGTH, details={"field": "Idempotency-Key"})
+    # Permission first: someone whose rights were withdrawn gets no answer, not even a stored one.
+    section = await _locked_section(uow, actor, section_id)
     if idempotency_key is not None:
-        if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-            raise ValidationFailed(_("An Idempotency-Key has between 1 and {max} characters."),
-                                   max=MAX_IDEMPOTENCY_KEY_LENGTH, details={"field": "Idempotency-Key"})
         replay = await _replay(uow, owner, idempotency_key, fingerprint)
         if replay is not None:
             return replay
-    section = await _locked_section(uow, actor, section_id)
     if section.version != version:
         raise await _conflict(uow, section)
     now = session_now(uow.session)

@@ -102,3 +102,18 @@ async def test_a_user_who_must_change_the_password_can_do_nothing_else(
         assert not user.must_change_password
         assert user.password_changed_at is not None
         assert await session.scalar(select(AuthSession.ended_at)) is None
+
+
+async def test_api_callers_who_must_change_the_password_get_json(client: httpx.AsyncClient,
+                                                                 services: AppServices) -> None:
+    await make_user(services, "ana.pop", must_change=True)
+    await log_in(client, "ana.pop")
+    response = await client.get("/api/v1/section-types")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "password_change_required"
+
+
+async def test_an_anonymous_api_call_says_how_to_authenticate(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/sections")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="bedboard"'
