@@ -63,9 +63,12 @@ async def logout(request: Request) -> Response:
 
 @requires(permissions.SIGNED_IN)
 async def home(request: Request) -> Response:
-    """Each role starts where its work is: an operator on the hospital's sections."""
-    if permissions.may(current_actor(request), permissions.BEDS_WRITE_OWN_HOSPITAL):
+    """Each role starts where its work is: an operator on the hospital's sections, a coordinator on the board."""
+    actor = current_actor(request)
+    if permissions.may(actor, permissions.BEDS_WRITE_OWN_HOSPITAL):
         return RedirectResponse("/operator", status_code=303)
+    if actor.roles == frozenset({"coordinator"}):
+        return RedirectResponse("/board", status_code=303)
     return render(request, "home.html")
 
 

@@ -64,8 +64,8 @@ async def login(
     anonymous = Actor.anonymous(client_address)
     lock = await throttle.active_lock(session, key, client_address, now)
     if lock is not None:
-        await audit.record(session, actor=anonymous, action="accounts.login_refused_locked",
-                           object_type="user", object_id=key, after={"lock": lock.kind})
+        # Not audited one by one (the lock itself was): a flood of refused attempts must not become a
+        # flood of writes that queue on the audit chain's lock ahead of bed updates.
         return LoginResult(refusal=TooManyAttempts(_("Too many failed attempts. Try again after {time}."),
                                                    time=lock.locked_until))
     user = await _find_user(session, username)
@@ -141,6 +141,35 @@ async def update_profile(session: AsyncSession, *, actor: Actor, display_name: s
     if before != after:
         await audit.record(session, actor=actor, action="accounts.profile_changed", object_type="user",
                            object_id=user.id, before=before, after=after)
+
+
+ORGANISATION_KINDS = ("authority", "hospital")
+
+
+async def create_organisation(session: AsyncSession, *, actor: Actor, code: str, name: str, kind: str,
+                              parent_code: str | None = None) -> Organisation:
+    """An authority (MS, SAMB, SMURD) for a new installation; hospitals normally come from the nomenclature."""
+    code, name = code.strip(), " ".join(name.split())
+    if not 1 <= len(code) <= 40 or not code.replace("-", "").replace("_", "").isalnum():
+        raise ValidationFailed(_("An organisation code has 1 to 40 letters, digits, - or _."))
+    if not 1 <= len(name) <= 200:
+        raise ValidationFailed(_("The name must have between 1 and 200 characters."))
+    if kind not in ORGANISATION_KINDS:
+        raise ValidationFailed(_("The kind must be authority or hospital."))
+    if await session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
+        raise ValidationFailed(_("The organisation code {code} is taken."), code=code)
+    parent_id = None
+    if parent_code:
+        parent_id = await session.scalar(select(Organisation.id).where(Organisation.code == parent_code))
+        if parent_id is None:
+            raise UnknownOrganisation(_("There is no organisation with the code {code}."), code=parent_code)
+    organisation = Organisation(code=code, name=name, kind=kind, parent_id=parent_id)
+    session.add(organisation)
+    await session.flush()
+    await audit.record(session, actor=actor, action="accounts.organisation_created", object_type="organisation",
+                       object_id=organisation.id,
+                       after={"code": code, "name": name, "kind": kind, "parent": parent_code})
+    return organisation
 
 
 class UnknownOrganisation(DomainError):

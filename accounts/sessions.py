@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts import permissions
 from accounts.models import AuthSession, Organisation, User, UserRole
 from app.actors import Actor, Source
 
@@ -110,3 +111,29 @@ async def end_all_of_user(
         await session.execute(
             update(AuthSession).where(AuthSession.id.in_(ids)).values(ended_at=now, end_reason=reason))
     return ids
+
+
+async def still_valid_for(
+    session: AsyncSession, *, session_ids: set[int], action: str, now: datetime, touch: bool
+) -> set[int]:
+    """Which of these sessions may still hold a socket that needs ``action``: not ended, not past the
+    absolute limit, user active and still holding a role that allows it. An open socket is activity:
+    with ``touch`` the sessions' last_seen_at moves to now, so a shift-long board stays logged in."""
+    if not session_ids:
+        return set()
+    rows = (await session.execute(
+        select(AuthSession.id, AuthSession.user_id)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.id.in_(session_ids), AuthSession.ended_at.is_(None), AuthSession.expires_at > now,
+               User.is_active.is_(True))
+    )).all()
+    user_ids = {user_id for _id, user_id in rows}
+    roles: dict[int, set[str]] = {}
+    for user_id, role in await session.execute(select(UserRole.user_id, UserRole.role_code)
+                                               .where(UserRole.user_id.in_(user_ids))):
+        roles.setdefault(user_id, set()).add(role)
+    valid = {session_id for session_id, user_id in rows
+             if action in permissions.actions_of(frozenset(roles.get(user_id, set())))}
+    if touch and valid:
+        await session.execute(update(AuthSession).where(AuthSession.id.in_(valid)).values(last_seen_at=now))
+    return valid

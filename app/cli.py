@@ -1,4 +1,5 @@
-"""The ``bedboard`` command: serve, migrate, users create, demo, audit verify/head, check --deploy.
+"""The ``bedboard`` command: serve, migrate, users create, demo, audit verify/head, import nomenclature,
+check --deploy.
 
 Each command is a plain function from settings and parsed arguments to an exit code; its database work
 runs in one ``asyncio.run`` that disposes the engine and closes the password hasher on the way out.
@@ -13,19 +14,23 @@ import getpass
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from accounts.service import AccountsContext, accounts_context, create_user
+from accounts.service import AccountsContext, accounts_context, create_organisation, create_user
 from app import audit, deploy_checks
 from app.actors import Actor
+from app.beds import nomenclature_cli
 from app.db import UnitOfWork, make_engine, make_session_factory
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
 from app.errors import DomainError
+from app.live import LiveChannel
 from app.migrations import upgrade_to_head
 from app.settings import Settings, SettingsError, load_settings
+from realtime.hub import Hub
 
 Command = Callable[[Settings, argparse.Namespace], int]
 APP_FACTORY = "app.main:app_from_environment"
@@ -73,7 +78,9 @@ async def _unit_of_work_factory(settings: Settings, *, snapshot: bool = False
     engine = make_engine(settings.database_url, **options)
     try:
         session_factory = make_session_factory(engine)
-        yield lambda: UnitOfWork(session_factory)
+        # On PostgreSQL a command's changes (e.g. an import) reach the running servers' boards by NOTIFY.
+        live = LiveChannel(Hub(), settings.database_url)
+        yield lambda: UnitOfWork(session_factory, before_commit=live.before_commit)
     finally:
         await engine.dispose()
 
@@ -139,6 +146,18 @@ def users_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _create_organisation(settings: Settings, args: argparse.Namespace) -> None:
+    async with _unit_of_work_factory(settings) as unit_of_work, unit_of_work() as uow:
+        await create_organisation(uow.session, actor=Actor.system("cli"), code=args.code, name=args.name,
+                                  kind=args.kind, parent_code=args.parent)
+
+
+def organisations_create(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(_create_organisation(settings, args))
+    say(f"created {args.kind} {args.code}")
+    return 0
+
+
 def demo(settings: Settings, args: argparse.Namespace) -> int:
     if settings.is_production:
         raise CommandFailed("demo data (with printed passwords) is refused when BEDBOARD_ENV=production.")
@@ -179,6 +198,11 @@ async def _chain_head(settings: Settings) -> audit.ChainHead:
 def audit_head(settings: Settings, args: argparse.Namespace) -> int:
     say(str(asyncio.run(_chain_head(settings))))
     return 0
+
+
+def import_nomenclature(settings: Settings, args: argparse.Namespace) -> int:
+    return nomenclature_cli.run(args.file, assume_yes=args.yes, databases=lambda: _unit_of_work_factory(settings),
+                                say=say, complain=complain)
 
 
 def check(settings: Settings, args: argparse.Namespace) -> int:
@@ -224,6 +248,17 @@ def _add_users(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="read the password as one line from standard input instead of prompting")
 
 
+def _add_organisations(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    organisations = commands.add_parser("organisations", help="manage organisations").add_subparsers(
+        required=True, metavar="ACTION")
+    create = _add_command(organisations, "create", organisations_create,
+                          "create an authority (or a hospital) on a new installation (audited as cli)")
+    create.add_argument("--code", required=True, help="short code, e.g. SAMB")
+    create.add_argument("--name", required=True, help="full name")
+    create.add_argument("--kind", default="authority", choices=("authority", "hospital"))
+    create.add_argument("--parent", default=None, metavar="CODE", help="code of the parent organisation")
+
+
 def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = commands.add_parser("audit", help="check the audit log").add_subparsers(required=True,
                                                                                         metavar="ACTION")
@@ -231,6 +266,15 @@ def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--head", type=_kept_head, metavar="SEQ:HASH",
                         help="a head kept outside the database, as printed by 'bedboard audit head'")
     _add_command(actions, "head", audit_head, "print the chain head as SEQ:HASH, to keep elsewhere")
+
+
+def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kinds = commands.add_parser("import", help="import reference data").add_subparsers(required=True,
+                                                                                         metavar="WHAT")
+    nomenclature = _add_command(kinds, "nomenclature", import_nomenclature,
+                                "preview the ministry's list of hospitals and sections (CSV or JSON), then apply it")
+    nomenclature.add_argument("file", type=Path, metavar="FILE", help="the complete list; see docs/nomenclature.md")
+    nomenclature.add_argument("--yes", action="store_true", help="apply without asking for confirmation")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -241,9 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_positive, default=8000)
     run.add_argument("--workers", type=_positive, default=1, help="processes (more than 1 needs PostgreSQL)")
     _add_command(commands, "migrate", migrate, "upgrade the database schema to the latest version")
+    _add_organisations(commands)
     _add_users(commands)
     _add_command(commands, "demo", demo, "load demo organisations and users (idempotent) and print logins")
     _add_audit(commands)
+    _add_import(commands)
     checks = _add_command(commands, "check", check, "list configuration problems")
     checks.add_argument("--deploy", action="store_true", help="also the problems that matter in production")
     checks.add_argument("--workers", type=_positive, default=1, help="the number of workers you will run")

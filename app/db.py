@@ -101,6 +101,8 @@ def session_now(session: AsyncSession) -> datetime:
 
 
 Publisher = Callable[[Sequence[object]], Awaitable[None]]
+# Runs inside the transaction just before commit (PostgreSQL: pg_notify, delivered only if it commits).
+BeforeCommit = Callable[[AsyncSession, Sequence[object]], Awaitable[None]]
 
 
 async def _publish_nothing(_events: Sequence[object]) -> None:
@@ -120,10 +122,12 @@ class UnitOfWork:
         *,
         clock: Clock | None = None,
         publish: Publisher | None = None,
+        before_commit: BeforeCommit | None = None,
     ):
         self._session_factory = session_factory
         self._clock = clock or SystemClock()
         self._publish = publish or _publish_nothing
+        self._before_commit = before_commit
         self._events: list[object] = []
         self._session: AsyncSession | None = None
 
@@ -148,6 +152,8 @@ class UnitOfWork:
         session = self.session
         try:
             if exc_type is None:
+                if self._before_commit is not None and self._events:
+                    await self._before_commit(session, self._events)
                 await session.commit()
             else:
                 await session.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,16 +22,23 @@ from accounts import routes as account_routes
 from accounts.guard import requires
 from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
-from app.beds import api_routes, nomenclature_routes, operator_routes, token_routes
+from app.beds import api_routes, board_routes, nomenclature_routes, operator_routes, token_routes
+from app.beds.board_routes import authorise_board_socket
+from app.beds.live_feed import BedFeed
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
 from app.errors import DomainError
+from app.live import LiveChannel
+from app.live_watch import send_heartbeats, watch_sessions
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
 from app.state import AppServices, services
 from app.templating import make_templates
+from realtime.endpoint import BoardSocket
+from realtime.hub import Hub
 
+MAX_BODY_BYTES = 25 * 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -46,6 +54,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         *account_routes.routes,
         *operator_routes.routes,
+        *board_routes.routes,
         *nomenclature_routes.routes,
         *token_routes.routes,
         *api_routes.routes,
@@ -54,23 +63,36 @@ def all_routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+def build_services(settings: Settings, clock: Clock) -> AppServices:
     engine = make_engine(settings.database_url)
-    app_services = AppServices(
-        settings=settings,
-        engine=engine,
-        session_factory=make_session_factory(engine),
-        clock=clock or SystemClock(),
-        accounts=accounts_context(settings),
+    session_factory = make_session_factory(engine)
+    hub = Hub(clock=clock.now)
+    feed = BedFeed(session_factory, clock)
+    return AppServices(
+        settings=settings, engine=engine, session_factory=session_factory, clock=clock,
+        accounts=accounts_context(settings), hub=hub, live=LiveChannel(hub, settings.database_url), feed=feed,
+        board_socket=BoardSocket(hub, feed, authorise_board_socket, clock.now),
     )
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    app_services = build_services(settings, clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await app_services.feed.load_epoch()
+        await app_services.live.start()
+        duties = [asyncio.create_task(send_heartbeats(app_services), name="heartbeats"),
+                  asyncio.create_task(watch_sessions(app_services), name="session-watch")]
         try:
             yield
         finally:
+            for duty in duties:
+                duty.cancel()
+            await asyncio.gather(*duties, return_exceptions=True)
+            await app_services.live.stop()
             app_services.accounts.hasher.close()
-            await engine.dispose()
+            await app_services.engine.dispose()
 
     app = Starlette(
         debug=False,
@@ -81,6 +103,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         ],
         exception_handlers={HTTPException: on_http_exception, DomainError: on_domain_error},
         lifespan=lifespan,
+        # Nothing legitimate is larger (a nomenclature file is refused past 20 MB with its own message).
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.services = app_services
     app.state.templates = make_templates(settings)

@@ -18,6 +18,7 @@ class NavItem:
 
 # Domains add their entries here as they arrive (board, operator screen, users, audit).
 NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Board"), "/board", permissions.BOARD_VIEW),
     NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL),
     NavItem(_("Nomenclature"), "/admin/nomenclature", permissions.NOMENCLATURE_IMPORT),
     NavItem(_("API tokens"), "/admin/api-tokens", permissions.API_TOKENS_MANAGE),

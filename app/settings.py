@@ -140,6 +140,29 @@ def _password_profile(raw: str, environment: Environment) -> PasswordProfile:
     return "fast-insecure-for-tests"
 
 
+def _base_url(raw: str, environment: Environment) -> str:
+    base_url = raw.strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"BEDBOARD_BASE_URL must start with http:// or https://, not {raw!r}.")
+    if environment == "production" and not base_url.startswith("https://"):
+        # Without HTTPS the session cookie cannot be Secure: anyone on the network could take a session.
+        raise SettingsError("In production BEDBOARD_BASE_URL must be the https:// address people use; "
+                            "terminate TLS in front of bedboard (e.g. nginx) and set it to that address.")
+    return base_url
+
+
+def _port(raw: str) -> int:
+    if not raw.strip().isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"BEDBOARD_SMTP_PORT must be a port number (1-65535), not {raw!r}.")
+    return int(raw)
+
+
+def _language(raw: str) -> str:
+    if raw not in ("en", "ro"):
+        raise SettingsError(f"BEDBOARD_LANGUAGE must be 'en' or 'ro', not {raw!r}.")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
@@ -154,12 +177,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         environment=environment,
         timezone=_timezone(env.get("BEDBOARD_TIMEZONE", "Europe/Bucharest")),
         allowed_origins=origins,
-        base_url=env.get("BEDBOARD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=_base_url(env.get("BEDBOARD_BASE_URL", "http://127.0.0.1:8000"), environment),
         debug=_flag(env.get("BEDBOARD_DEBUG")),
         var_dir=var_dir,
         password_profile=_password_profile(env.get("BEDBOARD_PASSWORD_PROFILE", "").strip(), environment),
-        default_language=env.get("BEDBOARD_LANGUAGE", "en"),
+        default_language=_language(env.get("BEDBOARD_LANGUAGE", "en")),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
-        smtp_port=int(env.get("BEDBOARD_SMTP_PORT", "25")),
+        smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
         smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,
     )

@@ -9,9 +9,13 @@ from starlette.requests import HTTPConnection
 
 from accounts.service import AccountsContext
 from app.actors import Actor
+from app.beds.live_feed import BedFeed
 from app.clock import Clock
 from app.db import UnitOfWork
+from app.live import LiveChannel
 from app.settings import Settings
+from realtime.endpoint import BoardSocket
+from realtime.hub import Hub
 
 
 @dataclass
@@ -21,9 +25,14 @@ class AppServices:
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
     accounts: AccountsContext
+    hub: Hub
+    live: LiveChannel
+    feed: BedFeed
+    board_socket: BoardSocket
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, clock=self.clock)
+        return UnitOfWork(self.session_factory, clock=self.clock, publish=self.live.after_commit,
+                          before_commit=self.live.before_commit)
 
 
 def services(connection: HTTPConnection) -> AppServices:

@@ -20,15 +20,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 IMAGES = Path(__file__).resolve().parent / "images"
 BEDBOARD = Path(sys.executable).parent / "bedboard"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1366, "height": 768}
-USERNAME = "coord.samb"
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+COORDINATOR = "coord.samb"
+OPERATOR = "op.floreasca"
 START_TIMEOUT = 60.0
 
 
@@ -49,11 +50,11 @@ def server_environment(var_dir: Path, port: int) -> dict[str, str]:
     }
 
 
-def demo_password(environment: Mapping[str, str], var_dir: Path, username: str) -> str:
+def demo_passwords(environment: Mapping[str, str], var_dir: Path) -> dict[str, str]:
+    """Runs ``bedboard demo`` and reads the passwords it keeps in its credentials file."""
     subprocess.run([str(BEDBOARD), "demo"], env=dict(environment), check=True, capture_output=True, timeout=120)
     document = json.loads((var_dir / "demo-credentials.json").read_text(encoding="utf-8"))
-    password: str = document["passwords"][username]
-    return password
+    return {str(name): str(password) for name, password in document["passwords"].items()}
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -90,46 +91,62 @@ def running_server(environment: Mapping[str, str], var_dir: Path, port: int) -> 
             process.wait(timeout=15)
 
 
-def log_in(page: Page, url: str, password: str) -> None:
-    page.get_by_label("Username").fill(USERNAME)
+def submit_login(page: Page, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{url}/account")
-
-
-def take_screenshots(url: str, password: str) -> list[Path]:
-    IMAGES.mkdir(exist_ok=True)
-    saved: list[Path] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]},
-                                          locale="en-GB")
-            page = context.new_page()
-            page.goto(f"{url}/login?next=/account")
-            page.get_by_label("Username").fill(USERNAME)
-            page.get_by_label("Password").fill("not the password")
-            page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_test_id("login-error")).to_have_text("Wrong username or password.")
-            saved.append(shoot(page, "login.png"))
-
-            log_in(page, url, password)
-            expect(page.get_by_test_id("who")).to_contain_text("Demo Coordinator SAMB")
-            saved.append(shoot(page, "account.png"))
-
-            page.get_by_role("link", name="Change password").click()
-            expect(page.get_by_role("heading", name="Change password")).to_be_visible()
-            saved.append(shoot(page, "change-password.png"))
-            context.close()
-        finally:
-            browser.close()
-    return saved
 
 
 def shoot(page: Page, name: str) -> Path:
     path = IMAGES / name
     page.screenshot(path=str(path))
     return path
+
+
+def coordinator_pages(browser: Browser, url: str, password: str) -> list[Path]:
+    """The login page with the wrong-password message, then the account and change-password pages."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login?next=/account")
+        submit_login(page, COORDINATOR, "not the password")
+        expect(page.get_by_test_id("login-error")).to_have_text("Wrong username or password.")
+        saved = [shoot(page, "login.png")]
+        submit_login(page, COORDINATOR, password)
+        expect(page).to_have_url(f"{url}/account")
+        expect(page.get_by_test_id("who")).to_contain_text("Demo Coordinator SAMB")
+        saved.append(shoot(page, "account.png"))
+        page.get_by_role("link", name="Change password").click()
+        expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+        saved.append(shoot(page, "change-password.png"))
+        return saved
+    finally:
+        context.close()
+
+
+def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
+    """An operator starts on the hospital's sections."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login")
+        submit_login(page, OPERATOR, password)
+        expect(page).to_have_url(f"{url}/operator")
+        expect(page.locator("table.sections")).to_be_visible()
+        return [shoot(page, "operator.png")]
+    finally:
+        context.close()
+
+
+def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
+    IMAGES.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            return [*coordinator_pages(browser, url, passwords[COORDINATOR]),
+                    *operator_screen(browser, url, passwords[OPERATOR])]
+        finally:
+            browser.close()
 
 
 def main() -> int:
@@ -140,9 +157,9 @@ def main() -> int:
         var_dir = Path(directory)
         port = free_port()
         environment = server_environment(var_dir, port)
-        password = demo_password(environment, var_dir, USERNAME)
+        passwords = demo_passwords(environment, var_dir)
         with running_server(environment, var_dir, port) as url:
-            saved = take_screenshots(url, password)
+            saved = take_screenshots(url, passwords)
     for path in saved:
         sys.stdout.write(f"saved {path}\n")
     return 0

@@ -183,9 +183,24 @@ def test_demo_without_its_credentials_file_says_the_password_is_unknown(
     assert "never resets a password" in out
 
 
+def test_production_refuses_a_plain_http_address(postgres_url: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    env = production_environ(postgres_url, tmp_path, BEDBOARD_BASE_URL="http://beds.example.org")
+    assert main(["migrate"], environ=env) == 2
+    assert "must be the https:// address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "value"), [("BEDBOARD_SMTP_PORT", "smtp"), ("BEDBOARD_LANGUAGE", "de"),
+                                             ("BEDBOARD_BASE_URL", "beds.example.org")])
+def test_a_malformed_setting_is_a_clear_error(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              name: str, value: str) -> None:
+    assert main(["migrate"], environ=environ(sqlite_url, tmp_path, **{name: value})) == 2
+    assert name in capsys.readouterr().err
+
+
 def test_demo_is_refused_in_production(postgres_url: str, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    env = environ(postgres_url, tmp_path, BEDBOARD_ENV="production", BEDBOARD_PASSWORD_PROFILE="rfc9106")
+    env = production_environ(postgres_url, tmp_path)
     assert main(["demo"], environ=env) == 1
     assert "production" in capsys.readouterr().err
     assert scalar(postgres_url, "SELECT count(*) FROM users") == 0
@@ -321,3 +336,17 @@ def test_an_unmigrated_database_gets_a_hint(tmp_path: Path, capsys: pytest.Captu
     url = f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
     assert main(["audit", "head"], environ=environ(url, tmp_path)) == 1
     assert "bedboard migrate" in capsys.readouterr().err
+
+
+def test_a_new_installation_gets_its_first_authority_and_admin(database_url: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    env = environ(database_url, tmp_path)
+    assert main(["migrate"], environ=env) == 0
+    assert main(["organisations", "create", "--code", "SAMB", "--name", "Serviciul de Ambulanță"], environ=env) == 0
+    assert main(["organisations", "create", "--code", "SAMB", "--name", "Again"], environ=env) == 1
+    assert "The organisation code SAMB is taken." in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long first admin passphrase\n"))
+    assert main(["users", "create", "--organisation", "SAMB", "--role", "admin", "--username", "first.admin",
+                 "--password-stdin"], environ=env) == 0
+    assert scalar(database_url, "SELECT count(*) FROM audit_events WHERE action = 'accounts.organisation_created'") == 1

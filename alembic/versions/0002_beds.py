@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_table(
         "idempotency_keys",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("owner", sa.String(length=60), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),

@@ -94,7 +94,7 @@ class IdempotencyKey(Base):
     __table_args__ = (UniqueConstraint("owner", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner: Mapped[str] = mapped_column(String(60))
+    owner: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)

@@ -34,6 +34,7 @@ class SectionView:
     updated_by: str | None
     confirmed_at: datetime | None
     confirmed_by: str | None
+    retired: bool = False
 
     @property
     def occupied(self) -> int:
@@ -89,7 +90,7 @@ def to_view(section: Section, organisation: Organisation, hospital: Hospital, ho
         section_type=section_type.code, section_type_id=section_type.id, code=section.code, name=section.name,
         parent_id=section.parent_id, total_beds=section.total_beds, free_beds=section.free_beds,
         version=section.version, updated_at=section.updated_at, updated_by=section.updated_by,
-        confirmed_at=section.confirmed_at, confirmed_by=section.confirmed_by,
+        confirmed_at=section.confirmed_at, confirmed_by=section.confirmed_by, retired=section.retired_at is not None,
     )
 
 

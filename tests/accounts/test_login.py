@@ -24,11 +24,11 @@ async def test_login_shows_name_and_organisation_then_logout(client: httpx.Async
     assert "bedboard_session=" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
-    home = await client.get("/")
+    home = await client.get("/", follow_redirects=True)  # a coordinator starts on the board
     assert home.status_code == 200
     assert "Ana Pop" in home.text
     assert "Organisation SAMB" in home.text
-    logout = await client.post("/logout", data={"csrf_token": await csrf_from(client, "/")})
+    logout = await client.post("/logout", data={"csrf_token": await csrf_from(client, "/account")})
     assert logout.status_code == 303
     assert logout.headers["location"] == "/login?logged_out=1"
     assert (await client.get("/")).headers["location"].startswith("/login")
@@ -40,7 +40,7 @@ async def test_a_session_ended_by_logout_cannot_be_reused(client: httpx.AsyncCli
     await make_user(services, "ana.pop")
     await log_in(client, "ana.pop")
     stolen = client.cookies["bedboard_session"]
-    await client.post("/logout", data={"csrf_token": await csrf_from(client, "/")})
+    await client.post("/logout", data={"csrf_token": await csrf_from(client, "/account")})
     async with new_client() as attacker:
         attacker.cookies.set("bedboard_session", stolen)
         replay = await attacker.get("/account")

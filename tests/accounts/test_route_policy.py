@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
@@ -21,14 +21,14 @@ from tests.web import BrowserFactory, log_in
 PUBLIC_MOUNTS = {"static"}
 
 
-def endpoints(routes: list[BaseRoute]) -> list[Route]:
-    found: list[Route] = []
+def endpoints(routes: list[BaseRoute]) -> list[Route | WebSocketRoute]:
+    found: list[Route | WebSocketRoute] = []
     for route in routes:
         if isinstance(route, Mount):
             if route.name in PUBLIC_MOUNTS:
                 continue
             found.extend(endpoints(list(route.routes)))
-        elif isinstance(route, Route):
+        elif isinstance(route, Route | WebSocketRoute):
             found.append(route)
         else:
             raise AssertionError(f"unexpected route type {route!r}: teach this test about it")
@@ -38,6 +38,8 @@ def endpoints(routes: list[BaseRoute]) -> list[Route]:
 def unsafe_routes(app: Starlette) -> list[tuple[str, str]]:
     pairs = []
     for route in endpoints(list(app.routes)):
+        if not isinstance(route, Route):
+            continue
         for method in sorted((route.methods or set()) & csrf.UNSAFE_METHODS):
             pairs.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return pairs
@@ -106,5 +108,5 @@ async def test_the_token_is_bound_to_the_session(client: httpx.AsyncClient, serv
 
 async def test_no_state_changes_on_get(app: Starlette) -> None:
     for route in endpoints(list(app.routes)):
-        if route.path in {"/logout"}:
+        if isinstance(route, Route) and route.path in {"/logout"}:
             assert route.methods == {"POST"}

@@ -42,6 +42,7 @@ def test_an_operator_saves_with_the_keyboard_only(page: Page, seeded_server: Cal
                                                   sqlite_url: str) -> None:
     server = seeded_server(one_hospital)
     page.goto(f"{server.url}/login")
+    expect(page.get_by_label("Username")).to_be_focused()  # autofocus: the operator can type at once
     page.keyboard.type("op.a")
     page.keyboard.press("Tab")
     page.keyboard.type(TEST_PASSWORD)

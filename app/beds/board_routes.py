@@ -1,0 +1,106 @@
+"""The coordinators' live board: the page, and the socket that feeds it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from accounts import permissions
+from accounts.guard import PERMISSION_ATTRIBUTE, requires
+from accounts.models import Organisation
+from app.beds.models import Hospital, HospitalType, SectionType
+from app.beds.staleness import LESS_THAN_A_MINUTE, UNITS
+from app.i18n import _
+from app.state import current_actor, services
+from app.templating import language_of, render, translator
+from realtime.endpoint import Viewer
+
+# The board's script shows these; it fills the {placeholders} itself.
+SCRIPT_MESSAGES = {
+    "live": _("Live"),
+    "reconnecting": _("Reconnecting — last update {age} ago"),
+    "not_updated": _("Not updated for {age}"),
+    "never": _("never reported"),
+    "changed": _("changed {time} by {who}"),
+    "confirmed": _("confirmed {time} by {who}"),
+    "free": _("free"),
+    "of": _("of {total}"),
+    "hospital_total": _("free in total"),
+    "no_sections": _("No section matches these filters."),
+    "stale_flag": _("stale"),
+}
+
+
+@requires(permissions.BOARD_VIEW)
+async def board_page(request: Request) -> Response:
+    app_services = services(request)
+    language = language_of(request)
+    translate = translator(language, app_services.settings.zone)
+    async with app_services.session_factory() as session:
+        section_types = list(await session.scalars(select(SectionType).order_by(SectionType.code)))
+        hospital_types = list(await session.scalars(select(HospitalType).order_by(HospitalType.id)))
+        hospitals = (await session.execute(
+            select(Organisation.id, Organisation.name).join(Hospital, Hospital.organisation_id == Organisation.id)
+            .where(Hospital.retired_at.is_(None)).order_by(Organisation.name))).all()
+
+    def name(row: SectionType | HospitalType) -> str:
+        return row.name_ro if language == "ro" else row.name_en
+
+    return render(request, "board.html", {
+        "wall": request.query_params.get("wall") == "1",
+        "section_types": sorted(((row.id, name(row)) for row in section_types), key=lambda pair: pair[1]),
+        "hospital_types": [(row.code, name(row), row.colour) for row in hospital_types],
+        "hospitals": [(row.id, row.name) for row in hospitals],
+        "timezone": app_services.settings.timezone,
+        "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
+                        "units": UNITS.get(language, UNITS["en"]),
+                        "less_than_a_minute": LESS_THAN_A_MINUTE.get(language, LESS_THAN_A_MINUTE["en"])},
+    })
+
+
+@requires(permissions.BOARD_VIEW)
+async def legend_stylesheet(request: Request) -> Response:
+    """The legend colours are data (hospital types); served as a stylesheet because the CSP allows no
+    inline styles."""
+    async with services(request).session_factory() as session:
+        types = list(await session.scalars(select(HospitalType)))
+    rules = [f".type-{row.code} .swatch, .swatch.type-{row.code} {{ background: {row.colour}; }}\n"
+             f".hospital.type-{row.code} {{ border-left-color: {row.colour}; }}"
+             for row in types if re.fullmatch(r"#[0-9a-fA-F]{6}", row.colour) and re.fullmatch(r"[\w-]+", row.code)]
+    return Response("\n".join(rules) + "\n", media_type="text/css")
+
+
+def _own_origin(websocket: WebSocket) -> str:
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    return f"{scheme}://{websocket.headers.get('host', '')}"
+
+
+async def authorise_board_socket(websocket: WebSocket) -> Viewer | None:
+    """Before accept: a logged-in session whose role may view the board, from the site's own pages."""
+    origin = websocket.headers.get("origin", "")
+    allowed = {_own_origin(websocket), *services(websocket).settings.allowed_origins}
+    if not origin or urlsplit(origin).netloc == "" or origin not in allowed:
+        return None
+    actor = current_actor(websocket)
+    if actor.must_change_password or actor.session_id is None or not permissions.may(actor, permissions.BOARD_VIEW):
+        return None
+    return Viewer(user_id=actor.user_id, session_id=actor.session_id)
+
+
+async def board_socket(websocket: WebSocket) -> None:
+    await services(websocket).board_socket(websocket)
+
+
+setattr(board_socket, PERMISSION_ATTRIBUTE, permissions.BOARD_VIEW)
+
+routes = [
+    Route("/board", board_page, methods=["GET"], name="board"),
+    Route("/board/legend.css", legend_stylesheet, methods=["GET"], name="board_legend"),
+    WebSocketRoute("/ws/beds", board_socket, name="board_socket"),
+]

@@ -1,0 +1,94 @@
+"""What the live board socket serves: a snapshot of the sections, or the changes since a sequence number.
+
+A resume is rebuilt from the audit log, which holds every change in commit order: each change the client
+missed is sent once, in order. Too far behind (past the retention window), or a number this database
+never issued, gets a fresh snapshot instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import audit
+from app.audit import AuditEvent
+from app.beds.models import Section
+from app.beds.views import SectionView, section_query, views_of
+from app.clock import Clock
+from realtime.endpoint import Backfill
+from realtime.filters import BoardFilter
+from realtime.hub import Change, Hub
+
+# The audit actions that change what the board shows.
+BOARD_ACTIONS = ("beds.free_beds_set", "beds.confirmed", "beds.section_added", "beds.section_changed",
+                 "beds.section_retired")
+RETENTION_EVENTS = 10_000
+
+
+def _as_of(view: SectionView, event: AuditEvent) -> SectionView:
+    """The section as this event left it: its number from the event, its other facts as they are now."""
+    after: dict[str, Any] = event.after or {}
+    if event.action == "beds.free_beds_set":
+        return replace(view, free_beds=int(after["free_beds"]), version=int(after["version"]),
+                       updated_at=event.at, updated_by=event.actor)
+    if event.action == "beds.confirmed":
+        return replace(view, free_beds=int(after["free_beds"]), version=int(after["version"]),
+                       confirmed_at=event.at, confirmed_by=event.actor)
+    return view
+
+
+class BedFeed:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self.epoch = "unknown"
+
+    async def load_epoch(self) -> None:
+        """Names this database: a client that resumes against another one (a restore, a new install) resyncs."""
+        async with self._session_factory() as session:
+            first = await session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 1))
+        self.epoch = hashlib.sha256((first or "empty").encode()).hexdigest()[:16]
+
+    async def _consistent(self, session: AsyncSession) -> None:
+        # One snapshot of the database for the head and the rows (PostgreSQL reads per statement otherwise).
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]]]:
+        now = self._clock.now()
+        async with self._session_factory() as session, session.begin():
+            await self._consistent(session)
+            seq = (await audit.head(session)).seq
+            views = await views_of(session, section_query().where(Section.retired_at.is_(None)))
+        items = [view.as_json() for view in views]
+        return seq, [item for item in items if filters.matches(item, now)]
+
+    async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None:
+        now = self._clock.now()
+        async with self._session_factory() as session, session.begin():
+            await self._consistent(session)
+            head = (await audit.head(session)).seq
+            if since > head:
+                return None
+            events = list(await session.scalars(
+                select(AuditEvent).where(AuditEvent.seq > since, AuditEvent.action.in_(BOARD_ACTIONS))
+                .order_by(AuditEvent.seq).limit(RETENTION_EVENTS + 1)))
+            if len(events) > RETENTION_EVENTS:
+                return None
+            ids = {int(event.object_id) for event in events if event.object_id and event.object_id.isdigit()}
+            views = {view.id: view for view in await views_of(session, section_query().where(Section.id.in_(ids)))}
+        frames = []
+        for event in events:
+            view = views.get(int(event.object_id or 0))
+            if view is None:
+                continue
+            state = _as_of(view, event)
+            change = Change(seq=event.seq, item=state.as_json(), committed_at=event.at.timestamp(),
+                            removed=state.retired or event.action == "beds.section_retired")
+            visible = not change.removed and filters.matches(change.item, now)
+            frames.append(Hub.change_frame(change) if visible else Hub.leave_frame(change))
+        return Backfill(frames=frames, last_seq=head)

@@ -1,0 +1,52 @@
+"""Background duties of the live channel: heartbeats, and ending sockets whose login has ended.
+
+One query a second per process (not per socket) checks every open socket's session, so a logout, a
+deactivation or a role change closes that user's boards within a second, in every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from accounts import permissions
+from accounts.sessions import still_valid_for
+from app.state import AppServices
+
+logger = logging.getLogger("bedboard.realtime")
+
+HEARTBEAT_SECONDS = 20.0
+WATCH_SECONDS = 1.0
+TOUCH_SECONDS = 60.0
+SESSION_ENDED = 4001  # tells the page to go to the login page instead of reconnecting
+
+
+async def send_heartbeats(services: AppServices, every: float = HEARTBEAT_SECONDS) -> None:
+    while True:
+        await asyncio.sleep(every)
+        services.hub.heartbeat()
+
+
+async def check_sessions_once(services: AppServices, *, touch: bool) -> int:
+    ids = services.hub.session_ids()
+    if not ids:
+        return 0
+    async with services.unit_of_work() as uow:
+        valid = await still_valid_for(uow.session, session_ids=ids, action=permissions.BOARD_VIEW,
+                                      now=services.clock.now(), touch=touch)
+    return await services.hub.close_sessions_except(valid, SESSION_ENDED)
+
+
+async def watch_sessions(services: AppServices, every: float = WATCH_SECONDS) -> None:
+    last_touch = 0.0
+    while True:
+        await asyncio.sleep(every)
+        touch = time.monotonic() - last_touch >= TOUCH_SECONDS
+        try:
+            await check_sessions_once(services, touch=touch)
+        except Exception:  # a database hiccup must not stop the watch; the next round tries again
+            logger.exception("could not check the sessions of open board sockets")
+            continue
+        if touch:
+            last_touch = time.monotonic()

@@ -1,0 +1,156 @@
+"""The live board socket (``/ws/beds``): handshake checks, subscribe with filters, snapshot or resume.
+
+The protocol is DESIGN.md's "Realtime protocol". What a snapshot or a backfill contains comes from a
+``Feed`` the application provides, so this module knows nothing of beds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from realtime.filters import BoardFilter, FilterError
+from realtime.hub import Hub, Subscription, dumps
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_MESSAGES_PER_MINUTE = 100
+POLICY_VIOLATION = 1008
+TOO_BIG = 1009
+
+
+@dataclass(frozen=True)
+class Backfill:
+    frames: list[str]
+    last_seq: int
+
+
+class Feed(Protocol):
+    epoch: str
+
+    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]]]: ...
+
+    async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None: ...
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who holds the socket, decided by the application before the socket is accepted."""
+
+    user_id: int | None
+    session_id: int | None
+
+
+Authorise = Callable[[WebSocket], Awaitable[Viewer | None]]
+
+
+class BoardSocket:
+    def __init__(self, hub: Hub, feed: Feed, authorise: Authorise, now: Callable[[], datetime]) -> None:
+        self.hub, self.feed, self.authorise, self.now = hub, feed, authorise, now
+
+    async def snapshot(self, filters: BoardFilter, *, resync: bool) -> tuple[int, str]:
+        seq, sections = await self.feed.snapshot(filters)
+        self.hub.remember(sections)
+        return seq, dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
+                           "server_time": self.now().isoformat(), "sections": sections})
+
+    async def resync_frame(self, subscription: Subscription) -> str:
+        return (await self.snapshot(subscription.filters, resync=True))[1]
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        viewer = await self.authorise(websocket)
+        if viewer is None:
+            await websocket.close(code=POLICY_VIOLATION)  # before accept: the handshake is refused
+            return
+        await websocket.accept()
+        subscription = Subscription(send=websocket.send_text, stats=self.hub.stats,
+                                    snapshot_frame=self.resync_frame,
+                                    user_id=viewer.user_id, session_id=viewer.session_id)
+        subscription.held = []  # nothing is delivered before the first subscribe
+        self.hub.add(subscription)
+        sender = asyncio.create_task(subscription.run_sender(), name="board-socket-sender")
+        try:
+            await self._receive(websocket, subscription, sender)
+        finally:
+            self.hub.remove(subscription)
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+
+    async def _receive(self, websocket: WebSocket, subscription: Subscription, sender: asyncio.Task[None]) -> None:
+        recent: deque[float] = deque()
+        while True:
+            receiving = asyncio.ensure_future(websocket.receive())
+            done, _pending = await asyncio.wait({receiving, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if receiving not in done:  # the sender failed: the socket is gone
+                receiving.cancel()
+                return
+            message = receiving.result()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
+            if len(text.encode()) > MAX_FRAME_BYTES:
+                await websocket.close(code=TOO_BIG)
+                return
+            if _too_chatty(recent):
+                await websocket.close(code=POLICY_VIOLATION, reason="more than 100 messages a minute")
+                return
+            await self._handle(websocket, subscription, text)
+
+    async def _handle(self, websocket: WebSocket, subscription: Subscription, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            await _error(websocket, "invalid_json", "Messages are JSON objects.")
+            return
+        if not isinstance(message, dict) or message.get("type") != "subscribe":
+            await _error(websocket, "unknown_message", "The only message is {\"type\": \"subscribe\", ...}.")
+            return
+        try:
+            filters = BoardFilter.parse(message.get("filters"))
+        except FilterError as error:
+            await _error(websocket, "invalid_filters", str(error))
+            return
+        since = message.get("since")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            await _error(websocket, "invalid_since", "since is a sequence number or null.")
+            return
+        await self._subscribe(subscription, filters, since, message.get("epoch"))
+
+    async def _subscribe(self, subscription: Subscription, filters: BoardFilter, since: int | None,
+                         epoch: object) -> None:
+        """Hold live changes, backfill (or snapshot), then release what the backfill did not cover."""
+        subscription.held = subscription.held if subscription.held is not None else []
+        subscription.filters = filters
+        backfill = None
+        if since is not None and epoch == self.feed.epoch:
+            backfill = await self.feed.backfill(since, filters)
+        if backfill is None:
+            seq, frame = await self.snapshot(filters, resync=since is not None)
+            subscription.offer((frame, None))
+            subscription.release(seq, self.now())
+            return
+        for frame in backfill.frames:
+            subscription.offer((frame, None))
+        subscription.release(backfill.last_seq, self.now())
+
+
+def _too_chatty(recent: deque[float]) -> bool:
+    now = time.monotonic()
+    recent.append(now)
+    while recent and recent[0] < now - 60:
+        recent.popleft()
+    return len(recent) > MAX_MESSAGES_PER_MINUTE
+
+
+async def _error(websocket: WebSocket, code: str, message: str) -> None:
+    try:
+        await websocket.send_text(dumps({"type": "error", "code": code, "message": message}))
+    except (WebSocketDisconnect, RuntimeError):
+        return

@@ -1,0 +1,321 @@
+// The live board: a snapshot, then changes pushed by the server; resumes after a lost connection.
+// The page always says how old each number is (by the server's clock) and whether it is live.
+
+const root = document.getElementById("board");
+const messages = JSON.parse(document.getElementById("board-messages").textContent);
+const list = document.getElementById("hospitals");
+const connection = document.getElementById("connection");
+const filtersForm = document.getElementById("filters");
+
+const STALE_MS = 24 * 3600 * 1000;
+const SILENCE_MS = 60 * 1000; // heartbeats come every 20 s: a minute of silence means a dead link
+const sections = new Map(); // id -> section
+const seqOf = new Map(); // id -> seq of the last change applied
+let lastSeq = null;
+let epoch = null;
+let serverOffset = 0; // server clock minus this browser's clock, in ms
+let lastMessageAt = 0;
+let lastUpdateAt = null; // browser time of the last snapshot or change
+let socket = null;
+let attempt = 0;
+let reconnectTimer = null;
+const delays = []; // commit-to-screen, ms (read by tests and benchmarks)
+window.bedboardDelays = delays;
+
+function say(key, values = {}) {
+  return (messages[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function serverNow() { return Date.now() + serverOffset; }
+
+function count(number, [singular, plural]) {
+  if (number === 1) return `1 ${singular}`;
+  if (root.dataset.lang === "ro" && (number % 100 === 0 || number % 100 >= 20)) return `${number} de ${plural}`;
+  return `${number} ${plural}`;
+}
+
+function describeAge(ms) {
+  const minutesTotal = Math.max(0, Math.floor(ms / 60000));
+  const days = Math.floor(minutesTotal / 1440);
+  const hours = Math.floor((minutesTotal % 1440) / 60);
+  const minutes = minutesTotal % 60;
+  const parts = [[days, messages.units[0]], [hours, messages.units[1]], [minutes, messages.units[2]]]
+    .filter(([amount]) => amount > 0).map(([amount, forms]) => count(amount, forms));
+  return parts.length ? parts.join(", ") : messages.less_than_a_minute;
+}
+
+function localTime(iso) {
+  if (!iso) return "";
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: root.dataset.timezone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(iso));
+  const part = (type) => parts.find((p) => p.type === type)?.value || "";
+  return `${part("day")}.${part("month")} ${part("hour")}:${part("minute")}`;
+}
+
+// ---- filters, kept in the URL ----
+
+function readFilters() {
+  const params = new URLSearchParams(location.search);
+  const ids = (name) => params.getAll(name).map(Number).filter(Number.isInteger);
+  const filters = {};
+  if (ids("section_type").length) filters.section_types = ids("section_type");
+  if (ids("hospital").length) filters.hospitals = ids("hospital");
+  if (params.getAll("hospital_type").length) filters.hospital_types = params.getAll("hospital_type");
+  const max = Number(params.get("occupancy_max"));
+  if (params.get("occupancy_max") && max >= 0 && max <= 100) filters.occupancy = { min: 0, max };
+  if (params.get("q")) filters.q = params.get("q").slice(0, 100);
+  if (params.get("stale_only") === "1") filters.stale_only = true;
+  return filters;
+}
+
+function showFiltersInForm() {
+  const params = new URLSearchParams(location.search);
+  for (const select of filtersForm.querySelectorAll("select[multiple]")) {
+    const chosen = new Set(params.getAll(select.name));
+    for (const option of select.options) option.selected = chosen.has(option.value);
+  }
+  for (const box of filtersForm.querySelectorAll('input[type="checkbox"]')) {
+    box.checked = params.getAll(box.name).includes(box.value);
+  }
+  filtersForm.querySelector("#filter-occupancy").value = params.get("occupancy_max") || "";
+  filtersForm.querySelector("#filter-q").value = params.get("q") || "";
+}
+
+function applyFormToUrl() {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(filtersForm)) if (value !== "") params.append(name, value);
+  history.replaceState(null, "", `/board${params.toString() ? `?${params}` : ""}`);
+  subscribe(null);
+}
+
+// ---- rendering ----
+
+function isStale(section) {
+  return !section.reported_at || serverNow() - Date.parse(section.reported_at) > STALE_MS;
+}
+
+function ordered(items) {
+  const byHospital = new Map();
+  for (const section of items) {
+    if (!byHospital.has(section.hospital_id)) byHospital.set(section.hospital_id, []);
+    byHospital.get(section.hospital_id).push(section);
+  }
+  const groups = [...byHospital.values()].sort((a, b) => a[0].hospital_name.localeCompare(b[0].hospital_name));
+  return groups.map((group) => {
+    const ids = new Set(group.map((s) => s.id));
+    const byName = (a, b) => a.name.localeCompare(b.name);
+    const roots = group.filter((s) => !s.parent_id || !ids.has(s.parent_id)).sort(byName);
+    const rows = [];
+    for (const parent of roots) {
+      rows.push([parent, 0]);
+      for (const child of group.filter((s) => s.parent_id === parent.id).sort(byName)) rows.push([child, 1]);
+    }
+    return rows;
+  });
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function ageText(section) {
+  if (!section.reported_at) return say("never");
+  return isStale(section) ? say("not_updated", { age: describeAge(serverNow() - Date.parse(section.reported_at))})
+    : "";
+}
+
+function sectionRow(section, depth) {
+  const row = element("tr", `section depth-${depth}${isStale(section) ? " stale" : ""}`);
+  row.id = `board-section-${section.id}`;
+  row.dataset.sectionId = section.id;
+  row.append(element("th", "name", section.name));
+  const free = element("td", `free-beds${section.free_beds < 0 ? " negative" : ""}`, String(section.free_beds));
+  free.dataset.testid = "free-beds";
+  row.append(free, element("td", "total", say("of", { total: section.total_beds })));
+  const occupancy = element("td", "occupancy");
+  if (section.occupancy_pct !== null) {
+    const meter = element("meter");
+    Object.assign(meter, { min: 0, max: 100, low: 70, high: 90, optimum: 0 });
+    meter.value = Math.max(0, Math.min(100, section.occupancy_pct));
+    occupancy.append(meter, element("span", "pct", `${Math.round(section.occupancy_pct)}%`));
+  }
+  row.append(occupancy);
+  const updated = element("td", "updated");
+  const confirmedLater = section.confirmed_at && (!section.updated_at || section.confirmed_at > section.updated_at);
+  if (confirmedLater) updated.append(element("span", "when", say("confirmed", {
+    time: localTime(section.confirmed_at), who: section.confirmed_by })));
+  else if (section.updated_at) updated.append(element("span", "when", say("changed", {
+    time: localTime(section.updated_at), who: section.updated_by })));
+  updated.append(element("span", "age stale-text", ageText(section)));
+  row.append(updated);
+  return row;
+}
+
+function hospitalGroup(rows) {
+  const first = rows[0][0];
+  const group = element("section", `hospital type-${first.hospital_type}`);
+  group.id = `hospital-${first.hospital_id}`;
+  const total = rows.filter(([, depth]) => depth === 0).reduce((sum, [s]) => sum + s.free_beds, 0);
+  const head = element("h2", "hospital-name");
+  head.append(element("span", "swatch"), element("span", "", first.hospital_name),
+              element("span", `hospital-total${total < 0 ? " negative" : ""}`, `${total} ${say("hospital_total")}`));
+  const table = element("table", "board-sections");
+  const body = element("tbody");
+  for (const [section, depth] of rows) body.append(sectionRow(section, depth));
+  table.append(body);
+  group.append(head, table);
+  return group;
+}
+
+function renderAll() {
+  const groups = ordered([...sections.values()]);
+  list.replaceChildren(...groups.map(hospitalGroup));
+  if (!groups.length) list.append(element("p", "muted", say("no_sections")));
+  updateCounts();
+  renderFindABed();
+}
+
+function renderHospital(hospitalId, flashId) {
+  const rows = ordered([...sections.values()].filter((s) => s.hospital_id === hospitalId))[0];
+  const existing = document.getElementById(`hospital-${hospitalId}`);
+  if (!rows) { existing?.remove(); updateCounts(); return; }
+  const group = hospitalGroup(rows);
+  if (existing) existing.replaceWith(group);
+  else renderAll();
+  const row = document.getElementById(`board-section-${flashId}`);
+  if (row) row.classList.add("flash");
+  updateCounts();
+  renderFindABed();
+}
+
+function updateCounts() {
+  document.getElementById("match-count").textContent = String(sections.size);
+  document.getElementById("stale-count").textContent =
+    String([...sections.values()].filter(isStale).length);
+}
+
+function renderFindABed() {
+  const type = Number(document.getElementById("find-type").value);
+  const results = document.getElementById("find-results");
+  if (!type) { results.replaceChildren(); return; }
+  const byHospital = new Map();
+  for (const section of sections.values()) {
+    if (section.section_type_id !== type) continue;
+    const entry = byHospital.get(section.hospital_id) || { name: section.hospital_name, free: 0, stale: false };
+    entry.free += section.free_beds;
+    entry.stale ||= isStale(section);
+    byHospital.set(section.hospital_id, entry);
+  }
+  const ranked = [...byHospital.values()].sort((a, b) => b.free - a.free);
+  results.replaceChildren(...ranked.map((entry) => {
+    const item = element("li", entry.stale ? "stale" : "");
+    item.append(element("span", `free-beds${entry.free < 0 ? " negative" : ""}`, String(entry.free)), " ",
+                element("span", "", entry.name));
+    if (entry.stale) item.append(" ", element("span", "stale-flag", say("stale_flag")));
+    return item;
+  }));
+}
+
+function tick() {
+  for (const row of list.querySelectorAll("tr.section")) {
+    const section = sections.get(Number(row.dataset.sectionId));
+    if (!section) continue;
+    row.classList.toggle("stale", isStale(section));
+    row.querySelector(".age").textContent = ageText(section);
+  }
+  updateCounts();
+  showConnection();
+}
+
+// ---- the connection ----
+
+function showConnection() {
+  const live = socket && socket.readyState === WebSocket.OPEN && lastSeq !== null;
+  root.classList.toggle("offline", !live);
+  connection.classList.toggle("live", live);
+  connection.classList.toggle("connecting", !live);
+  if (live) connection.textContent = say("live");
+  else if (lastUpdateAt) connection.textContent = say("reconnecting", { age: describeAge(Date.now() - lastUpdateAt)
+    .replace(messages.less_than_a_minute, `${Math.round((Date.now() - lastUpdateAt) / 1000)} s`) });
+}
+
+function subscribe(since) {
+  if (!socket || socket.readyState !== WebSocket.OPEN) return;
+  socket.send(JSON.stringify({ type: "subscribe", filters: readFilters(), since, epoch }));
+}
+
+function onMessage(event) {
+  lastMessageAt = Date.now();
+  const message = JSON.parse(event.data);
+  if (message.server_time) serverOffset = Date.parse(message.server_time) - Date.now();
+  if (message.type === "snapshot") {
+    sections.clear();
+    seqOf.clear();
+    for (const section of message.sections) { sections.set(section.id, section); seqOf.set(section.id, message.seq); }
+    lastSeq = message.seq;
+    epoch = message.epoch;
+    lastUpdateAt = Date.now();
+    renderAll();
+  } else if (message.type === "change") {
+    const id = message.section.id;
+    if ((seqOf.get(id) ?? -1) >= message.seq) return; // already applied (a resume may repeat it)
+    sections.set(id, message.section);
+    seqOf.set(id, message.seq);
+    lastSeq = Math.max(lastSeq ?? 0, message.seq);
+    lastUpdateAt = Date.now();
+    if (message.committed_at) delays.push(serverNow() - Date.parse(message.committed_at));
+    renderHospital(message.section.hospital_id, id);
+  } else if (message.type === "leave") {
+    const section = sections.get(message.section_id);
+    sections.delete(message.section_id);
+    seqOf.set(message.section_id, message.seq);
+    lastSeq = Math.max(lastSeq ?? 0, message.seq);
+    if (section) renderHospital(section.hospital_id, null);
+  }
+  showConnection();
+}
+
+function connect() {
+  clearTimeout(reconnectTimer);
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}/ws/beds`);
+  socket.addEventListener("open", () => { attempt = 0; lastMessageAt = Date.now(); subscribe(lastSeq); });
+  socket.addEventListener("message", onMessage);
+  socket.addEventListener("close", (event) => {
+    showConnection();
+    if (event.code === 4001) { location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`); return; }
+    // Backoff with jitter, so that a restarted server is not hit by every board at the same instant.
+    const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt += 1;
+    reconnectTimer = setTimeout(connect, delay);
+  });
+}
+
+function watchdog() {
+  if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastMessageAt > SILENCE_MS) socket.close();
+}
+
+showFiltersInForm();
+filtersForm.addEventListener("submit", (event) => { event.preventDefault(); applyFormToUrl(); });
+filtersForm.addEventListener("change", applyFormToUrl);
+let typing = null;
+filtersForm.querySelector("#filter-q").addEventListener("input", () => {
+  clearTimeout(typing);
+  typing = setTimeout(applyFormToUrl, 300); // one subscribe per pause in typing, not per key
+});
+document.getElementById("filter-clear").addEventListener("click", (event) => {
+  event.preventDefault();
+  filtersForm.reset();
+  for (const select of filtersForm.querySelectorAll("select[multiple]")) for (const o of select.options) o.selected = false;
+  applyFormToUrl();
+});
+document.getElementById("find-type").addEventListener("change", renderFindABed);
+list.addEventListener("animationend", (event) => event.target.classList.remove("flash"));
+setInterval(tick, 1000);
+setInterval(watchdog, 5000);
+connect();
