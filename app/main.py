@@ -82,7 +82,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await app_services.feed.load_epoch()
         await app_services.live.start()
-        duties = [asyncio.create_task(send_heartbeats(app_services), name="heartbeats"),
+        duties = [asyncio.create_task(send_heartbeats(app_services, settings.heartbeat_seconds),
+                                      name="heartbeats"),
                   asyncio.create_task(watch_sessions(app_services), name="session-watch")]
         try:
             yield

@@ -45,6 +45,7 @@ class Settings:
     login_failures_per_address: int = 20
     login_window_minutes: int = 15
     default_language: str = "en"
+    heartbeat_seconds: float = 20.0
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str | None = None
@@ -157,6 +158,17 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0.05 <= value <= 25:
+        # The protocol promises a heartbeat at least every 25 s; clients treat a minute of silence as a dead link.
+        raise SettingsError(f"{name} must be a number of seconds from 0.05 to 25, not {raw!r}.")
+    return value
+
+
 def _language(raw: str) -> str:
     if raw not in ("en", "ro"):
         raise SettingsError(f"BEDBOARD_LANGUAGE must be 'en' or 'ro', not {raw!r}.")
@@ -182,6 +194,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         password_profile=_password_profile(env.get("BEDBOARD_PASSWORD_PROFILE", "").strip(), environment),
         default_language=_language(env.get("BEDBOARD_LANGUAGE", "en")),
+        heartbeat_seconds=_seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "20"), "BEDBOARD_HEARTBEAT_SECONDS"),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
         smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,

@@ -72,7 +72,8 @@ class BoardSocket:
         await websocket.accept()
         subscription = Subscription(send=websocket.send_text, stats=self.hub.stats,
                                     snapshot_frame=self.resync_frame,
-                                    user_id=viewer.user_id, session_id=viewer.session_id)
+                                    user_id=viewer.user_id, session_id=viewer.session_id,
+                                    close=lambda code: websocket.close(code=code))
         subscription.held = []  # nothing is delivered before the first subscribe
         self.hub.add(subscription)
         sender = asyncio.create_task(subscription.run_sender(), name="board-socket-sender")

@@ -42,13 +42,14 @@ def server_environment(database_url: str, var_dir: Path, port: int) -> dict[str,
     }
 
 
-def start_server(database_url: str, var_dir: Path, timeout: float = 30.0) -> LiveServer:
+def start_server(database_url: str, var_dir: Path, timeout: float = 30.0, **settings: str) -> LiveServer:
     port = free_port()
     log = var_dir / f"uvicorn-{port}.log"
     command = [sys.executable, "-m", "uvicorn", "app.main:app_from_environment", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio", "--no-access-log"]
+               "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio", "--ws-max-size", "65536",
+               "--no-access-log"]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, env=server_environment(database_url, var_dir, port),
+        process = subprocess.Popen(command, env={**server_environment(database_url, var_dir, port), **settings},
                                    stdout=output, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + timeout

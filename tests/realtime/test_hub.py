@@ -1,0 +1,172 @@
+"""The hub's fan-out with real asyncio queues and sender tasks (sockets replaced by recording senders)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from realtime.filters import BoardFilter
+from realtime.hub import MAX_HELD, QUEUE_SIZE, Change, Hub, Subscription
+from realtime.stats import DelayStats
+
+NOW = datetime(2026, 3, 14, 12, tzinfo=UTC)
+
+
+class Socket:
+    def __init__(self, blocked: asyncio.Event | None = None) -> None:
+        self.frames: list[str] = []
+        self.blocked = blocked
+        self.closed_with: int | None = None
+
+    async def send(self, frame: str) -> None:
+        if self.blocked is not None:
+            await self.blocked.wait()
+        self.frames.append(frame)
+
+    async def close(self, code: int) -> None:
+        self.closed_with = code
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [json.loads(frame) for frame in self.frames]
+
+
+def item(section_id: int, free: int = 3, occupancy: float = 50.0, section_type: int = 1) -> dict[str, Any]:
+    return {"id": section_id, "hospital_id": 1, "section_type_id": section_type, "occupancy_pct": occupancy,
+            "name": f"S{section_id}", "free_beds": free, "reported_at": NOW.isoformat()}
+
+
+async def snapshot_of(subscription: Subscription) -> str:
+    return json.dumps({"type": "snapshot", "seq": 99, "sections": []})
+
+
+def subscribe(hub: Hub, socket: Socket, filters: dict[str, Any] | None = None,
+              session_id: int | None = None) -> tuple[Subscription, asyncio.Task[None]]:
+    subscription = Subscription(send=socket.send, snapshot_frame=snapshot_of, stats=hub.stats,
+                                filters=BoardFilter.parse(filters), session_id=session_id, close=socket.close)
+    hub.add(subscription)
+    return subscription, asyncio.create_task(subscription.run_sender())
+
+
+async def settle() -> None:
+    for _round in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_one_serialised_frame_reaches_every_matching_subscriber() -> None:
+    hub = Hub(clock=lambda: NOW)
+    everyone, surgery_only, icu_only = Socket(), Socket(), Socket()
+    tasks = [subscribe(hub, everyone)[1], subscribe(hub, surgery_only, {"section_types": [1]})[1],
+             subscribe(hub, icu_only, {"section_types": [2]})[1]]
+    hub.publish(Change(seq=5, item=item(7), committed_at=NOW.timestamp()))
+    await settle()
+    assert everyone.frames == surgery_only.frames
+    assert icu_only.frames == []
+    assert everyone.frames[0] is surgery_only.frames[0]  # the very same string: serialised once
+    assert everyone.messages()[0]["type"] == "change"
+    assert everyone.messages()[0]["seq"] == 5
+    assert hub.stats.summary()["deliveries"] == 2
+    for task in tasks:
+        task.cancel()
+
+
+async def test_a_section_that_leaves_the_filter_is_announced() -> None:
+    hub = Hub(clock=lambda: NOW)
+    socket = Socket()
+    _subscription, task = subscribe(hub, socket, {"occupancy": {"max": 80}})
+    hub.publish(Change(seq=1, item=item(7, occupancy=50.0), committed_at=NOW.timestamp()))
+    hub.publish(Change(seq=2, item=item(7, occupancy=95.0), committed_at=NOW.timestamp()))
+    hub.publish(Change(seq=3, item=item(7, occupancy=96.0), committed_at=NOW.timestamp()))
+    hub.publish(Change(seq=4, item=item(8), committed_at=NOW.timestamp(), removed=True))
+    await settle()
+    assert [(m["type"], m["seq"]) for m in socket.messages()] == [("change", 1), ("leave", 2)]
+    task.cancel()
+
+
+async def test_a_slow_subscriber_gets_a_snapshot_and_never_delays_the_others() -> None:
+    hub = Hub(clock=lambda: NOW)
+    stuck = asyncio.Event()
+    slow, fast = Socket(blocked=stuck), Socket()
+    _slow, slow_task = subscribe(hub, slow)
+    _fast, fast_task = subscribe(hub, fast)
+    for seq in range(1, QUEUE_SIZE + 50):
+        hub.publish(Change(seq=seq, item=item(seq % 10), committed_at=NOW.timestamp()))
+        await asyncio.sleep(0)
+    assert len(fast.frames) == QUEUE_SIZE + 49
+    assert slow.frames == []
+    stuck.set()
+    await settle()
+    # The one frame already in the socket's hands goes out, then the snapshot instead of the backlog.
+    assert [m["type"] for m in slow.messages()[:2]] == ["change", "snapshot"]
+    assert len(slow.frames) < 60  # the backlog was dropped, not replayed
+    slow_task.cancel()
+    fast_task.cancel()
+
+
+async def test_heartbeats_and_resync_reach_everyone() -> None:
+    hub = Hub(clock=lambda: NOW)
+    socket = Socket()
+    _subscription, task = subscribe(hub, socket)
+    hub.heartbeat()
+    await settle()
+    hub.resync_all()
+    await settle()
+    assert [m["type"] for m in socket.messages()] == ["heartbeat", "snapshot"]
+    assert socket.messages()[0]["server_time"] == NOW.isoformat()
+    task.cancel()
+
+
+async def test_held_changes_are_released_after_the_backfill_without_duplicates() -> None:
+    hub = Hub(clock=lambda: NOW)
+    socket = Socket()
+    subscription, task = subscribe(hub, socket, {"section_types": [1]})
+    subscription.held = []
+    for seq in (12, 10, 11):
+        hub.publish(Change(seq=seq, item=item(seq), committed_at=NOW.timestamp()))
+    hub.publish(Change(seq=13, item=item(13, section_type=2), committed_at=NOW.timestamp()))
+    subscription.release(after_seq=10, now=NOW)
+    await settle()
+    assert [(m["type"], m["seq"]) for m in socket.messages()] == [("change", 11), ("change", 12), ("leave", 13)]
+    task.cancel()
+
+
+async def test_too_many_held_changes_turn_into_a_snapshot() -> None:
+    hub = Hub(clock=lambda: NOW)
+    socket = Socket()
+    subscription, task = subscribe(hub, socket)
+    subscription.held = []
+    for seq in range(MAX_HELD + 1):
+        hub.publish(Change(seq=seq, item=item(1), committed_at=NOW.timestamp()))
+    assert subscription.held is None
+    await settle()
+    assert [m["type"] for m in socket.messages()] == ["snapshot"]
+    task.cancel()
+
+
+async def test_sockets_of_ended_sessions_are_closed() -> None:
+    hub = Hub(clock=lambda: NOW)
+    kept, ended, anonymous = Socket(), Socket(), Socket()
+    tasks = [subscribe(hub, kept, session_id=1)[1], subscribe(hub, ended, session_id=2)[1],
+             subscribe(hub, anonymous)[1]]
+    assert hub.session_ids() == {1, 2}
+    assert await hub.close_sessions_except({1}, code=4001) == 1
+    assert ended.closed_with == 4001
+    assert kept.closed_with is None
+    assert len(hub.subscriptions) == 2
+    for task in tasks:
+        task.cancel()
+
+
+def test_delay_statistics() -> None:
+    stats = DelayStats(window=100)
+    assert stats.summary()["p50_ms"] is None
+    stats.add(0.010)
+    assert stats.summary()["p99_ms"] == 10.0
+    for millis in range(1, 101):
+        stats.add(millis / 1000)
+    summary = stats.summary()
+    assert summary["deliveries"] == 101
+    assert summary["max_ms"] == 100.0
+    assert 49 <= float(summary["p50_ms"] or 0) <= 52
+    assert float(summary["p99_ms"] or 0) >= 98
