@@ -138,13 +138,32 @@ def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
         context.close()
 
 
+def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
+    """The live board as a coordinator sees it: all sections, filtered, and on a 1920x1080 wall screen."""
+    saved = []
+    for name, path, viewport in (("board.png", "/board", VIEWPORT),
+                                 ("board-filtered.png", "/board?hospital_type=emergency&occupancy_max=80", VIEWPORT),
+                                 ("board-wall.png", "/board?wall=1", {"width": 1920, "height": 1080})):
+        context = browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/login?next={path.replace('&', '%26').replace('?', '%3F')}")
+            submit_login(page, COORDINATOR, password)
+            expect(page.locator("#connection")).to_have_text("Live")
+            saved.append(shoot(page, name))
+        finally:
+            context.close()
+    return saved
+
+
 def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
     IMAGES.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             return [*coordinator_pages(browser, url, passwords[COORDINATOR]),
-                    *operator_screen(browser, url, passwords[OPERATOR])]
+                    *operator_screen(browser, url, passwords[OPERATOR]),
+                    *board_pages(browser, url, passwords[COORDINATOR])]
         finally:
             browser.close()
 

@@ -42,8 +42,9 @@ def server_environment(database_url: str, var_dir: Path, port: int) -> dict[str,
     }
 
 
-def start_server(database_url: str, var_dir: Path, timeout: float = 30.0, **settings: str) -> LiveServer:
-    port = free_port()
+def start_server(database_url: str, var_dir: Path, timeout: float = 30.0, port: int | None = None,
+                 **settings: str) -> LiveServer:
+    port = port or free_port()
     log = var_dir / f"uvicorn-{port}.log"
     command = [sys.executable, "-m", "uvicorn", "app.main:app_from_environment", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio", "--ws-max-size", "65536",

@@ -72,6 +72,9 @@ function readFilters() {
 
 function showFiltersInForm() {
   const params = new URLSearchParams(location.search);
+  const active = [...params.keys()].filter((name) => name !== "wall").length;
+  document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
+  if (active) document.getElementById("filters-panel").open = true;
   for (const select of filtersForm.querySelectorAll("select[multiple]")) {
     const chosen = new Set(params.getAll(select.name));
     for (const option of select.options) option.selected = chosen.has(option.value);
@@ -87,6 +90,8 @@ function applyFormToUrl() {
   const params = new URLSearchParams();
   for (const [name, value] of new FormData(filtersForm)) if (value !== "") params.append(name, value);
   history.replaceState(null, "", `/board${params.toString() ? `?${params}` : ""}`);
+  const active = [...params.keys()].filter((name) => name !== "wall").length;
+  document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
   subscribe(null);
 }
 
@@ -147,10 +152,9 @@ function sectionRow(section, depth) {
   row.append(occupancy);
   const updated = element("td", "updated");
   const confirmedLater = section.confirmed_at && (!section.updated_at || section.confirmed_at > section.updated_at);
-  if (confirmedLater) updated.append(element("span", "when", say("confirmed", {
-    time: localTime(section.confirmed_at), who: section.confirmed_by })));
-  else if (section.updated_at) updated.append(element("span", "when", say("changed", {
-    time: localTime(section.updated_at), who: section.updated_by })));
+  const when = confirmedLater ? say("confirmed", { time: localTime(section.confirmed_at), who: section.confirmed_by })
+    : section.updated_at ? say("changed", { time: localTime(section.updated_at), who: section.updated_by }) : "";
+  if (when) updated.append(element("span", "when", when));
   updated.append(element("span", "age stale-text", ageText(section)));
   row.append(updated);
   return row;
