@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -76,6 +76,13 @@ async def legend_stylesheet(request: Request) -> Response:
     return Response("\n".join(rules) + "\n", media_type="text/css")
 
 
+@requires(permissions.BOARD_VIEW)
+async def live_metrics(request: Request) -> Response:
+    """This process's commit-to-socket delays and socket count, for operations and the benchmarks."""
+    hub = services(request).hub
+    return JSONResponse({"sockets": len(hub.subscriptions), "commit_to_socket": hub.stats.summary()})
+
+
 def _own_origin(websocket: WebSocket) -> str:
     scheme = "https" if websocket.url.scheme == "wss" else "http"
     return f"{scheme}://{websocket.headers.get('host', '')}"
@@ -102,5 +109,6 @@ setattr(board_socket, PERMISSION_ATTRIBUTE, permissions.BOARD_VIEW)
 routes = [
     Route("/board", board_page, methods=["GET"], name="board"),
     Route("/board/legend.css", legend_stylesheet, methods=["GET"], name="board_legend"),
+    Route("/metrics/live", live_metrics, methods=["GET"], name="live_metrics"),
     WebSocketRoute("/ws/beds", board_socket, name="board_socket"),
 ]

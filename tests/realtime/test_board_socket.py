@@ -38,6 +38,9 @@ async def test_a_coordinator_gets_a_snapshot_then_live_changes(board_world: Boar
         assert change["section"]["free_beds"] == -1
         assert change["section"]["updated_by"] == "op.a"
         assert change["committed_at"]
+        metrics = (await coordinator.http.get("/metrics/live")).json()
+        assert metrics["sockets"] == 1
+        assert metrics["commit_to_socket"]["deliveries"] == 1
     await coordinator.close()
     await operator.close()
 
