@@ -45,9 +45,11 @@ async def _seed(database_url: str, var_dir: Path) -> dict[str, int]:
         hospital_a = await make_hospital(services, "H-A", "Spitalul A")
         hospital_b = await make_hospital(services, "H-B", "Spitalul B", hospital_type="clinical")
         ids = {
-            "surgery_a": await make_section(services, hospital_a, "Secţia Chirurgie", total_beds=20, free_beds=10),
-            "icu_a": await make_section(services, hospital_a, "ATI", section_type="icu", total_beds=10, free_beds=2),
-            "surgery_b": await make_section(services, hospital_b, "Chirurgie B", total_beds=30, free_beds=3),
+            "surgery_a": await make_section(services, hospital_a, "Secţia Chirurgie", total_beds=20, free_beds=10,
+                                            code="S1"),
+            "icu_a": await make_section(services, hospital_a, "ATI", section_type="icu", total_beds=10, free_beds=2,
+                                        code="S2"),
+            "surgery_b": await make_section(services, hospital_b, "Chirurgie B", total_beds=30, free_beds=3, code="S3"),
         }
         await make_user(services, "coord", role="coordinator")
         await make_user(services, "op.a", role="operator", organisation="H-A")
