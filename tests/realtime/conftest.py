@@ -29,6 +29,8 @@ class BoardWorld:
     icu_a: int
     surgery_b: int
     surgery_type: int
+    hospital_a: int
+    hospital_b: int
     servers: list[LiveServer] = field(default_factory=list)
 
     @property
@@ -45,6 +47,8 @@ async def _seed(database_url: str, var_dir: Path) -> dict[str, int]:
         hospital_a = await make_hospital(services, "H-A", "Spitalul A")
         hospital_b = await make_hospital(services, "H-B", "Spitalul B", hospital_type="clinical")
         ids = {
+            "hospital_a": hospital_a,
+            "hospital_b": hospital_b,
             "surgery_a": await make_section(services, hospital_a, "Secţia Chirurgie", total_beds=20, free_beds=10,
                                             code="S1"),
             "icu_a": await make_section(services, hospital_a, "ATI", section_type="icu", total_beds=10, free_beds=2,
