@@ -108,7 +108,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     # The factory reads BEDBOARD_* from the process environment: with several workers each process
     # builds its own app, so no settings object can be handed over from here.
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
-                ws="websockets-sansio", ws_max_size=65536, ws_per_message_deflate=False,
+                ws="websockets-sansio", ws_max_size=65536, ws_per_message_deflate=settings.websocket_deflate,
                 proxy_headers=True, log_level="info")
     return 0
 

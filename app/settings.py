@@ -46,6 +46,8 @@ class Settings:
     login_window_minutes: int = 15
     default_language: str = "en"
     heartbeat_seconds: float = 20.0
+    # permessage-deflate doubles the CPU per delivery; only worth it on slow links.
+    websocket_deflate: bool = False
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str | None = None
@@ -194,6 +196,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         password_profile=_password_profile(env.get("BEDBOARD_PASSWORD_PROFILE", "").strip(), environment),
         default_language=_language(env.get("BEDBOARD_LANGUAGE", "en")),
+        websocket_deflate=_flag(env.get("BEDBOARD_WEBSOCKET_DEFLATE")),
         heartbeat_seconds=_seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "20"), "BEDBOARD_HEARTBEAT_SECONDS"),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
