@@ -13,8 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.beds.models import SectionType
 from app.main import create_app
 from app.settings import Settings
 from tests.beds.factories import make_hospital, make_section
@@ -58,9 +60,6 @@ async def _seed(database_url: str, var_dir: Path) -> dict[str, int]:
         await make_user(services, "coord", role="coordinator")
         await make_user(services, "op.a", role="operator", organisation="H-A")
         async with services.session_factory() as session:
-            from sqlalchemy import select
-
-            from app.beds.models import SectionType
             ids["surgery_type"] = int(await session.scalar(select(SectionType.id).where(SectionType.code == "surgery"))
                                       or 0)
         return ids
