@@ -48,6 +48,8 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Deletion is soft: the row stays so that the audit log and "updated by" names still resolve.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     role_links: Mapped[list[UserRole]] = relationship(lazy="raise", cascade="all, delete-orphan")
@@ -58,6 +60,21 @@ class UserRole(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role_code: Mapped[str] = mapped_column(ForeignKey("roles.code"), primary_key=True)
+
+
+class ActivationToken(Base):
+    """A single-use link to choose a password (new account or reset). Only the token's hash is kept."""
+
+    __tablename__ = "activation_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuthSession(Base):

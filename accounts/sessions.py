@@ -60,7 +60,8 @@ async def actor_for(
         organisation_id=organisation.id, organisation_code=organisation.code,
         organisation_name=organisation.name, organisation_kind=organisation.kind,
         roles=await roles_of(session, user.id), language=user.language,
-        must_change_password=user.must_change_password, session_id=session_id, client_address=client_address,
+        must_change_password=user.must_change_password, password_changed_at=user.password_changed_at,
+        session_id=session_id, client_address=client_address,
     )
 
 

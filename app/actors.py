@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 Source = Literal["web", "api", "cli", "system"]
@@ -21,6 +22,7 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     language: str | None = None
     must_change_password: bool = False
+    password_changed_at: datetime | None = None
     session_id: int | None = None
     client_address: str | None = None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,8 @@ JsonObject = Mapping[str, Any]
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # History of one section (its chart, the board as it was, filters by hospital) reads by object.
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=False)

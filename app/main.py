@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from accounts import permissions
+from accounts import admin_routes, permissions
 from accounts import routes as account_routes
 from accounts.guard import requires
 from accounts.middleware import ActorMiddleware
@@ -29,6 +29,7 @@ from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
 from app.errors import DomainError
+from app.history import routes as history_routes
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
 from app.security import SecurityMiddleware
@@ -53,6 +54,8 @@ async def health(request: Request) -> Response:
 def all_routes() -> list[BaseRoute]:
     return [
         *account_routes.routes,
+        *admin_routes.routes,
+        *history_routes.routes,
         *operator_routes.routes,
         *board_routes.routes,
         *nomenclature_routes.routes,

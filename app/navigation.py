@@ -20,6 +20,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Board"), "/board", permissions.BOARD_VIEW),
     NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL),
+    NavItem(_("Users"), "/admin/users", permissions.USERS_MANAGE),
+    NavItem(_("History"), "/audit", permissions.AUDIT_READ),
     NavItem(_("Nomenclature"), "/admin/nomenclature", permissions.NOMENCLATURE_IMPORT),
     NavItem(_("API tokens"), "/admin/api-tokens", permissions.API_TOKENS_MANAGE),
     NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN),

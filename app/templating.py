@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,12 +15,14 @@ from starlette.templating import Jinja2Templates
 
 from accounts import csrf, permissions
 from app import navigation
+from app.actors import Actor
 from app.i18n import LANGUAGE_NAMES, negotiate, translate
 from app.settings import Settings
 from app.state import current_actor, request_id, services
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates")
+TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
+                 ROOT / "app" / "history" / "templates")
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
@@ -51,6 +53,14 @@ def translator(language: str, zone: ZoneInfo) -> Callable[..., str]:
     return translate_here
 
 
+PASSWORD_REMINDER_AGE = timedelta(days=180)  # the seed: change it at most every 6 months
+
+
+def password_is_old(actor: Actor, now: datetime) -> bool:
+    changed = actor.password_changed_at
+    return actor.is_authenticated and changed is not None and now - changed > PASSWORD_REMINDER_AGE
+
+
 def language_of(request: Request) -> str:
     actor = current_actor(request)
     if actor.language:
@@ -75,6 +85,7 @@ def render(
         "nav": navigation.visible_to(actor),
         "request_id": request_id(request),
         "current_path": request.url.path,
+        "password_reminder": password_is_old(actor, services(request).clock.now()),
         **(context or {}),
     }
     templates: Jinja2Templates = request.app.state.templates

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from accounts.models import AuthSession, User
 from app.audit import AuditEvent
+from app.clock import ManualClock
 from app.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
 from tests.web import BrowserFactory, log_in, post_form
@@ -117,3 +118,13 @@ async def test_an_anonymous_api_call_says_how_to_authenticate(client: httpx.Asyn
     response = await client.get("/api/v1/sections")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="bedboard"'
+
+
+async def test_a_password_older_than_six_months_brings_a_reminder(client: httpx.AsyncClient, services: AppServices,
+                                                                  clock: ManualClock) -> None:
+    await make_user(services, "ana.pop")
+    await log_in(client, "ana.pop")
+    assert "more than 6 months old" not in (await client.get("/account")).text
+    clock.advance(days=181)
+    await log_in(client, "ana.pop")
+    assert "Your password is more than 6 months old." in (await client.get("/account")).text

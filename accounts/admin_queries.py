@@ -1,0 +1,121 @@
+"""What an authority administrator sees of users: the list with its filters, one user, the organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import permissions
+from accounts.models import Organisation, User, UserRole
+from app.actors import Actor
+from app.errors import NotFound, PermissionDenied
+from app.i18n import _
+
+# The seed recommends changing a password at most every six months.
+PASSWORD_MAX_AGE = timedelta(days=180)
+LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    organisation_id: int
+    organisation_name: str
+    organisation_kind: str
+    role: str | None
+    is_active: bool
+    has_password: bool
+    last_login_at: datetime | None
+    password_changed_at: datetime | None
+    password_old: bool
+
+    @property
+    def state(self) -> str:
+        if not self.is_active:
+            return "deactivated"
+        return "active" if self.has_password else "pending"
+
+
+def password_is_old(changed_at: datetime | None, now: datetime) -> bool:
+    return changed_at is not None and now - changed_at > PASSWORD_MAX_AGE
+
+
+def require_admin(actor: Actor) -> None:
+    if not permissions.may(actor, permissions.USERS_MANAGE) or actor.organisation_kind != "authority":
+        raise PermissionDenied(_("Only the administrators of an authority manage users."))
+
+
+def require_scope(actor: Actor, organisation: Organisation) -> None:
+    if not permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id):
+        raise PermissionDenied(_("You may not manage the users of this organisation."),
+                               details={"organisation": organisation.code})
+
+
+def _row(user: User, organisation: Organisation, role: str | None, now: datetime) -> UserRow:
+    return UserRow(user.id, user.username, user.display_name, organisation.id, organisation.name,
+                   organisation.kind, role, user.is_active, user.password_hash is not None, user.last_login_at,
+                   user.password_changed_at, password_is_old(user.password_changed_at, now))
+
+
+async def _roles(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    rows = await session.execute(select(UserRole.user_id, UserRole.role_code).where(UserRole.user_id.in_(user_ids))
+                                 .order_by(UserRole.role_code))
+    for user_id, role in rows:
+        found.setdefault(user_id, role)
+    return found
+
+
+async def list_users(session: AsyncSession, *, actor: Actor, now: datetime, search: str = "",
+                     organisation_id: int | None = None, role: str | None = None) -> list[UserRow]:
+    """The users this administrator may manage: its own authority's and the hospitals'."""
+    require_admin(actor)
+    query = (select(User, Organisation).join(Organisation, Organisation.id == User.organisation_id)
+             .where(User.deleted_at.is_(None),
+                    or_(Organisation.kind == "hospital", Organisation.id == actor.organisation_id))
+             .order_by(Organisation.name, User.username_key).limit(LIST_LIMIT))
+    term = search.strip().casefold()
+    if term:
+        query = query.where(or_(User.username_key.contains(term), func.lower(User.display_name).contains(term)))
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    if role:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role_code == role)))
+    pairs = [(found[0], found[1]) for found in (await session.execute(query)).all()]
+    roles = await _roles(session, [user.id for user, _org in pairs])
+    return [_row(user, organisation, roles.get(user.id), now) for user, organisation in pairs
+            if permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id)]
+
+
+async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisation, str | None]:
+    """A user that is not deleted, with its organisation and role; NotFound otherwise."""
+    found = (await session.execute(
+        select(User, Organisation).join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id == user_id, User.deleted_at.is_(None))
+    )).first()
+    if found is None:
+        raise NotFound(_("There is no such user."))
+    user, organisation = found[0], found[1]
+    return user, organisation, (await _roles(session, [user.id])).get(user.id)
+
+
+async def user_detail(session: AsyncSession, *, actor: Actor, user_id: int, now: datetime) -> UserRow:
+    require_admin(actor)
+    user, organisation, role = await load_user(session, user_id)
+    require_scope(actor, organisation)
+    return _row(user, organisation, role, now)
+
+
+async def manageable_organisations(session: AsyncSession, *, actor: Actor) -> list[tuple[int, str, str]]:
+    """(id, name, kind): the administrator's own authority first, then the hospitals by name."""
+    require_admin(actor)
+    rows = await session.execute(
+        select(Organisation.id, Organisation.name, Organisation.kind)
+        .where(or_(Organisation.kind == "hospital", Organisation.id == actor.organisation_id))
+        .order_by(Organisation.kind, Organisation.name))
+    return [(row[0], row[1], row[2]) for row in rows]

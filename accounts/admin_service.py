@@ -1,0 +1,212 @@
+"""What an authority administrator does to users: create, change, deactivate, delete, reset a password.
+
+Every action checks the scope here (``may_manage_user``), not only in the route, and is audited with
+before and after. No password or hash is ever written to the log, and the administrator never sees a
+password: a new account or a reset gets a single-use activation link instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import activation, sessions
+from accounts.admin_queries import load_user, require_admin, require_scope
+from accounts.models import Organisation, User, UserRole
+from accounts.permissions import ROLE_ORGANISATION_KINDS
+from accounts.service import username_key
+from app import audit
+from app.actors import Actor
+from app.audit import AuditHead
+from app.db import session_now
+from app.errors import Conflict, ValidationFailed
+from app.i18n import _
+
+USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
+USERNAME_RULE = _("A username has 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")
+ROLES = ("coordinator", "operator", "auditor", "admin")
+
+
+class LockOut(Conflict):
+    code = "lockout"
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    user_id: int
+    username: str
+    display_name: str
+    token: str
+
+
+def _snapshot(user: User, organisation: Organisation, role: str | None) -> dict[str, Any]:
+    return {"username": user.username, "display_name": user.display_name, "organisation": organisation.code,
+            "role": role, "active": user.is_active}
+
+
+def _clean_username(raw: str) -> str:
+    username = raw.strip()
+    if not USERNAME.fullmatch(username):
+        raise ValidationFailed(USERNAME_RULE, details={"field": "username"})
+    return username
+
+
+def _clean_display_name(raw: str) -> str:
+    display_name = " ".join(raw.split())
+    if not 1 <= len(display_name) <= 200:
+        raise ValidationFailed(_("The name must have between 1 and 200 characters."),
+                               details={"field": "display_name"})
+    return display_name
+
+
+async def _require_free(session: AsyncSession, username: str, *, except_user_id: int | None = None) -> None:
+    taken = await session.scalar(select(User.id).where(User.username_key == username_key(username)))
+    if taken is not None and taken != except_user_id:
+        raise ValidationFailed(_("The username {username} is taken."), username=username,
+                               details={"field": "username"})
+
+
+async def _organisation_for(session: AsyncSession, actor: Actor, role: str,
+                            organisation_id: int | None) -> Organisation:
+    """Authority roles belong to the administrator's own authority; an operator names a hospital."""
+    if role not in ROLES:
+        raise ValidationFailed(_("Choose one of the offered roles."), details={"field": "role"})
+    if role == "operator" and organisation_id is None:
+        raise ValidationFailed(_("An operator belongs to a hospital: choose one."), details={"field": "hospital"})
+    chosen = await session.get(Organisation, organisation_id if organisation_id is not None
+                               else actor.organisation_id)
+    if chosen is None:
+        raise ValidationFailed(_("There is no such organisation."), details={"field": "hospital"})
+    require_scope(actor, chosen)
+    if chosen.kind not in ROLE_ORGANISATION_KINDS[role]:
+        raise ValidationFailed(_("The role {role} does not belong to an organisation of kind {kind}."),
+                               role=role, kind=chosen.kind)
+    return chosen
+
+
+async def _serialise(session: AsyncSession) -> None:
+    """Takes the audit chain's lock first, so that two administrators removing each other cannot both
+    pass the last-administrator check (each would count the other as still active)."""
+    await session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+
+
+async def _guard_removal(session: AsyncSession, actor: Actor, user: User, role: str | None) -> None:
+    if user.id == actor.user_id:
+        raise LockOut(_("You cannot deactivate, delete or demote your own account: ask another administrator."))
+    if role != "admin" or not user.is_active:
+        return
+    others = await session.scalar(
+        select(func.count()).select_from(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role_code == "admin", User.organisation_id == user.organisation_id, User.id != user.id,
+               User.is_active.is_(True), User.deleted_at.is_(None)))
+    if not others:
+        raise LockOut(_("{username} is the last active administrator of the authority: make another one first."),
+                      username=user.username)
+
+
+async def _target(session: AsyncSession, actor: Actor, user_id: int) -> tuple[User, Organisation, str | None]:
+    require_admin(actor)
+    await _serialise(session)
+    user, organisation, role = await load_user(session, user_id)
+    require_scope(actor, organisation)
+    return user, organisation, role
+
+
+async def create_user(session: AsyncSession, *, actor: Actor, username: str, display_name: str, role: str,
+                      organisation_id: int | None = None) -> IssuedLink:
+    """A user without a password, and the activation link with which they choose one."""
+    require_admin(actor)
+    organisation = await _organisation_for(session, actor, role, organisation_id)
+    username, display_name = _clean_username(username), _clean_display_name(display_name)
+    await _require_free(session, username)
+    user = User(username=username, username_key=username_key(username), display_name=display_name,
+                organisation_id=organisation.id, is_active=True, password_hash=None, must_change_password=False,
+                created_at=session_now(session))
+    session.add(user)
+    await session.flush()
+    session.add(UserRole(user_id=user.id, role_code=role))
+    token = await activation.issue(session, user=user, purpose="activate", actor=actor)
+    await audit.record(session, actor=actor, action="accounts.user_created", object_type="user", object_id=user.id,
+                       after={**_snapshot(user, organisation, role), "activation_link": "issued"})
+    return IssuedLink(user.id, user.username, user.display_name, token)
+
+
+async def update_user(session: AsyncSession, *, actor: Actor, user_id: int, username: str, display_name: str,
+                      role: str, organisation_id: int | None = None) -> None:
+    user, organisation, current_role = await _target(session, actor, user_id)
+    new_organisation = await _organisation_for(session, actor, role, organisation_id)
+    username, display_name = _clean_username(username), _clean_display_name(display_name)
+    if username_key(username) != user.username_key:
+        await _require_free(session, username, except_user_id=user.id)
+    if current_role == "admin" and role != "admin":
+        await _guard_removal(session, actor, user, current_role)
+    before = _snapshot(user, organisation, current_role)
+    user.username, user.username_key, user.display_name = username, username_key(username), display_name
+    user.organisation_id = new_organisation.id
+    if role != current_role:
+        await session.execute(delete(UserRole).where(UserRole.user_id == user.id))
+        session.add(UserRole(user_id=user.id, role_code=role))
+    after = _snapshot(user, new_organisation, role)
+    if before == after:
+        return
+    if (before["role"], before["organisation"]) != (after["role"], after["organisation"]):
+        # What the user may do changed: open pages and boards must not keep the old rights.
+        await sessions.end_all_of_user(session, user_id=user.id, now=session_now(session), reason="role_changed")
+    await audit.record(session, actor=actor, action="accounts.user_changed", object_type="user", object_id=user.id,
+                       before=before, after=after)
+
+
+async def set_active(session: AsyncSession, *, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivation ends the user's sessions (and so its sockets) and unused links at once."""
+    user, organisation, role = await _target(session, actor, user_id)
+    if not active:
+        await _guard_removal(session, actor, user, role)
+    if user.is_active == active:
+        return
+    before = _snapshot(user, organisation, role)
+    user.is_active = active
+    ended: list[int] = []
+    if not active:
+        now = session_now(session)
+        ended = await sessions.end_all_of_user(session, user_id=user.id, now=now, reason="deactivated")
+        await activation.end_links_of(session, user_id=user.id, now=now)
+    await audit.record(session, actor=actor, action="accounts.user_" + ("reactivated" if active else "deactivated"),
+                       object_type="user", object_id=user.id, before=before,
+                       after={**_snapshot(user, organisation, role), "sessions_ended": len(ended)})
+
+
+async def delete_user(session: AsyncSession, *, actor: Actor, user_id: int) -> None:
+    """A soft delete: the row stays (the audit log and "updated by" still name the person), the
+    username stays reserved, and the account can never log in again."""
+    user, organisation, role = await _target(session, actor, user_id)
+    await _guard_removal(session, actor, user, role)
+    before = _snapshot(user, organisation, role)
+    now = session_now(session)
+    user.is_active, user.deleted_at = False, now
+    ended = await sessions.end_all_of_user(session, user_id=user.id, now=now, reason="deleted")
+    await activation.end_links_of(session, user_id=user.id, now=now)
+    await audit.record(session, actor=actor, action="accounts.user_deleted", object_type="user", object_id=user.id,
+                       before=before, after={"deleted": True, "sessions_ended": len(ended)})
+
+
+async def reset_password(session: AsyncSession, *, actor: Actor, user_id: int) -> IssuedLink:
+    """The old password stops working now, every session (and socket) ends, and a new link is issued."""
+    user, organisation, role = await _target(session, actor, user_id)
+    if user.id == actor.user_id:
+        raise LockOut(_("Change your own password on your account page."))
+    if not user.is_active:
+        raise ValidationFailed(_("Reactivate the account before you reset its password."))
+    now = session_now(session)
+    had_password = user.password_hash is not None
+    user.password_hash, user.must_change_password = None, False
+    ended = await sessions.end_all_of_user(session, user_id=user.id, now=now, reason="password_reset")
+    token = await activation.issue(session, user=user, purpose="reset", actor=actor)
+    await audit.record(session, actor=actor, action="accounts.password_reset", object_type="user",
+                       object_id=user.id, before={"password_set": had_password},
+                       after={"password_set": False, "sessions_ended": len(ended), "activation_link": "issued",
+                              "organisation": organisation.code, "role": role})
+    return IssuedLink(user.id, user.username, user.display_name, token)

@@ -1,0 +1,129 @@
+"""Reading the audit log for people: filtered, newest first, one keyset page at a time.
+
+Pages are cut by sequence number (``seq < before``), never by OFFSET, so page 5,000 costs what page 1
+costs. Hospital and section filters become ``object_type = 'section' AND object_id IN (...)`` (the ids
+read from ``sections``), which reads the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Organisation
+from app.audit import AuditEvent
+from app.beds.models import Section
+from app.history.filters import BED_ACTIONS, HistoryFilter
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SectionName:
+    hospital_id: int
+    hospital: str
+    section: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    seq: int
+    at: datetime
+    action: str
+    actor: str
+    organisation: str | None
+    source: str
+    object_type: str | None
+    object_id: str | None
+    hospital: str | None
+    section: str | None
+    old_value: int | None
+    new_value: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    client_address: str | None
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[HistoryRow]
+    next_before: int | None
+
+
+async def section_ids(session: AsyncSession, filters: HistoryFilter) -> list[str]:
+    query = select(Section.id)
+    if filters.hospital_id is not None:
+        query = query.where(Section.hospital_id == filters.hospital_id)
+    if filters.section_id is not None:
+        query = query.where(Section.id == filters.section_id)
+    if filters.section_type_id is not None:
+        query = query.where(Section.section_type_id == filters.section_type_id)
+    return [str(id_) for id_ in await session.scalars(query)]
+
+
+async def events_query(session: AsyncSession, filters: HistoryFilter) -> Select[AuditEvent]:
+    query = select(AuditEvent)
+    if filters.kind == "beds":
+        query = query.where(AuditEvent.action.in_(BED_ACTIONS))
+    elif filters.kind == "admin":
+        query = query.where(AuditEvent.action.not_in(BED_ACTIONS))
+    if filters.narrows_sections:
+        query = query.where(AuditEvent.object_type == "section",
+                            AuditEvent.object_id.in_(await section_ids(session, filters)))
+    if filters.user is not None:
+        query = query.where(AuditEvent.actor == filters.user)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at <= filters.until)
+    return query
+
+
+async def section_names(session: AsyncSession, ids: set[int] | None = None) -> dict[int, SectionName]:
+    """Hospital and section names by section id (all of them for an export: there are thousands, not millions)."""
+    query = select(Section.id, Section.hospital_id, Organisation.name, Section.name).join(
+        Organisation, Organisation.id == Section.hospital_id)
+    if ids is not None:
+        query = query.where(Section.id.in_(ids))
+    return {id_: SectionName(hospital_id, hospital, name) for id_, hospital_id, hospital, name in
+            await session.execute(query)}
+
+
+def _int_or_none(values: dict[str, Any] | None, key: str) -> int | None:
+    value = (values or {}).get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def section_id_of(event: AuditEvent) -> int | None:
+    if event.object_type != "section" or not event.object_id or not event.object_id.isdigit():
+        return None
+    return int(event.object_id)
+
+
+def to_row(event: AuditEvent, names: dict[int, SectionName]) -> HistoryRow:
+    section_id = section_id_of(event)
+    name = names.get(section_id) if section_id is not None else None
+    new_value = _int_or_none(event.after, "free_beds")
+    old_value = new_value if event.action == "beds.confirmed" else _int_or_none(event.before, "free_beds")
+    return HistoryRow(
+        seq=event.seq, at=event.at, action=event.action, actor=event.actor, organisation=event.organisation,
+        source=event.source, object_type=event.object_type, object_id=event.object_id,
+        hospital=name.hospital if name else None, section=name.section if name else None,
+        old_value=old_value, new_value=new_value, before=event.before, after=event.after,
+        client_address=event.client_address)
+
+
+async def history_page(session: AsyncSession, filters: HistoryFilter, *, before: int | None = None,
+                       size: int = PAGE_SIZE) -> HistoryPage:
+    query = await events_query(session, filters)
+    if before is not None:
+        query = query.where(AuditEvent.seq < before)
+    events = list(await session.scalars(query.order_by(AuditEvent.seq.desc()).limit(size + 1)))
+    shown = events[:size]
+    names = await section_names(session, {id_ for id_ in map(section_id_of, shown) if id_ is not None})
+    next_before = shown[-1].seq if len(events) > size else None
+    return HistoryPage([to_row(event, names) for event in shown], next_before)

@@ -1,0 +1,78 @@
+"""History (``/audit``): the log with filters and pages, its CSV export and the chain check. Read-only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from accounts import permissions
+from accounts.guard import requires
+from app.errors import ValidationFailed
+from app.history import chain, evolution_routes
+from app.history.export import csv_lines
+from app.history.filters import KINDS, HistoryFilter, parse_id
+from app.history.options import form_options
+from app.history.queries import HistoryPage, history_page
+from app.i18n import _
+from app.state import services
+from app.templating import language_of, render
+
+KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration"), "all": _("Everything")}
+ACTION_LABELS = {"beds.free_beds_set": _("changed"), "beds.confirmed": _("confirmed unchanged")}
+
+
+@requires(permissions.AUDIT_READ)
+async def history(request: Request) -> Response:
+    app_services = services(request)
+    zone = app_services.settings.zone
+    params = dict(request.query_params)
+    error: ValidationFailed | None = None
+    filters, page = HistoryFilter(), HistoryPage([], None)
+    async with app_services.session_factory() as session:
+        try:
+            filters = HistoryFilter.parse(params, zone)
+            before = parse_id(params["before"], "before") if params.get("before", "").strip() else None
+            page = await history_page(session, filters, before=before)
+        except ValidationFailed as failure:
+            error = failure
+        options = await form_options(session, language_of(request), filters.hospital_id)
+    link_params = filters.query_params(zone)
+    next_link = None if page.next_before is None else "/audit?" + urlencode(
+        {**link_params, "before": page.next_before})
+    return render(request, "history.html", {
+        "error": error, "filters": filters, "raw": params, "rows": page.rows, "next_link": next_link,
+        "export_link": "/audit/export.csv?" + urlencode(link_params), "options": options,
+        "kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS], "action_labels": ACTION_LABELS,
+        "chain": chain.last_check(request.app),
+    }, status_code=422 if error else 200)
+
+
+@requires(permissions.AUDIT_READ)
+async def export_csv(request: Request) -> Response:
+    app_services = services(request)
+    filters = HistoryFilter.parse(dict(request.query_params), app_services.settings.zone)
+    stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
+    return StreamingResponse(
+        csv_lines(app_services.session_factory, filters, app_services.settings.zone),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="bedboard-history-{stamp}.csv"'})
+
+
+@requires(permissions.AUDIT_READ)
+async def verify_chain(request: Request) -> Response:
+    """Reads the whole chain and remembers the verdict; it changes nothing, so auditors may run it."""
+    app_services = services(request)
+    async with app_services.session_factory() as session:
+        await chain.run_check(request.app, session, app_services.clock.now())
+    return RedirectResponse("/audit", status_code=303)
+
+
+routes: list[BaseRoute] = [
+    Route("/audit", history, methods=["GET"], name="history"),
+    Route("/audit/export.csv", export_csv, methods=["GET"], name="history_export"),
+    Route("/audit/verify", verify_chain, methods=["POST"], name="history_verify"),
+    *evolution_routes.routes,
+]
