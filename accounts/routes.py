@@ -38,9 +38,8 @@ async def login_page(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     form = await _form_text(request, "username", "password", "next")
     app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        result = await service.login(uow.session, context=app_services.accounts, username=form["username"],
-                                     password=form["password"], client_address=client_address(request))
+    result = await service.login(app_services.unit_of_work, context=app_services.accounts, username=form["username"],
+                                 password=form["password"], client_address=client_address(request))
     if result.refusal is not None or result.token is None or result.actor is None:
         error = result.refusal or ValidationFailed(service.WRONG_CREDENTIALS)
         return render(request, "login.html", {"next": safe_next(form["next"]), "username": form["username"],

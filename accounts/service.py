@@ -5,6 +5,7 @@ Plain async functions taking a session and an actor; they flush, audit, and neve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from accounts.passwords import PasswordHasher, check_policy
 from accounts.permissions import ROLE_ORGANISATION_KINDS
 from app import audit
 from app.actors import Actor
-from app.db import session_now
+from app.db import UnitOfWork, session_now
 from app.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
 from app.i18n import _
 from app.settings import Settings
@@ -56,39 +57,57 @@ async def _find_user(session: AsyncSession, username: str) -> User | None:
 
 
 async def login(
-    session: AsyncSession, *, context: AccountsContext, username: str, password: str, client_address: str
+    unit_of_work: Callable[[], UnitOfWork], *, context: AccountsContext, username: str, password: str,
+    client_address: str,
 ) -> LoginResult:
-    """A refusal carries one generic message for any wrong username or password."""
-    now = session_now(session)
+    """A refusal carries one generic message for any wrong username or password.
+
+    Three steps, so that the slow password check (argon2, 64 MiB) holds no transaction: on SQLite a
+    transaction holds the write lock, and bed updates must never wait behind a login.
+    """
     key = username_key(username)[:80]
+    async with unit_of_work() as uow:
+        lock = await throttle.active_lock(uow.session, key, client_address, session_now(uow.session))
+        if lock is not None:
+            # Not audited one by one (the lock itself was): a flood of refused attempts must not become a
+            # flood of writes that queue on the audit chain's lock ahead of bed updates.
+            return LoginResult(refusal=TooManyAttempts(_("Too many failed attempts. Try again after {time}."),
+                                                       time=lock.locked_until))
+        user = await _find_user(uow.session, username)
+        checked_hash = user.password_hash if user is not None and user.is_active else None
+        user_id = None if user is None else user.id
+    matched = await context.hasher.verify(checked_hash, password)
+    upgraded = None
+    if matched and checked_hash is not None and context.hasher.needs_rehash(checked_hash):
+        upgraded = await context.hasher.hash(password)
+    async with unit_of_work() as uow:
+        user = None if user_id is None else await uow.session.get(User, user_id)
+        # The account may have changed while the password was checked; it must still be the one checked.
+        if not matched or user is None or not user.is_active or user.password_hash != checked_hash:
+            return await _refuse(uow.session, context, key, client_address)
+        return await _open_session(uow.session, context, user, upgraded, key, client_address)
+
+
+async def _refuse(session: AsyncSession, context: AccountsContext, key: str, client_address: str) -> LoginResult:
     anonymous = Actor.anonymous(client_address)
-    lock = await throttle.active_lock(session, key, client_address, now)
-    if lock is not None:
-        # Not audited one by one (the lock itself was): a flood of refused attempts must not become a
-        # flood of writes that queue on the audit chain's lock ahead of bed updates.
-        return LoginResult(refusal=TooManyAttempts(_("Too many failed attempts. Try again after {time}."),
-                                                   time=lock.locked_until))
-    user = await _find_user(session, username)
-    usable = user is not None and user.is_active
-    matched = await context.hasher.verify(user.password_hash if usable and user else None, password)
-    if not (matched and user is not None and usable):
-        await audit.record(session, actor=anonymous, action="accounts.login_failed", object_type="user",
-                           object_id=key)
-        new_lock = await throttle.count_failure(session, context.throttle, key, client_address, now)
-        if new_lock is not None:
-            await audit.record(session, actor=anonymous, action="accounts.login_throttled",
-                               object_type="user", object_id=key,
-                               after={"lock": new_lock.kind, "until": new_lock.locked_until.isoformat()})
-        return LoginResult(refusal=NotAuthenticated(WRONG_CREDENTIALS))
-    assert user.password_hash is not None
-    if context.hasher.needs_rehash(user.password_hash):
-        user.password_hash = await context.hasher.hash(password)
+    await audit.record(session, actor=anonymous, action="accounts.login_failed", object_type="user", object_id=key)
+    new_lock = await throttle.count_failure(session, context.throttle, key, client_address, session_now(session))
+    if new_lock is not None:
+        await audit.record(session, actor=anonymous, action="accounts.login_throttled", object_type="user",
+                           object_id=key, after={"lock": new_lock.kind, "until": new_lock.locked_until.isoformat()})
+    return LoginResult(refusal=NotAuthenticated(WRONG_CREDENTIALS))
+
+
+async def _open_session(session: AsyncSession, context: AccountsContext, user: User, upgraded_hash: str | None,
+                        key: str, client_address: str) -> LoginResult:
+    now = session_now(session)
+    if upgraded_hash is not None:
+        user.password_hash = upgraded_hash
     user.last_login_at = now
     await throttle.forget_failures(session, key)
     token, row = await sessions.start(session, user=user, now=now, policy=context.sessions,
                                       client_address=client_address)
-    actor = await sessions.actor_for(session, user, source="web", client_address=client_address,
-                                     session_id=row.id)
+    actor = await sessions.actor_for(session, user, source="web", client_address=client_address, session_id=row.id)
     await audit.record(session, actor=actor, action="accounts.login", object_type="session", object_id=row.id)
     return LoginResult(token=token, actor=actor)
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from sqlalchemy import select
 
+from accounts import service
 from accounts.models import AuthSession, User
+from app import audit
+from app.actors import Actor
 from app.audit import AuditEvent
 from app.state import AppServices
-from tests.factories import make_user
+from tests.factories import TEST_PASSWORD, make_user
 from tests.web import BrowserFactory, csrf_from, log_in
 
 
@@ -95,3 +100,26 @@ async def test_pages_need_a_login(client: httpx.AsyncClient) -> None:
     response = await client.get("/account")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/account"
+
+
+async def test_the_password_check_holds_no_transaction(services: AppServices) -> None:
+    """While a login's (slow) password check runs, another writer gets the database at once: on SQLite a
+    held transaction would make it wait for the write lock."""
+    await make_user(services, "ana.pop")
+    checking, release = asyncio.Event(), asyncio.Event()
+    real_verify = services.accounts.hasher.verify
+
+    async def slow_verify(password_hash: str | None, password: str) -> bool:
+        checking.set()
+        await release.wait()
+        return await real_verify(password_hash, password)
+
+    services.accounts.hasher.verify = slow_verify  # type: ignore[method-assign]
+    login = asyncio.create_task(service.login(services.unit_of_work, context=services.accounts,
+                                              username="ana.pop", password=TEST_PASSWORD, client_address="10.0.0.1"))
+    await asyncio.wait_for(checking.wait(), 5)
+    async with asyncio.timeout(2):
+        async with services.unit_of_work() as uow:
+            await audit.record(uow.session, actor=Actor.system(), action="test.write_during_login")
+    release.set()
+    assert (await login).token is not None

@@ -1,0 +1,101 @@
+"""Benchmark 3, the snapshot: build and serialise it for 1,000, 10,000 and 50,000 sections (the server's
+own code, timed in this process), its size raw and with permessage-deflate, and the time until one real
+client has it through /ws/beds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from websockets.asyncio.client import connect
+
+from accounts.models import Organisation
+from app.beds.live_feed import BedFeed
+from app.beds.models import Hospital, HospitalType, Section, SectionType
+from app.clock import SystemClock
+from app.db import make_engine, make_session_factory
+from realtime.endpoint import BoardSocket
+from realtime.filters import BoardFilter
+from realtime.hub import Hub
+
+SIZES = (1_000, 10_000, 50_000)
+PER_HOSPITAL = 50
+
+
+async def grow_to(database_url: str, sections: int) -> None:
+    """Add hospitals of 50 sections each until the board has ``sections`` sections."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            have = int(await connection.scalar(select(func.count()).select_from(Section)) or 0)
+            type_ids = list(await connection.scalars(select(SectionType.id).order_by(SectionType.id)))
+            hospital_type = await connection.scalar(select(HospitalType.id).order_by(HospitalType.id))
+            now = datetime.now(UTC)
+            first = have // PER_HOSPITAL + 1
+            hospitals = range(first, first + max(0, sections - have + PER_HOSPITAL - 1) // PER_HOSPITAL)
+            if not hospitals:
+                return
+            await connection.execute(insert(Organisation), [
+                {"code": f"H-S{n:05d}", "name": f"Spitalul Snapshot {n}", "kind": "hospital"} for n in hospitals])
+            ids = dict((await connection.execute(select(Organisation.code, Organisation.id).where(
+                Organisation.code.like("H-S%")))).tuples().all())
+            await connection.execute(insert(Hospital), [
+                {"organisation_id": ids[f"H-S{n:05d}"], "hospital_type_id": hospital_type, "short_code": f"S{n:05d}"}
+                for n in hospitals])
+            await connection.execute(insert(Section), [
+                {"hospital_id": ids[f"H-S{n:05d}"], "section_type_id": type_ids[k % len(type_ids)],
+                 "code": f"S{k:03d}", "name": f"Secția {k} a spitalului {n}", "total_beds": 30, "free_beds": k % 30,
+                 "version": 1, "updated_at": now, "updated_by": "bench"}
+                for n in hospitals for k in range(PER_HOSPITAL)])
+    finally:
+        await engine.dispose()
+
+
+def deflated_size(frame: bytes) -> int:
+    """What permessage-deflate would put on the wire (raw deflate, the trailing 00 00 ff ff removed)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return len(compressor.compress(frame) + compressor.flush(zlib.Z_SYNC_FLUSH)) - 4
+
+
+async def server_time(database_url: str, runs: int) -> dict[str, Any]:
+    """BoardSocket.snapshot as the endpoint calls it: one query, the filter, one JSON string."""
+    engine = make_engine(database_url)
+    try:
+        feed = BedFeed(make_session_factory(engine), SystemClock())
+        await feed.load_epoch()
+        board = BoardSocket(Hub(), feed, authorise=lambda _ws: asyncio.sleep(0, None), now=lambda: datetime.now(UTC))
+        times, frame = [], ""
+        for _ in range(runs + 1):  # the first one warms the connection and the caches
+            began = time.perf_counter()
+            _seq, frame = await board.snapshot(BoardFilter(), resync=False)
+            times.append(time.perf_counter() - began)
+        raw = frame.encode()
+        began = time.perf_counter()
+        deflated = deflated_size(raw)
+        return {"sections": len(json.loads(frame)["sections"]), "server_ms": statistics.median(times[1:]) * 1000,
+                "raw_bytes": len(raw), "deflate_bytes": deflated, "deflate_ms": (time.perf_counter() - began) * 1000}
+    finally:
+        await engine.dispose()
+
+
+async def client_time(ws_url: str, origin: str, cookie: str, runs: int) -> float:
+    """From opening the socket to holding the parsed snapshot, median of ``runs``, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        async with connect(ws_url, origin=origin, additional_headers={"Cookie": cookie},  # type: ignore[arg-type]
+                           compression=None, max_size=None, open_timeout=60) as socket:
+            await socket.send(json.dumps({"type": "subscribe", "filters": {}, "since": None}))
+            while True:
+                frame = await asyncio.wait_for(socket.recv(), 60)
+                if isinstance(frame, str) and frame.startswith('{"type":"snapshot"'):
+                    json.loads(frame)
+                    break
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000

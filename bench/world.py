@@ -1,0 +1,184 @@
+"""What a benchmark runs against: a seeded database, a durable PostgreSQL, and uvicorn serving bedboard."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select
+
+from accounts.models import Organisation
+from app.beds.models import ApiToken, Hospital, HospitalType, Section, SectionType
+from app.beds.tokens import token_digest
+from app.main import create_app
+from app.migrations import upgrade_to_head
+from app.settings import Settings
+from tests.factories import TEST_PASSWORD, make_organisation, make_user
+from tests.postgres_cluster import PostgresCluster, find_bin_dir, free_port
+
+SECRET = "bench-secret-" + "b" * 40
+BENCH_TOKEN = "bb_bench-token-" + "t" * 32
+COORDINATORS = 20  # one per login of the login storm, plus the board clients' own
+
+
+class DurableCluster(PostgresCluster):
+    """tests/postgres_cluster.py's throwaway cluster, but with the settings of a real deployment."""
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            postgres = pwd.getpwnam("postgres")
+            os.chown(self.root, postgres.pw_uid, postgres.pw_gid)
+        self._run(str(self.bin_dir / "initdb"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "-D", str(self.data_dir))
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on "
+                   "-c synchronous_commit=on -c full_page_writes=on -c max_connections=300")
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
+                  "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
+
+    def version(self) -> str:
+        out = subprocess.run([str(self.bin_dir / "postgres"), "--version"], capture_output=True, text=True)
+        return out.stdout.strip()
+
+
+def start_durable_cluster() -> DurableCluster | None:
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        return None
+    root = Path(tempfile.mkdtemp(prefix="bedboard-bench-pg-"))
+    root.chmod(0o755)
+    cluster = DurableCluster(bin_dir=bin_dir, root=root, port=free_port())
+    cluster.start()
+    return cluster
+
+
+@dataclass(frozen=True)
+class Seeded:
+    database_url: str
+    hospital_id: int
+    section_ids: list[int]
+    surgery_type: int
+
+
+async def _seed(database_url: str, var_dir: Path, sections: int) -> Seeded:
+    app = create_app(Settings(database_url=database_url, secret_key=SECRET, var_dir=var_dir))
+    services = app.state.services
+    try:
+        await make_organisation(services, "SAMB")
+        async with services.unit_of_work() as uow:
+            session = uow.session
+            type_ids = {row.code: row.id for row in await session.scalars(select(SectionType))}
+            emergency = await session.scalar(select(HospitalType.id).where(HospitalType.code == "emergency"))
+            organisation = Organisation(code="H-BENCH", name="Spitalul Benchmark", kind="hospital")
+            session.add(organisation)
+            await session.flush()
+            session.add(Hospital(organisation_id=organisation.id, hospital_type_id=emergency or 0,
+                                 short_code="H-BENCH"))
+            await session.flush()
+            now = datetime.now(UTC)
+            rows = [
+                {"hospital_id": organisation.id, "section_type_id": type_ids["surgery" if n % 2 else "icu"],
+                 "code": f"S{n:05d}", "name": f"Secția {'Chirurgie' if n % 2 else 'ATI'} {n}", "total_beds": 40,
+                 "free_beds": n % 20, "version": 1, "updated_at": now, "updated_by": "bench"}
+                for n in range(sections)]
+            if rows:
+                await session.execute(insert(Section), rows)
+            session.add(ApiToken(name="bench", hospital_id=organisation.id, token_hash=token_digest(BENCH_TOKEN),
+                                 prefix=BENCH_TOKEN[:10], created_by="bench", created_at=now))
+            section_ids = list(await session.scalars(select(Section.id).order_by(Section.id)))
+            hospital_id = organisation.id
+        for number in range(COORDINATORS + 1):
+            await make_user(services, f"coord{number}", role="coordinator")
+        return Seeded(database_url, hospital_id, section_ids, type_ids["surgery"])
+    finally:
+        services.accounts.hasher.close()
+        await services.engine.dispose()
+
+
+def seed(database_url: str, var_dir: Path, sections: int) -> Seeded:
+    upgrade_to_head(database_url)
+    return asyncio.run(_seed(database_url, var_dir, sections))
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/ws/beds"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_bedboard(database_url: str, var_dir: Path, *, ws: str = "websockets-sansio", workers: int = 1,
+                   timeout: float = 60.0) -> Server:
+    """uvicorn as ``bedboard serve`` runs it, but with a chosen websocket implementation."""
+    port = free_port()
+    log = var_dir / f"uvicorn-{port}.log"
+    command = [sys.executable, "-m", "uvicorn", "app.main:app_from_environment", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--ws", ws, "--ws-max-size", "65536",
+               "--no-access-log", "--log-level", "warning", "--backlog", "4096", "--workers", str(workers)]
+    environment = {**os.environ, "BEDBOARD_DATABASE_URL": database_url, "BEDBOARD_VAR_DIR": str(var_dir),
+                   "BEDBOARD_SECRET_KEY": SECRET, "BEDBOARD_BASE_URL": f"http://127.0.0.1:{port}"}
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    time.sleep(0.5 if workers > 1 else 0.0)  # every worker up, not only the first
+                    return server
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"uvicorn did not answer within {timeout} s:\n{log.read_text()}")
+
+
+CSRF = re.compile(r'name="csrf-token" content="([0-9a-f]+)"')
+
+
+async def log_in(client: httpx.AsyncClient, username: str, *, check: bool = True) -> int:
+    """Log in as a person does: the form's CSRF token, then the form; answers the form's status."""
+    page = await client.get("/login")
+    found = CSRF.search(page.text)
+    if found is None:
+        raise RuntimeError("the login page has no CSRF token")
+    response = await client.post("/login", data={"username": username, "password": TEST_PASSWORD,
+                                                 "csrf_token": found.group(1)})
+    if check and response.status_code != 303:
+        raise RuntimeError(f"login of {username} failed: {response.status_code}")
+    return response.status_code
+
+
+async def _cookie(url: str, username: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        await log_in(client, username)
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def session_cookie(url: str, username: str = f"coord{COORDINATORS}") -> str:
+    return asyncio.run(_cookie(url, username))
