@@ -15,32 +15,25 @@ from accounts import activation, admin_queries, admin_service, permissions
 from accounts.guard import requires
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from app.errors import DomainError, NotFound, ValidationFailed
+from app.forms import form_text, positive_id
 from app.i18n import _
 from app.state import client_address, current_actor, services
 from app.templating import render
 
-MAX_ID = 2**31 - 1
 FORM_FIELDS = ("username", "display_name", "role", "hospital_id")
 
 
-def _id_or_none(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID else None
-
 
 def _user_id(request: Request) -> int:
-    user_id = _id_or_none(request.path_params["user_id"])
+    user_id = positive_id(request.path_params["user_id"])
     if user_id is None:
         raise NotFound(_("There is no such user."))
     return user_id
 
 
-async def _form_text(request: Request, *names: str) -> dict[str, str]:
-    form = await request.form()
-    return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
-
 
 def _hospital_for(form: dict[str, str]) -> int | None:
-    return _id_or_none(form["hospital_id"]) if form["role"] == "operator" else None
+    return positive_id(form["hospital_id"]) if form["role"] == "operator" else None
 
 
 async def _organisations(request: Request) -> list[tuple[int, str, str]]:
@@ -52,7 +45,7 @@ async def _organisations(request: Request) -> list[tuple[int, str, str]]:
 async def users_page(request: Request) -> Response:
     query = request.query_params
     role = query.get("role", "") if query.get("role", "") in admin_service.ROLES else ""
-    organisation_id = _id_or_none(query.get("organisation", ""))
+    organisation_id = positive_id(query.get("organisation", ""))
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
         users = await admin_queries.list_users(uow.session, actor=current_actor(request), now=app_services.clock.now(),
@@ -85,7 +78,7 @@ def _link_page(request: Request, issued: admin_service.IssuedLink, purpose: str)
 
 @requires(permissions.USERS_MANAGE)
 async def create_user(request: Request) -> Response:
-    form = await _form_text(request, *FORM_FIELDS)
+    form = await form_text(request, *FORM_FIELDS)
     try:
         async with services(request).unit_of_work() as uow:
             issued = await admin_service.create_user(
@@ -117,7 +110,7 @@ async def edit_user_page(request: Request) -> Response:
 
 @requires(permissions.USERS_MANAGE)
 async def update_user(request: Request) -> Response:
-    form = await _form_text(request, *FORM_FIELDS)
+    form = await form_text(request, *FORM_FIELDS)
     user_id = _user_id(request)
     try:
         async with services(request).unit_of_work() as uow:
@@ -198,7 +191,7 @@ async def activation_page(request: Request) -> Response:
 @requires(permissions.PUBLIC)
 async def activation_submit(request: Request) -> Response:
     token = request.path_params["token"]
-    form = await _form_text(request, "new_password", "confirm_password")
+    form = await form_text(request, "new_password", "confirm_password")
     app_services = services(request)
     try:
         if form["new_password"] != form["confirm_password"]:

@@ -11,18 +11,10 @@ from accounts.cookies import clear_session_cookie, set_session_cookie
 from accounts.guard import requires, safe_next
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from app.errors import DomainError, ValidationFailed
+from app.forms import form_text
 from app.i18n import LANGUAGES, _
 from app.state import client_address, current_actor, services
 from app.templating import render
-
-
-async def _form_text(request: Request, *names: str) -> dict[str, str]:
-    form = await request.form()
-    values: dict[str, str] = {}
-    for name in names:
-        value = form.get(name)
-        values[name] = value if isinstance(value, str) else ""
-    return values
 
 
 @requires(permissions.PUBLIC)
@@ -36,7 +28,7 @@ async def login_page(request: Request) -> Response:
 
 @requires(permissions.PUBLIC)
 async def login_submit(request: Request) -> Response:
-    form = await _form_text(request, "username", "password", "next")
+    form = await form_text(request, "username", "password", "next")
     app_services = services(request)
     result = await service.login(app_services.unit_of_work, context=app_services.accounts, username=form["username"],
                                  password=form["password"], client_address=client_address(request))
@@ -85,7 +77,7 @@ async def account_page(request: Request) -> Response:
 
 @requires(permissions.ACCOUNT_MANAGE_OWN)
 async def profile_submit(request: Request) -> Response:
-    form = await _form_text(request, "display_name", "language")
+    form = await form_text(request, "display_name", "language")
     try:
         async with services(request).unit_of_work() as uow:
             await service.update_profile(uow.session, actor=current_actor(request),
@@ -107,7 +99,7 @@ async def password_page(request: Request) -> Response:
 
 @requires(permissions.ACCOUNT_MANAGE_OWN, while_password_must_change=True)
 async def password_submit(request: Request) -> Response:
-    form = await _form_text(request, "current_password", "new_password", "confirm_password")
+    form = await form_text(request, "current_password", "new_password", "confirm_password")
     app_services = services(request)
     try:
         if form["new_password"] != form["confirm_password"]:

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from app.beds import service
 from app.beds.queries import SectionFilters
 from app.errors import DomainError, ValidationFailed
+from app.forms import MAX_ID
 from app.i18n import _
 
 MAX_BODY_BYTES = 4096
-MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
 MAX_FILTER_VALUES = 100
 FREE_BEDS_FIELDS = ("free_beds", "expected_version", "reason")
 REQUIRED_FIELDS = ("free_beds", "expected_version")

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.beds.api_parsing import MAX_BODY_BYTES, MAX_ID
+from app.beds.api_parsing import MAX_BODY_BYTES
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH
+from app.forms import MAX_ID
 
 Schema = dict[str, Any]
 

@@ -9,27 +9,19 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import tokens
-from app.beds.api_parsing import MAX_ID
 from app.errors import NotFound, ValidationFailed
+from app.forms import form_text, positive_id
 from app.i18n import _
 from app.state import current_actor, services
 from app.templating import render
 
 
-def _id_or_none(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID else None
-
-
 def _token_id(request: Request) -> int:
-    token_id = _id_or_none(request.path_params["token_id"])
+    token_id = positive_id(request.path_params["token_id"])
     if token_id is None:
         raise NotFound(_("There is no such API token."))
     return token_id
 
-
-async def _form_text(request: Request, *names: str) -> dict[str, str]:
-    form = await request.form()
-    return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
 
 
 async def _tokens_page(request: Request, *, error: ValidationFailed | None = None, name: str = "",
@@ -53,8 +45,8 @@ async def tokens_page(request: Request) -> Response:
 
 @requires(permissions.API_TOKENS_MANAGE)
 async def create_token(request: Request) -> Response:
-    form = await _form_text(request, "name", "hospital_id")
-    hospital_id = _id_or_none(form["hospital_id"]) or 0  # 0 is no hospital: the service says "choose one"
+    form = await form_text(request, "name", "hospital_id")
+    hospital_id = positive_id(form["hospital_id"]) or 0  # 0 is no hospital: the service says "choose one"
     try:
         async with services(request).unit_of_work() as uow:
             created = await tokens.create_token(uow, actor=current_actor(request), name=form["name"],
