@@ -15,6 +15,7 @@ from typing import Any
 from bench.clients import Window, fleet
 from bench.common import median, percentiles_ms, tree_rss_bytes
 from bench.drivers import Load, run_driver
+from tests.live_server import stop_process
 from tests.postgres_cluster import free_port
 
 STEADY_RATE = 10.0
@@ -106,12 +107,7 @@ class Reference:
     port: int
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def start_reference(sections: list[dict[str, Any]], scratch: Path) -> Reference:

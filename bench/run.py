@@ -31,8 +31,8 @@ from bench.world import (
     seed,
     session_cookie,
     start_bedboard,
-    start_durable_cluster,
 )
+from tests.postgres_cluster import start_cluster
 
 SCRATCH = Path("var/bench")
 OUTPUT = Path("docs/benchmarks.md")
@@ -130,7 +130,7 @@ class Bench:
             server.stop()
 
     def postgres(self) -> None:
-        cluster = start_durable_cluster()
+        cluster = start_cluster(durable=True)
         if cluster is None:
             self.results["postgres"] = "PostgreSQL is not installed (apt-get install postgresql): skipped."
             return

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pwd
 import re
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,41 +22,12 @@ from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.settings import Settings
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
-from tests.postgres_cluster import PostgresCluster, find_bin_dir, free_port
+from tests.live_server import stop_process, wait_until_healthy
+from tests.postgres_cluster import free_port
 
 SECRET = "bench-secret-" + "b" * 40
 BENCH_TOKEN = "bb_bench-token-" + "t" * 32
 COORDINATORS = 20  # one per login of the login storm, plus the board clients' own
-
-
-class DurableCluster(PostgresCluster):
-    """tests/postgres_cluster.py's throwaway cluster, but with the settings of a real deployment."""
-
-    def start(self) -> None:
-        if os.geteuid() == 0:
-            postgres = pwd.getpwnam("postgres")
-            os.chown(self.root, postgres.pw_uid, postgres.pw_gid)
-        self._run(str(self.bin_dir / "initdb"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "-D", str(self.data_dir))
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on "
-                   "-c synchronous_commit=on -c full_page_writes=on -c max_connections=300")
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
-                  "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
-
-    def version(self) -> str:
-        out = subprocess.run([str(self.bin_dir / "postgres"), "--version"], capture_output=True, text=True)
-        return out.stdout.strip()
-
-
-def start_durable_cluster() -> DurableCluster | None:
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        return None
-    root = Path(tempfile.mkdtemp(prefix="bedboard-bench-pg-"))
-    root.chmod(0o755)
-    cluster = DurableCluster(bin_dir=bin_dir, root=root, port=free_port())
-    cluster.start()
-    return cluster
 
 
 @dataclass(frozen=True)
@@ -122,12 +89,7 @@ class Server:
         return self.url.replace("http://", "ws://") + "/ws/beds"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def start_bedboard(database_url: str, var_dir: Path, *, ws: str = "websockets-sansio", workers: int = 1,
@@ -143,17 +105,9 @@ def start_bedboard(database_url: str, var_dir: Path, *, ws: str = "websockets-sa
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
-                if response.status == 200:
-                    time.sleep(0.5 if workers > 1 else 0.0)  # every worker up, not only the first
-                    return server
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
+    if wait_until_healthy(server.url, process, log, timeout):
+        time.sleep(0.5 if workers > 1 else 0.0)  # every worker up, not only the first
+        return server
     server.stop()
     raise RuntimeError(f"uvicorn did not answer within {timeout} s:\n{log.read_text()}")
 

@@ -23,12 +23,32 @@ class LiveServer:
     log: Path
 
     def stop(self) -> None:
-        self.process.terminate()
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """Ask a server to stop (so it can write its coverage data), then insist."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> bool:
+    """True once ``/health`` answers 200; raises if the process died first; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited early:\n{log.read_text()}")
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    return False
 
 
 def server_environment(database_url: str, var_dir: Path, port: int) -> dict[str, str]:
@@ -53,15 +73,7 @@ def start_server(database_url: str, var_dir: Path, timeout: float = 30.0, port: 
         process = subprocess.Popen(command, env={**server_environment(database_url, var_dir, port), **settings},
                                    stdout=output, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
+    if wait_until_healthy(server.url, process, log, timeout):
+        return server
     server.stop()
     raise RuntimeError(f"uvicorn did not answer within {timeout} s:\n{log.read_text()}")

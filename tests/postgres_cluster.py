@@ -38,6 +38,7 @@ class PostgresCluster:
     bin_dir: Path
     root: Path
     port: int
+    durable: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -63,12 +64,18 @@ class PostgresCluster:
             postgres = pwd.getpwnam("postgres")
             os.chown(self.root, postgres.pw_uid, postgres.pw_gid)
         self._run(str(self.bin_dir / "initdb"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--no-sync", "-D", str(self.data_dir))
-        # fsync off: a test cluster is thrown away, and durability costs seconds per test run.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=200")
+                  *([] if self.durable else ["--no-sync"]), "-D", str(self.data_dir))
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 "
+        # Tests throw the cluster away, and durability costs seconds per run; benchmarks measure a real
+        # deployment's settings.
+        options += ("-c fsync=on -c synchronous_commit=on -c full_page_writes=on" if self.durable
+                    else "-c fsync=off -c full_page_writes=off")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
                   "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
+
+    def version(self) -> str:
+        return subprocess.run([str(self.bin_dir / "postgres"), "--version"], capture_output=True,
+                              text=True).stdout.strip()
 
     def stop(self) -> None:
         try:
@@ -77,12 +84,12 @@ class PostgresCluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster() -> PostgresCluster | None:
+def start_cluster(*, durable: bool = False) -> PostgresCluster | None:
     bin_dir = find_bin_dir()
     if bin_dir is None:
         return None
     root = Path(tempfile.mkdtemp(prefix="bedboard-pg-"))
     root.chmod(0o755)
-    cluster = PostgresCluster(bin_dir=bin_dir, root=root, port=free_port())
+    cluster = PostgresCluster(bin_dir=bin_dir, root=root, port=free_port(), durable=durable)
     cluster.start()
     return cluster
