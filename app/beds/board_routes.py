@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -13,8 +12,7 @@ from starlette.websockets import WebSocket
 
 from accounts import permissions
 from accounts.guard import PERMISSION_ATTRIBUTE, requires
-from accounts.models import Organisation
-from app.beds.models import Hospital, HospitalType, SectionType
+from app.beds import queries
 from app.beds.staleness import LESS_THAN_A_MINUTE, UNITS
 from app.i18n import _
 from app.state import current_actor, services
@@ -43,20 +41,15 @@ async def board_page(request: Request) -> Response:
     language = language_of(request)
     translate = translator(language, app_services.settings.zone)
     async with app_services.session_factory() as session:
-        section_types = list(await session.scalars(select(SectionType).order_by(SectionType.code)))
-        hospital_types = list(await session.scalars(select(HospitalType).order_by(HospitalType.id)))
-        hospitals = (await session.execute(
-            select(Organisation.id, Organisation.name).join(Hospital, Hospital.organisation_id == Organisation.id)
-            .where(Hospital.retired_at.is_(None)).order_by(Organisation.name))).all()
-
-    def name(row: SectionType | HospitalType) -> str:
-        return row.name_ro if language == "ro" else row.name_en
-
+        section_types = await queries.section_types(session)
+        hospital_types = await queries.hospital_types(session)
+        hospitals = await queries.hospitals(session, actor=current_actor(request))
+    name_key = "name_ro" if language == "ro" else "name_en"
     return render(request, "board.html", {
         "wall": request.query_params.get("wall") == "1",
-        "section_types": sorted(((row.id, name(row)) for row in section_types), key=lambda pair: pair[1]),
-        "hospital_types": [(row.code, name(row), row.colour) for row in hospital_types],
-        "hospitals": [(row.id, row.name) for row in hospitals],
+        "section_types": sorted(((row["id"], row[name_key]) for row in section_types), key=lambda pair: pair[1]),
+        "hospital_types": [(row["code"], row[name_key], row["colour"]) for row in hospital_types],
+        "hospitals": [(row["id"], row["name"]) for row in hospitals],
         "timezone": app_services.settings.timezone,
         "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
                         "units": UNITS.get(language, UNITS["en"]),
@@ -69,10 +62,11 @@ async def legend_stylesheet(request: Request) -> Response:
     """The legend colours are data (hospital types); served as a stylesheet because the CSP allows no
     inline styles."""
     async with services(request).session_factory() as session:
-        types = list(await session.scalars(select(HospitalType)))
-    rules = [f".type-{row.code} .swatch, .swatch.type-{row.code} {{ background: {row.colour}; }}\n"
-             f".hospital.type-{row.code} {{ border-left-color: {row.colour}; }}"
-             for row in types if re.fullmatch(r"#[0-9a-fA-F]{6}", row.colour) and re.fullmatch(r"[\w-]+", row.code)]
+        types = await queries.hospital_types(session)
+    safe = [(row["code"], row["colour"]) for row in types
+            if re.fullmatch(r"#[0-9a-fA-F]{6}", row["colour"]) and re.fullmatch(r"[\w-]+", row["code"])]
+    rules = [f".type-{code} .swatch, .swatch.type-{code} {{ background: {colour}; }}\n"
+             f".hospital.type-{code} {{ border-left-color: {colour}; }}" for code, colour in safe]
     return Response("\n".join(rules) + "\n", media_type="text/css")
 
 

@@ -14,10 +14,9 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds import service
+from app.beds import queries, service
 from app.beds.errors import SectionVersionConflict
 from app.beds.forms import parse_free_beds, parse_version
-from app.beds.models import Hospital
 from app.beds.staleness import describe_age, is_stale
 from app.beds.views import nested
 from app.error_pages import wants_json
@@ -58,9 +57,9 @@ async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any
     app_services = services(request)
     assert actor.organisation_id is not None
     async with app_services.unit_of_work() as uow:
-        hospital = await uow.session.get(Hospital, actor.organisation_id)
-        views = [] if hospital is None else await service.sections_of_hospital(
-            uow, actor=actor, hospital_id=actor.organisation_id)
+        listed = await queries.is_listed_hospital(uow.session, actor.organisation_id)
+        views = (await service.sections_of_hospital(uow, actor=actor, hospital_id=actor.organisation_id)
+                 if listed else [])
     now, language = app_services.clock.now(), language_of(request)
     rows = [{"view": view, "depth": depth, "stale": is_stale(view.reported_at, now),
              "age": describe_age(now - view.reported_at, language) if view.reported_at else None,
@@ -69,7 +68,7 @@ async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any
     translate = translator(language, app_services.settings.zone)
     return render(request, "operator.html", {
         "js_messages": {key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
-        "hospital_known": hospital is not None, "rows": rows, "stale_count": sum(row["stale"] for row in rows),
+        "hospital_known": listed, "rows": rows, "stale_count": sum(row["stale"] for row in rows),
         "saved_ids": {int(part) for part in saved.split(",") if part.isdigit()},
         "timezone": app_services.settings.timezone,
     }, status_code=status_code)

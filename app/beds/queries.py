@@ -119,3 +119,13 @@ async def hospitals(session: AsyncSession, *, actor: Actor) -> list[dict[str, An
 async def section_types(session: AsyncSession) -> list[dict[str, Any]]:
     rows = await session.scalars(select(SectionType).order_by(SectionType.code))
     return [{"id": row.id, "code": row.code, "name_en": row.name_en, "name_ro": row.name_ro} for row in rows]
+
+
+async def hospital_types(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(HospitalType).order_by(HospitalType.id))
+    return [{"code": row.code, "name_en": row.name_en, "name_ro": row.name_ro, "colour": row.colour} for row in rows]
+
+
+async def is_listed_hospital(session: AsyncSession, organisation_id: int) -> bool:
+    """Whether the organisation is a hospital of the approved list (an operator's screen needs one)."""
+    return await session.get(Hospital, organisation_id) is not None

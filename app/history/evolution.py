@@ -96,6 +96,15 @@ def _merged(gaps: list[Gap]) -> list[Gap]:
     return merged
 
 
+async def charted_sections(session: AsyncSession, *, hospital_id: int | None, section_id: int | None) -> list[int]:
+    """The sections a chart sums: the one chosen, or every section of the chosen hospital, or none."""
+    if section_id is not None:
+        return list(await session.scalars(select(Section.id).where(Section.id == section_id)))
+    if hospital_id is not None:
+        return list(await session.scalars(select(Section.id).where(Section.hospital_id == hospital_id)))
+    return []
+
+
 async def free_beds_series(session: AsyncSession, section_ids: list[int], since: datetime,
                            until: datetime) -> Series:
     """The sum of the sections' free beds from ``since`` to ``until``: one point per change, plus both ends."""

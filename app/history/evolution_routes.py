@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds.models import Section
 from app.beds.staleness import describe_age
 from app.beds.views import nested
 from app.errors import ValidationFailed
 from app.history.chart_svg import draw
-from app.history.evolution import free_beds_series
+from app.history.evolution import charted_sections, free_beds_series
 from app.history.filters import parse_id, parse_moment
 from app.history.options import form_options
 from app.history.past_board import board_at
@@ -48,12 +46,7 @@ async def chart_page(request: Request) -> Response:
             since = parse_moment(since_text, zone, "from") if since_text.strip() else until - DEFAULT_RANGE
             if since >= until:
                 raise ValidationFailed(_("The start of the range must not be after its end."))
-            query = select(Section.id)
-            if section_id is not None:
-                query = query.where(Section.id == section_id)
-            elif hospital_id is not None:
-                query = query.where(Section.hospital_id == hospital_id)
-            ids = list(await session.scalars(query)) if section_id is not None or hospital_id is not None else []
+            ids = await charted_sections(session, hospital_id=hospital_id, section_id=section_id)
             if ids:
                 context["chart"] = draw(await free_beds_series(session, ids, since, until), since, until)
         except ValidationFailed as failure:
