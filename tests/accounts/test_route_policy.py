@@ -106,7 +106,16 @@ async def test_the_token_is_bound_to_the_session(client: httpx.AsyncClient, serv
     assert response.status_code == 403
 
 
-async def test_no_state_changes_on_get(app: Starlette) -> None:
-    for route in endpoints(list(app.routes)):
-        if isinstance(route, Route) and route.path in {"/logout"}:
-            assert route.methods == {"POST"}
+async def test_no_get_changes_state(app: Starlette, client: httpx.AsyncClient, services: AppServices) -> None:
+    """Every change is audited, so an audit log that only grows by refusals proves no GET wrote anything."""
+    await make_user(services, "ana.pop", role="admin")
+    await log_in(client, "ana.pop")
+    before = await audit_count(services)
+    paths = [re.sub(r"\{[^}]+\}", "1", route.path) for route in endpoints(list(app.routes))
+             if isinstance(route, Route) and "GET" in (route.methods or set())]
+    assert len(paths) > 10
+    for path in paths:
+        assert (await client.get(path)).status_code < 500, path
+    async with services.session_factory() as session:
+        actions = set(await session.scalars(select(AuditEvent.action).where(AuditEvent.seq > before)))
+    assert actions <= {"accounts.authorization_refused"}

@@ -15,7 +15,7 @@ from app.clock import ManualClock
 from app.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
-from tests.web import csrf_from, log_in
+from tests.web import BrowserFactory, csrf_from, log_in
 
 
 async def hospital_with_operator(services: AppServices, clock: ManualClock) -> tuple[int, int, int]:
@@ -129,13 +129,12 @@ async def test_a_negative_value_needs_a_confirmation_and_keeps_the_reason(
 
 
 async def test_a_concurrent_change_is_shown_and_never_silently_overwritten(
-    client: httpx.AsyncClient, services: AppServices, clock: ManualClock, new_client: object
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock, new_client: BrowserFactory
 ) -> None:
     _hospital, surgery, _sub = await hospital_with_operator(services, clock)
     await make_user(services, "op.a2", role="operator", organisation="H-A", display_name="Maria")
     await log_in(client, "op.a")
     token = await csrf_from(client, "/operator")  # the page as op.a saw it: version 1
-    assert callable(new_client)
     async with new_client() as colleague:
         await log_in(colleague, "op.a2")
         await save(colleague, surgery, free_beds="2", expected_version="1")
