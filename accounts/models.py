@@ -47,6 +47,8 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str | None] = mapped_column(String(8))
+    # Where notifications are also sent by e-mail (through the outbox, when SMTP is configured).
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Deletion is soft: the row stays so that the audit log and "updated by" names still resolve.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -22,14 +22,25 @@ USERS_MANAGE: Final = "users.manage"
 NOMENCLATURE_IMPORT: Final = "nomenclature.import"
 API_TOKENS_MANAGE: Final = "api_tokens.manage"
 AUDIT_READ: Final = "audit.read"
+OUTBOX_VIEW: Final = "outbox.view"
+NOTIFICATIONS_READ: Final = "notifications.read"
+LICENSES_REQUEST: Final = "licenses.request"
+LICENSES_DECIDE: Final = "licenses.decide"
+LICENSES_SUPPORT: Final = "licenses.support"
 
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
-        {ACCOUNT_MANAGE_OWN, BOARD_VIEW, USERS_MANAGE, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, AUDIT_READ}
+        {ACCOUNT_MANAGE_OWN, BOARD_VIEW, USERS_MANAGE, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, AUDIT_READ,
+         OUTBOX_VIEW, NOTIFICATIONS_READ}
     ),
     "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW}),
     "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL}),
     "auditor": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, AUDIT_READ}),
+    # The licence module (seed 000): referents of communes and establishments ask, the digital-health
+    # unit's officers decide, the help desk supports licences that exist.
+    "referent": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_REQUEST}),
+    "license_officer": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_DECIDE}),
+    "helpdesk": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_SUPPORT}),
 }
 
 ROLE_LABELS: Final[dict[str, str]] = {
@@ -37,6 +48,9 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "coordinator": _("Coordinator"),
     "operator": _("Hospital operator"),
     "auditor": _("Auditor"),
+    "referent": _("Referent"),
+    "license_officer": _("Licence officer"),
+    "helpdesk": _("Help desk"),
 }
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).
@@ -45,6 +59,9 @@ ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
     "coordinator": frozenset({"authority"}),
     "auditor": frozenset({"authority"}),
     "operator": frozenset({"hospital"}),
+    "referent": frozenset({"commune", "establishment"}),
+    "license_officer": frozenset({"digital_health_unit"}),
+    "helpdesk": frozenset({"digital_health_unit"}),
 }
 
 KNOWN_ACTIONS: Final = frozenset({PUBLIC, SIGNED_IN}).union(*ROLE_ACTIONS.values())

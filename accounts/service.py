@@ -20,10 +20,9 @@ from app import audit
 from app.actors import Actor
 from app.db import UnitOfWork, session_now
 from app.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
-from app.i18n import _
+from app.i18n import LANGUAGES, _
 from app.settings import Settings
 
-LANGUAGES = ("en", "ro")
 WRONG_CREDENTIALS = _("Wrong username or password.")
 
 
@@ -162,7 +161,9 @@ async def update_profile(session: AsyncSession, *, actor: Actor, display_name: s
                            object_id=user.id, before=before, after=after)
 
 
-ORGANISATION_KINDS = ("authority", "hospital")
+# The bed board's authorities and hospitals; the licence module's health service, its digital-health unit,
+# communes and their establishments (seed 000).
+ORGANISATION_KINDS = ("authority", "hospital", "health_service", "digital_health_unit", "commune", "establishment")
 
 
 async def create_organisation(session: AsyncSession, *, actor: Actor, code: str, name: str, kind: str,
@@ -174,7 +175,7 @@ async def create_organisation(session: AsyncSession, *, actor: Actor, code: str,
     if not 1 <= len(name) <= 200:
         raise ValidationFailed(_("The name must have between 1 and 200 characters."))
     if kind not in ORGANISATION_KINDS:
-        raise ValidationFailed(_("The kind must be authority or hospital."))
+        raise ValidationFailed(_("The kind must be one of: {kinds}."), kinds=", ".join(ORGANISATION_KINDS))
     if await session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
         raise ValidationFailed(_("The organisation code {code} is taken."), code=code)
     parent_id = None

@@ -20,7 +20,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from accounts.service import AccountsContext, accounts_context, create_organisation, create_user
+from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_context, create_organisation, create_user
 from app import audit, deploy_checks
 from app.actors import Actor
 from app.beds import nomenclature_cli
@@ -255,7 +255,7 @@ def _add_organisations(commands: argparse._SubParsersAction[argparse.ArgumentPar
                           "create an authority (or a hospital) on a new installation (audited as cli)")
     create.add_argument("--code", required=True, help="short code, e.g. SAMB")
     create.add_argument("--name", required=True, help="full name")
-    create.add_argument("--kind", default="authority", choices=("authority", "hospital"))
+    create.add_argument("--kind", default="authority", choices=ORGANISATION_KINDS)
     create.add_argument("--parent", default=None, metavar="CODE", help="code of the parent organisation")
 
 

@@ -123,11 +123,13 @@ class UnitOfWork:
         clock: Clock | None = None,
         publish: Publisher | None = None,
         before_commit: BeforeCommit | None = None,
+        info: dict[str, object] | None = None,
     ):
         self._session_factory = session_factory
         self._clock = clock or SystemClock()
         self._publish = publish or _publish_nothing
         self._before_commit = before_commit
+        self._info = dict(info or {})
         self._events: list[object] = []
         self._session: AsyncSession | None = None
 
@@ -142,6 +144,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._session_factory()
+        self._session.info.update(self._info)
         self._session.info["clock"] = self._clock
         await self._session.begin()
         return self

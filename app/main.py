@@ -32,6 +32,8 @@ from app.errors import DomainError
 from app.history import routes as history_routes
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
+from app.provisioning.jobs import scheduled
+from app.provisioning.scheduler import run_forever
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
 from app.state import AppServices, services
@@ -88,6 +90,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         duties = [asyncio.create_task(send_heartbeats(app_services, settings.heartbeat_seconds),
                                       name="heartbeats"),
                   asyncio.create_task(watch_sessions(app_services), name="session-watch")]
+        if settings.run_jobs:
+            duties.append(asyncio.create_task(run_forever(app_services.session_factory, app_services.clock, scheduled(
+                settings, app_services.session_factory, app_services.clock)), name="jobs"))
         try:
             yield
         finally:

@@ -5,7 +5,11 @@ from app import audit
 from app.beds import models as beds_models
 from app.beds import nomenclature_models
 from app.db import Base
+from app.provisioning import models as provisioning_models
+from app.provisioning import outbox
+from app.provisioning.licenses import models as license_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "beds_models", "metadata", "nomenclature_models"]
+__all__ = ["accounts_models", "audit", "beds_models", "license_models", "metadata", "nomenclature_models", "outbox",
+           "provisioning_models"]

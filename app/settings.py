@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.i18n import LANGUAGES
+
 Environment = Literal["development", "production"]
 PasswordProfile = Literal["rfc9106", "fast-insecure-for-tests"]
 
@@ -48,9 +50,15 @@ class Settings:
     heartbeat_seconds: float = 20.0
     # permessage-deflate doubles the CPU per delivery; only worth it on slow links.
     websocket_deflate: bool = False
+    # The periodic jobs (outbox, deadlines, unused licences) run in the server unless cron runs them.
+    run_jobs: bool = True
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str | None = None
+    smtp_user: str | None = None
+    # Kept out of repr so that a logged or printed Settings value does not leak it.
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +67,11 @@ class Settings:
     @property
     def uses_https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def sends_mail(self) -> bool:
+        """Without a mail server the outbox only keeps messages (admins see them) and sends nothing."""
+        return self.smtp_host is not None
 
     @property
     def is_sqlite(self) -> bool:
@@ -160,6 +173,31 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def _switch(raw: str | None, name: str, *, default: bool) -> bool:
+    """An on/off setting whose default is on: a typo must not silently turn it off."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be on or off (1/0, true/false, yes/no, on/off), not {raw!r}.")
+
+
+def _smtp_login(environ: Mapping[str, str], starttls: bool,
+                environment: Environment) -> tuple[str | None, str | None]:
+    user = environ.get("BEDBOARD_SMTP_USER") or None
+    password = environ.get("BEDBOARD_SMTP_PASSWORD") or None
+    if (user is None) != (password is None):
+        raise SettingsError("BEDBOARD_SMTP_USER and BEDBOARD_SMTP_PASSWORD go together: set both or neither.")
+    if password is not None and not starttls and environment == "production":
+        # Without STARTTLS the password crosses the network in clear on every delivery.
+        raise SettingsError("BEDBOARD_SMTP_STARTTLS=off with BEDBOARD_SMTP_PASSWORD is refused in production: "
+                            "the password would be sent in clear. Turn STARTTLS on.")
+    return user, password
+
+
 def _seconds(raw: str, name: str) -> float:
     try:
         value = float(raw)
@@ -172,8 +210,8 @@ def _seconds(raw: str, name: str) -> float:
 
 
 def _language(raw: str) -> str:
-    if raw not in ("en", "ro"):
-        raise SettingsError(f"BEDBOARD_LANGUAGE must be 'en' or 'ro', not {raw!r}.")
+    if raw not in LANGUAGES:
+        raise SettingsError(f"BEDBOARD_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {raw!r}.")
     return raw
 
 
@@ -185,6 +223,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     origins = tuple(
         o.strip().rstrip("/") for o in env.get("BEDBOARD_ALLOWED_ORIGINS", "").split(",") if o.strip()
     )
+    smtp_starttls = _switch(env.get("BEDBOARD_SMTP_STARTTLS"), "BEDBOARD_SMTP_STARTTLS", default=True)
+    smtp_user, smtp_password = _smtp_login(env, smtp_starttls, environment)
     return Settings(
         database_url=database_url,
         secret_key=_secret_key(env, environment, var_dir),
@@ -197,8 +237,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         password_profile=_password_profile(env.get("BEDBOARD_PASSWORD_PROFILE", "").strip(), environment),
         default_language=_language(env.get("BEDBOARD_LANGUAGE", "en")),
         websocket_deflate=_flag(env.get("BEDBOARD_WEBSOCKET_DEFLATE")),
+        run_jobs=_switch(env.get("BEDBOARD_JOBS"), "BEDBOARD_JOBS", default=True),
         heartbeat_seconds=_seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "20"), "BEDBOARD_HEARTBEAT_SECONDS"),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
         smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
+        smtp_starttls=smtp_starttls,
     )

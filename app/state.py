@@ -32,7 +32,7 @@ class AppServices:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, clock=self.clock, publish=self.live.after_commit,
-                          before_commit=self.live.before_commit)
+                          before_commit=self.live.before_commit, info={"base_url": self.settings.base_url})
 
 
 def services(connection: HTTPConnection) -> AppServices:

@@ -77,7 +77,11 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
+    # "beds": a hospital system writing its own sections; "licenses.usage": a health record reporting use.
+    scope: Mapped[str] = mapped_column(String(30), server_default="beds")
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
+    # For a licence-usage token: the health service whose licences it reports on.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, shown in lists so that a person can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(12))

@@ -1,0 +1,38 @@
+"""What a module says about each kind of request it owns: who handles it and how long they have.
+
+Modules register their kinds at import; the core (deadlines, queues, the sweep) reads them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    code: str
+    label: str
+    # The role that decides on it (accepts, rejects, completes); its users get the overdue notices.
+    handler_role: str
+    business_days: int
+    # The actions that meet the deadline: after one of them the request can no longer be overdue.
+    deadline_met_by: frozenset[str]
+    # Where a person sees one request of this kind, with {number} for its id.
+    detail_path: str
+
+
+_KINDS: Final[dict[str, RequestKind]] = {}
+
+
+def register(kind: RequestKind) -> RequestKind:
+    _KINDS[kind.code] = kind
+    return kind
+
+
+def kind_of(code: str) -> RequestKind:
+    return _KINDS[code]
+
+
+def all_kinds() -> list[RequestKind]:
+    return list(_KINDS.values())

@@ -1,0 +1,1 @@
+"""Licence requests for the clinical record system (Rayen): collaborators, requests, their pages."""

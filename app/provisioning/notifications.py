@@ -1,0 +1,101 @@
+"""Telling people: an in-app notification for each, and the same text by e-mail through the outbox.
+
+The text is a message id with parameters: the in-app copy is translated whenever it is read, the e-mail
+copy once, in the recipient's language, when it is queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Organisation, User, UserRole
+from app.db import session_now
+from app.i18n import _, translate
+from app.provisioning import outbox
+from app.provisioning.models import Notification
+
+JsonParams = Mapping[str, str | int | None]
+LIST_LIMIT = 100
+MAIL_SUBJECT = _("bedboard: {summary}")
+
+
+async def notify(session: AsyncSession, *, recipients: Iterable[User], message: str, params: JsonParams,
+                 link: str | None = None) -> int:
+    """One notification per active recipient (each once); returns how many were told."""
+    now = session_now(session)
+    told = 0
+    for user in {user.id: user for user in recipients if user.is_active and user.deleted_at is None}.values():
+        session.add(Notification(user_id=user.id, message=message, params=dict(params), link=link, created_at=now))
+        if user.email:
+            language = user.language or "en"
+            text = translate(language, message, **params)
+            base_url = str(session.info.get("base_url", ""))
+            body = text if link is None else f"{text}\n\n{base_url}{link}"
+            await outbox.enqueue(session, recipient=user.email, subject=translate(language, MAIL_SUBJECT,
+                                                                                  summary=_summary(text)),
+                                 body=body, recipient_user_id=user.id)
+        told += 1
+    await session.flush()
+    return told
+
+
+def _summary(text: str) -> str:
+    first_line = text.splitlines()[0] if text else ""
+    return first_line if len(first_line) <= 90 else first_line[:87] + "..."
+
+
+async def users_with_role(session: AsyncSession, role: str, organisation_ids: Iterable[int]) -> list[User]:
+    """Active users holding a role in any of the given organisations."""
+    statement = (select(User).join(UserRole, UserRole.user_id == User.id)
+                 .where(UserRole.role_code == role, User.organisation_id.in_(list(organisation_ids)),
+                        User.is_active.is_(True), User.deleted_at.is_(None)))
+    return list((await session.execute(statement)).scalars())
+
+
+async def organisation_ids_under(session: AsyncSession, root_id: int) -> list[int]:
+    """The organisation and every descendant (breadth first; the tree is a few levels deep)."""
+    found, frontier = [root_id], [root_id]
+    while frontier:
+        children = list((await session.execute(
+            select(Organisation.id).where(Organisation.parent_id.in_(frontier)))).scalars())
+        children = [child for child in children if child not in found]
+        found.extend(children)
+        frontier = children
+    return found
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    message: str
+    params: dict[str, object]
+    link: str | None
+    created_at: datetime
+    read: bool
+
+
+async def unread_count(session: AsyncSession, user_id: int) -> int:
+    statement = select(func.count()).select_from(Notification) \
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def recent(session: AsyncSession, user_id: int) -> list[NotificationView]:
+    statement = select(Notification).where(Notification.user_id == user_id) \
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(LIST_LIMIT)
+    return [NotificationView(row.id, row.message, dict(row.params), row.link, row.created_at, row.read_at is not None)
+            for row in (await session.execute(statement)).scalars()]
+
+
+async def mark_read(session: AsyncSession, *, user_id: int, notification_id: int | None = None) -> int:
+    """Marks one (or, without an id, every) notification of the user as read; never another user's."""
+    statement = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    result = await session.execute(statement.values(read_at=session_now(session)))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,103 @@
+"""One small scheduler for the periodic jobs, run in the app's lifespan and from the command line.
+
+A job runs under a lease in the database (``job_runs``): taking it is one conditional UPDATE, so when two
+workers (or a worker and cron) reach a job at once, one runs it and the other skips it. The jobs are also
+safe on their own (they lock and re-check rows), the lease only saves the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import CursorResult, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.clock import Clock
+from app.db import UnitOfWork
+from app.provisioning.models import JobRun
+
+LOG = logging.getLogger("bedboard.jobs")
+# A crashed worker's lease runs out after this; no job takes nearly as long.
+LEASE = timedelta(minutes=10)
+TICK_SECONDS = 30.0
+
+JobBody = Callable[[], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    description: str
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+async def _ensure_row(session_factory: async_sessionmaker[AsyncSession], name: str) -> None:
+    async with session_factory() as session:
+        if await session.get(JobRun, name) is not None:
+            return
+        session.add(JobRun(name=name))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()  # another worker created it first: just as good
+
+
+async def take_lease(session_factory: async_sessionmaker[AsyncSession], clock: Clock, job: Job, *,
+                     worker: str, only_if_due: bool) -> bool:
+    await _ensure_row(session_factory, job.name)
+    now = clock.now()
+    conditions = [JobRun.name == job.name, or_(JobRun.leased_until.is_(None), JobRun.leased_until < now)]
+    if only_if_due:
+        conditions.append(or_(JobRun.last_started_at.is_(None), JobRun.last_started_at <= now - job.every))
+    async with UnitOfWork(session_factory, clock=clock) as uow:
+        result = await uow.session.execute(update(JobRun).where(*conditions).values(
+            leased_until=now + LEASE, leased_by=worker, last_started_at=now))
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+
+async def release(session_factory: async_sessionmaker[AsyncSession], clock: Clock, job: Job, *, worker: str,
+                  outcome: str) -> None:
+    async with UnitOfWork(session_factory, clock=clock) as uow:
+        await uow.session.execute(update(JobRun).where(JobRun.name == job.name, JobRun.leased_by == worker).values(
+            leased_until=None, last_finished_at=clock.now(), last_outcome=outcome[:300]))
+
+
+async def run_once(session_factory: async_sessionmaker[AsyncSession], clock: Clock, job: Job, body: JobBody, *,
+                   worker: str, only_if_due: bool = False) -> str | None:
+    """Runs the job if its lease is free (and, if asked, if it is due); None when another worker has it."""
+    if not await take_lease(session_factory, clock, job, worker=worker, only_if_due=only_if_due):
+        return None
+    outcome = "failed"
+    try:
+        outcome = await body()
+        return outcome
+    finally:
+        await release(session_factory, clock, job, worker=worker, outcome=outcome)
+
+
+async def run_forever(session_factory: async_sessionmaker[AsyncSession], clock: Clock,
+                      jobs: list[tuple[Job, JobBody]], *, tick_seconds: float = TICK_SECONDS) -> None:
+    """The lifespan's loop: every tick, each due job whose lease is free runs once. A failing job is logged
+    and tried again at its next turn; it never stops the others."""
+    worker = worker_name()
+    while True:
+        for job, body in jobs:
+            try:
+                outcome = await run_once(session_factory, clock, job, body, worker=worker, only_if_due=True)
+                if outcome is not None:
+                    LOG.info("job %s: %s", job.name, outcome)
+            except Exception:
+                LOG.exception("job %s failed", job.name)
+        await asyncio.sleep(tick_seconds)
