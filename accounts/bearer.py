@@ -1,7 +1,9 @@
 """Programs call the API with ``Authorization: Bearer <token>``; the token alone says who they are.
 
 Only paths under ``/api/`` read the header. A request that carries one ignores cookies, and needs no
-CSRF token: a browser never attaches a bearer token on its own, so there is nothing to forge.
+CSRF token: a browser never attaches a bearer token on its own, so there is nothing to forge. A token works only
+on the paths of its scope: a hospital system's on the bed API, a health record's on the licence-usage feed; any
+other path is refused (403, audited) before a route runs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from starlette.responses import Response
 
 from app.actors import Actor
 from app.beds import tokens
-from app.error_pages import error_response
+from app.error_pages import audit_refusal, error_response
 from app.errors import NotAuthenticated
 from app.i18n import _
 from app.state import client_address, services
@@ -21,13 +23,17 @@ from app.state import client_address, services
 API_PREFIX = "/api/"
 AUTH_SCOPE_KEY = "bedboard.auth"
 MALFORMED = _("Send the API token as the header 'Authorization: Bearer <token>'.")
+WRONG_SCOPE = _("This API token is not meant for this part of the API.")
+# The paths of the licence module's API; every other API path is the bed board's.
+LICENSES_API_PREFIX = "/api/v1/licenses/"
 
 
 @dataclass(frozen=True)
 class TokenActor(Actor):
-    """A hospital system acting through its token: authenticated without being a user."""
+    """A program acting through its token: authenticated without being a user."""
 
     token_id: int = 0
+    token_scope: str = tokens.BEDS
 
     @property
     def is_authenticated(self) -> bool:
@@ -55,11 +61,22 @@ def presented_token(header: str) -> str:
 
 
 def actor_of(holder: tokens.TokenHolder, address: str) -> TokenActor:
-    # The operator role gives exactly what a hospital system needs: its own hospital's sections.
+    if holder.scope == tokens.BEDS:
+        # The operator role gives exactly what a hospital system needs: its own hospital's sections.
+        kind, roles = "hospital", frozenset({"operator"})
+    else:
+        # No role: the usage feed checks the token's scope, and no page or bed route lets it in.
+        kind, roles = "health_service", frozenset()
     return TokenActor(username=f"token:{holder.name}", source="api", display_name=holder.name,
-                      organisation_id=holder.hospital_id, organisation_code=holder.hospital_code,
-                      organisation_name=holder.hospital_name, organisation_kind="hospital",
-                      roles=frozenset({"operator"}), client_address=address, token_id=holder.token_id)
+                      organisation_id=holder.organisation_id, organisation_code=holder.organisation_code,
+                      organisation_name=holder.organisation_name, organisation_kind=kind, roles=roles,
+                      client_address=address, token_id=holder.token_id, token_scope=holder.scope)
+
+
+def scope_covers(scope: str, path: str) -> bool:
+    if scope == tokens.LICENSES_USAGE:
+        return path.startswith(LICENSES_API_PREFIX)
+    return scope == tokens.BEDS and not path.startswith(LICENSES_API_PREFIX)
 
 
 async def authenticate(connection: HTTPConnection) -> Response | None:
@@ -75,4 +92,9 @@ async def authenticate(connection: HTTPConnection) -> Response | None:
         return response
     connection.scope["bedboard.actor"] = actor_of(holder, client_address(connection))
     connection.scope[AUTH_SCOPE_KEY] = "bearer"
+    if not scope_covers(holder.scope, connection.url.path):
+        request = Request(connection.scope)
+        await audit_refusal(request, needs=f"token_scope:{holder.scope}")
+        return error_response(request, 403, WRONG_SCOPE, code="wrong_token_scope",
+                              details={"token_scope": holder.scope})
     return None

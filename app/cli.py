@@ -1,5 +1,5 @@
 """The ``bedboard`` command: serve, migrate, users create, demo, audit verify/head, import nomenclature,
-check --deploy.
+check --deploy, jobs list/run.
 
 Each command is a plain function from settings and parsed arguments to an exit code; its database work
 runs in one ``asyncio.run`` that disposes the engine and closes the password hasher on the way out.
@@ -29,6 +29,7 @@ from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, l
 from app.errors import DomainError
 from app.live import LiveChannel
 from app.migrations import upgrade_to_head
+from app.provisioning import jobs_cli
 from app.settings import Settings, SettingsError, load_settings
 from realtime.hub import Hub
 
@@ -216,6 +217,14 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    return jobs_cli.list_jobs(settings, say=say)
+
+
+def jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    return jobs_cli.run_job(settings, args.name, force=args.force, say=say, complain=complain)
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
@@ -241,7 +250,8 @@ def _add_users(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                                                                        metavar="ACTION")
     create = _add_command(users, "create", users_create, "create a user with a password (audited as cli)")
     create.add_argument("--organisation", required=True, metavar="CODE", help="organisation code, e.g. SAMB")
-    create.add_argument("--role", required=True, help="admin, coordinator, operator or auditor")
+    create.add_argument("--role", required=True,
+                        help="admin, coordinator, operator, auditor, referent, license_officer or helpdesk")
     create.add_argument("--username", required=True)
     create.add_argument("--display-name", default="", metavar="TEXT", help="full name (default: username)")
     create.add_argument("--password-stdin", action="store_true",
@@ -277,6 +287,15 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     nomenclature.add_argument("--yes", action="store_true", help="apply without asking for confirmation")
 
 
+def _add_jobs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    jobs = commands.add_parser("jobs", help="the periodic jobs (for cron)").add_subparsers(required=True,
+                                                                                          metavar="ACTION")
+    _add_command(jobs, "list", jobs_list, "each periodic job with its last run")
+    run = _add_command(jobs, "run", jobs_run, "run one job now if it is due and no worker holds its lease")
+    run.add_argument("name", metavar="NAME", help=", ".join(jobs_cli.NAMES))
+    run.add_argument("--force", action="store_true", help="run even if it is not due (never while leased)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bedboard", description="Live hospital-bed board.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -290,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_command(commands, "demo", demo, "load demo organisations and users (idempotent) and print logins")
     _add_audit(commands)
     _add_import(commands)
+    # Imported here: those commands reuse this module's helpers, so a top-level import would be circular.
+    from app import cli_provisioning
+    cli_provisioning.add_commands(commands)
+    _add_jobs(commands)
     checks = _add_command(commands, "check", check, "list configuration problems")
     checks.add_argument("--deploy", action="store_true", help="also the problems that matter in production")
     checks.add_argument("--workers", type=_positive, default=1, help="the number of workers you will run")

@@ -24,6 +24,7 @@ from app import audit
 from app.actors import Actor
 from app.db import UnitOfWork
 from app.demo_beds import DEMO_HOSPITALS, ensure_bed_demo
+from app.demo_licenses import ensure_licence_demo, licence_organisations
 from app.errors import DomainError
 
 CREDENTIALS_FILE = "demo-credentials.json"
@@ -65,14 +66,18 @@ AUTHORITIES = (
     OrganisationSpec("SMURD", "SMURD București", "authority"),
 )
 HOSPITALS = tuple(OrganisationSpec(hospital.code, hospital.name, "hospital", "MS") for hospital in DEMO_HOSPITALS)
+LICENCE_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in licence_organisations())
 # Parents come before their children: the steps create them in this order.
-ORGANISATIONS = AUTHORITIES + HOSPITALS
+ORGANISATIONS = AUTHORITIES + HOSPITALS + LICENCE_ORGANISATIONS
 USERS = (
     UserSpec("admin.samb", "Demo Administrator SAMB", "admin", "SAMB"),
     UserSpec("coord.samb", "Demo Coordinator SAMB", "coordinator", "SAMB"),
     UserSpec("audit.ms", "Demo Auditor MS", "auditor", "MS"),
     UserSpec("op.floreasca", "Demo Operator Floreasca", "operator", "H-FLOR"),
     UserSpec("admin.ms", "Demo Administrator MS", "admin", "MS"),
+    UserSpec("ref.laflorida", "Referente La Florida (demo)", "referent", "LA-FLORIDA"),
+    UserSpec("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
+    UserSpec("helpdesk.ssmso", "Mesa de Ayuda (demo)", "helpdesk", "SSMSO-USD"),
 )
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -182,7 +187,9 @@ async def load_demo(unit_of_work: UnitOfWorkFactory, context: AccountsContext, v
     async with unit_of_work() as uow:
         organisations = await ensure_organisations(uow.session, actor)
         await ensure_bed_demo(uow.session, actor, organisations)
-        return await ensure_users(uow.session, context, actor, var_dir)
+        logins = await ensure_users(uow.session, context, actor, var_dir)
+        await ensure_licence_demo(uow, actor, organisations)
+        return logins
 
 
 def logins_table(logins: list[DemoLogin]) -> str:

@@ -32,7 +32,10 @@ from app.errors import DomainError
 from app.history import routes as history_routes
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
+from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
+from app.provisioning.licenses import report_routes, usage_api, usage_routes
+from app.provisioning.licenses import routes as license_routes
 from app.provisioning.scheduler import run_forever
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
@@ -63,6 +66,12 @@ def all_routes() -> list[BaseRoute]:
         *nomenclature_routes.routes,
         *token_routes.routes,
         *api_routes.routes,
+        *usage_api.routes,
+        *usage_routes.routes,
+        *report_routes.routes,
+        *license_routes.routes,
+        *notification_routes.routes,
+        *outbox_routes.routes,
         Route("/health", health, methods=["GET"], name="health"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -24,6 +24,14 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("History"), "/audit", permissions.AUDIT_READ),
     NavItem(_("Nomenclature"), "/admin/nomenclature", permissions.NOMENCLATURE_IMPORT),
     NavItem(_("API tokens"), "/admin/api-tokens", permissions.API_TOKENS_MANAGE),
+    NavItem(_("Outbox"), "/admin/outbox", permissions.OUTBOX_VIEW),
+    NavItem(_("Licence requests"), "/licenses/requests", permissions.LICENSES_REQUEST),
+    NavItem(_("Licences"), "/licenses", permissions.LICENSES_REQUEST),
+    NavItem(_("Licence queue"), "/licenses/queue", permissions.LICENSES_DECIDE),
+    NavItem(_("Licence pool"), "/licenses/pool", permissions.LICENSES_DECIDE),
+    NavItem(_("Licence use"), "/licenses/usage", permissions.LICENSES_DECIDE),
+    NavItem(_("Reports"), "/licenses/reports", permissions.LICENSES_DECIDE),
+    NavItem(_("Help-desk tickets"), "/licenses/tickets", permissions.LICENSES_SUPPORT),
     NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN),
 )
 

@@ -30,6 +30,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 COORDINATOR = "coord.samb"
 OPERATOR = "op.floreasca"
+REFERENT = "ref.laflorida"
+OFFICER = "officer.ssmso"
 START_TIMEOUT = 60.0
 
 
@@ -156,6 +158,43 @@ def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
     return saved
 
 
+def licence_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
+    """The licence module in Spanish: the referent's form with a refused RUN, the officer's queue and pool."""
+    saved = []
+    context = browser.new_context(viewport=VIEWPORT, locale="es-CL", extra_http_headers={"Accept-Language": "es-CL"})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login?next=/licenses/requests/new")
+        page.locator("#username").fill(REFERENT)
+        page.locator("#password").fill(passwords[REFERENT])
+        page.locator("form button[type=submit]").click()
+        page.locator("#full_name-1").fill("alba PLAZA santelices")
+        page.locator("#run-1").fill("12345678-9")
+        page.locator("#gender-1").select_option("female")
+        page.locator("#full_name-2").fill("juan de la FUENTE rojas")
+        page.locator("#run-2").fill("10.000.013-k")
+        page.locator("#gender-2").select_option("male")
+        page.locator("button[value='submit']").click()
+        expect(page.locator(".field-error").first).to_be_visible()
+        saved.append(shoot(page, "licence-request-form.png"))
+    finally:
+        context.close()
+    for name, path in (("licence-queue.png", "/licenses/queue"), ("licence-pool.png", "/licenses/pool")):
+        context = browser.new_context(viewport=VIEWPORT, locale="es-CL",
+                                      extra_http_headers={"Accept-Language": "es-CL"})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/login?next={path}")
+            page.locator("#username").fill(OFFICER)
+            page.locator("#password").fill(passwords[OFFICER])
+            page.locator("form button[type=submit]").click()
+            expect(page).to_have_url(f"{url}{path}")
+            saved.append(shoot(page, name))
+        finally:
+            context.close()
+    return saved
+
+
 def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
     IMAGES.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -163,7 +202,8 @@ def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
         try:
             return [*coordinator_pages(browser, url, passwords[COORDINATOR]),
                     *operator_screen(browser, url, passwords[OPERATOR]),
-                    *board_pages(browser, url, passwords[COORDINATOR])]
+                    *board_pages(browser, url, passwords[COORDINATOR]),
+                    *licence_pages(browser, url, passwords)]
         finally:
             browser.close()
 

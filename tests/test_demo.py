@@ -53,21 +53,31 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     logins = await demo.load_demo(unit_of_work, context, tmp_path)
 
     assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
-                                                    "admin.ms"]
-    assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator"}
+                                                    "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso"]
+    assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator", "referent",
+                                                "license_officer", "helpdesk"}
     async with session_factory() as session:
         organisations = {o.code: o for o in await session.scalars(select(Organisation))}
         roles = dict((await session.execute(select(User.username, UserRole.role_code).join(UserRole))).all())
     assert organisations["SAMB"].name == "Serviciul de Ambulanță București-Ilfov"
     hospitals = [o for o in organisations.values() if o.kind == "hospital"]
+    communes = [o for o in organisations.values() if o.kind == "commune"]
+    assert {o.parent_id for o in communes} == {organisations["SSMSO"].id}
+    assert organisations["CESFAM-PIRQUE"].parent_id == organisations["PIRQUE"].id
     assert len(hospitals) >= 6
     assert {h.parent_id for h in hospitals} == {organisations["MS"].id}
     assert all("Demo" in h.name for h in hospitals)
     assert roles == {"admin.samb": "admin", "coord.samb": "coordinator", "audit.ms": "auditor",
-                     "op.floreasca": "operator", "admin.ms": "admin"}
+                     "op.floreasca": "operator", "admin.ms": "admin", "ref.laflorida": "referent",
+                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk"}
     events = await actions(session_factory)
     assert events.count("accounts.organisation_created") == len(organisations)
-    assert events.count("accounts.user_created") == 5
+    assert events.count("accounts.user_created") == 8
+    # The licence module's demo: one request waits for the officer, one was accepted (two licences in use
+    # and a reclaimed one before it).
+    assert events.count("provisioning.request.submit") == 2
+    assert events.count("provisioning.request.accept") == 1
+    assert events.count("licenses.created") == 5
 
 
 async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(

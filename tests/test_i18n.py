@@ -48,6 +48,15 @@ SHARED_CHROME = (
     "accounts/permissions.py",  # role labels, shown on the account page
 )
 
+# The pages of the provisioning package that bed-board users see too: everyone's own notifications (and the
+# header's count), and the administrators' outbox with the periodic jobs.
+SHARED_PROVISIONING_PAGES = (
+    "app/provisioning/notification_routes.py",
+    "app/provisioning/templates/notifications.html",
+    "app/provisioning/outbox_routes.py",
+    "app/provisioning/templates/outbox.html",
+)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -55,13 +64,15 @@ class Scope:
 
     needs: tuple[str, ...]
     except_under: tuple[str, ...] = ()
+    # Needed although under one of ``except_under``.
+    also_needs: tuple[str, ...] = ()
     # Messages it may translate besides those it needs; an entry no message in either uses is dead.
     may_also: tuple[str, ...] = ()
 
 
 SCOPES: Mapping[str, Scope] = {
     # The bed board's users: everything but the provisioning modules, whose users do not read Romanian.
-    "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,)),
+    "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=SHARED_PROVISIONING_PAGES),
     # The licence module's users (Chilean health-service staff). Its authors add app/locales/es/<domain>.json.
     "es": Scope(needs=(PROVISIONING, *SHARED_CHROME), may_also=SOURCES),
 }
@@ -98,7 +109,7 @@ def marked_messages(places: Iterable[str] = SOURCES, except_under: Iterable[str]
 
 def needed(language: str) -> set[str]:
     scope = SCOPES[language]
-    return marked_messages(scope.needs, scope.except_under)
+    return marked_messages(scope.needs, scope.except_under) | marked_messages(scope.also_needs)
 
 
 def test_messages_are_found() -> None:
@@ -114,7 +125,7 @@ def test_every_language_has_a_scope_and_a_name() -> None:
 
 def test_the_shared_chrome_names_existing_sources() -> None:
     # A renamed or moved template would otherwise drop out of the Spanish scope without a sound.
-    missing = [place for place in SHARED_CHROME if place not in messages_by_file()]
+    missing = [place for place in (*SHARED_CHROME, *SHARED_PROVISIONING_PAGES) if place not in messages_by_file()]
     assert not missing, "SHARED_CHROME names files that do not exist or hold no scanned source: " + ", ".join(missing)
 
 

@@ -56,12 +56,12 @@ def _check_content_type(header: str | None) -> None:
         raise invalid(_("Send JSON with Content-Type: application/json."), "Content-Type")
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(request: Request, max_bytes: int) -> bytes:
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:  # stop reading: a client may not make us buffer without limit
-            raise BodyTooLarge(_("The body may have at most {max} bytes."), max=MAX_BODY_BYTES,
+        if len(body) > max_bytes:  # stop reading: a client may not make us buffer without limit
+            raise BodyTooLarge(_("The body may have at most {max} bytes."), max=max_bytes,
                                details={"field": "body"})
     return bytes(body)
 
@@ -92,9 +92,10 @@ def _decoded(body: bytes) -> object:
         raise invalid(_("The body is not valid JSON."), "body") from None
 
 
-async def json_object(request: Request) -> dict[str, Any]:
+async def json_object(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The body as a JSON object; ``max_bytes`` for an endpoint that takes batches (the licence-usage feed)."""
     _check_content_type(request.headers.get("content-type"))
-    value = _decoded(await _read_body(request))
+    value = _decoded(await _read_body(request, max_bytes))
     if not isinstance(value, dict):
         raise invalid(_("The body must be a JSON object."), "body")
     return value

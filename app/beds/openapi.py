@@ -10,6 +10,8 @@ from app.beds.api_parsing import MAX_BODY_BYTES
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH
 from app.forms import MAX_ID
+from app.provisioning.licenses.usage_api import MAX_BODY_BYTES as MAX_USAGE_BODY_BYTES
+from app.provisioning.licenses.usage_api import MAX_LISTED_ERRORS, MAX_USES
 
 Schema = dict[str, Any]
 
@@ -84,6 +86,42 @@ CONFLICT: Schema = _object({"error": _object({
     "request_id": {"type": "string"},
 })})
 
+USAGE_BATCH: Schema = _object({"uses": {
+    "type": "array", "minItems": 1, "maxItems": MAX_USES,
+    "description": "All or nothing: one invalid item refuses the batch (422) and nothing is recorded.",
+    "items": _object({
+        "run": {"type": "string", "examples": ["12345678-5"],
+                "description": "The RUN; dots, spaces and a lower-case k are accepted and normalised."},
+        "last_used_at": {"type": "string", "format": "date-time",
+                         "description": "RFC 3339 with its offset, e.g. 2026-10-01T12:00:00Z. A later time than "
+                                        "the server's counts as now; an older one than recorded changes nothing."},
+    }),
+}})
+
+USAGE_RESULT: Schema = _object({
+    "updated": {"type": "integer", "minimum": 0, "description": "Licences whose last use moved later."},
+    "unchanged": {"type": "integer", "minimum": 0,
+                  "description": "Licences that already had this use or a later one."},
+    "unknown_runs": {"type": "array", "items": {"type": "string"},
+                     "description": "RUNs (normalised) without an active licence in the token's health service."},
+})
+
+USAGE_REFUSAL: Schema = _object({"error": _object({
+    "code": {"const": "validation_failed"},
+    "message": {"type": "string"},
+    "details": {"type": "object", "required": ["field"], "properties": {
+        "field": {"type": "string"},
+        "error_count": {"type": "integer"},
+        "errors": {"type": "array", "maxItems": MAX_LISTED_ERRORS, "items": _object({
+            "index": {"type": "integer", "minimum": 0, "description": "The item's position in uses, from 0."},
+            "field": {"type": "string", "description": "run, last_used_at, item (not an object) or an unknown "
+                                                       "field's name."},
+            "message": {"type": "string"},
+        })},
+    }},
+    "request_id": {"type": "string"},
+})})
+
 SCHEMAS: Schema = {
     "Section": SECTION,
     "SectionList": _object({"sections": {"type": "array", "items": _ref("schemas", "Section")},
@@ -97,6 +135,9 @@ SCHEMAS: Schema = {
     "SectionTypeList": _object({"section_types": {"type": "array", "items": _ref("schemas", "SectionType")}}),
     "Error": ERROR,
     "VersionConflict": CONFLICT,
+    "UsageBatch": USAGE_BATCH,
+    "UsageResult": USAGE_RESULT,
+    "UsageRefusal": USAGE_REFUSAL,
 }
 
 RESPONSES: Schema = {
@@ -169,6 +210,19 @@ def _paths() -> Schema:
             "operationId": "listSectionTypes", "summary": "The section types, with their codes.",
             "security": READ_SECURITY,
             "responses": {"200": _json("SectionTypeList", "The section types."), **_errors()}}},
+        "/api/v1/licenses/usage": {"post": {
+            "operationId": "reportLicenceUsage",
+            "summary": "Report when each RUN last used its licence (a batch from the health record).",
+            "description": "Only with a licence-usage token (made by a licence officer on /licenses/usage); it "
+                           "reaches the licences of its own health service. Any other token or a session is 403.",
+            "security": [{"bearerToken": []}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("schemas", "UsageBatch")}}},
+            "responses": {
+                "200": _json("UsageResult", "Recorded (one audit event for the batch)."),
+                "401": _ref("responses", "401"), "403": _ref("responses", "403"),
+                "413": _json("Error", f"The body is larger than {MAX_USAGE_BODY_BYTES} bytes."),
+                "422": _json("UsageRefusal", "Invalid batch; details.errors names each bad item by its index.")}}},
         "/api/v1/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",
@@ -180,16 +234,18 @@ def document(*, session_cookie: str = "bedboard_session") -> Schema:
     return {
         "openapi": "3.1.0",
         "info": {"title": "bedboard API", "version": "1",
-                 "description": "Free beds of hospital sections, for hospital information systems and scripts. "
-                                "See docs/api.md."},
+                 "description": "Free beds of hospital sections, for hospital information systems and scripts, "
+                                "and the licence-usage feed of the health record. See docs/api.md."},
         "security": READ_SECURITY,
         "paths": _paths(),
         "components": {
             "schemas": SCHEMAS, "responses": RESPONSES, "parameters": PARAMETERS,
             "securitySchemes": {
                 "bearerToken": {"type": "http", "scheme": "bearer",
-                                "description": "An API token (bb_...) made by an authority administrator for "
-                                               "one hospital, on /admin/api-tokens."},
+                                "description": "An API token (bb_...). A hospital's token, made by an authority "
+                                               "administrator on /admin/api-tokens, works on the bed API; a "
+                                               "licence-usage token, made by a licence officer on "
+                                               "/licenses/usage, works on /api/v1/licenses/usage only."},
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": session_cookie,
                                   "description": "The browser's login session."},
                 "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",

@@ -1,7 +1,10 @@
-"""API tokens of hospital systems: minted once, stored hashed, named, scoped to one hospital, revocable.
+"""API tokens: minted once, stored hashed, named, revocable, each for one scope.
 
-The raw token exists only in the answer to its creation; the table keeps its SHA-256 (a 256-bit random
-token needs no slow hash) and a short prefix so that people can tell their tokens apart.
+A "beds" token is a hospital system's, for its own hospital's sections (made by an authority admin here); a
+"licenses.usage" token is a health record's, reporting licence use for one health service (made by that
+service's licence officer, in app/provisioning/licenses/usage_tokens.py, through ``mint``). The raw token
+exists only in the answer to its creation; the table keeps its SHA-256 (a 256-bit random token needs no slow
+hash) and a short prefix so that people can tell their tokens apart.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ SHOWN_PREFIX_LENGTH = 10
 MAX_NAME_LENGTH = 100
 # last_used_at is written at most this often, so that a busy integration does not write on every call.
 LAST_USED_INTERVAL = timedelta(seconds=60)
+BEDS = "beds"
+LICENSES_USAGE = "licenses.usage"
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,14 @@ class CreatedToken:
 
 @dataclass(frozen=True)
 class TokenHolder:
-    """Whom a presented token speaks for."""
+    """Whom a presented token speaks for: a hospital ("beds") or a health service ("licenses.usage")."""
 
     token_id: int
     name: str
-    hospital_id: int
-    hospital_code: str
-    hospital_name: str
+    scope: str
+    organisation_id: int
+    organisation_code: str
+    organisation_name: str
 
 
 def new_token() -> str:
@@ -74,19 +80,20 @@ def _require_manager(actor: Actor) -> None:
         raise PermissionDenied(_("Only administrators of an authority may manage API tokens."))
 
 
-def _listing(token: ApiToken, hospital_name: str) -> TokenListing:
-    return TokenListing(id=token.id, name=token.name, hospital_id=token.hospital_id, hospital_name=hospital_name,
+def _listing(token: ApiToken, hospital_id: int, hospital_name: str) -> TokenListing:
+    return TokenListing(id=token.id, name=token.name, hospital_id=hospital_id, hospital_name=hospital_name,
                         prefix=token.prefix, created_by=token.created_by, created_at=token.created_at,
                         last_used_at=token.last_used_at, revoked_at=token.revoked_at)
 
 
 async def list_tokens(uow: UnitOfWork, *, actor: Actor) -> list[TokenListing]:
-    """Live tokens first, then revoked ones, each by name."""
+    """Live hospital tokens first, then revoked ones, each by name (licence-usage tokens are the officer's)."""
     _require_manager(actor)
     rows = await uow.session.execute(
-        select(ApiToken, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
+        select(ApiToken, Organisation.id, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
+        .where(ApiToken.scope == BEDS)
         .order_by(ApiToken.revoked_at.is_not(None), func.lower(ApiToken.name), ApiToken.id))
-    return [_listing(token, name) for token, name in rows]
+    return [_listing(token, hospital_id, name) for token, hospital_id, name in rows]
 
 
 async def token_hospitals(uow: UnitOfWork, *, actor: Actor) -> list[tuple[int, str]]:
@@ -101,14 +108,15 @@ async def token_hospitals(uow: UnitOfWork, *, actor: Actor) -> list[tuple[int, s
 async def get_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
     _require_manager(actor)
     found = (await uow.session.execute(
-        select(ApiToken, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
-        .where(ApiToken.id == token_id))).first()
+        select(ApiToken, Organisation.id, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
+        .where(ApiToken.id == token_id, ApiToken.scope == BEDS))).first()
     if found is None:
         raise NotFound(_("There is no such API token."), details={"token_id": token_id})
     return _listing(*found)
 
 
-async def _checked_name(session: AsyncSession, name: str) -> str:
+async def checked_name(session: AsyncSession, name: str) -> str:
+    """The name, spaces tidied; refused if empty, too long or taken by any token of any scope."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= MAX_NAME_LENGTH:
         raise ValidationFailed(_("A token name has between 1 and {max} characters."), max=MAX_NAME_LENGTH,
@@ -130,19 +138,26 @@ async def _live_hospital_name(session: AsyncSession, hospital_id: int) -> str:
     return name
 
 
+async def mint(session: AsyncSession, *, actor: Actor, name: str, scope: str, hospital_id: int | None = None,
+               organisation_id: int | None = None) -> tuple[str, ApiToken]:
+    """A new token row and its raw value (never stored). ``name`` must have passed ``checked_name``."""
+    raw = new_token()
+    token = ApiToken(name=name, scope=scope, hospital_id=hospital_id, organisation_id=organisation_id,
+                     token_hash=token_digest(raw), prefix=raw[:SHOWN_PREFIX_LENGTH], created_by=actor.username,
+                     created_at=session_now(session))
+    session.add(token)
+    await session.flush()
+    return raw, token
+
+
 async def create_token(uow: UnitOfWork, *, actor: Actor, name: str, hospital_id: int) -> CreatedToken:
     _require_manager(actor)
-    name = await _checked_name(uow.session, name)
+    name = await checked_name(uow.session, name)
     hospital_name = await _live_hospital_name(uow.session, hospital_id)
-    raw = new_token()
-    token = ApiToken(name=name, hospital_id=hospital_id, token_hash=token_digest(raw),
-                     prefix=raw[:SHOWN_PREFIX_LENGTH], created_by=actor.username,
-                     created_at=session_now(uow.session))
-    uow.session.add(token)
-    await uow.session.flush()
+    raw, token = await mint(uow.session, actor=actor, name=name, scope=BEDS, hospital_id=hospital_id)
     await audit.record(uow.session, actor=actor, action="beds.api_token_created", object_type="api_token",
                        object_id=token.id, after={"name": name, "hospital_id": hospital_id, "prefix": token.prefix})
-    return CreatedToken(raw=raw, listing=_listing(token, hospital_name))
+    return CreatedToken(raw=raw, listing=_listing(token, hospital_id, hospital_name))
 
 
 async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
@@ -156,25 +171,25 @@ async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> Token
                        object_id=token.id, before={"revoked_at": None},
                        after={"name": token.name, "hospital_id": token.hospital_id, "prefix": token.prefix,
                               "revoked_at": token.revoked_at.isoformat()})
-    return _listing(token, listing.hospital_name)
+    return _listing(token, listing.hospital_id, listing.hospital_name)
 
 
 async def authenticate(session: AsyncSession, *, raw: str) -> TokenHolder:
     """The holder of a live token, noting its use; raises NotAuthenticated with the reason otherwise."""
     found = (await session.execute(
-        select(ApiToken, Hospital, Organisation)
-        .join(Hospital, Hospital.organisation_id == ApiToken.hospital_id)
-        .join(Organisation, Organisation.id == Hospital.organisation_id)
+        select(ApiToken, Organisation, Hospital.retired_at)
+        .join(Organisation, Organisation.id == func.coalesce(ApiToken.hospital_id, ApiToken.organisation_id))
+        .outerjoin(Hospital, Hospital.organisation_id == ApiToken.hospital_id)
         .where(ApiToken.token_hash == token_digest(raw)))).first()
     if found is None:
         raise NotAuthenticated(_("This API token is not valid."))
-    token, hospital, organisation = found
+    token, organisation, hospital_retired_at = found
     if token.revoked_at is not None:
         raise NotAuthenticated(_("This API token has been revoked. Ask an administrator for a new one."))
-    if hospital.retired_at is not None:
+    if token.scope == BEDS and hospital_retired_at is not None:
         raise NotAuthenticated(_("The hospital of this API token is retired; the token no longer works."))
     now = session_now(session)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_INTERVAL:
         token.last_used_at = now
-    return TokenHolder(token_id=token.id, name=token.name, hospital_id=hospital.organisation_id,
-                       hospital_code=organisation.code, hospital_name=organisation.name)
+    return TokenHolder(token_id=token.id, name=token.name, scope=token.scope, organisation_id=organisation.id,
+                       organisation_code=organisation.code, organisation_name=organisation.name)

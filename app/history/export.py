@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit import AuditEvent, canonical_json
 from app.history.filters import HistoryFilter
 from app.history.queries import HistoryRow, events_query, section_names, to_row
+from app.spreadsheets import spreadsheet_safe
 
 BATCH = 2000
 HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",
@@ -21,7 +22,7 @@ HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "sourc
 
 def _line(values: tuple[object, ...]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    csv.writer(buffer, lineterminator="\r\n").writerow([spreadsheet_safe(value) for value in values])
     return buffer.getvalue()
 
 

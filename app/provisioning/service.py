@@ -17,7 +17,7 @@ from app.db import UnitOfWork, session_now
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.provisioning import deadlines, workflow
-from app.provisioning.calendar import business_time_between, due_after
+from app.provisioning.calendar import add_business_time, business_time_between, due_after
 from app.provisioning.events import RequestChanged, TaskChanged
 from app.provisioning.kinds import kind_of
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
@@ -104,7 +104,8 @@ async def _keep_time(session: AsyncSession, request: ProvisioningRequest, action
     elif action == "answer" and request.waiting_since is not None:
         calendar = await deadlines.calendar_of(session, request.organisation_id)
         if request.due_at is not None and request.answered_at is None:
-            request.due_at += business_time_between(calendar, request.waiting_since, now)
+            paused = business_time_between(calendar, request.waiting_since, now)
+            request.due_at = add_business_time(calendar, request.due_at, paused)
         request.waiting_since = None
     if action in kind.deadline_met_by and request.answered_at is None:
         request.answered_at = now

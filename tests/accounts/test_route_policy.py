@@ -14,6 +14,7 @@ from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import KNOWN_ACTIONS
 from app.audit import AuditEvent
+from app.provisioning.licenses.usage_api import TOKEN_ONLY_ATTRIBUTE
 from app.state import AppServices
 from tests.factories import make_user
 from tests.web import BrowserFactory, log_in
@@ -35,10 +36,11 @@ def endpoints(routes: list[BaseRoute]) -> list[Route | WebSocketRoute]:
     return found
 
 
-def unsafe_routes(app: Starlette) -> list[tuple[str, str]]:
+def unsafe_routes(app: Starlette, *, token_only: bool = False) -> list[tuple[str, str]]:
+    """Unsafe (method, path) pairs; ``token_only``: those of endpoints that take API tokens and nothing else."""
     pairs = []
     for route in endpoints(list(app.routes)):
-        if not isinstance(route, Route):
+        if not isinstance(route, Route) or getattr(route.endpoint, TOKEN_ONLY_ATTRIBUTE, False) != token_only:
             continue
         for method in sorted((route.methods or set()) & csrf.UNSAFE_METHODS):
             pairs.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
@@ -56,6 +58,7 @@ def test_every_route_states_a_known_permission(app: Starlette) -> None:
 def test_the_unsafe_routes_are_found(app: Starlette) -> None:
     assert ("POST", "/login") in unsafe_routes(app)
     assert ("POST", "/account/password") in unsafe_routes(app)
+    assert unsafe_routes(app, token_only=True) == [("POST", "/api/v1/licenses/usage")]
 
 
 async def audit_count(services: AppServices) -> int:
@@ -75,6 +78,11 @@ async def test_every_unsafe_route_refuses_a_request_without_csrf_token(
         response = await client.request(method, path, data={"username": "ana.pop", "display_name": "X"})
         assert response.status_code == 403, (method, path)
         assert "The form has expired" in response.text
+    # A route that only API tokens may call has no session to protect: without a token it is 401.
+    for method, path in unsafe_routes(app, token_only=True):
+        response = await client.request(method, path, data={"username": "ana.pop", "display_name": "X"})
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"].startswith("Bearer")
     assert await audit_count(services) == before
 
 

@@ -22,8 +22,8 @@ NEEDS_STATE = {kinds.REACTIVATION.code: DEACTIVATED, kinds.DEACTIVATION.code: AC
 WRONG_STATE = {
     kinds.REACTIVATION.code: _("This licence is active: there is nothing to reactivate."),
     kinds.DEACTIVATION.code: _("This licence is already deactivated."),
-    kinds.SUPPORT.code: _("This licence is deactivated: ask the officer to reactivate it; the help desk "
-                          "does not activate licences."),
+    kinds.SUPPORT.code: _(
+        "This licence is deactivated: ask the officer to reactivate it; the help desk does not activate licences."),
 }
 
 

@@ -174,7 +174,7 @@ def normalise_full_name(text: str) -> str:
 # --- Gender ------------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
+def folded(text: str) -> str:
     """Case, accents and spacing do not matter when matching words: "  Género " matches "genero"."""
     decomposed = unicodedata.normalize("NFD", " ".join(text.split()).casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -182,10 +182,10 @@ def _fold(text: str) -> str:
 
 def normalise_gender(text: str) -> Gender:
     """Masculino/Femenino, Male/Female or M/F, in any case, as the code "male" or "female"."""
-    folded = _fold(text)
-    if not folded:
+    word = folded(text)
+    if not word:
         raise InvalidValue(_("Enter the gender: Masculino or Femenino."))
-    gender = _GENDER_WORDS.get(folded)
+    gender = _GENDER_WORDS.get(word)
     if gender is None:
         raise InvalidValue(_("Unknown gender {value}; write Masculino or Femenino."), value=text.strip())
     return gender
@@ -228,7 +228,7 @@ def validate_batch(entries: Iterable[tuple[int, str, str, str]]) -> Batch:
     if len(listed) > MAX_ROWS:
         too_many = _("{count} collaborators are listed; at most {max} fit in one request, so split them.")
         return Batch((), errors=(Reason(too_many, {"count": len(listed), "max": MAX_ROWS}),))
-    hombre_mujer = any(_fold(gender) in _HOMBRE_MUJER for *_rest, gender in listed)
+    hombre_mujer = any(folded(gender) in _HOMBRE_MUJER for *_rest, gender in listed)
     rows: list[NumberedRow] = []
     line_errors: list[LineErrors] = []
     first_lines: dict[str, int] = {}
@@ -240,7 +240,7 @@ def validate_batch(entries: Iterable[tuple[int, str, str, str]]) -> Batch:
             errors["run"] = Reason(_("This RUN is already listed on line {first}."), {"first": first_lines[canonical]})
         elif canonical is not None:
             first_lines[canonical] = line
-        if hombre_mujer and _fold(gender) == "m":
+        if hombre_mujer and folded(gender) == "m":
             errors["gender"] = Reason(_("M may mean Masculino or Mujer in this list; write Masculino or Femenino."))
         if errors:
             line_errors.append(LineErrors(line, {name: errors[name] for name in FIELD_LABELS if name in errors}))
@@ -251,7 +251,7 @@ def validate_batch(entries: Iterable[tuple[int, str, str, str]]) -> Batch:
 
 # --- CSV ---------------------------------------------------------------------------------------------
 
-_ALIASES: Mapping[str, Field] = {_fold(alias): name for name, aliases in _COLUMNS.items() for alias in aliases}
+_ALIASES: Mapping[str, Field] = {folded(alias): name for name, aliases in _COLUMNS.items() for alias in aliases}
 _MISSING: Mapping[Field, str] = {
     "full_name": _("The header line has no column for the full name; call it Nombre."),
     "run": _("The header line has no column for the RUN; call it RUN."),
@@ -259,7 +259,7 @@ _MISSING: Mapping[Field, str] = {
 }
 
 
-def _decode(content: bytes) -> str:
+def decode_text(content: bytes) -> str:
     """UTF-8 (Excel's "CSV UTF-8" starts with a BOM) or else Windows-1252, what Excel in Chile saves as "CSV"."""
     try:
         return content.decode("utf-8-sig")
@@ -271,7 +271,7 @@ def _decode(content: bytes) -> str:
         return content.decode("latin-1")
 
 
-def _delimiter(text: str) -> str:
+def guess_delimiter(text: str) -> str:
     # No column title holds a comma or a semicolon, so the header line has more of its separator than of any other
     # (csv.Sniffer guesses from data lines too, where names and dotted RUNs mislead it).
     header_line = next((line for line in text.splitlines() if line.strip()), "")
@@ -282,7 +282,7 @@ def _columns(header: list[str]) -> tuple[dict[Field, int], list[Reason]]:
     positions: dict[Field, int] = {}
     reasons: list[Reason] = []
     for index, title in enumerate(header):
-        name = _ALIASES.get(_fold(title))
+        name = _ALIASES.get(folded(title))
         if name is not None and name in positions:
             reasons.append(Reason(_("The columns {first} and {second} hold the same thing; keep one of them."),
                                   {"first": header[positions[name]].strip(), "second": title.strip()}))
@@ -307,8 +307,8 @@ def _entries(reader: Iterator[list[str]], line_num: Callable[[], int],
 
 def parse_collaborator_csv(content: bytes) -> ParsedCsv:
     """A file with a header line naming the columns (Nombre, RUN, Género ...) and one collaborator per line."""
-    text = _decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    text = decode_text(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text), strict=True)
     try:
         header = next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
         if header is None:

@@ -19,6 +19,13 @@ from app.provisioning.licenses.plans import plan_for_collaborators
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import organisation_ids_under
 
+ACCEPTED_NOTICE = _(
+    "Licence request #{number} was accepted: {count} licence(s) created. Generate the node keys, then tell each user.")
+TAKEN_SINCE = _(
+    "A collaborator got an active licence after the request was sent ({runs}); reject it so the referent removes them.")
+POOL_EXHAUSTED = _(
+    "Only {free} of the {size} licences are free and {wanted} are needed; deactivate unused ones or raise the pool.")
+
 
 class PoolExhausted(Conflict):
     code = "license_pool_exhausted"
@@ -43,9 +50,7 @@ async def accept(uow: UnitOfWork, *, actor: Actor, request_id: int) -> Provision
         created = await _create_licences(uow, actor, request)
         await service.add_plan(uow, request=request, specs=plan_for_collaborators(request.kind, created))
         await service.transition(uow, actor=actor, request=request, action="start")
-        await tell_requester(session, request, _("Licence request #{number} was accepted: {count} licence(s) "
-                                                 "created. Generate the node keys, then tell each user."),
-                             count=len(created))
+        await tell_requester(session, request, ACCEPTED_NOTICE, count=len(created))
         return request
     await service.transition(uow, actor=actor, request=request, action="start")
     if request.kind == kinds.SUPPORT.code:
@@ -99,8 +104,7 @@ async def _create_licences(uow: UnitOfWork, actor: Actor, request: ProvisioningR
     taken = set((await session.execute(select(License.run).where(
         License.run.in_([row.run for row in rows]), License.state == ACTIVE))).scalars())
     if taken:
-        raise Conflict(_("A collaborator got an active licence since the request was sent ({runs}); reject the "
-                         "request so that the referent removes them."), runs=", ".join(sorted(taken)))
+        raise Conflict(TAKEN_SINCE, runs=", ".join(sorted(taken)))
     now = session_now(session)
     for row in rows:
         licence = License(organisation_id=request.organisation_id, run=row.run, full_name=row.full_name,
@@ -170,7 +174,5 @@ async def _require_free_seats(session: AsyncSession, organisation_id: int, wante
     used = await session.scalar(select(func.count()).select_from(License).where(
         License.state == ACTIVE, License.organisation_id.in_(organisations))) or 0
     if used + wanted > pool.size:
-        raise PoolExhausted(_("Only {free} of the service's {size} licences are free and {wanted} are needed; "
-                              "free some (deactivate unused ones) or raise the pool."),
-                            free=max(pool.size - used, 0), size=pool.size, wanted=wanted)
+        raise PoolExhausted(POOL_EXHAUSTED, free=max(pool.size - used, 0), size=pool.size, wanted=wanted)
 

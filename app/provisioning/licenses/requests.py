@@ -100,7 +100,9 @@ async def _checked(session: AsyncSession, entries: Iterable[Entry], *, ignore_re
     """The rows validated, and each RUN that already has an active licence or an open request flagged."""
     batch = validate_batch(entries)
     if batch.errors:
-        raise ValidationFailed(batch.errors[0].message, **dict(batch.errors[0].params))
+        refused = ValidationFailed(batch.errors[0].message)
+        refused.params = dict(batch.errors[0].params)
+        raise refused
     flagged = await _already_covered(session, [numbered.row.run for numbered in batch.rows], ignore_request)
     extra = [LineErrors(numbered.line, {"run": flagged[numbered.row.run]})
              for numbered in batch.rows if numbered.row.run in flagged]

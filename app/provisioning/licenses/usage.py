@@ -22,6 +22,8 @@ from app.provisioning.licenses.models import ACTIVE, License
 from app.provisioning.licenses.notices import tell_referents
 
 WARNING_AHEAD = timedelta(days=7)
+DEACTIVATED_NOTICE = _(
+    "Licence #{license} of {name} was deactivated: unused for a month. Ask the officer to reactivate it if needed.")
 LICENSES_LINK = "/licenses"
 
 
@@ -60,8 +62,7 @@ async def sweep_unused(uow: UnitOfWork, *, actor: Actor) -> SweepReport:
         if deadline <= now:
             await deactivate(session, actor=actor, licence=licence, reason="unused")
             await tell_referents(session, licence.organisation_id,
-                                 _("Licence #{license} of {name} was deactivated: unused for a month. "
-                                   "Ask the officer to reactivate it if it is needed."), LICENSES_LINK,
+                                 DEACTIVATED_NOTICE, LICENSES_LINK,
                                  license=licence.id, name=licence.full_name)
             deactivated += 1
         elif deadline - WARNING_AHEAD <= now and licence.warned_at is None:

@@ -1,0 +1,80 @@
+"""``bedboard calendars set|close`` and ``bedboard licenses pool``: setting up the provisioning modules."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from app.actors import Actor
+from app.cli import _add_command, _unit_of_work_factory, say
+from app.db import UnitOfWork
+from app.provisioning import setup
+from app.settings import Settings
+
+
+def _run(settings: Settings, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with _unit_of_work_factory(settings) as unit_of_work, unit_of_work() as uow:
+            await work(uow)
+
+    asyncio.run(main())
+
+
+def calendars_set(settings: Settings, args: argparse.Namespace) -> int:
+    _run(settings, lambda uow: _set(uow, args))
+    say(f"calendar of {args.organisation}: {args.country or 'weekends only'}"
+        f"{'-' + args.subdivision if args.subdivision else ''}, {args.timezone}")
+    return 0
+
+
+async def _set(uow: UnitOfWork, args: argparse.Namespace) -> None:
+    await setup.set_calendar(uow.session, actor=Actor.system("cli"), organisation_code=args.organisation,
+                             country=args.country, subdivision=args.subdivision, timezone=args.timezone)
+
+
+def calendars_close(settings: Settings, args: argparse.Namespace) -> int:
+    async def close(uow: UnitOfWork) -> None:
+        await setup.add_closure_day(uow.session, actor=Actor.system("cli"), organisation_code=args.organisation,
+                                    day=args.day, reason=args.reason)
+
+    _run(settings, close)
+    say(f"{args.day.isoformat()} is a closure day of {args.organisation}")
+    return 0
+
+
+def licenses_pool(settings: Settings, args: argparse.Namespace) -> int:
+    async def set_size(uow: UnitOfWork) -> None:
+        await setup.set_pool(uow.session, actor=Actor.system("cli"), service_code=args.service, size=args.size)
+
+    _run(settings, set_size)
+    say(f"licence pool of {args.service}: {args.size}")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-08") from error
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    calendars = commands.add_parser("calendars", help="working calendars for provisioning deadlines") \
+        .add_subparsers(required=True, metavar="ACTION")
+    chosen = _add_command(calendars, "set", calendars_set,
+                          "set an organisation's country, region and time zone (its children inherit it)")
+    chosen.add_argument("--organisation", required=True, metavar="CODE")
+    chosen.add_argument("--country", default=None, help="ISO 3166 code such as CL or SE; omit for weekends only")
+    chosen.add_argument("--subdivision", default=None, help="region code where holidays differ, e.g. RM")
+    chosen.add_argument("--timezone", required=True, help="e.g. America/Santiago")
+    closed = _add_command(calendars, "close", calendars_close, "add a local closure day (not a business day)")
+    closed.add_argument("--organisation", required=True, metavar="CODE")
+    closed.add_argument("--day", required=True, type=_day, metavar="YYYY-MM-DD")
+    closed.add_argument("--reason", required=True)
+    licences = commands.add_parser("licenses", help="the licence module").add_subparsers(required=True,
+                                                                                           metavar="ACTION")
+    pool = _add_command(licences, "pool", licenses_pool, "set how many licences a health service has")
+    pool.add_argument("--service", required=True, metavar="CODE")
+    pool.add_argument("--size", required=True, type=int)

@@ -1,0 +1,49 @@
+"""One request's page, shared by its referent, the officer and the help desk (notifications link here).
+
+Each sees what scope.py lets them and the forms of their own role; a form that fails comes back to this
+page with the reason and what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from accounts import permissions
+from accounts.guard import requires
+from app.errors import DomainError
+from app.provisioning.licenses import pages
+from app.provisioning.licenses.collaborators import GENDERS
+from app.provisioning.licenses.request_view import request_view
+from app.state import current_actor, services
+from app.templating import render
+
+
+async def detail_page(request: Request, request_id: int, *, error: DomainError | None = None,
+                      table: list[pages.TableRow] | None = None, typed: Mapping[str, str] | None = None,
+                      status_code: int = 200) -> Response:
+    app_services = services(request)
+    async with app_services.unit_of_work() as uow:
+        view = await request_view(uow.session, current_actor(request), request_id, app_services.clock.now())
+    if table is None and view.allowed.resubmit:
+        table = pages.with_spare_row([pages.TableRow(row.full_name, row.run, row.gender)
+                                      for row in view.collaborators])
+    return render(request, "licenses_request.html", {
+        "view": view, "error": error, "table": table or [], "typed": dict(typed or {}),
+        "done": pages.done_message(request), "at": lambda moment: pages.local_time(moment, view.zone),
+        "zone": str(view.zone), "genders": GENDERS,
+    }, status_code=status_code)
+
+
+@requires(permissions.SIGNED_IN)
+async def request_detail(request: Request) -> Response:
+    # Any signed-in person may ask; the read model refuses all but the request's referents and handlers.
+    return await detail_page(request, pages.path_id(request, "request_id"))
+
+
+routes = [
+    Route("/licenses/requests/{request_id}", request_detail, methods=["GET"], name="license_request"),
+]

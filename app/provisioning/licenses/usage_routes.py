@@ -1,0 +1,164 @@
+"""The licence officer's usage pages: the health record's API tokens (/licenses/usage) and the CSV import.
+
+The import is two steps, like the nomenclature's: upload shows what would change and every bad line; apply
+sends the checked text back (a hidden field) and records it through ``usage.record_usage``, all or nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from accounts import permissions
+from accounts.guard import requires
+from app.actors import Actor
+from app.db import UnitOfWork
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.forms import form_text, positive_id
+from app.i18n import _
+from app.provisioning.deadlines import calendar_of
+from app.provisioning.licenses import usage, usage_import, usage_tokens
+from app.provisioning.notifications import organisation_ids_under
+from app.state import current_actor, services
+from app.templating import render
+
+TOO_LARGE = _("The file is larger than {max} KB; split it.")
+
+
+def _token_id(request: Request) -> int:
+    token_id = positive_id(request.path_params["token_id"])
+    if token_id is None:
+        raise NotFound(_("There is no such usage token."))
+    return token_id
+
+
+async def _tokens_page(request: Request, *, error: DomainError | None = None, name: str = "",
+                       status_code: int = 200) -> Response:
+    async with services(request).unit_of_work() as uow:
+        listings = await usage_tokens.list_tokens(uow, actor=current_actor(request))
+    revoked = request.query_params.get("revoked", "")
+    return render(request, "usage_tokens.html", {
+        "tokens": listings, "error": error, "name": name,
+        "revoked_name": next((token.name for token in listings if str(token.id) == revoked), None),
+    }, status_code=status_code)
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def tokens_page(request: Request) -> Response:
+    return await _tokens_page(request)
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def create_token(request: Request) -> Response:
+    name = (await form_text(request, "name"))["name"]
+    try:
+        async with services(request).unit_of_work() as uow:
+            raw, listing = await usage_tokens.create_token(uow, actor=current_actor(request), name=name)
+    except ValidationFailed as error:
+        return await _tokens_page(request, error=error, name=name, status_code=error.status)
+    # Shown in the answer to the POST and nowhere else: only the hash is kept.
+    return render(request, "usage_token_created.html", {"raw": raw, "token": listing})
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def revoke_page(request: Request) -> Response:
+    token_id = _token_id(request)
+    async with services(request).unit_of_work() as uow:
+        token = await usage_tokens.get_token(uow, actor=current_actor(request), token_id=token_id)
+    return render(request, "usage_token_revoke.html", {"token": token})
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def revoke_token(request: Request) -> Response:
+    token_id = _token_id(request)
+    async with services(request).unit_of_work() as uow:
+        await usage_tokens.revoke_token(uow, actor=current_actor(request), token_id=token_id)
+    return RedirectResponse(f"/licenses/usage?revoked={token_id}", status_code=303)
+
+
+async def _service_scope(uow: UnitOfWork, actor: Actor) -> tuple[frozenset[int], ZoneInfo]:
+    """The organisations whose licences the officer's import reaches, and the service's time zone."""
+    service_id = await usage_tokens.officer_service(uow.session, actor)
+    reach = frozenset(await organisation_ids_under(uow.session, service_id))
+    return reach, (await calendar_of(uow.session, service_id)).zone
+
+
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    defaults = {"error": None, "parsed": None, "preview": None, "content": "", "applied": None,
+                "max_kb": usage_import.MAX_FILE_BYTES // 1024, "max_lines": usage_import.MAX_LINES}
+    return render(request, "usage_import.html", {**defaults, **context}, status_code=status_code)
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def import_page(request: Request) -> Response:
+    async with services(request).unit_of_work() as uow:
+        await usage_tokens.officer_service(uow.session, current_actor(request))
+    return _import_page(request, {})
+
+
+async def _uploaded_text(request: Request) -> str:
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed(_("Choose a CSV file to check."), details={"field": "file"})
+    content = await upload.read(usage_import.MAX_FILE_BYTES + 1)
+    if len(content) > usage_import.MAX_FILE_BYTES:
+        raise ValidationFailed(TOO_LARGE, max=usage_import.MAX_FILE_BYTES // 1024, details={"field": "file"})
+    return usage_import.decode(content)
+
+
+async def _checked(request: Request, text: str) -> tuple[usage_import.UsageFile, usage_import.Preview | None]:
+    actor = current_actor(request)
+    async with services(request).unit_of_work() as uow:
+        reach, zone = await _service_scope(uow, actor)
+        parsed = await asyncio.to_thread(usage_import.parse_usage_csv, text, zone)
+        shown = await usage_import.preview(uow.session, parsed.uses, reach) if parsed.ok else None
+    return parsed, shown
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def upload(request: Request) -> Response:
+    try:
+        text = await _uploaded_text(request)
+    except ValidationFailed as error:
+        return _import_page(request, {"error": error}, error.status)
+    finally:
+        await request.close()
+    parsed, shown = await _checked(request, text)
+    return _import_page(request, {"parsed": parsed, "preview": shown, "content": text},
+                        200 if parsed.ok else 422)
+
+
+@requires(permissions.LICENSES_DECIDE)
+async def apply(request: Request) -> Response:
+    """Checks the text again (it came back from the browser) and records it only if every line is valid."""
+    text = (await form_text(request, "content"))["content"]
+    actor = current_actor(request)
+    async with services(request).unit_of_work() as uow:
+        reach, zone = await _service_scope(uow, actor)
+        parsed = await asyncio.to_thread(usage_import.parse_usage_csv, text, zone)
+        if not parsed.ok:
+            report = None
+        else:
+            report = await usage.record_usage(uow, actor=actor, uses=parsed.uses, organisation_ids=reach)
+    if report is None:
+        return _import_page(request, {"parsed": parsed, "content": text}, 422)
+    return _import_page(request, {"applied": report})
+
+
+routes: list[BaseRoute] = [
+    Route("/licenses/usage", tokens_page, methods=["GET"], name="licenses_usage"),
+    Route("/licenses/usage/tokens", create_token, methods=["POST"], name="licenses_usage_token_create"),
+    Route("/licenses/usage/tokens/{token_id}/revoke", revoke_page, methods=["GET"],
+          name="licenses_usage_token_revoke_page"),
+    Route("/licenses/usage/tokens/{token_id}/revoke", revoke_token, methods=["POST"],
+          name="licenses_usage_token_revoke"),
+    Route("/licenses/usage/import", import_page, methods=["GET"], name="licenses_usage_import"),
+    Route("/licenses/usage/import", upload, methods=["POST"], name="licenses_usage_import_preview"),
+    Route("/licenses/usage/import/apply", apply, methods=["POST"], name="licenses_usage_import_apply"),
+]

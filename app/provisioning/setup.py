@@ -1,0 +1,92 @@
+"""Setting up the provisioning modules for an organisation: its working calendar, its closure days, and a
+health service's licence pool. Audited writes, used by the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Organisation
+from app import audit
+from app.actors import Actor
+from app.errors import NotFound, ValidationFailed
+from app.i18n import _
+from app.provisioning.calendar import calendar_for
+from app.provisioning.licenses.models import LicensePool
+from app.provisioning.models import ClosureDay, OrganisationCalendar
+
+MAX_POOL = 1_000_000
+
+
+async def organisation_by_code(session: AsyncSession, code: str) -> Organisation:
+    found = await session.scalar(select(Organisation).where(Organisation.code == code))
+    if found is None:
+        raise NotFound(_("There is no organisation with the code {code}."), code=code)
+    return found
+
+
+async def set_calendar(session: AsyncSession, *, actor: Actor, organisation_code: str, country: str | None,
+                       subdivision: str | None, timezone: str) -> OrganisationCalendar:
+    organisation = await organisation_by_code(session, organisation_code)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationFailed(_("Unknown time zone {zone}; use a name such as America/Santiago."),
+                               zone=timezone) from error
+    try:
+        calendar_for(country, subdivision, frozenset(), zone).is_business_day(date(2026, 1, 2))
+    except ValueError as error:
+        raise ValidationFailed(_("The calendar cannot be used: {reason}"), reason=str(error)) from error
+    row = await session.get(OrganisationCalendar, organisation.id)
+    before = None if row is None else {"country": row.country, "subdivision": row.subdivision,
+                                       "timezone": row.timezone}
+    if row is None:
+        row = OrganisationCalendar(organisation_id=organisation.id, timezone=timezone)
+        session.add(row)
+    row.country, row.subdivision, row.timezone = country, subdivision, timezone
+    await session.flush()
+    await audit.record(session, actor=actor, action="provisioning.calendar_set", object_type="organisation",
+                       object_id=organisation.id, before=before,
+                       after={"country": country, "subdivision": subdivision, "timezone": timezone})
+    return row
+
+
+async def add_closure_day(session: AsyncSession, *, actor: Actor, organisation_code: str, day: date,
+                          reason: str) -> ClosureDay:
+    organisation = await organisation_by_code(session, organisation_code)
+    text = " ".join(reason.split())
+    if not 1 <= len(text) <= 200:
+        raise ValidationFailed(_("Give the reason for the closure (1 to 200 characters)."))
+    existing = await session.scalar(select(ClosureDay).where(ClosureDay.organisation_id == organisation.id,
+                                                             ClosureDay.day == day))
+    if existing is not None:
+        raise ValidationFailed(_("{day} is already a closure day ({reason})."), day=day.isoformat(),
+                               reason=existing.reason)
+    closure = ClosureDay(organisation_id=organisation.id, day=day, reason=text)
+    session.add(closure)
+    await session.flush()
+    await audit.record(session, actor=actor, action="provisioning.closure_day_added", object_type="organisation",
+                       object_id=organisation.id, after={"day": day.isoformat(), "reason": text})
+    return closure
+
+
+async def set_pool(session: AsyncSession, *, actor: Actor, service_code: str, size: int) -> LicensePool:
+    service = await organisation_by_code(session, service_code)
+    if service.kind != "health_service":
+        raise ValidationFailed(_("A licence pool belongs to a health service, and {code} is not one."),
+                               code=service_code)
+    if not 0 <= size <= MAX_POOL:
+        raise ValidationFailed(_("The pool size is a whole number from 0 to {max}."), max=MAX_POOL)
+    pool = await session.get(LicensePool, service.id)
+    before = None if pool is None else {"size": pool.size}
+    if pool is None:
+        pool = LicensePool(organisation_id=service.id, size=size)
+        session.add(pool)
+    pool.size = size
+    await session.flush()
+    await audit.record(session, actor=actor, action="licenses.pool_set", object_type="organisation",
+                       object_id=service.id, before=before, after={"size": size})
+    return pool

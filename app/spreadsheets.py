@@ -1,0 +1,15 @@
+"""CSV cells that a spreadsheet opens as text, never as a formula (CWE-1236).
+
+A name or reason typed by a user may start with ``=``, ``+``, ``-`` or ``@``; Excel and LibreOffice would
+run it. Such a text cell gets a leading apostrophe; numbers are left as they are, so -1 stays a number.
+"""
+
+from __future__ import annotations
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
