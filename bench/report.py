@@ -98,15 +98,20 @@ def write_path_section(results: dict[str, Any]) -> str:
 
 
 def snapshot_section(results: dict[str, Any]) -> str:
-    rows = [[_number(row["sections"]), _number(row["server_ms"], 1), _number(row["raw_bytes"] / 1024, 0),
+    rows = [[_number(row["sections"]), _number(row["cold_ms"], 1), _number(row["changed_ms"], 1),
+             _number(row["server_ms"], 1), _number(row["raw_bytes"] / 1024, 0),
              _number(row["deflate_bytes"] / 1024, 0), _ratio(row["raw_bytes"], row["deflate_bytes"]),
              _number(row["deflate_ms"], 1), _number(row["client_ms"], 1)] for row in results["snapshot"]]
     return ("## 3. The snapshot\n\n"
-            "*Server time* is `BoardSocket.snapshot` as the endpoint calls it (the query, the filter, one JSON "
-            "string), timed in-process on SQLite, median of 3 after one warm-up. *Deflated* is what "
+            "*Server time* is `BoardSocket.snapshot` as the endpoint calls it, timed in-process on SQLite, median "
+            "of 3 after one warm-up: *cold* is a server's first snapshot (or the first after a change to hospitals "
+            "or section types): every section loaded and serialised; *after a bed change* is the next snapshot "
+            "once an operator changed one number (the kept board is patched from the audit log); *unchanged* is "
+            "one with nothing written since the last. *Deflated* is what "
             "permessage-deflate would send (zlib level 6, raw deflate, sync flush). *Client* is one real "
             "client's time from opening `/ws/beds` to holding the parsed snapshot (deflate off), median of 3.\n\n"
-            + table(["sections", "server time (ms)", "raw (KiB)", "deflated (KiB)", "raw ÷ deflated",
+            + table(["sections", "cold (ms)", "after a bed change (ms)", "unchanged (ms)", "raw (KiB)",
+                     "deflated (KiB)", "raw ÷ deflated",
                      "deflate CPU (ms)", "client: open to parsed (ms)"], rows))
 
 

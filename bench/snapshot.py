@@ -13,13 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 
 from accounts.models import Organisation
+from app import audit
+from app.actors import Actor
 from app.beds.live_feed import BedFeed
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.clock import SystemClock
-from app.db import make_engine, make_session_factory
+from app.db import UnitOfWork, make_engine, make_session_factory
 from realtime.endpoint import BoardSocket
 from realtime.filters import BoardFilter
 from realtime.hub import Hub
@@ -63,25 +66,62 @@ def deflated_size(frame: bytes) -> int:
     return len(compressor.compress(frame) + compressor.flush(zlib.Z_SYNC_FLUSH)) - 4
 
 
+async def _one_bed_change(session_factory: async_sessionmaker[AsyncSession], section_id: int) -> None:
+    """An operator's change as the board sees it: the row and its audit event, in one transaction."""
+    async with UnitOfWork(session_factory, clock=SystemClock()) as uow:
+        section = await uow.session.get(Section, section_id)
+        assert section is not None
+        section.free_beds, section.version = (section.free_beds + 1) % 30, section.version + 1
+        await audit.record(uow.session, actor=Actor.system("cli"), action="beds.free_beds_set",
+                           object_type="section", object_id=section_id,
+                           after={"free_beds": section.free_beds, "version": section.version})
+
+
+async def _timed(board: BoardSocket) -> tuple[float, str]:
+    began = time.perf_counter()
+    _seq, frame = await board.snapshot(BoardFilter(), resync=False)
+    return time.perf_counter() - began, frame
+
+
 async def server_time(database_url: str, runs: int) -> dict[str, Any]:
-    """BoardSocket.snapshot as the endpoint calls it: one query, the filter, one JSON string."""
+    """BoardSocket.snapshot as the endpoint calls it, in three situations: *cold* (a server's first snapshot,
+    or the first after a change to hospitals or section types: every section loaded and serialised),
+    *after a bed change* (the kept board patched from the audit log) and *unchanged* (nothing written since
+    the last snapshot)."""
     engine = make_engine(database_url)
     try:
-        feed = BedFeed(make_session_factory(engine), SystemClock())
-        await feed.load_epoch()
-        board = BoardSocket(Hub(), feed, authorise=lambda _ws: asyncio.sleep(0, None), now=lambda: datetime.now(UTC))
-        times, frame = [], ""
-        for _ in range(runs + 1):  # the first one warms the connection and the caches
-            began = time.perf_counter()
-            _seq, frame = await board.snapshot(BoardFilter(), resync=False)
-            times.append(time.perf_counter() - began)
+        session_factory = make_session_factory(engine)
+        section_id = await _any_section(session_factory)
+
+        def board() -> BoardSocket:
+            return BoardSocket(Hub(), BedFeed(session_factory, SystemClock()),
+                               authorise=lambda _ws: asyncio.sleep(0, None), now=lambda: datetime.now(UTC))
+
+        await _timed(board())  # warms the connection and the database's caches
+        cold = [(await _timed(board()))[0] for _ in range(runs)]
+        kept = board()
+        await _timed(kept)
+        changed, unchanged, frame = [], [], ""
+        for _ in range(runs):
+            await _one_bed_change(session_factory, section_id)
+            changed.append((await _timed(kept))[0])
+            seconds, frame = await _timed(kept)
+            unchanged.append(seconds)
         raw = frame.encode()
         began = time.perf_counter()
         deflated = deflated_size(raw)
-        return {"sections": len(json.loads(frame)["sections"]), "server_ms": statistics.median(times[1:]) * 1000,
+        return {"sections": len(json.loads(frame)["sections"]), "cold_ms": statistics.median(cold) * 1000,
+                "changed_ms": statistics.median(changed) * 1000, "server_ms": statistics.median(unchanged) * 1000,
                 "raw_bytes": len(raw), "deflate_bytes": deflated, "deflate_ms": (time.perf_counter() - began) * 1000}
     finally:
         await engine.dispose()
+
+
+async def _any_section(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    async with session_factory() as session:
+        found = await session.scalar(select(Section.id).order_by(Section.id).limit(1))
+    assert found is not None
+    return found
 
 
 async def client_time(ws_url: str, origin: str, cookie: str, runs: int) -> float:

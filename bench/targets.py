@@ -50,7 +50,8 @@ def _postgres_writes(results: dict[str, Any]) -> float | None:
 
 
 def _snapshot_10k(results: dict[str, Any]) -> float | None:
-    return next((row["server_ms"] for row in results["snapshot"] if row["sections"] == 10_000), None)
+    """The cold snapshot: the worst case, every section loaded and serialised."""
+    return next((row["cold_ms"] for row in results["snapshot"] if row["sections"] == 10_000), None)
 
 
 TARGETS = (
@@ -66,7 +67,7 @@ TARGETS = (
            lambda value: value < 40, "KiB"),
     Target("audited updates/s on PostgreSQL with 8 writers ≥ 1,000", _postgres_writes,
            lambda value: value >= 1_000, "/s"),
-    Target("snapshot of 10,000 sections < 100 ms of server time", _snapshot_10k, lambda value: value < 100, "ms"),
+    Target("cold snapshot of 10,000 sections < 100 ms of server time", _snapshot_10k, lambda value: value < 100, "ms"),
 )
 
 

@@ -33,9 +33,12 @@ class Backfill:
 
 
 class Feed(Protocol):
+    """Where the board's items come from. A snapshot is the sequence number it is as of, the matching items,
+    and the same items as one JSON array (a feed may keep it ready: it is most of a large snapshot's time)."""
+
     epoch: str
 
-    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]]]: ...
+    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]], str]: ...
 
     async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None: ...
 
@@ -56,10 +59,11 @@ class BoardSocket:
         self.hub, self.feed, self.authorise, self.now = hub, feed, authorise, now
 
     async def snapshot(self, filters: BoardFilter, *, resync: bool) -> tuple[int, str]:
-        seq, sections = await self.feed.snapshot(filters)
+        seq, sections, sections_json = await self.feed.snapshot(filters)
         self.hub.remember(sections)
-        return seq, dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
-                           "server_time": self.now().isoformat(), "sections": sections})
+        head = dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
+                      "server_time": self.now().isoformat()})
+        return seq, f'{head[:-1]},"sections":{sections_json}}}'
 
     async def resync_frame(self, subscription: Subscription) -> str:
         return (await self.snapshot(subscription.filters, resync=True))[1]

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import audit
 from app.audit import AuditEvent
+from app.beds import board_state
+from app.beds.board_state import BoardState
 from app.beds.models import Section
 from app.beds.views import SectionView, section_query, views_of
 from app.clock import Clock
@@ -46,6 +48,9 @@ class BedFeed:
         self._session_factory = session_factory
         self._clock = clock
         self.epoch = "unknown"
+        # Every change the board shows is audited, so the audit head names the board's state: coordinators
+        # connecting at shift change share one load, and later snapshots patch it with what changed.
+        self._board: BoardState | None = None
 
     async def load_epoch(self) -> None:
         """Names this database: a client that resumes against another one (a restore, a new install) resyncs."""
@@ -58,14 +63,13 @@ class BedFeed:
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
-    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]]]:
+    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]], str]:
         now = self._clock.now()
         async with self._session_factory() as session, session.begin():
             await self._consistent(session)
             seq = (await audit.head(session)).seq
-            views = await views_of(session, section_query().where(Section.retired_at.is_(None)))
-        items = [view.as_json() for view in views]
-        return seq, [item for item in items if filters.matches(item, now)]
+            board = self._board = await board_state.advance(session, self._board, seq)
+        return seq, *board.select(filters, now)
 
     async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None:
         now = self._clock.now()

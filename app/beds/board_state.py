@@ -1,0 +1,87 @@
+"""The whole live board as of one audit sequence number, kept between snapshots.
+
+Each section is kept as its JSON object and as that object's text, so a snapshot is a filter and a join
+rather than a query and a serialisation of every section. After a change the state is patched from the audit
+log when only bed numbers changed (the common case: operators typing), and reloaded whole otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import AuditEvent
+from app.beds.models import Section
+from app.beds.views import SectionView, section_query, views_of
+from realtime.filters import BoardFilter
+
+# Changes that touch only the changed section's own row; any other "beds." action (a renamed hospital, a new
+# section type colour) or an organisation change may touch many sections, so the board is reloaded whole.
+PATCHABLE = frozenset({"beds.free_beds_set", "beds.confirmed"})
+RELOADING_PREFIXES = ("beds.", "accounts.organisation")
+MAX_PATCH_EVENTS = 1_000
+UNFILTERED = BoardFilter()
+
+
+def _text(item: dict[str, Any]) -> str:
+    return json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class BoardState:
+    seq: int
+    items: dict[int, dict[str, Any]]
+    texts: dict[int, str]
+
+    @classmethod
+    def of(cls, seq: int, views: Iterable[SectionView]) -> BoardState:
+        state = cls(seq, {}, {})
+        state.put(views)
+        return state
+
+    def put(self, views: Iterable[SectionView]) -> None:
+        for view in views:
+            if view.retired:
+                self.items.pop(view.id, None)
+                self.texts.pop(view.id, None)
+                continue
+            item = view.as_json()
+            self.items[view.id], self.texts[view.id] = item, _text(item)
+
+    def select(self, filters: BoardFilter, now: datetime) -> tuple[list[dict[str, Any]], str]:
+        """The matching sections and the same as one JSON array."""
+        if filters == UNFILTERED:
+            chosen = list(self.items)
+        else:
+            chosen = [key for key, item in self.items.items() if filters.matches(item, now)]
+        return [self.items[key] for key in chosen], "[" + ",".join(self.texts[key] for key in chosen) + "]"
+
+
+async def load(session: AsyncSession, seq: int) -> BoardState:
+    return BoardState.of(seq, await views_of(session, section_query().where(Section.retired_at.is_(None))))
+
+
+async def advance(session: AsyncSession, state: BoardState | None, seq: int) -> BoardState:
+    """The state as of ``seq``: the same one, patched, or reloaded. The caller's transaction sees ``seq``."""
+    if state is None or seq < state.seq:
+        return await load(session, seq)
+    if seq == state.seq:
+        return state
+    events = (await session.execute(
+        select(AuditEvent.action, AuditEvent.object_id).where(AuditEvent.seq > state.seq, AuditEvent.seq <= seq)
+        .order_by(AuditEvent.seq).limit(MAX_PATCH_EVENTS + 1))).all()
+    if len(events) > MAX_PATCH_EVENTS or any(
+            action not in PATCHABLE and action.startswith(RELOADING_PREFIXES) for action, _object in events):
+        return await load(session, seq)
+    ids = {int(object_id) for action, object_id in events
+           if action in PATCHABLE and object_id is not None and object_id.isdigit()}
+    patched = BoardState(seq, dict(state.items), dict(state.texts))  # readers of the old state keep theirs
+    if ids:
+        patched.put(await views_of(session, section_query().where(Section.id.in_(ids))))
+    return patched
