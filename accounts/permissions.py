@@ -27,6 +27,14 @@ NOTIFICATIONS_READ: Final = "notifications.read"
 LICENSES_REQUEST: Final = "licenses.request"
 LICENSES_DECIDE: Final = "licenses.decide"
 LICENSES_SUPPORT: Final = "licenses.support"
+ROLES_OWN_TICKETS: Final = "roles.own_tickets"
+ROLES_MANAGE_STAFF: Final = "roles.manage_staff"
+ROLES_SUPPORT: Final = "roles.support"
+ROLES_CATALOGUE_PROPOSE: Final = "roles.catalogue_propose"
+ROLES_CATALOGUE_APPROVE: Final = "roles.catalogue_approve"
+ROLES_CATALOGUE_STEWARD: Final = "roles.catalogue_steward"
+# Reading catalogues, their versions and the staffing report: everyone who works with competence roles.
+ROLES_CATALOGUE_READ: Final = "roles.catalogue_read"
 
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
@@ -41,6 +49,19 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "referent": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_REQUEST}),
     "license_officer": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_DECIDE}),
     "helpdesk": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, LICENSES_SUPPORT}),
+    # The roles module (seed 001). Who may assign a competence role is narrower than any role: only the
+    # employee's nearest manager, checked in the service.
+    "employee": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_OWN_TICKETS}),
+    "manager": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_OWN_TICKETS, ROLES_MANAGE_STAFF,
+                          ROLES_CATALOGUE_PROPOSE, ROLES_CATALOGUE_READ}),
+    "it_support": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_OWN_TICKETS, ROLES_SUPPORT,
+                             ROLES_CATALOGUE_READ}),
+    "catalogue_steward": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_CATALOGUE_STEWARD,
+                                    ROLES_CATALOGUE_READ}),
+    "catalogue_contact": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_CATALOGUE_PROPOSE,
+                                    ROLES_CATALOGUE_READ}),
+    "head_of_operations": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_CATALOGUE_APPROVE,
+                                     ROLES_CATALOGUE_READ}),
 }
 
 ROLE_LABELS: Final[dict[str, str]] = {
@@ -51,6 +72,12 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "referent": _("Referent"),
     "license_officer": _("Licence officer"),
     "helpdesk": _("Help desk"),
+    "employee": _("Employee"),
+    "manager": _("Manager"),
+    "it_support": _("IT support"),
+    "catalogue_steward": _("Catalogue steward"),
+    "catalogue_contact": _("Care area contact"),
+    "head_of_operations": _("Head of operations"),
 }
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).
@@ -62,6 +89,12 @@ ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
     "referent": frozenset({"commune", "establishment"}),
     "license_officer": frozenset({"digital_health_unit"}),
     "helpdesk": frozenset({"digital_health_unit"}),
+    "employee": frozenset({"unit"}),
+    "manager": frozenset({"unit", "care_area"}),
+    "it_support": frozenset({"region"}),
+    "catalogue_steward": frozenset({"region"}),
+    "catalogue_contact": frozenset({"care_area"}),
+    "head_of_operations": frozenset({"care_area"}),
 }
 
 KNOWN_ACTIONS: Final = frozenset({PUBLIC, SIGNED_IN}).union(*ROLE_ACTIONS.values())

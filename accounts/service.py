@@ -162,8 +162,9 @@ async def update_profile(session: AsyncSession, *, actor: Actor, display_name: s
 
 
 # The bed board's authorities and hospitals; the licence module's health service, its digital-health unit,
-# communes and their establishments (seed 000).
-ORGANISATION_KINDS = ("authority", "hospital", "health_service", "digital_health_unit", "commune", "establishment")
+# communes and their establishments (seed 000); the roles module's region, care areas and units (seed 001).
+ORGANISATION_KINDS = ("authority", "hospital", "health_service", "digital_health_unit", "commune", "establishment",
+                      "region", "care_area", "unit")
 
 
 async def create_organisation(session: AsyncSession, *, actor: Actor, code: str, name: str, kind: str,

@@ -1,4 +1,5 @@
-"""``bedboard calendars set|close`` and ``bedboard licenses pool``: setting up the provisioning modules."""
+"""``bedboard calendars set|close``, ``bedboard licenses pool`` and ``bedboard roles unit|catalogue``: setting up
+the provisioning modules."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.actors import Actor
 from app.cli import _add_command, _unit_of_work_factory, say
 from app.db import UnitOfWork
 from app.provisioning import setup
+from app.provisioning.roles import setup as roles_setup
 from app.settings import Settings
 
 
@@ -53,6 +55,26 @@ def licenses_pool(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def roles_unit(settings: Settings, args: argparse.Namespace) -> int:
+    async def set_unit(uow: UnitOfWork) -> None:
+        await roles_setup.set_unit(uow.session, actor=Actor.system("cli"), organisation_code=args.organisation,
+                                   hsa_id=args.hsa_id, manager_username=args.manager)
+
+    _run(settings, set_unit)
+    say(f"unit {args.organisation}: {args.hsa_id.strip()}, manager {args.manager or '(none)'}")
+    return 0
+
+
+def roles_catalogue(settings: Settings, args: argparse.Namespace) -> int:
+    async def create(uow: UnitOfWork) -> None:
+        await roles_setup.create_catalogue(uow.session, actor=Actor.system("cli"), care_area_code=args.care_area,
+                                           approver_code=args.approver)
+
+    _run(settings, create)
+    say(f"role catalogue of {args.care_area}: empty, changes approved by the head of operations of {args.approver}")
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -78,3 +100,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     pool = _add_command(licences, "pool", licenses_pool, "set how many licences a health service has")
     pool.add_argument("--service", required=True, metavar="CODE")
     pool.add_argument("--size", required=True, type=int)
+    roles = commands.add_parser("roles", help="the roles module").add_subparsers(required=True, metavar="ACTION")
+    unit = _add_command(roles, "unit", roles_unit, "give a unit its HSA-id and name its manager")
+    unit.add_argument("--organisation", required=True, metavar="CODE", help="an organisation of kind unit")
+    unit.add_argument("--hsa-id", required=True, metavar="HSA-ID", help="e.g. SE2321000198-E1KA")
+    unit.add_argument("--manager", default=None, metavar="USERNAME", help="the unit's manager (role manager)")
+    created = _add_command(roles, "catalogue", roles_catalogue, "create a care area's empty role catalogue")
+    created.add_argument("--care-area", required=True, metavar="CODE")
+    created.add_argument("--approver", required=True, metavar="CODE",
+                         help="the care area whose head of operations approves changes (often the same)")

@@ -1,9 +1,9 @@
-"""One translation function for every user-visible string; English message ids, Romanian and Spanish catalogues.
+"""One translation function for every user-visible string: English message ids, catalogues for the other languages.
 
 Code marks a message by calling ``_`` on a string literal (which returns it unchanged) so that a test can find every
 message and check that the catalogues have it; the text is translated when it is rendered, in the language of
-whoever reads it. Romanian covers the bed board; Spanish covers the licence module and the pages around it
-(tests/test_i18n.py holds which sources each language must translate).
+whoever reads it. Romanian covers the bed board; Spanish covers the licence module and Swedish the roles module, each
+with the pages around it (tests/test_i18n.py holds which sources each language must translate).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 from functools import cache
 from importlib import resources
 
-LANGUAGES = ("en", "ro", "es")
-LANGUAGE_NAMES = {"en": "English", "ro": "Română", "es": "Español"}
+LANGUAGES = ("en", "ro", "es", "sv")
+LANGUAGE_NAMES = {"en": "English", "ro": "Română", "es": "Español", "sv": "Svenska"}
 
 
 def _(message_id: str) -> str:

@@ -36,6 +36,15 @@ from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
 from app.provisioning.licenses import report_routes, usage_api, usage_routes
 from app.provisioning.licenses import routes as license_routes
+from app.provisioning.roles import api_routes as roles_api_routes
+from app.provisioning.roles import catalogue_import_routes as roles_catalogue_import_routes
+from app.provisioning.roles import catalogue_routes as roles_catalogue_routes
+from app.provisioning.roles import change_routes as roles_change_routes
+from app.provisioning.roles import employee_routes as roles_employee_routes
+from app.provisioning.roles import request_routes as roles_request_routes
+from app.provisioning.roles import staff_routes as roles_staff_routes
+from app.provisioning.roles import staffing_routes as roles_staffing_routes
+from app.provisioning.roles import ticket_routes as roles_ticket_routes
 from app.provisioning.scheduler import run_forever
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
@@ -70,6 +79,15 @@ def all_routes() -> list[BaseRoute]:
         *usage_routes.routes,
         *report_routes.routes,
         *license_routes.routes,
+        *roles_api_routes.routes,
+        *roles_staff_routes.routes,
+        *roles_employee_routes.routes,
+        *roles_ticket_routes.routes,
+        *roles_request_routes.routes,
+        *roles_catalogue_routes.routes,
+        *roles_catalogue_import_routes.routes,
+        *roles_staffing_routes.routes,
+        *roles_change_routes.routes,
         *notification_routes.routes,
         *outbox_routes.routes,
         Route("/health", health, methods=["GET"], name="health"),

@@ -32,6 +32,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Licence use"), "/licenses/usage", permissions.LICENSES_DECIDE),
     NavItem(_("Reports"), "/licenses/reports", permissions.LICENSES_DECIDE),
     NavItem(_("Help-desk tickets"), "/licenses/tickets", permissions.LICENSES_SUPPORT),
+    NavItem(_("My staff"), "/roles/staff", permissions.ROLES_MANAGE_STAFF),
+    NavItem(_("Assignment requests"), "/roles/requests", permissions.ROLES_SUPPORT),
+    NavItem(_("Login tickets"), "/roles/tickets", permissions.ROLES_OWN_TICKETS),
+    NavItem(_("Role catalogues"), "/roles/catalogues", permissions.ROLES_CATALOGUE_READ),
+    NavItem(_("Catalogue changes"), "/roles/changes", permissions.ROLES_CATALOGUE_READ),
     NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN),
 )
 

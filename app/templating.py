@@ -27,7 +27,8 @@ from app.state import current_actor, request_id, services
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
                  ROOT / "app" / "history" / "templates", ROOT / "app" / "provisioning" / "templates",
-                 ROOT / "app" / "provisioning" / "licenses" / "templates")
+                 ROOT / "app" / "provisioning" / "licenses" / "templates",
+                 ROOT / "app" / "provisioning" / "roles" / "templates")
 LOG = logging.getLogger("bedboard.pages")
 
 

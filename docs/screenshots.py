@@ -32,6 +32,7 @@ COORDINATOR = "coord.samb"
 OPERATOR = "op.floreasca"
 REFERENT = "ref.laflorida"
 OFFICER = "officer.ssmso"
+EMPLOYEE, MANAGER, STEWARD, HEAD = "anna.berg", "chef.kardavd", "ehalsa.gavleborg", "vc.kard"
 START_TIMEOUT = 60.0
 
 
@@ -195,6 +196,52 @@ def licence_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> l
     return saved
 
 
+def swedish_page(browser: Browser, url: str, username: str, password: str, path: str) -> Page:
+    """A new Swedish browser, logged in as ``username`` and on ``path``; the caller closes its context."""
+    context = browser.new_context(viewport=VIEWPORT, locale="sv-SE", extra_http_headers={"Accept-Language": "sv-SE"})
+    page = context.new_page()
+    page.goto(f"{url}/login?next={path}")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(f"{url}{path}")
+    return page
+
+
+def roles_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
+    """The roles module in Swedish: an employee's login tickets, the manager's page of that employee, a role
+    catalogue, and the catalogue change waiting for the head of operations."""
+    saved = []
+    page = swedish_page(browser, url, EMPLOYEE, passwords[EMPLOYEE], "/roles/tickets")
+    try:
+        expect(page.locator("main")).to_contain_text("Kardiologi / Sjuksköterska / Hjärtsvikt")
+        saved.append(shoot(page, "roles-tickets.png"))
+    finally:
+        page.context.close()
+    page = swedish_page(browser, url, MANAGER, passwords[MANAGER], "/roles/staff")
+    try:
+        page.get_by_role("link", name="Anna Berg").first.click()
+        expect(page.locator("main")).to_contain_text("Kardiologi / Sjuksköterska / Hjärtsvikt")
+        saved.append(shoot(page, "roles-employee.png"))
+    finally:
+        page.context.close()
+    page = swedish_page(browser, url, STEWARD, passwords[STEWARD], "/roles/catalogues")
+    try:
+        page.get_by_role("link", name="VO Kardiologi").first.click()
+        expect(page.locator("main")).to_contain_text("Hjärtmottagning Gävle (SE2321000198-E2KA)")
+        saved.append(shoot(page, "roles-catalogue.png"))
+    finally:
+        page.context.close()
+    page = swedish_page(browser, url, HEAD, passwords[HEAD], "/roles/changes")
+    try:
+        page.locator("main a[href^='/roles/requests/']").first.click()
+        expect(page.locator("main")).to_contain_text("Undersköterskor på hjärtmottagningen")
+        saved.append(shoot(page, "roles-change.png"))
+    finally:
+        page.context.close()
+    return saved
+
+
 def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
     IMAGES.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -203,7 +250,8 @@ def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
             return [*coordinator_pages(browser, url, passwords[COORDINATOR]),
                     *operator_screen(browser, url, passwords[OPERATOR]),
                     *board_pages(browser, url, passwords[COORDINATOR]),
-                    *licence_pages(browser, url, passwords)]
+                    *licence_pages(browser, url, passwords),
+                    *roles_pages(browser, url, passwords)]
         finally:
             browser.close()
 

@@ -74,7 +74,8 @@ def test_migrate_builds_a_fresh_postgresql_database(postgres_cluster: PostgresCl
         assert main(["migrate"], environ=environ(url, tmp_path)) == 0
         assert capsys.readouterr().out == "database at head\n"
         assert [row[0] for row in query(url, "SELECT code FROM roles ORDER BY code")] == [
-            "admin", "auditor", "coordinator", "helpdesk", "license_officer", "operator", "referent"]
+            "admin", "auditor", "catalogue_contact", "catalogue_steward", "coordinator", "employee",
+            "head_of_operations", "helpdesk", "it_support", "license_officer", "manager", "operator", "referent"]
     finally:
         postgres_cluster.execute("DROP DATABASE cli_fresh WITH (FORCE)")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from accounts.models import Organisation, User, UserRole
 from accounts.passwords import check_policy
 from accounts.service import AccountsContext, accounts_context
+from accounts.sessions import actor_for
 from app import audit, demo
 from app.db import UnitOfWork
+from app.provisioning.roles import tickets
+from app.provisioning.roles.models import Employee
 from app.settings import Settings
 
 
@@ -41,6 +45,12 @@ async def password_hash(session_factory: async_sessionmaker[AsyncSession], usern
         return await session.scalar(select(User.password_hash).where(User.username == username))
 
 
+ROLES_LOGINS = {"chef.kardavd": "manager", "chef.kardmot": "manager", "chef.vcnorr": "manager",
+                "it.gavleborg": "it_support", "ehalsa.gavleborg": "catalogue_steward",
+                "kontakt.kard": "catalogue_contact", "vc.kard": "head_of_operations",
+                "vc.digital": "head_of_operations", "anna.berg": "employee"}
+
+
 async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context: AccountsContext,
                                 var_dir: Path) -> dict[str, str | None]:
     return {login.username: login.password for login in await demo.load_demo(unit_of_work, context, var_dir)}
@@ -53,9 +63,12 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     logins = await demo.load_demo(unit_of_work, context, tmp_path)
 
     assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
-                                                    "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso"]
+                                                    "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso",
+                                                    *ROLES_LOGINS]
     assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator", "referent",
-                                                "license_officer", "helpdesk"}
+                                                "license_officer", "helpdesk", "manager", "it_support",
+                                                "catalogue_steward", "catalogue_contact", "head_of_operations",
+                                                "employee"}
     async with session_factory() as session:
         organisations = {o.code: o for o in await session.scalars(select(Organisation))}
         roles = dict((await session.execute(select(User.username, UserRole.role_code).join(UserRole))).all())
@@ -69,15 +82,35 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     assert all("Demo" in h.name for h in hospitals)
     assert roles == {"admin.samb": "admin", "coord.samb": "coordinator", "audit.ms": "auditor",
                      "op.floreasca": "operator", "admin.ms": "admin", "ref.laflorida": "referent",
-                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk"}
+                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk", **ROLES_LOGINS}
+    assert organisations["VC-NORR"].parent_id == organisations["VO-PRIMAR"].id
+    assert organisations["VO-PRIMAR"].parent_id == organisations["RG"].id
     events = await actions(session_factory)
     assert events.count("accounts.organisation_created") == len(organisations)
-    assert events.count("accounts.user_created") == 8
+    assert events.count("accounts.user_created") == 8 + len(ROLES_LOGINS)
     # The licence module's demo: one request waits for the officer, one was accepted (two licences in use
-    # and a reclaimed one before it).
-    assert events.count("provisioning.request.submit") == 2
-    assert events.count("provisioning.request.accept") == 1
+    # and a reclaimed one before it). The roles module's: two assignments asked (one made), one catalogue change.
+    assert events.count("provisioning.request.submit") == 2 + 3
+    assert events.count("provisioning.request.accept") == 1 + 1
     assert events.count("licenses.created") == 5
+    assert events.count("roles.catalogue_version_created") == 2
+
+
+async def test_the_demo_employee_has_a_login_choice(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path,
+) -> None:
+    await demo.load_demo(unit_of_work, context, tmp_path)
+    async with session_factory() as session:
+        anna = await session.scalar(select(User).where(User.username == "anna.berg"))
+        assert anna is not None
+        employee_id = await session.scalar(select(Employee.id).where(Employee.user_id == anna.id))
+        assert employee_id is not None
+        choices = await tickets.login_tickets(session, actor=await actor_for(session, anna, source="cli",
+                                                                               client_address=None),
+                                              employee_id=employee_id, today=datetime.now(UTC).date())
+    assert [(choice.hsa_id, choice.role_key) for choice in choices.choices] == [
+        ("SE2321000198-E1KA", "Kardiologi / Sjuksköterska / Hjärtsvikt")]
 
 
 async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(

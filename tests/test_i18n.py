@@ -1,7 +1,7 @@
 """Every marked message has a text in each language whose users read it, and no catalogue holds dead entries.
 
 Which sources a language must translate is the table ``SCOPES``: Romanian is the bed board's language, Spanish
-the licence module's (its staff also see the pages around it, ``SHARED_CHROME``).
+the licence module's and Swedish the roles module's (their staff also see the pages around them, ``SHARED_CHROME``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from app.i18n import LANGUAGE_NAMES, LANGUAGES, catalogue, negotiate, translate
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("app", "accounts", "realtime")
 PROVISIONING = "app/provisioning"
+ROLES = "app/provisioning/roles"
+ORDERS = "app/provisioning/orders"
 MARKED = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 # A marked message is one literal: implicit concatenation would hide its second half from this test.
 SPLIT = re.compile(r'''\b_\(\s*"(?:[^"\\]|\\.)*"\s*\n?\s*"''')
@@ -57,6 +59,15 @@ SHARED_PROVISIONING_PAGES = (
     "app/provisioning/templates/outbox.html",
 )
 
+# The provisioning core whose texts every module's users read: request and task states, the notices it sends,
+# the working-day calendar.
+PROVISIONING_CORE = (
+    "app/provisioning/workflow.py",
+    "app/provisioning/service.py",
+    "app/provisioning/calendar.py",
+    "app/provisioning/notifications.py",
+)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -73,8 +84,14 @@ class Scope:
 SCOPES: Mapping[str, Scope] = {
     # The bed board's users: everything but the provisioning modules, whose users do not read Romanian.
     "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=SHARED_PROVISIONING_PAGES),
-    # The licence module's users (Chilean health-service staff). Its authors add app/locales/es/<domain>.json.
-    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME), may_also=SOURCES),
+    # The licence module's users (Chilean health-service staff): the provisioning package but the Swedish modules,
+    # and the chrome. Its authors add app/locales/es/<domain>.json.
+    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME), except_under=(ROLES, ORDERS), may_also=SOURCES),
+    # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
+    # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days).
+    # Their authors add app/locales/sv/<domain>.json.
+    "sv": Scope(needs=(ROLES, ORDERS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE),
+                may_also=SOURCES),
 }
 TRANSLATED = tuple(language for language in LANGUAGES if language != "en")
 
@@ -116,6 +133,8 @@ def test_messages_are_found() -> None:
     assert {"Log in", "Wrong username or password.", "There is no such page."} <= marked_messages()
     assert {"Log in", "Log out", "Change password", "Account", "Please log in."} <= needed("es")
     assert "Free beds" not in needed("es")
+    assert {"Log in", "Notifications", "Waiting for the requester"} <= needed("sv")
+    assert "Free beds" not in needed("sv")
 
 
 def test_every_language_has_a_scope_and_a_name() -> None:
@@ -125,7 +144,8 @@ def test_every_language_has_a_scope_and_a_name() -> None:
 
 def test_the_shared_chrome_names_existing_sources() -> None:
     # A renamed or moved template would otherwise drop out of the Spanish scope without a sound.
-    missing = [place for place in (*SHARED_CHROME, *SHARED_PROVISIONING_PAGES) if place not in messages_by_file()]
+    missing = [place for place in (*SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE)
+               if place not in messages_by_file()]
     assert not missing, "SHARED_CHROME names files that do not exist or hold no scanned source: " + ", ".join(missing)
 
 
@@ -171,6 +191,9 @@ def test_a_message_repeated_in_several_files_is_translated_alike(language: str) 
     ("es-CL,es;q=0.9", "es"),
     ("es-419,es;q=0.9,en;q=0.8", "es"),
     ("en-US,es-CL;q=0.7", "en"),
+    ("sv-SE,sv;q=0.9,en-US;q=0.8,en;q=0.7", "sv"),
+    ("sv-SE", "sv"),
+    ("nb-NO,sv;q=0.5", "sv"),
 ])
 def test_accept_language_negotiation(header: str, expected: str) -> None:
     assert negotiate(header) == expected
@@ -181,3 +204,5 @@ def test_translate_fills_placeholders() -> None:
         "Parola trebuie să aibă cel puțin 12 caractere.")
     assert translate("es", "The password must have at least {min} characters.", min=12) == (
         "La contraseña debe tener al menos 12 caracteres.")
+    assert translate("sv", "The password must have at least {min} characters.", min=12) == (
+        "Lösenordet måste ha minst 12 tecken.")

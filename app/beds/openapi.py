@@ -122,6 +122,28 @@ USAGE_REFUSAL: Schema = _object({"error": _object({
     "request_id": {"type": "string"},
 })})
 
+LOGIN_TICKETS: Schema = _object({
+    "employee": _object({"id": {"type": "integer"}, "full_name": {"type": "string"}}),
+    "today": {"type": "string", "format": "date",
+              "description": "The day the tickets hold for, in the employee's calendar."},
+    "choices": {"type": "array", "description": "One per unit of an active assignment and role linked to it.",
+                "items": _object({
+                    "unit_id": {"type": "integer"}, "unit": {"type": "string", "description": "The unit's name."},
+                    "hsa_id": {"type": "string", "examples": ["SE2321000198-E1KA"]},
+                    "role": {"type": "string", "examples": ["Kardiologi / Sjuksköterska / Hjärtsvikt"],
+                             "description": "Specialty / Profession / Capability (the capability may be absent)."},
+                })},
+    "gaps": {"type": "array", "description": "Why an assignment or a role gives no choice.",
+             "items": _object({
+                 "code": {"type": "string", "enum": ["no_active_assignment", "no_competence_role",
+                                                    "role_not_in_catalogue", "role_not_linked_to_assigned_unit",
+                                                    "unit_without_linked_role", "other"]},
+                 "message": {"type": "string", "description": "For people, in the caller's language."},
+                 "params": {"type": "object", "additionalProperties": {"type": "string"},
+                            "description": "What the message names: role, unit, hsa_id."},
+             })},
+})
+
 SCHEMAS: Schema = {
     "Section": SECTION,
     "SectionList": _object({"sections": {"type": "array", "items": _ref("schemas", "Section")},
@@ -138,6 +160,7 @@ SCHEMAS: Schema = {
     "UsageBatch": USAGE_BATCH,
     "UsageResult": USAGE_RESULT,
     "UsageRefusal": USAGE_REFUSAL,
+    "LoginTickets": LOGIN_TICKETS,
 }
 
 RESPONSES: Schema = {
@@ -223,6 +246,17 @@ def _paths() -> Schema:
                 "401": _ref("responses", "401"), "403": _ref("responses", "403"),
                 "413": _json("Error", f"The body is larger than {MAX_USAGE_BODY_BYTES} bytes."),
                 "422": _json("UsageRefusal", "Invalid batch; details.errors names each bad item by its index.")}}},
+        "/api/v1/roles/login-tickets/{employee_id}": {"get": {
+            "operationId": "getLoginTickets",
+            "summary": "An employee's login tickets: each unit + competence role they may log in as, and why not.",
+            "description": "For the employee themself, their nearest manager and IT support; anyone else is 403, "
+                           "audited.",
+            "security": [{"sessionCookie": []}],
+            "parameters": [{"name": "employee_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
+            "responses": {"200": _json("LoginTickets", "The tickets, computed now."),
+                          "401": _ref("responses", "401"), "403": _ref("responses", "403"),
+                          "404": _json("Error", "No such employee.")}}},
         "/api/v1/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",

@@ -47,3 +47,39 @@ def test_bad_values_are_refused_with_a_message(database_url: str, tmp_path: Path
     assert _run(database_url, tmp_path, *argv) == 1
     assert message in capsys.readouterr().err
     assert query(database_url, "SELECT count(*) FROM audit_events") == [(1,)]
+
+
+def test_a_roles_unit_and_catalogue_are_set_up(database_url: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (("--code", "RG", "--name", "Region Gävleborg", "--kind", "region"),
+                 ("--code", "VO-KARD", "--name", "VO Kardiologi", "--kind", "care_area", "--parent", "RG"),
+                 ("--code", "KARD-AVD", "--name", "Kardiologavdelning", "--kind", "unit", "--parent", "VO-KARD")):
+        assert _run(database_url, tmp_path, "organisations", "create", *argv) == 0
+    assert _run(database_url, tmp_path, "roles", "unit", "--organisation", "KARD-AVD",
+                "--hsa-id", " SE2321000198-E1KA ") == 0
+    assert _run(database_url, tmp_path, "roles", "catalogue", "--care-area", "VO-KARD", "--approver", "VO-KARD") == 0
+    out = capsys.readouterr().out
+    assert "unit KARD-AVD: SE2321000198-E1KA, manager (none)" in out
+    assert query(database_url, "SELECT hsa_id FROM role_units") == [("SE2321000198-E1KA",)]
+    assert query(database_url, "SELECT current_version FROM role_catalogues") == [(0,)]
+    assert [row[0] for row in query(database_url, "SELECT action FROM audit_events ORDER BY seq")][-2:] == [
+        "roles.unit_set", "roles.catalogue_created"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("roles", "unit", "--organisation", "KARD-AVD", "--hsa-id", "SE2321000199-E1KA"), "wrong check digit"),
+    (("roles", "unit", "--organisation", "KARD-AVD", "--hsa-id", "se2321000198-e1ka"), "SE2321000198-E1KA"),
+    (("roles", "unit", "--organisation", "VO-KARD", "--hsa-id", "SE2321000198-E1KA"), "is not a unit"),
+    (("roles", "unit", "--organisation", "KARD-AVD", "--hsa-id", "SE2321000198-E1KA", "--manager", "nobody"),
+     "no user nobody"),
+    (("roles", "catalogue", "--care-area", "KARD-AVD", "--approver", "VO-KARD"), "Choose a care area"),
+])
+def test_bad_roles_setup_is_refused_with_a_message(database_url: str, tmp_path: Path, argv: tuple[str, ...],
+                                                   message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for organisation in (("--code", "RG", "--name", "Region", "--kind", "region"),
+                         ("--code", "VO-KARD", "--name", "VO", "--kind", "care_area", "--parent", "RG"),
+                         ("--code", "KARD-AVD", "--name", "Avd", "--kind", "unit", "--parent", "VO-KARD")):
+        assert _run(database_url, tmp_path, "organisations", "create", *organisation) == 0
+    assert _run(database_url, tmp_path, *argv) == 1
+    assert message in capsys.readouterr().err
+    assert query(database_url, "SELECT count(*) FROM audit_events") == [(3,)]

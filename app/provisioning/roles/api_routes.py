@@ -1,0 +1,59 @@
+"""``GET /api/v1/roles/login-tickets/{employee_id}``: an employee's login tickets as JSON (docs/api.md).
+
+The choices (unit + competence role) and, for what gives no choice, the reason in the caller's language with
+its parameters and a stable code for programs.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from accounts import permissions
+from accounts.guard import requires
+from app.i18n import translate
+from app.provisioning.roles import tickets, views
+from app.provisioning.roles.people_pages import employee_id
+from app.state import current_actor, services
+from app.templating import language_of
+
+# The reasons tickets.py gives, by message id. A reason not listed here has the code "other".
+GAP_CODES: Final = {
+    "No active employee assignment: ask your manager for one.": "no_active_assignment",
+    "No competence role: only your nearest manager can give you one.": "no_competence_role",
+    "The role {role} is no longer in its catalogue.": "role_not_in_catalogue",
+    "The role {role} is linked to none of your assigned units.": "role_not_linked_to_assigned_unit",
+    "No competence role linked to unit {unit} ({hsa_id}).": "unit_without_linked_role",
+}
+
+
+def tickets_json(found: tickets.LoginTickets, today: str, language: str) -> dict[str, object]:
+    return {
+        "employee": {"id": found.employee_id, "full_name": found.employee_name},
+        "today": today,
+        "choices": [{"unit_id": choice.unit_id, "unit": choice.unit_name, "hsa_id": choice.hsa_id,
+                     "role": choice.role_key} for choice in found.choices],
+        "gaps": [{"code": GAP_CODES.get(gap.message, "other"),
+                  "message": translate(language, gap.message, **gap.params), "params": dict(gap.params)}
+                 for gap in found.gaps],
+    }
+
+
+@requires(permissions.ROLES_OWN_TICKETS)
+async def login_tickets(request: Request) -> Response:
+    """The employee, their nearest manager and IT support may read them; anyone else is 403, audited."""
+    employee = employee_id(request)
+    app_services = services(request)
+    async with app_services.unit_of_work() as uow:
+        view = await views.tickets_view(uow.session, current_actor(request), employee, app_services.clock.now(),
+                                        None)
+    return JSONResponse(tickets_json(view.found, view.today.isoformat(), language_of(request)))
+
+
+routes: list[BaseRoute] = [
+    Route("/api/v1/roles/login-tickets/{employee_id}", login_tickets, methods=["GET"],
+          name="api_roles_login_tickets"),
+]

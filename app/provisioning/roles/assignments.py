@@ -1,0 +1,147 @@
+"""Employee assignments: the manager asks, IT support creates it (a provisioning request with its task)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import permissions
+from accounts.models import Organisation
+from app import audit
+from app.actors import Actor
+from app.db import UnitOfWork
+from app.errors import PermissionDenied, ValidationFailed
+from app.i18n import _
+from app.provisioning import service
+from app.provisioning.catalogues import load_document
+from app.provisioning.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
+from app.provisioning.roles import kinds
+from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
+from app.provisioning.roles.people import load_employee, nearest_manager_id
+from app.provisioning.workflow import TaskSpec
+
+ACTIVE: Final = "active"
+REQUESTED: Final = "requested"
+ENDED: Final = "ended"
+CREATE_TASK = TaskSpec("create_assignment", "hsa", "create_assignment", "it_support")
+
+
+def known_systems() -> tuple[str, ...]:
+    """The systems an assignment opens (the seed names NPÖ, Pascal and Clinic24), kept as data."""
+    systems: list[str] = load_document("roles")["systems"]
+    return tuple(systems)
+
+
+async def request_assignment(uow: UnitOfWork, *, actor: Actor, employee_id: int, care_area_id: int,
+                             unit_ids: list[int], valid_from: date, valid_to: date | None,
+                             systems: list[str]) -> ProvisioningRequest:
+    """The employee's nearest manager asks IT support for an assignment in one care area."""
+    session = uow.session
+    employee = await load_employee(session, employee_id)
+    if not permissions.may(actor, permissions.ROLES_MANAGE_STAFF) or \
+            await nearest_manager_id(session, employee) != actor.user_id:
+        raise PermissionDenied(_("Only the employee's nearest manager may ask for an assignment."))
+    await _check(session, care_area_id, unit_ids, valid_from, valid_to, systems)
+    request = await service.create_request(uow, actor=actor, kind=kinds.ASSIGNMENT.code, organisation_id=care_area_id)
+    assignment = EmployeeAssignment(employee_id=employee_id, care_area_id=care_area_id, valid_from=valid_from,
+                                    valid_to=valid_to, systems=sorted(set(systems)), state=REQUESTED,
+                                    request_id=request.id, created_at=request.created_at)
+    session.add(assignment)
+    await session.flush()
+    for unit_id in sorted(set(unit_ids)):
+        session.add(AssignmentUnit(assignment_id=assignment.id, unit_id=unit_id))
+    await audit.record(session, actor=actor, action="roles.assignment_requested", object_type="employee",
+                       object_id=employee_id, after={"assignment_id": assignment.id, "care_area_id": care_area_id,
+                                                     "unit_ids": sorted(set(unit_ids)), "systems": assignment.systems,
+                                                     "valid_from": valid_from.isoformat(),
+                                                     "valid_to": valid_to.isoformat() if valid_to else None})
+    await service.transition(uow, actor=actor, request=request, action="submit")
+    support = await users_with_role(session, "it_support", await _region_of(session, care_area_id))
+    await notify(session, recipients=support, message=_("Employee assignment #{number} waits for IT support."),
+                 params={"number": request.id}, link=kinds.DETAIL.format(number=request.id))
+    return request
+
+
+async def _region_of(session: AsyncSession, care_area_id: int) -> list[int]:
+    area = await session.get(Organisation, care_area_id)
+    root = area.parent_id if area is not None and area.parent_id is not None else care_area_id
+    return await organisation_ids_under(session, root)
+
+
+async def _check(session: AsyncSession, care_area_id: int, unit_ids: list[int], valid_from: date,
+                 valid_to: date | None, systems: list[str]) -> None:
+    area = await session.get(Organisation, care_area_id)
+    if area is None or area.kind != "care_area":
+        raise ValidationFailed(_("Choose a care area."), details={"field": "care_area_id"})
+    if not unit_ids:
+        raise ValidationFailed(_("Choose at least one unit."), details={"field": "unit_ids"})
+    units = list((await session.execute(select(Organisation.id).join(RoleUnit, RoleUnit.organisation_id ==
+                                                                     Organisation.id)
+                                        .where(Organisation.id.in_(unit_ids),
+                                               Organisation.parent_id == care_area_id))).scalars())
+    if len(units) != len(set(unit_ids)):
+        raise ValidationFailed(_("Every unit must belong to the chosen care area."), details={"field": "unit_ids"})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationFailed(_("The end date comes before the start date."), details={"field": "valid_to"})
+    unknown = sorted(set(systems) - set(known_systems()))
+    if unknown or not systems:
+        raise ValidationFailed(_("Choose the systems among: {systems}."), systems=", ".join(known_systems()),
+                               details={"field": "systems"})
+
+
+async def accept_for_support(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
+    """IT support takes the request: its task (create the assignment) appears."""
+    request = await _support_request(uow, actor, request_id)
+    await service.transition(uow, actor=actor, request=request, action="accept")
+    await service.add_plan(uow, request=request, specs=[CREATE_TASK])
+    await service.transition(uow, actor=actor, request=request, action="start")
+    return request
+
+
+async def complete_creation(uow: UnitOfWork, *, actor: Actor, request_id: int,
+                            external_reference: str | None = None) -> EmployeeAssignment:
+    """IT support has created the assignment: its task is done, the request completes, it becomes active."""
+    session = uow.session
+    request = await _support_request(uow, actor, request_id)
+    task = await session.scalar(select(ProvisioningTask).where(ProvisioningTask.request_id == request.id,
+                                                               ProvisioningTask.key == CREATE_TASK.key))
+    if task is None:
+        raise service.TransitionRefused(_("Take the request first."))
+    await service.advance_task(uow, actor=actor, request=request, task=task, action="complete",
+                               external_reference=external_reference)
+    assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id))
+    assert assignment is not None
+    assignment.state = ACTIVE
+    await audit.record(session, actor=actor, action="roles.assignment_activated", object_type="employee",
+                       object_id=assignment.employee_id, after={"assignment_id": assignment.id})
+    return assignment
+
+
+async def _support_request(uow: UnitOfWork, actor: Actor, request_id: int) -> ProvisioningRequest:
+    if not permissions.may(actor, permissions.ROLES_SUPPORT):
+        raise PermissionDenied(_("Only IT support creates employee assignments."))
+    request = await service.load_request(uow.session, request_id, for_update=True)
+    if request.kind != kinds.ASSIGNMENT.code:
+        raise PermissionDenied(_("This request is not an employee assignment."))
+    return request
+
+
+async def end_assignment(uow: UnitOfWork, *, actor: Actor, assignment_id: int) -> EmployeeAssignment:
+    session = uow.session
+    assignment = await session.get(EmployeeAssignment, assignment_id, with_for_update=True)
+    if assignment is None:
+        raise ValidationFailed(_("There is no such assignment."))
+    employee = await load_employee(session, assignment.employee_id)
+    if not (permissions.may(actor, permissions.ROLES_SUPPORT)
+            or await nearest_manager_id(session, employee) == actor.user_id):
+        raise PermissionDenied(_("Only the nearest manager or IT support may end an assignment."))
+    before = assignment.state
+    assignment.state = ENDED
+    await audit.record(session, actor=actor, action="roles.assignment_ended", object_type="employee",
+                       object_id=assignment.employee_id, before={"state": before},
+                       after={"assignment_id": assignment.id, "state": ENDED})
+    return assignment

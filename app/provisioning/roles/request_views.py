@@ -1,0 +1,198 @@
+"""IT support's view of employee-assignment requests: the queue (open first, overdue first) and one request with
+its employee, units, systems, its one task and its history. Read only; ``assignments`` decides the writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts import permissions
+from accounts.models import Organisation, User
+from app.actors import Actor
+from app.audit import AuditEvent
+from app.errors import NotFound, PermissionDenied
+from app.i18n import _
+from app.provisioning import deadlines, service, workflow
+from app.provisioning.models import ProvisioningRequest
+from app.provisioning.notifications import organisation_ids_under
+from app.provisioning.roles import assignments, kinds
+from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
+from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of
+
+LIST_LIMIT: Final = 500
+NOT_YOURS = _("Only IT support and the manager who asked may see this request.")
+HISTORY_LABELS: Final = {
+    "provisioning.request.created": _("Created"),
+    "provisioning.request.submit": _("Submitted"),
+    "provisioning.request.accept": _("Taken by IT support"),
+    "provisioning.request.reject": _("Rejected"),
+    "provisioning.request.start": _("Work started"),
+    "provisioning.request.complete": _("Done"),
+    "provisioning.request.cancel": _("Cancelled"),
+    "provisioning.task.complete": _("Assignment created"),
+}
+TASK_LABEL: Final = _("Create the employee assignment")
+
+
+class Zones:
+    """The calendar zone of each care area, looked up once per page."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session, self._found = session, dict[int, ZoneInfo]()
+
+    async def of(self, organisation_id: int) -> ZoneInfo:
+        if organisation_id not in self._found:
+            self._found[organisation_id] = (await deadlines.calendar_of(self._session, organisation_id)).zone
+        return self._found[organisation_id]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    employee_id: int
+    employee_name: str
+    care_area_name: str
+    requester_name: str
+    state: str
+    state_label: str
+    submitted_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    zone: ZoneInfo
+
+
+async def _reach(session: AsyncSession, actor: Actor) -> list[int] | None:
+    """The organisations IT support serves (their region and below); None for anyone else."""
+    if not permissions.may(actor, permissions.ROLES_SUPPORT) or actor.organisation_id is None:
+        return None
+    return await organisation_ids_under(session, actor.organisation_id)
+
+
+async def support_queue(session: AsyncSession, actor: Actor, now: datetime) -> list[RequestRow]:
+    """Open requests first, overdue ones first among them, then by due time; then the closed ones, newest first."""
+    reach = await _reach(session, actor)
+    if reach is None:
+        raise PermissionDenied(NOT_YOURS)
+    statement = (select(ProvisioningRequest, Employee, Organisation.name, User.display_name)
+                 .join(EmployeeAssignment, EmployeeAssignment.request_id == ProvisioningRequest.id)
+                 .join(Employee, Employee.id == EmployeeAssignment.employee_id)
+                 .join(Organisation, Organisation.id == ProvisioningRequest.organisation_id)
+                 .join(User, User.id == ProvisioningRequest.requester_id)
+                 .where(ProvisioningRequest.kind == kinds.ASSIGNMENT.code,
+                        ProvisioningRequest.organisation_id.in_(reach))
+                 .order_by(ProvisioningRequest.id.desc()).limit(LIST_LIMIT))
+    zones = Zones(session)
+    rows = [RequestRow(request.id, employee.id, employee.full_name, area_name, requester, request.state,
+                       workflow.REQUEST_STATE_LABELS[request.state], request.submitted_at, request.due_at,
+                       deadlines.is_overdue(request, now), await zones.of(request.organisation_id))
+            for request, employee, area_name, requester in (await session.execute(statement)).all()]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(rows, key=lambda row: (row.state not in workflow.OPEN_STATES, not row.overdue,
+                                         row.due_at or far if row.state in workflow.OPEN_STATES else far, -row.id))
+
+
+@dataclass(frozen=True)
+class TaskView:
+    label: str
+    state: str
+    state_label: str
+    external_reference: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    label: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentRequestView:
+    id: int
+    state: str
+    state_label: str
+    reason: str | None
+    submitted_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    zone: ZoneInfo
+    requester_name: str
+    employee_id: int
+    employee_name: str
+    employee_identity: str
+    care_area_name: str
+    units: tuple[tuple[str, str], ...]  # (name, HSA-id)
+    valid_from: date
+    valid_to: date | None
+    systems: tuple[str, ...]
+    assignment_state_label: str
+    task: TaskView | None
+    history: tuple[HistoryEntry, ...]
+    may_take: bool
+    may_complete: bool
+    may_reject: bool
+
+
+async def assignment_request(session: AsyncSession, actor: Actor, request_id: int,
+                             now: datetime) -> AssignmentRequestView:
+    request = await service.load_request(session, request_id)
+    if request.kind != kinds.ASSIGNMENT.code:
+        raise NotFound(_("There is no such request."))
+    reach = await _reach(session, actor)
+    support = reach is not None and request.organisation_id in reach
+    if not support and request.requester_id != actor.user_id:
+        raise PermissionDenied(NOT_YOURS, details={"request_id": request_id})
+    assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id))
+    if assignment is None:
+        raise NotFound(_("There is no such request."))
+    employee = await session.get(Employee, assignment.employee_id)
+    area = await session.get(Organisation, assignment.care_area_id)
+    requester = await session.get(User, request.requester_id)
+    units = await session.execute(select(Organisation.name, RoleUnit.hsa_id)
+                                  .join(AssignmentUnit, AssignmentUnit.unit_id == Organisation.id)
+                                  .join(RoleUnit, RoleUnit.organisation_id == Organisation.id)
+                                  .where(AssignmentUnit.assignment_id == assignment.id).order_by(Organisation.name))
+    tasks = await service.tasks_of(session, request.id)
+    task = next((item for item in tasks if item.key == assignments.CREATE_TASK.key), None)
+    state = request.state
+    return AssignmentRequestView(
+        request.id, state, workflow.REQUEST_STATE_LABELS[state], request.reason, request.submitted_at,
+        request.due_at, deadlines.is_overdue(request, now), (await deadlines.calendar_of(session,
+                                                                                          request.organisation_id)).zone,
+        requester.display_name if requester else "", assignment.employee_id, employee.full_name if employee else "",
+        identity_of(employee) if employee else "", area.name if area else "",
+        tuple((name, hsa_id) for name, hsa_id in units.all()), assignment.valid_from, assignment.valid_to,
+        tuple(assignment.systems), ASSIGNMENT_STATE_LABELS.get(assignment.state, assignment.state),
+        None if task is None else TaskView(TASK_LABEL, task.state, workflow.TASK_STATE_LABELS[task.state],
+                                           task.external_reference),
+        await _history(session, request.id, [item.id for item in tasks]),
+        may_take=support and state == workflow.SUBMITTED,
+        may_complete=support and state == workflow.IN_PROGRESS and task is not None
+        and task.state == workflow.PENDING,
+        may_reject=support and state == workflow.SUBMITTED)
+
+
+async def _history(session: AsyncSession, request_id: int, task_ids: list[int]) -> tuple[HistoryEntry, ...]:
+    condition = and_(AuditEvent.object_type == "provisioning_request", AuditEvent.object_id == str(request_id))
+    if task_ids:
+        condition = or_(condition, and_(AuditEvent.object_type == "provisioning_task",
+                                        AuditEvent.object_id.in_([str(task_id) for task_id in task_ids])))
+    events = (await session.execute(select(AuditEvent).where(condition).order_by(AuditEvent.seq))).scalars()
+    return tuple(HistoryEntry(event.at, event.actor, HISTORY_LABELS.get(event.action, event.action),
+                              _text_of(event)) for event in events)
+
+
+def _text_of(event: AuditEvent) -> str | None:
+    after = event.after or {}
+    if event.object_type == "provisioning_task":
+        reference = after.get("external_reference")
+        return str(reference) if reference else None
+    reason = after.get("reason")
+    return str(reason) if reason and reason != (event.before or {}).get("reason") else None

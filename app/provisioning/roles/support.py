@@ -1,0 +1,37 @@
+"""IT support sends an employee-assignment request back: the request is rejected with the reason, the assignment
+it would have made ends before it began, and the manager who asked is told why."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from accounts.models import User
+from app import audit
+from app.actors import Actor
+from app.db import UnitOfWork
+from app.i18n import _
+from app.provisioning import service
+from app.provisioning.models import ProvisioningRequest
+from app.provisioning.notifications import notify
+from app.provisioning.roles import assignments
+from app.provisioning.roles.models import EmployeeAssignment
+
+
+async def reject_assignment(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: str) -> ProvisioningRequest:
+    session = uow.session
+    request = await assignments._support_request(uow, actor, request_id)  # the same rule as taking it
+    await service.transition(uow, actor=actor, request=request, action="reject", reason=reason)
+    assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id)
+                                      .with_for_update())
+    if assignment is not None:
+        assignment.state = assignments.ENDED
+        await audit.record(session, actor=actor, action="roles.assignment_rejected", object_type="employee",
+                           object_id=assignment.employee_id, before={"state": assignments.REQUESTED},
+                           after={"assignment_id": assignment.id, "state": assignments.ENDED,
+                                  "reason": request.reason})
+    requester = await session.get(User, request.requester_id)
+    link = f"/roles/employees/{assignment.employee_id}" if assignment is not None else None
+    await notify(session, recipients=[requester] if requester else [],
+                 message=_("IT support rejected employee assignment #{number}: {reason}"),
+                 params={"number": request.id, "reason": request.reason or ""}, link=link)
+    return request
