@@ -35,6 +35,10 @@ ROLES_CATALOGUE_APPROVE: Final = "roles.catalogue_approve"
 ROLES_CATALOGUE_STEWARD: Final = "roles.catalogue_steward"
 # Reading catalogues, their versions and the staffing report: everyone who works with competence roles.
 ROLES_CATALOGUE_READ: Final = "roles.catalogue_read"
+# The IT-order module (seeds 002, 004): a clinic's or care provider's IT contact places orders and works
+# their checklists; the region's or municipality's IT-order administrator keeps the catalogues.
+ORDERS_PLACE: Final = "orders.place"
+ORDERS_CATALOGUES: Final = "orders.catalogues"
 
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
@@ -62,6 +66,8 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
                                     ROLES_CATALOGUE_READ}),
     "head_of_operations": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ROLES_CATALOGUE_APPROVE,
                                      ROLES_CATALOGUE_READ}),
+    "it_contact": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ORDERS_PLACE}),
+    "orders_admin": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ORDERS_CATALOGUES}),
 }
 
 ROLE_LABELS: Final[dict[str, str]] = {
@@ -78,6 +84,8 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "catalogue_steward": _("Catalogue steward"),
     "catalogue_contact": _("Care area contact"),
     "head_of_operations": _("Head of operations"),
+    "it_contact": _("IT contact"),
+    "orders_admin": _("IT-order administrator"),
 }
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).
@@ -95,6 +103,8 @@ ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
     "catalogue_steward": frozenset({"region"}),
     "catalogue_contact": frozenset({"care_area"}),
     "head_of_operations": frozenset({"care_area"}),
+    "it_contact": frozenset({"unit", "care_provider"}),
+    "orders_admin": frozenset({"region", "commune"}),
 }
 
 KNOWN_ACTIONS: Final = frozenset({PUBLIC, SIGNED_IN}).union(*ROLE_ACTIONS.values())

@@ -162,9 +162,10 @@ async def update_profile(session: AsyncSession, *, actor: Actor, display_name: s
 
 
 # The bed board's authorities and hospitals; the licence module's health service, its digital-health unit,
-# communes and their establishments (seed 000); the roles module's region, care areas and units (seed 001).
+# communes and their establishments (seed 000); the roles module's region, care areas and units (seed 001); the
+# care providers (utförare) a municipality contracts, whose IT contacts place IT orders (seed 004).
 ORGANISATION_KINDS = ("authority", "hospital", "health_service", "digital_health_unit", "commune", "establishment",
-                      "region", "care_area", "unit")
+                      "region", "care_area", "unit", "care_provider")
 
 
 async def create_organisation(session: AsyncSession, *, actor: Actor, code: str, name: str, kind: str,

@@ -8,9 +8,10 @@ from app.db import Base
 from app.provisioning import models as provisioning_models
 from app.provisioning import outbox
 from app.provisioning.licenses import models as license_models
+from app.provisioning.orders import tables as order_tables
 from app.provisioning.roles import models as role_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "beds_models", "license_models", "metadata", "nomenclature_models", "outbox",
-           "provisioning_models", "role_models"]
+__all__ = ["accounts_models", "audit", "beds_models", "license_models", "metadata", "nomenclature_models",
+           "order_tables", "outbox", "provisioning_models", "role_models"]

@@ -152,8 +152,11 @@ async def prerequisites_of(session: AsyncSession, task_id: int) -> list[Provisio
 
 
 async def advance_task(uow: UnitOfWork, *, actor: Actor, request: ProvisioningRequest, task: ProvisioningTask,
-                       action: str, external_reference: str | None = None) -> bool:
-    """Moves one task; True when that settled the last open task and so completed the request."""
+                       action: str, external_reference: str | None = None, note: str | None = None) -> bool:
+    """Moves one task; True when that settled the last open task and so completed the request.
+
+    ``note`` (already checked by the caller) replaces the task's note, e.g. why it does not apply.
+    """
     if request.state != workflow.IN_PROGRESS:
         raise TransitionRefused(_("The tasks of this request cannot change now: it is not in progress."),
                                 details={"state": request.state})
@@ -175,14 +178,15 @@ async def advance_task(uow: UnitOfWork, *, actor: Actor, request: ProvisioningRe
     if len(reference) > MAX_REFERENCE_LENGTH:
         raise ValidationFailed(_("The reference is too long (at most {limit} characters)."),
                                details={"field": "external_reference"}, limit=MAX_REFERENCE_LENGTH)
-    before = {"state": task.state, "external_reference": task.external_reference}
+    before = {"state": task.state, "external_reference": task.external_reference, "note": task.note}
     task.state = target
     task.external_reference = reference or task.external_reference
+    task.note = note if note is not None else task.note
     task.updated_at, task.updated_by = session_now(session), actor.username
     event = await audit.record(session, actor=actor, action=f"provisioning.task.{action}",
                                object_type="provisioning_task", object_id=task.id, before=before,
                                after={"state": task.state, "external_reference": task.external_reference,
-                                      "request_id": request.id, "key": task.key})
+                                      "note": task.note, "request_id": request.id, "key": task.key})
     uow.emit(TaskChanged(event.seq, request.id, task.id, task.state, action))
     remaining = [item for item in await tasks_of(session, request.id) if item.state not in workflow.SETTLED_TASK_STATES]
     if remaining:

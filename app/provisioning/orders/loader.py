@@ -63,13 +63,17 @@ def load_file(path: Path) -> Catalogue:
     return load_text(path.read_text(encoding="utf-8"), path.name)
 
 
+def shipped_text(key: str) -> str:
+    """The YAML text of one of the catalogues that come with bedboard."""
+    if key not in SHIPPED:
+        raise KeyError(key)
+    return resources.files("app.provisioning.orders").joinpath(f"catalogues/{key}.yaml").read_text(encoding="utf-8")
+
+
 @cache
 def shipped(key: str) -> Catalogue:
     """One of the catalogues that come with bedboard (checked by the tests, so loading them cannot fail)."""
-    if key not in SHIPPED:
-        raise KeyError(key)
-    text = resources.files("app.provisioning.orders").joinpath(f"catalogues/{key}.yaml").read_text(encoding="utf-8")
-    return load_text(text, f"{key}.yaml")
+    return load_text(shipped_text(key), f"{key}.yaml")
 
 
 def _read(reader: Reader, root: yaml.Node) -> Catalogue | None:
@@ -104,7 +108,8 @@ def _declarations(reader: Reader, fields: dict[str, yaml.Node]) -> Known:
         known.contacts = keyed(reader, fields["contacts"], "contacts",
                                lambda item, where: read_contact(reader, item, where), lambda contact: contact.key)
     known.questions = keyed(reader, fields["questions"], "questions",
-                            lambda item, where: read_question(reader, item, where), lambda question: question.key)
+                            lambda item, where: read_question(reader, known, item, where),
+                            lambda question: question.key)
     known.actions = keyed(reader, fields["actions"], "actions", lambda item, where: read_action(reader, item, where),
                           lambda action: action.key)
     known.systems = keyed(reader, fields["systems"], "systems",

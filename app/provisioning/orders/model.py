@@ -60,6 +60,9 @@ class Question:
     choices: tuple[Choice, ...] = ()
     min_items: int = 0
     help: str | None = None
+    # A system key: the question is prefilled from the person's access register (a yes/no: whether they have the
+    # system; a list: the items they have it for, e.g. the clinics of their care-provider ids).
+    from_register: str | None = None
 
     def choice_label(self, key: str) -> str:
         return next((choice.label for choice in self.choices if choice.key == key), key)

@@ -105,9 +105,9 @@ def read_contact(reader: Reader, node: yaml.Node, path: str) -> Contact | None:
     return Contact(key, name, email) if key and name else None
 
 
-def read_question(reader: Reader, node: yaml.Node, path: str) -> Question | None:
+def read_question(reader: Reader, known: Known, node: yaml.Node, path: str) -> Question | None:
     fields = reader.fields(node, path, required=("key", "label", "type"),
-                           optional=("required", "choices", "min_items", "help"))
+                           optional=("required", "choices", "min_items", "help", "from_register"))
     if fields is None or not {"key", "label", "type"} <= fields.keys():
         return None
     key, label = reader.key(fields["key"], f"{path}.key"), reader.text(fields["label"], f"{path}.label")
@@ -126,9 +126,22 @@ def read_question(reader: Reader, node: yaml.Node, path: str) -> Question | None
         reader.report(fields["choices"], f"{path}.choices", _("Only a choice question has choices."))
     if "min_items" in fields and kind != "list":
         reader.report(fields["min_items"], f"{path}.min_items", _("Only a list question has min_items."))
+    from_register = _from_register(reader, known, fields.get("from_register"), f"{path}.from_register", kind)
     if not (key and label and kind) or required is None or min_items is None:
         return None
-    return Question(key, label, cast(QuestionType, kind), required, tuple(choices.values()), min_items, help_text)
+    return Question(key, label, cast(QuestionType, kind), required, tuple(choices.values()), min_items, help_text,
+                    from_register)
+
+
+def _from_register(reader: Reader, known: Known, node: yaml.Node | None, path: str, kind: str | None) -> str | None:
+    """The system whose access-register entries answer the question: yes when the person has it, or its items."""
+    if node is None:
+        return None
+    system = reader.reference(node, path, known.declared.get("systems", []), UNKNOWN_SYSTEM)
+    if kind not in ("yes_no", "list"):
+        reader.report(node, path, _("Only a yes/no or a list question can be answered from the access register."))
+        return None
+    return system
 
 
 def _choice(reader: Reader, node: yaml.Node, path: str) -> Choice | None:

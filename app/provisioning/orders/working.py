@@ -1,0 +1,55 @@
+"""Working an order's checklist: one task at a time, in the catalogue's order.
+
+The core refuses to complete a task while one it depends on is open; this says first, in words, which ones
+(the directory record waits for the five cancellations), so the IT contact knows what to do next.
+"""
+
+from __future__ import annotations
+
+from app.actors import Actor
+from app.db import UnitOfWork, session_now
+from app.errors import ValidationFailed
+from app.i18n import _
+from app.provisioning import service, workflow
+from app.provisioning.orders import reading, scope
+
+MAX_REASON = 500
+TASK_ACTIONS = frozenset({"await_external", "confirm", "complete", "skip", "fail", "retry"})
+# A task set aside needs its reason: a reader later must see why a system was left as it was.
+REASON_REQUIRED = frozenset({"skip", "fail"})
+
+
+class TaskWaits(service.TransitionRefused):
+    code = "task_waits"
+
+
+async def act_on_task(uow: UnitOfWork, *, actor: Actor, request_id: int, task_key: str, action: str,
+                      external_reference: str | None = None, reason: str | None = None) -> bool:
+    """True when this settled the order's last open task (the order is then done)."""
+    session = uow.session
+    request, order = await reading.load_order(session, request_id, for_update=True)
+    scope.require_read(actor, request, order)
+    scope.require_work(actor, request)
+    if action not in TASK_ACTIONS:
+        raise ValidationFailed(_("Unknown action."), details={"field": "action"})
+    view = await reading.view_of(session, actor, request, order, session_now(session))
+    line = view.line(task_key)
+    if line.waiting_on and action in workflow.TASK_ACTIONS_NEEDING_PREREQUISITES:
+        raise TaskWaits(_("{task} has to wait for: {tasks}."), details={"waiting_on": list(line.waiting_on)},
+                        task=line.label, tasks="; ".join(line.waiting_on))
+    note = _reason(reason, required=action in REASON_REQUIRED)
+    return await service.advance_task(uow, actor=actor, request=request, task=line.task, action=action,
+                                      external_reference=external_reference, note=note)
+
+
+def _reason(text: str | None, *, required: bool) -> str | None:
+    cleaned = (text or "").strip()
+    if required and not cleaned:
+        raise ValidationFailed(_("Write why: whoever reads the checklist later needs to know."),
+                               details={"field": "reason"})
+    if len(cleaned) > MAX_REASON:
+        raise ValidationFailed(_("The reason is too long (at most {limit} characters)."), details={"field": "reason"},
+                               limit=MAX_REASON)
+    return cleaned or None
+
+
