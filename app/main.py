@@ -36,6 +36,10 @@ from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
 from app.provisioning.licenses import report_routes, usage_api, usage_routes
 from app.provisioning.licenses import routes as license_routes
+from app.provisioning.orders import api_routes as orders_api_routes
+from app.provisioning.orders import catalogue_routes as orders_catalogue_routes
+from app.provisioning.orders import order_routes as orders_order_routes
+from app.provisioning.orders import people_routes as orders_people_routes
 from app.provisioning.roles import api_routes as roles_api_routes
 from app.provisioning.roles import catalogue_import_routes as roles_catalogue_import_routes
 from app.provisioning.roles import catalogue_routes as roles_catalogue_routes
@@ -88,6 +92,10 @@ def all_routes() -> list[BaseRoute]:
         *roles_catalogue_import_routes.routes,
         *roles_staffing_routes.routes,
         *roles_change_routes.routes,
+        *orders_api_routes.routes,
+        *orders_order_routes.routes,
+        *orders_people_routes.routes,
+        *orders_catalogue_routes.routes,
         *notification_routes.routes,
         *outbox_routes.routes,
         Route("/health", health, methods=["GET"], name="health"),

@@ -37,6 +37,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Login tickets"), "/roles/tickets", permissions.ROLES_OWN_TICKETS),
     NavItem(_("Role catalogues"), "/roles/catalogues", permissions.ROLES_CATALOGUE_READ),
     NavItem(_("Catalogue changes"), "/roles/changes", permissions.ROLES_CATALOGUE_READ),
+    NavItem(_("IT orders"), "/orders", permissions.ORDERS_PLACE),
+    NavItem(_("People"), "/orders/people", permissions.ORDERS_PLACE),
+    NavItem(_("Order catalogues"), "/orders/catalogues", permissions.ORDERS_CATALOGUES),
     NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN),
 )
 

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
                  ROOT / "app" / "history" / "templates", ROOT / "app" / "provisioning" / "templates",
                  ROOT / "app" / "provisioning" / "licenses" / "templates",
-                 ROOT / "app" / "provisioning" / "roles" / "templates")
+                 ROOT / "app" / "provisioning" / "roles" / "templates",
+                 ROOT / "app" / "provisioning" / "orders" / "templates")
 LOG = logging.getLogger("bedboard.pages")
 
 
