@@ -1,5 +1,5 @@
-"""``bedboard calendars set|close``, ``bedboard licenses pool`` and ``bedboard roles unit|catalogue``: setting up
-the provisioning modules."""
+"""``bedboard calendars set|close``, ``bedboard licenses pool``, ``bedboard roles unit|catalogue`` and ``bedboard
+orders catalogue``: setting up the provisioning modules."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
+from pathlib import Path
 
 from app.actors import Actor
-from app.cli import _add_command, _unit_of_work_factory, say
+from app.cli import CommandFailed, _add_command, _unit_of_work_factory, complain, domain_message, say
 from app.db import UnitOfWork
+from app.errors import ValidationFailed
 from app.provisioning import setup
+from app.provisioning.orders import loader
+from app.provisioning.orders import setup as orders_setup
+from app.provisioning.orders.problems import CatalogueInvalid
 from app.provisioning.roles import setup as roles_setup
 from app.settings import Settings
 
@@ -75,6 +80,51 @@ def roles_catalogue(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def orders_catalogue(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit code 2 for a wrong shipped key or a file with mistakes: the input is wrong, not a rule broken."""
+    if args.shipped is not None and args.shipped not in loader.SHIPPED:
+        raise CommandFailed(f"there is no shipped catalogue {args.shipped!r}; the shipped catalogues are: "
+                            f"{', '.join(loader.SHIPPED)}", exit_code=2)
+    data = _catalogue_file(args.file) if args.file is not None else b""
+    installed: list[orders_setup.InstalledCatalogue] = []
+
+    async def install(uow: UnitOfWork) -> None:
+        actor = Actor.system("cli")
+        if args.shipped is not None:
+            installed.append(await orders_setup.install_shipped(uow, actor=actor, organisation_code=args.organisation,
+                                                                key=args.shipped))
+        else:
+            installed.append(await orders_setup.add_file(uow, actor=actor, organisation_code=args.organisation,
+                                                         data=data, file_name=args.file.name))
+
+    try:
+        _run(settings, install)
+    except CatalogueInvalid as error:
+        for problem in error.problems:
+            say(problem.text())
+        complain(f"{len(error.problems)} problem(s) in {args.file}; nothing was changed.")
+        return 2
+    except ValidationFailed as error:
+        if error.details.get("field") != "file":
+            raise
+        complain(f"{args.file}: {domain_message(error)} Nothing was changed.")
+        return 2
+    catalogue = installed[0]
+    if catalogue.added:
+        say(f"catalogue {catalogue.key} ({catalogue.name}) of {args.organisation}: version {catalogue.version}")
+    else:
+        say(f"catalogue {catalogue.key} of {args.organisation} is installed already (version {catalogue.version}); "
+            "nothing was changed")
+    return 0
+
+
+def _catalogue_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandFailed(f"cannot read {path}: {error.strerror or error}", exit_code=2) from error
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -109,3 +159,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     created.add_argument("--care-area", required=True, metavar="CODE")
     created.add_argument("--approver", required=True, metavar="CODE",
                          help="the care area whose head of operations approves changes (often the same)")
+    _add_orders(commands)
+
+
+def _add_orders(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    orders = commands.add_parser("orders", help="the IT-order module").add_subparsers(required=True, metavar="ACTION")
+    installed = _add_command(orders, "catalogue", orders_catalogue,
+                             "install a shipped IT-order catalogue, or a file as the catalogue's next version")
+    installed.add_argument("--organisation", required=True, metavar="CODE", help="a region or a municipality")
+    source = installed.add_mutually_exclusive_group(required=True)
+    source.add_argument("--shipped", metavar="KEY", help=f"one of: {', '.join(loader.SHIPPED)}")
+    source.add_argument("--file", type=Path, metavar="PATH", help="a YAML catalogue file like the shipped ones")

@@ -25,6 +25,7 @@ from app.actors import Actor
 from app.db import UnitOfWork
 from app.demo_beds import DEMO_HOSPITALS, ensure_bed_demo
 from app.demo_licenses import ensure_licence_demo, licence_organisations
+from app.demo_orders import ensure_orders_demo, orders_organisations, orders_users
 from app.demo_roles import ensure_roles_demo, roles_organisations, roles_users
 from app.errors import DomainError
 
@@ -69,8 +70,9 @@ AUTHORITIES = (
 HOSPITALS = tuple(OrganisationSpec(hospital.code, hospital.name, "hospital", "MS") for hospital in DEMO_HOSPITALS)
 LICENCE_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in licence_organisations())
 ROLES_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in roles_organisations())
+ORDERS_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in orders_organisations())
 # Parents come before their children: the steps create them in this order.
-ORGANISATIONS = AUTHORITIES + HOSPITALS + LICENCE_ORGANISATIONS + ROLES_ORGANISATIONS
+ORGANISATIONS = AUTHORITIES + HOSPITALS + LICENCE_ORGANISATIONS + ROLES_ORGANISATIONS + ORDERS_ORGANISATIONS
 USERS = (
     UserSpec("admin.samb", "Demo Administrator SAMB", "admin", "SAMB"),
     UserSpec("coord.samb", "Demo Coordinator SAMB", "coordinator", "SAMB"),
@@ -81,6 +83,7 @@ USERS = (
     UserSpec("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
     UserSpec("helpdesk.ssmso", "Mesa de Ayuda (demo)", "helpdesk", "SSMSO-USD"),
     *(UserSpec(*row) for row in roles_users()),
+    *(UserSpec(*row) for row in orders_users()),
 )
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -193,6 +196,7 @@ async def load_demo(unit_of_work: UnitOfWorkFactory, context: AccountsContext, v
         logins = await ensure_users(uow.session, context, actor, var_dir)
         await ensure_licence_demo(uow, actor, organisations)
         await ensure_roles_demo(uow, actor, organisations)
+        await ensure_orders_demo(uow, actor, organisations)
         return logins
 
 

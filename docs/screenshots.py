@@ -1,8 +1,8 @@
 """Regenerate the screenshots in docs/images/ from a real server.
 
-Run from the project root: ``.venv/bin/python docs/screenshots.py``. It loads the demo data into a
-temporary directory with ``bedboard demo``, starts ``bedboard serve`` on a free loopback port, drives
-Debian's Chromium through Playwright at 1366x768, saves the PNGs and stops the server it started.
+Run from the project root: ``.venv/bin/python docs/screenshots.py [group ...]`` (every group by default).
+It loads the demo data into a temporary directory with ``bedboard demo``, starts ``bedboard serve`` on a free
+loopback port, drives Debian's Chromium through Playwright at 1366x768, saves the PNGs and stops the server it started.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +33,7 @@ OPERATOR = "op.floreasca"
 REFERENT = "ref.laflorida"
 OFFICER = "officer.ssmso"
 EMPLOYEE, MANAGER, STEWARD, HEAD = "anna.berg", "chef.kardavd", "ehalsa.gavleborg", "vc.kard"
+IT_CONTACT, ORDERS_ADMIN = "it.lund", "orders.skane"
 START_TIMEOUT = 60.0
 
 
@@ -242,21 +243,58 @@ def roles_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> lis
     return saved
 
 
-def take_screenshots(url: str, passwords: Mapping[str, str]) -> list[Path]:
+def orders_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
+    """The IT-order module in Swedish: the IT contact's queue (overdue first) and a new audiologist's checklist
+    with WebSesam waiting for the prescriber training."""
+    saved = []
+    page = swedish_page(browser, url, IT_CONTACT, passwords[IT_CONTACT], "/orders")
+    try:
+        expect(page.locator("main")).to_contain_text("Karin Ek")
+        saved.append(shoot(page, "orders-queue.png"))
+        page.goto(f"{url}/orders/people")
+        page.get_by_role("link", name="Karin Ek").first.click()
+        page.get_by_test_id("person-orders").get_by_role("link").filter(has_text="Ny användare").first.click()
+        expect(page.locator("main")).to_contain_text("WebSesam")
+        saved.append(shoot(page, "orders-checklist.png"))
+    finally:
+        page.context.close()
+    page = swedish_page(browser, url, ORDERS_ADMIN, passwords[ORDERS_ADMIN], "/orders/catalogues")
+    try:
+        page.locator("main a[href='/orders/catalogues/skane_audiology']").first.click()
+        expect(page.locator("main")).to_contain_text("RSVPN")
+        saved.append(shoot(page, "orders-catalogue.png"))
+    finally:
+        page.context.close()
+    return saved
+
+
+GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = {
+    "coordinator": lambda browser, url, passwords: coordinator_pages(browser, url, passwords[COORDINATOR]),
+    "operator": lambda browser, url, passwords: operator_screen(browser, url, passwords[OPERATOR]),
+    "board": lambda browser, url, passwords: board_pages(browser, url, passwords[COORDINATOR]),
+    "licences": licence_pages,
+    "roles": roles_pages,
+    "orders": orders_pages,
+}
+
+
+def take_screenshots(url: str, passwords: Mapping[str, str], groups: Sequence[str]) -> list[Path]:
     IMAGES.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            return [*coordinator_pages(browser, url, passwords[COORDINATOR]),
-                    *operator_screen(browser, url, passwords[OPERATOR]),
-                    *board_pages(browser, url, passwords[COORDINATOR]),
-                    *licence_pages(browser, url, passwords),
-                    *roles_pages(browser, url, passwords)]
+            return [path for group in groups for path in GROUPS[group](browser, url, passwords)]
         finally:
             browser.close()
 
 
 def main() -> int:
+    """Every group of screenshots, or only those named: ``docs/screenshots.py orders roles``."""
+    groups = sys.argv[1:] or list(GROUPS)
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        sys.stderr.write(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(GROUPS)}\n")
+        return 2
     if not Path(CHROMIUM).exists():
         sys.stderr.write(f"{CHROMIUM} is missing: apt-get install chromium\n")
         return 2
@@ -266,7 +304,7 @@ def main() -> int:
         environment = server_environment(var_dir, port)
         passwords = demo_passwords(environment, var_dir)
         with running_server(environment, var_dir, port) as url:
-            saved = take_screenshots(url, passwords)
+            saved = take_screenshots(url, passwords, groups)
     for path in saved:
         sys.stdout.write(f"saved {path}\n")
     return 0

@@ -15,7 +15,12 @@ from accounts.passwords import check_policy
 from accounts.service import AccountsContext, accounts_context
 from accounts.sessions import actor_for
 from app import audit, demo
+from app.actors import Actor
+from app.clock import ManualClock
 from app.db import UnitOfWork
+from app.provisioning import workflow
+from app.provisioning.orders import queries, reading, register
+from app.provisioning.orders.tables import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
 from app.settings import Settings
@@ -51,6 +56,12 @@ ROLES_LOGINS = {"chef.kardavd": "manager", "chef.kardmot": "manager", "chef.vcno
                 "vc.digital": "head_of_operations", "anna.berg": "employee"}
 
 
+ORDERS_LOGINS = {"it.lund": "it_contact", "it.malmo": "it_contact", "orders.skane": "orders_admin",
+                 "it.omsorg": "it_contact", "it.hemtjanst": "it_contact", "orders.uppsala": "orders_admin"}
+# The IT-order demo's orders: four of Lund's clinic (Olof Lind's two among them), three of Omsorg Uppsala AB's.
+DEMO_ORDERS = 4 + 3
+
+
 async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context: AccountsContext,
                                 var_dir: Path) -> dict[str, str | None]:
     return {login.username: login.password for login in await demo.load_demo(unit_of_work, context, var_dir)}
@@ -64,17 +75,17 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
 
     assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
                                                     "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso",
-                                                    *ROLES_LOGINS]
+                                                    *ROLES_LOGINS, *ORDERS_LOGINS]
     assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator", "referent",
                                                 "license_officer", "helpdesk", "manager", "it_support",
                                                 "catalogue_steward", "catalogue_contact", "head_of_operations",
-                                                "employee"}
+                                                "employee", "it_contact", "orders_admin"}
     async with session_factory() as session:
         organisations = {o.code: o for o in await session.scalars(select(Organisation))}
         roles = dict((await session.execute(select(User.username, UserRole.role_code).join(UserRole))).all())
     assert organisations["SAMB"].name == "Serviciul de Ambulanță București-Ilfov"
     hospitals = [o for o in organisations.values() if o.kind == "hospital"]
-    communes = [o for o in organisations.values() if o.kind == "commune"]
+    communes = [o for o in organisations.values() if o.kind == "commune" and o.code != "UPPSALA"]
     assert {o.parent_id for o in communes} == {organisations["SSMSO"].id}
     assert organisations["CESFAM-PIRQUE"].parent_id == organisations["PIRQUE"].id
     assert len(hospitals) >= 6
@@ -82,16 +93,22 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     assert all("Demo" in h.name for h in hospitals)
     assert roles == {"admin.samb": "admin", "coord.samb": "coordinator", "audit.ms": "auditor",
                      "op.floreasca": "operator", "admin.ms": "admin", "ref.laflorida": "referent",
-                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk", **ROLES_LOGINS}
+                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk", **ROLES_LOGINS,
+                     **ORDERS_LOGINS}
     assert organisations["VC-NORR"].parent_id == organisations["VO-PRIMAR"].id
     assert organisations["VO-PRIMAR"].parent_id == organisations["RG"].id
     events = await actions(session_factory)
     assert events.count("accounts.organisation_created") == len(organisations)
-    assert events.count("accounts.user_created") == 8 + len(ROLES_LOGINS)
+    assert organisations["HEMTJANST-NORR"].parent_id == organisations["OMSORG-AB"].id
+    assert organisations["OMSORG-AB"].parent_id == organisations["UPPSALA"].id
+    assert events.count("accounts.user_created") == 8 + len(ROLES_LOGINS) + len(ORDERS_LOGINS)
     # The licence module's demo: one request waits for the officer, one was accepted (two licences in use
     # and a reclaimed one before it). The roles module's: two assignments asked (one made), one catalogue change.
-    assert events.count("provisioning.request.submit") == 2 + 3
-    assert events.count("provisioning.request.accept") == 1 + 1
+    # The IT-order module's orders are placed as accepted requests in progress.
+    assert events.count("provisioning.request.submit") == 2 + 3 + DEMO_ORDERS
+    assert events.count("provisioning.request.accept") == 1 + 1 + DEMO_ORDERS
+    assert events.count("orders.order_placed") == DEMO_ORDERS
+    assert events.count("orders.catalogue_version_added") == 2
     assert events.count("licenses.created") == 5
     assert events.count("roles.catalogue_version_created") == 2
 
@@ -111,6 +128,78 @@ async def test_the_demo_employee_has_a_login_choice(
                                               employee_id=employee_id, today=datetime.now(UTC).date())
     assert [(choice.hsa_id, choice.role_key) for choice in choices.choices] == [
         ("SE2321000198-E1KA", "Kardiologi / Sjuksköterska / Hjärtsvikt")]
+
+
+async def demo_actor(session: AsyncSession, username: str) -> Actor:
+    user = await session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return await actor_for(session, user, source="cli", client_address=None)
+
+
+async def person_order(session: AsyncSession, lund: Actor, full_name: str, event: str,
+                       now: datetime) -> reading.OrderView:
+    person_id = await session.scalar(select(OrderPerson.id).where(OrderPerson.full_name == full_name))
+    order_id = await session.scalar(select(ItOrder.request_id).where(ItOrder.person_id == person_id,
+                                                                     ItOrder.event_key == event))
+    assert order_id is not None, (full_name, event)
+    return await reading.order_view(session, lund, order_id, now)
+
+
+async def test_the_demo_orders_show_each_screen_something_to_do(
+    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
+    context: AccountsContext, tmp_path: Path, clock: ManualClock,
+) -> None:
+    await demo.load_demo(unit_of_work, context, tmp_path)
+
+    now = clock.now()
+    async with session_factory() as session:
+        lund = await demo_actor(session, "it.lund")
+        karin = await person_order(session, lund, "Karin Ek", "new_user", now)
+        olof_started = await person_order(session, lund, "Olof Lind", "new_user", now)
+        olof_leaving = await person_order(session, lund, "Olof Lind", "end_user", now)
+        assert olof_leaving.person is not None
+        olof_systems = {access.system for access in await register.access_register(session, olof_leaving.person.id)}
+        queue = await queries.queue(session, lund, now)
+        omsorg = await demo_actor(session, "it.omsorg")
+        provider_orders = await queries.orders_of_organisation(session, omsorg, omsorg.organisation_id or 0, now)
+        subcontractor = await demo_actor(session, "it.hemtjanst")
+        seen_by_subcontractor = await queries.orders_of_organisation(session, subcontractor,
+                                                                     subcontractor.organisation_id or 0, now)
+    # Karin Ek: the directory record made, the card waits for Ritz, WebSesam for the prescriber training.
+    assert karin.line("skat").state == workflow.TASK_DONE
+    assert karin.line("e_card").state == workflow.WAITING_EXTERNAL
+    assert karin.line("e_card").task.external_reference
+    assert karin.line("websesam").blocked
+    assert any("förskrivarutbildning" in label for label in karin.line("websesam").waiting_on)
+    assert [line.generated.item for line in karin.lines if line.generated.system == "priva"] == [
+        "Hörselmottagningen Lund", "Hörselmottagningen Malmö"]
+    assert (karin.order.planned_date - karin.today).days == 21
+    # Olof Lind: set up in full, then leaving in a week with two cancellations done and his record still there.
+    assert olof_started.request.state == workflow.DONE
+    assert {"skat", "auditbase"} <= olof_systems
+    assert "rsvpn" not in olof_systems
+    assert olof_leaving.order.answers["profession"] == "prescriber"
+    assert olof_leaving.line("rsvpn").state == olof_leaving.line("websesam").state == workflow.TASK_DONE
+    assert olof_leaving.line("skat").blocked
+    assert any("Auditbase" in label for label in olof_leaving.line("skat").waiting_on)
+    assert (olof_leaving.order.planned_date - olof_leaving.today).days == 7
+    # The queue puts Per Holm's order, whose first day has passed, first.
+    assert queue[0].overdue
+    assert queue[0].order.view.person is not None
+    assert queue[0].order.view.person.full_name == "Per Holm"
+    # Omsorg Uppsala AB: the large change is too late, the start-up checks are partly met, the subcontractor's
+    # order is its main contractor's, which the subcontractor may read.
+    by_event = {summary.view.order.event_key: summary.view for summary in provider_orders}
+    change = by_event["organisation_change"]
+    assert change.lead_time is not None
+    assert change.lead_time.too_late
+    statuses = {result.check.key: result.status for result in by_event["start_or_takeover"].checks}
+    assert statuses["computers_and_internet"] == statuses["contact_persons"] == "met"
+    assert statuses["internet_explorer"] == statuses["expert_users"] == "not_met"
+    subcontract = by_event["subcontractor"]
+    assert subcontract.subject is not None
+    assert subcontract.subject.code == "HEMTJANST-NORR"
+    assert [summary.id for summary in seen_by_subcontractor] == [subcontract.request.id]
 
 
 async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(

@@ -4,36 +4,21 @@ that every API route is in it and that real answers match its schemas, so it can
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.beds.api_parsing import MAX_BODY_BYTES
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH
 from app.forms import MAX_ID
+from app.openapi_schema import Schema
+from app.openapi_schema import json_response as _json
+from app.openapi_schema import nullable as _nullable
+from app.openapi_schema import obj as _object
+from app.openapi_schema import ref as _ref
 from app.provisioning.licenses.usage_api import MAX_BODY_BYTES as MAX_USAGE_BODY_BYTES
 from app.provisioning.licenses.usage_api import MAX_LISTED_ERRORS, MAX_USES
-
-Schema = dict[str, Any]
+from app.provisioning.orders import api_schemas as order_api_schemas
 
 READ_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": []}]
 WRITE_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": [], "csrfHeader": []}]
-
-
-def _ref(kind: str, name: str) -> Schema:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _json(schema_name: str, description: str) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": _ref("schemas", schema_name)}}}
-
-
-def _nullable(kind: str, **extra: Any) -> Schema:
-    return {"type": [kind, "null"], **extra}
-
-
-def _object(properties: Schema, required: list[str] | None = None) -> Schema:
-    return {"type": "object", "properties": properties, "required": required or list(properties),
-            "additionalProperties": False}
 
 
 def _errors(*statuses: str) -> Schema:
@@ -161,6 +146,7 @@ SCHEMAS: Schema = {
     "UsageResult": USAGE_RESULT,
     "UsageRefusal": USAGE_REFUSAL,
     "LoginTickets": LOGIN_TICKETS,
+    **order_api_schemas.SCHEMAS,
 }
 
 RESPONSES: Schema = {
@@ -261,6 +247,7 @@ def _paths() -> Schema:
             "operationId": "openapi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",
                                   "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        **order_api_schemas.paths(),
     }
 
 
@@ -269,7 +256,8 @@ def document(*, session_cookie: str = "bedboard_session") -> Schema:
         "openapi": "3.1.0",
         "info": {"title": "bedboard API", "version": "1",
                  "description": "Free beds of hospital sections, for hospital information systems and scripts, "
-                                "and the licence-usage feed of the health record. See docs/api.md."},
+                                "the licence-usage feed of the health record, login tickets and IT orders for "
+                                "people with their session. See docs/api.md."},
         "security": READ_SECURITY,
         "paths": _paths(),
         "components": {

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.models import Organisation
 from app.actors import Actor
 from app.errors import PermissionDenied
 from app.provisioning import workflow
@@ -17,6 +18,7 @@ from app.provisioning.orders import people, reading, register, scope
 from app.provisioning.orders.tables import ItOrder, OrderPerson
 
 MAX_LISTED = 500
+SUBCONTRACTOR_KIND = "care_provider"
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,10 @@ async def person_for(session: AsyncSession, actor: Actor, person_id: int) -> Ord
 async def orders_for_person(session: AsyncSession, actor: Actor, person_id: int, now: datetime) -> list[OrderSummary]:
     await person_for(session, actor, person_id)
     return await _views(session, actor, await register.orders_of_person(session, person_id), now)
+
+
+async def subcontractors_of(session: AsyncSession, organisation_id: int) -> list[Organisation]:
+    """The care providers directly under a main contractor: those it places subcontractor orders for."""
+    statement = select(Organisation).where(Organisation.parent_id == organisation_id,
+                                           Organisation.kind == SUBCONTRACTOR_KIND).order_by(Organisation.name)
+    return list((await session.execute(statement)).scalars())

@@ -1,11 +1,13 @@
 """Where catalogues live: each organisation's catalogues and every stored version of them.
 
-A stored version never changes, so its parsed ``Catalogue`` is kept in memory by (key, version): an order's
-checklist is generated again on every read and must not parse YAML each time.
+An order's checklist is generated again on every read and must not parse YAML each time, so parsed catalogues are
+kept in memory by the hash of their text and file name: content-addressed, the cache cannot serve a version that was
+rolled back, nor another database's version with the same number.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -23,7 +25,16 @@ from app.provisioning.orders.tables import OrderCatalogue, OrderCatalogueVersion
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILE_NAME = 200
-_parsed: dict[tuple[str, int], Catalogue] = {}
+_parsed: dict[tuple[str, bytes], Catalogue] = {}
+
+
+def parsed(text: str, file_name: str) -> Catalogue:
+    """The catalogue of a stored text, parsed once per process."""
+    key = (file_name, hashlib.sha256(text.encode("utf-8")).digest())
+    found = _parsed.get(key)
+    if found is None:
+        found = _parsed[key] = loader.load_text(text, file_name)
+    return found
 
 
 async def catalogue_row(session: AsyncSession, key: str) -> OrderCatalogue:
@@ -34,17 +45,12 @@ async def catalogue_row(session: AsyncSession, key: str) -> OrderCatalogue:
 
 
 async def version_of(session: AsyncSession, key: str, version: int) -> Catalogue:
-    """The catalogue as that version says; parsed once per process."""
-    cached = _parsed.get((key, version))
-    if cached is not None:
-        return cached
-    row = (await session.execute(select(OrderCatalogueVersion).where(
-        OrderCatalogueVersion.catalogue_key == key, OrderCatalogueVersion.version == version))).scalar_one_or_none()
+    """The catalogue as that version says."""
+    row = (await session.execute(select(OrderCatalogueVersion.source_text, OrderCatalogueVersion.file_name).where(
+        OrderCatalogueVersion.catalogue_key == key, OrderCatalogueVersion.version == version))).one_or_none()
     if row is None:
         raise NotFound(_("There is no such catalogue version."))
-    parsed = loader.load_text(row.source_text, row.file_name)
-    _parsed[(key, version)] = parsed
-    return parsed
+    return parsed(row.source_text, row.file_name)
 
 
 async def current(session: AsyncSession, key: str) -> tuple[OrderCatalogue, Catalogue]:
@@ -90,7 +96,7 @@ async def add_version(uow: UnitOfWork, *, actor: Actor, text: str, file_name: st
     The caller has checked that ``actor`` keeps catalogues for ``organisation_id``; a key already kept by
     another organisation is refused, so one organisation cannot replace another's routine.
     """
-    catalogue = loader.load_text(text, file_name)
+    catalogue = parsed(text, file_name)
     session = uow.session
     row = await session.get(OrderCatalogue, catalogue.key, with_for_update=True)
     if row is not None and row.organisation_id != organisation_id:
@@ -107,7 +113,6 @@ async def add_version(uow: UnitOfWork, *, actor: Actor, text: str, file_name: st
     session.add(version)
     row.current_version = version.version
     await session.flush()
-    _parsed[(catalogue.key, version.version)] = catalogue
     await audit.record(session, actor=actor, action="orders.catalogue_version_added", object_type="order_catalogue",
                        object_id=catalogue.key, before={"version": previous},
                        after={"version": version.version, "file_name": file_name, "name": catalogue.name,

@@ -1,0 +1,186 @@
+"""Demo data for the IT-order module: Region Skåne's audiology clinics (seed 002) and Uppsala municipality's care
+providers (seed 004), each with IT contacts, an IT-order administrator and the shipped catalogue.
+
+The orders are placed and worked through the services as the clinics' and providers' own IT contacts, so every
+step is audited as in real use, and their dates are counted from the unit of work's today so that the screens say
+the same ("due in a week", "overdue", "too late") whenever the demo is loaded:
+
+- Lund: Karin Ek, a new audiologist for both clinics, with the directory record made and the e-service card
+  waiting for Ritz's confirmation; WebSesam waits for the prescriber training. Olof Lind, a prescriber set up in
+  full, now leaving: two cancellations done, so the directory record's deletion still waits. Per Holm's first
+  day was a few days ago (overdue).
+- Omsorg Uppsala AB: a large organisation change planned too late, the start of a new business whose start-up
+  checks are partly met, and an order for its subcontractor Hemtjänst Norr UE, whose assignment begins.
+
+Loaded once per organisation: a clinic or care provider that has orders already gets none added.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Organisation, User
+from accounts.sessions import actor_for
+from app.actors import Actor
+from app.db import UnitOfWork, session_now
+from app.provisioning import setup
+from app.provisioning.models import OrganisationCalendar, ProvisioningRequest
+from app.provisioning.orders import reading, register, store, working
+from app.provisioning.orders.people import NewPerson
+from app.provisioning.orders.placing import OrderDraft, place_order
+from app.provisioning.orders.tables import ItOrder
+
+SKANE, LUND, MALMO = "RSK", "AUD-LUND", "AUD-MALMO"
+UPPSALA, OMSORG, HEMTJANST = "UPPSALA", "OMSORG-AB", "HEMTJANST-NORR"
+SKANE_CATALOGUE, UPPSALA_CATALOGUE = "skane_audiology", "uppsala_care_providers"
+LUND_CLINIC, MALMO_CLINIC = "Hörselmottagningen Lund", "Hörselmottagningen Malmö"
+CALENDAR_COUNTRY, CALENDAR_ZONE = "SE", "Europe/Stockholm"
+# A new home-care business: computers and the contact person are there, but Internet Explorer is not, the expert
+# users are too few for 40 staff (about 10% is asked) and no Phoniro administrator is named yet.
+START_UP_ANSWERS = {"start_kind": "new_start", "health_care_responsibility": True, "uses_flexite": True,
+                    "home_care": True, "staff_count": 40, "expert_users": 2, "contact_persons": ["Eva Strand"],
+                    "prator_administrators": ["Jonas Berg"], "computers_and_internet": True,
+                    "internet_explorer": False}
+
+
+def orders_organisations() -> list[tuple[str, str, str, str | None]]:
+    """(code, name, kind, parent code), parents first."""
+    return [
+        (SKANE, "Region Skåne", "region", None),
+        (LUND, LUND_CLINIC, "unit", SKANE),
+        (MALMO, MALMO_CLINIC, "unit", SKANE),
+        (UPPSALA, "Uppsala kommun", "commune", None),
+        (OMSORG, "Omsorg Uppsala AB", "care_provider", UPPSALA),
+        (HEMTJANST, "Hemtjänst Norr UE", "care_provider", OMSORG),
+    ]
+
+
+def orders_users() -> list[tuple[str, str, str, str]]:
+    """(username, display name, role, organisation code)."""
+    return [
+        ("it.lund", "IT-kontaktperson Hörselmottagningen Lund (demo)", "it_contact", LUND),
+        ("it.malmo", "IT-kontaktperson Hörselmottagningen Malmö (demo)", "it_contact", MALMO),
+        ("orders.skane", "IT-beställningar Region Skåne (demo)", "orders_admin", SKANE),
+        ("it.omsorg", "Kontaktperson mot KLK IT, Omsorg Uppsala AB (demo)", "it_contact", OMSORG),
+        ("it.hemtjanst", "IT-kontakt Hemtjänst Norr UE (demo)", "it_contact", HEMTJANST),
+        ("orders.uppsala", "IT-beställningar Uppsala kommun (demo)", "orders_admin", UPPSALA),
+    ]
+
+
+async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: dict[str, Organisation]) -> None:
+    session = uow.session
+    for region in (SKANE, UPPSALA):
+        if await session.get(OrganisationCalendar, organisations[region].id) is None:
+            await setup.set_calendar(session, actor=actor, organisation_code=region, country=CALENDAR_COUNTRY,
+                                     subdivision=None, timezone=CALENDAR_ZONE)
+    skane = await _catalogue(uow, actor, SKANE_CATALOGUE, "orders.skane", organisations[SKANE])
+    lund = await _it_contact(uow, "it.lund", organisations[LUND])
+    if skane and lund is not None:
+        await _lund_orders(uow, lund)
+    uppsala = await _catalogue(uow, actor, UPPSALA_CATALOGUE, "orders.uppsala", organisations[UPPSALA])
+    omsorg = await _it_contact(uow, "it.omsorg", organisations[OMSORG])
+    if uppsala and omsorg is not None:
+        await _omsorg_orders(uow, omsorg, organisations[HEMTJANST].id)
+
+
+async def _catalogue(uow: UnitOfWork, actor: Actor, key: str, admin: str, region: Organisation) -> bool:
+    """Installs the shipped catalogue by the region's administrator; False when another organisation keeps it."""
+    keeper = await _actor(uow.session, admin, region.id) or actor
+    row = await store.install_shipped(uow, actor=keeper, key=key, organisation_id=region.id)
+    return row.organisation_id == region.id
+
+
+async def _it_contact(uow: UnitOfWork, username: str, organisation: Organisation) -> Actor | None:
+    """The IT contact to order as, or None when the organisation has orders already (an earlier run)."""
+    placed = await uow.session.scalar(select(ItOrder.request_id).join(
+        ProvisioningRequest, ProvisioningRequest.id == ItOrder.request_id).where(
+        ProvisioningRequest.organisation_id == organisation.id).limit(1))
+    return None if placed is not None else await _actor(uow.session, username, organisation.id)
+
+
+async def _lund_orders(uow: UnitOfWork, lund: Actor) -> None:
+    today = _today(uow)
+    both = [LUND_CLINIC, MALMO_CLINIC]
+    karin = await _place(uow, lund, OrderDraft(
+        SKANE_CATALOGUE, "new_user", {"clinics": both, "profession": "audiologist", "needs_webpriva_read": True},
+        today + timedelta(weeks=3), new_person=NewPerson("Karin Ek"),
+        note="Börjar som audionom och tjänstgör på båda mottagningarna."))
+    await _act(uow, lund, karin, "skat", "complete")
+    await _act(uow, lund, karin, "e_card", "await_external", reference="RITZ-2026-0412")
+    await _olof_lind(uow, lund, today)
+    late = await _place(uow, lund, OrderDraft(
+        SKANE_CATALOGUE, "new_user", {"clinics": [LUND_CLINIC], "profession": "audiologist",
+                                      "needs_webpriva_read": False},
+        today - timedelta(days=3), new_person=NewPerson("Per Holm")))
+    await _act(uow, lund, late, "skat", "complete")
+
+
+async def _olof_lind(uow: UnitOfWork, lund: Actor, today: date) -> None:
+    """Set up in full, so that his access register lists his systems; then leaving, part of the way."""
+    started = await _place(uow, lund, OrderDraft(
+        SKANE_CATALOGUE, "new_user", {"clinics": [LUND_CLINIC], "profession": "prescriber",
+                                      "needs_webpriva_read": False},
+        today - timedelta(weeks=8), new_person=NewPerson("Olof Lind")))
+    await _work_through(uow, lund, started)
+    order = await uow.session.get(ItOrder, started)
+    assert order is not None  # just placed
+    person_id = order.person_id
+    assert person_id is not None  # a new user order is for a person
+    held = await register.access_register(uow.session, person_id)
+    earlier = [placed.answers for _request, placed in await register.orders_of_person(uow.session, person_id)]
+    _row, catalogue = await store.current(uow.session, SKANE_CATALOGUE)
+    leaving = await _place(uow, lund, OrderDraft(
+        SKANE_CATALOGUE, "end_user", register.prefill(catalogue, "end_user", held, earlier),
+        today + timedelta(weeks=1), person_id=person_id, note="Slutar vid månadsskiftet."))
+    await _act(uow, lund, leaving, "rsvpn", "complete")
+    await _act(uow, lund, leaving, "websesam", "complete")
+
+
+async def _omsorg_orders(uow: UnitOfWork, omsorg: Actor, subcontractor_id: int) -> None:
+    today = _today(uow)
+    await _place(uow, omsorg, OrderDraft(
+        UPPSALA_CATALOGUE, "organisation_change", {"change_size": "large"}, today + timedelta(weeks=2),
+        note="Hemtjänstgrupperna Gottsunda och Valsätra slås samman."))
+    start = await _place(uow, omsorg, OrderDraft(UPPSALA_CATALOGUE, "start_or_takeover", START_UP_ANSWERS,
+                                                 today + timedelta(weeks=6), note="Ny hemtjänst i Gränby."))
+    await _act(uow, omsorg, start, "siebel_structure", "complete")
+    await _act(uow, omsorg, start, "siebel_courses", "complete")
+    subcontract = await _place(uow, omsorg, OrderDraft(
+        UPPSALA_CATALOGUE, "subcontractor", {"assignment": "begins"}, today + timedelta(weeks=4),
+        subject_organisation_id=subcontractor_id))
+    await _act(uow, omsorg, subcontract, "new_organisation", "await_external", reference="KLK-IT 2231")
+
+
+async def _place(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> int:
+    return (await place_order(uow, actor=actor, draft=draft)).request_id
+
+
+async def _act(uow: UnitOfWork, actor: Actor, order_id: int, task_key: str, action: str, *,
+               reference: str | None = None) -> None:
+    await working.act_on_task(uow, actor=actor, request_id=order_id, task_key=task_key, action=action,
+                              external_reference=reference)
+
+
+async def _work_through(uow: UnitOfWork, actor: Actor, order_id: int) -> None:
+    """Every open task done, in the order the checklist offers them (prerequisites first)."""
+    while True:
+        view = await reading.order_view(uow.session, actor, order_id, session_now(uow.session))
+        ready = next((line for line in view.lines if "complete" in line.actions), None)
+        if ready is None:
+            return
+        await _act(uow, actor, order_id, ready.task.key, "complete")
+
+
+def _today(uow: UnitOfWork) -> date:
+    return session_now(uow.session).date()
+
+
+async def _actor(session: AsyncSession, username: str, organisation_id: int) -> Actor | None:
+    """The demo user, if it exists at the organisation the demo expects (an older one may be elsewhere)."""
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None or user.organisation_id != organisation_id:
+        return None
+    return await actor_for(session, user, source="cli", client_address=None)

@@ -1,0 +1,115 @@
+"""The IT orders as the JSON API answers them (the shapes are the schemas of app/beds/openapi.py).
+
+Catalogue texts (system, action and event names, labels) are the catalogue's own Swedish words and go out as
+written; the messages bedboard itself writes (lead-time verdicts, start-up checks, states, answer problems) are
+translated for the caller, with the code or status beside them for programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from accounts.models import Organisation
+from app.i18n import translate
+from app.provisioning import workflow
+from app.provisioning.orders.answers import AnswersInvalid
+from app.provisioning.orders.checks import CheckResult
+from app.provisioning.orders.lead_time import LeadTimeVerdict
+from app.provisioning.orders.model import Channel
+from app.provisioning.orders.queries import OrderSummary, QueueEntry
+from app.provisioning.orders.reading import OrderView, TaskLine
+from app.provisioning.orders.register import Access
+
+JSON = dict[str, Any]
+
+
+def organisation_json(organisation: Organisation | None) -> JSON | None:
+    return None if organisation is None else {"id": organisation.id, "name": organisation.name}
+
+
+def lead_time_json(verdict: LeadTimeVerdict | None, language: str) -> JSON | None:
+    if verdict is None:  # the event names no lead time, or the order is no longer open
+        return None
+    return {"status": verdict.status, "available_days": verdict.available_days,
+            "order_by": verdict.order_by.isoformat(),
+            "message": translate(language, verdict.message, **verdict.params)}
+
+
+def check_json(result: CheckResult, language: str) -> JSON:
+    return {"key": result.check.key, "name": result.check.name, "status": result.status,
+            "message": translate(language, result.message, **result.params)}
+
+
+def via_json(channel: Channel | None) -> JSON | None:
+    if channel is None:
+        return None
+    return {"kind": channel.kind, "label": channel.label, "url": channel.url,
+            "email": channel.contact.email if channel.contact else None}
+
+
+def task_json(line: TaskLine, language: str) -> JSON:
+    task = line.generated
+    return {
+        "key": line.task.key, "label": line.label, "system": task.system, "system_name": task.system_name,
+        "action": task.action, "action_name": task.action_name, "item": task.item, "who": task.who,
+        "who_name": task.who_name, "party": task.party_name, "state": line.state,
+        "state_name": translate(language, workflow.TASK_STATE_LABELS[line.state]),
+        "external_reference": line.task.external_reference, "note": line.task.note, "blocked": line.blocked,
+        "waiting_on": list(line.waiting_on), "depends_on": list(task.depends_on), "applies": task.applies,
+        "actions": list(line.actions), "via": via_json(task.via),
+        "links": [{"label": link.label, "url": link.url} for link in task.links],
+    }
+
+
+def _heading(view: OrderView, language: str) -> JSON:
+    """What an order and its summary share: which order, about whom, in which state, how urgent."""
+    request, order = view.request, view.order
+    return {
+        "id": request.id,
+        "catalogue": {"key": order.catalogue_key, "version": order.catalogue_version, "name": view.catalogue.name},
+        "event": {"key": view.checklist.event.key, "name": view.checklist.event.name},
+        "state": request.state, "state_name": translate(language, workflow.REQUEST_STATE_LABELS[request.state]),
+        "planned_date": order.planned_date.isoformat(), "overdue": view.overdue,
+        "person": None if view.person is None else {"id": view.person.id, "full_name": view.person.full_name},
+        "organisation": organisation_json(view.organisation),
+        "subject_organisation": organisation_json(view.subject),
+        "lead_time": lead_time_json(view.lead_time, language),
+    }
+
+
+def order_json(view: OrderView, language: str) -> JSON:
+    return {
+        **_heading(view, language),
+        "created_at": view.request.created_at.isoformat(), "note": view.order.note,
+        "answers": dict(view.order.answers), "may_work": view.may_work,
+        "checks": [check_json(result, language) for result in view.checks],
+        "tasks": [task_json(line, language) for line in view.lines],
+    }
+
+
+def summary_json(summary: OrderSummary, language: str) -> JSON:
+    return {**_heading(summary.view, language), "title": summary.title, "open_tasks": summary.view.open_count}
+
+
+def queue_json(entries: Sequence[QueueEntry], language: str) -> JSON:
+    return {"tasks": [{
+        "order_id": entry.order.id, "due": entry.due.isoformat(), "overdue": entry.overdue,
+        "title": entry.order.title,
+        "event": {"key": entry.order.view.checklist.event.key, "name": entry.order.view.checklist.event.name},
+        "task": entry.line.task.key, "label": entry.line.label, "system": entry.line.generated.system,
+        "action": entry.line.generated.action, "state": entry.line.state,
+        "state_name": translate(language, workflow.TASK_STATE_LABELS[entry.line.state]),
+        "blocked": entry.line.blocked, "waiting_on": list(entry.line.waiting_on),
+    } for entry in entries]}
+
+
+def access_json(access: Access) -> JSON:
+    return {"catalogue": access.catalogue, "system": access.system, "system_name": access.system_name,
+            "item": access.item, "since": access.since.isoformat(), "order_id": access.order_id}
+
+
+def answer_problems(error: AnswersInvalid, language: str) -> list[JSON]:
+    """Each problem with its question key, its message in the caller's language and what the message names."""
+    return [{"question": problem.question, "message": translate(language, problem.message, **problem.params),
+             "params": dict(problem.params)} for problem in error.problems]
