@@ -20,6 +20,10 @@ class RequestKind:
     deadline_met_by: frozenset[str]
     # Where a person sees one request of this kind, with {number} for its id.
     detail_path: str
+    # Whose handlers hear that it is late: those anywhere in the request's organisation tree (a digital-health
+    # unit handles its communes' requests), or only those of the request's own organisation (a clinic's IT
+    # contacts work their own orders, and another clinic's may not read them).
+    handlers_anywhere_in_tree: bool = True
 
 
 _KINDS: Final[dict[str, RequestKind]] = {}

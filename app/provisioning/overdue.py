@@ -86,11 +86,14 @@ async def _daily_digest(uow: UnitOfWork, per_handler: dict[int, list[int]], now:
 
 
 async def _handlers(uow: UnitOfWork, request: ProvisioningRequest) -> list[User]:
-    """The handling role's users anywhere in the request's organisation tree (its root's descendants)."""
+    """The handling role's users anywhere in the request's organisation tree (its root's descendants), or in its
+    own organisation only when the kind says so."""
+    kind = kind_of(request.kind)
+    if not kind.handlers_anywhere_in_tree:
+        return await users_with_role(uow.session, kind.handler_role, [request.organisation_id])
     chain = await lineage(uow.session, request.organisation_id)
     root = chain[-1].id if chain else request.organisation_id
-    return await users_with_role(uow.session, kind_of(request.kind).handler_role,
-                                 await organisation_ids_under(uow.session, root))
+    return await users_with_role(uow.session, kind.handler_role, await organisation_ids_under(uow.session, root))
 
 
 async def _users(uow: UnitOfWork, per_handler: dict[int, list[int]]) -> dict[int, User]:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from accounts.models import User
+from app.actors import Actor
 from app.errors import PermissionDenied, ValidationFailed
 from app.provisioning import workflow
+from app.provisioning.models import Notification
 from app.provisioning.orders import queries, reading, register, working
 from app.provisioning.orders.loader import shipped
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, PlacedOrder, place_order
+from app.provisioning.overdue import sweep_overdue
 from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 
@@ -185,3 +191,16 @@ async def test_the_queue_puts_overdue_orders_first(services: AppServices, world:
     assert entries[0].overdue
     assert {entry.order.id for entry in entries} == {later, overdue.request_id}
     assert not any(entry.overdue for entry in entries if entry.order.id == later)
+
+
+async def test_a_late_order_is_told_to_its_own_clinics_it_contacts_only(services: AppServices,
+                                                                         world: OrdersWorld) -> None:
+    overdue = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 3, 10),
+                                                          new_person=NewPerson("Per Holm")))
+    async with services.unit_of_work() as uow:
+        await sweep_overdue(uow, actor=Actor.system(), zone=ZoneInfo("Europe/Stockholm"))
+    async with services.session_factory() as session:
+        told = set((await session.execute(
+            select(User.username).join(Notification, Notification.user_id == User.id)
+            .where(Notification.link == f"/orders/{overdue.request_id}"))).scalars())
+    assert told == {"it.lund"}
