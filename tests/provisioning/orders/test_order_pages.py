@@ -28,6 +28,13 @@ TASK = re.compile(r'<li id="task-[^"]*" class="([^"]*)" data-testid="task" data-
                   r'\s*(?=<li id="task-|</ol>)', re.S)
 
 
+
+# The HTTP layer is the same on both databases, and every query these pages and answers run is exercised on
+# PostgreSQL by test_order_flow.py: SQLite alone keeps the suite's time down.
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    return sqlite_url
+
 @pytest.fixture
 async def world(services: AppServices) -> OrdersWorld:
     return await make_orders_world(services)

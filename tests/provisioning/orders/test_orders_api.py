@@ -25,6 +25,13 @@ NEW_AUDIOLOGIST = {"catalogue": "skane_audiology", "event": "new_user", "planned
 SEVEN_SYSTEMS = {"skat", "e_card", "rsvpn", "websesam", "auditbase", "priva", "webpriva"}
 
 
+
+# The HTTP layer is the same on both databases, and every query these pages and answers run is exercised on
+# PostgreSQL by test_order_flow.py: SQLite alone keeps the suite's time down.
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    return sqlite_url
+
 @pytest.fixture
 async def world(services: AppServices) -> OrdersWorld:
     return await make_orders_world(services)
