@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from starlette.requests import Request
 
 MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
@@ -16,3 +19,16 @@ async def form_text(request: Request, *names: str) -> dict[str, str]:
     """The named fields as text; a missing field or an uploaded file reads as ""."""
     form = await request.form()
     return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
+
+
+def carry_file(data: bytes) -> str:
+    """An uploaded file as text for a hidden field, so that a preview's confirmation sends it back unchanged."""
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+def carried_file(text: str) -> bytes:
+    """The file a preview put in the form; empty when it did not come back whole (the caller checks it again)."""
+    try:
+        return base64.urlsafe_b64decode(text.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return b""

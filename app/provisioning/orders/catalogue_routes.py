@@ -8,8 +8,6 @@ hidden field is whatever the browser sends, and refuses when another version was
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from typing import Any
 
@@ -22,7 +20,7 @@ from accounts import permissions
 from accounts.guard import Endpoint, requires
 from app.error_pages import error_response
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.forms import form_text, positive_id
+from app.forms import carried_file, carry_file, form_text, positive_id
 from app.i18n import _
 from app.provisioning.orders import catalogue_views, scope, store
 from app.provisioning.orders.catalogue_diff import compare_catalogues
@@ -123,7 +121,7 @@ def _upload_page(request: Request, context: dict[str, Any], status_code: int = 2
 async def _preview(request: Request, data: bytes, file_name: str, *, error: DomainError | None = None,
                    status_code: int | None = None) -> Response:
     """What the file would change, or every mistake in it; nothing is stored."""
-    carried = {"carried": base64.urlsafe_b64encode(data).decode("ascii"), "file_name": file_name}
+    carried = {"carried": carry_file(data), "file_name": file_name}
     try:
         text, catalogue = store.read_upload(data, file_name)
     except CatalogueInvalid as invalid:
@@ -166,21 +164,13 @@ async def upload(request: Request) -> Response:
     return await _preview(request, data, upload_file.filename)
 
 
-def _carried(text: str) -> bytes:
-    """The file the preview put in the form; empty when it did not come back whole."""
-    try:
-        return base64.urlsafe_b64decode(text.encode("ascii"))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        return b""
-
-
 @upload_endpoint
 @requires(permissions.ORDERS_CATALOGUES)
 async def confirm(request: Request) -> Response:
     actor = current_actor(request)
     organisation_id = scope.keeping_organisation(actor)
     form = await form_text(request, "content", "file_name", "base_version")
-    data = _carried(form["content"])
+    data = carried_file(form["content"])
     if not data:
         return _upload_page(request, {"error": ValidationFailed(FILE_LOST)}, 422)
     try:

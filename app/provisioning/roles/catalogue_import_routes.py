@@ -9,8 +9,6 @@ catalogue imports. Applying reads it again and refuses if the catalogue changed 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from typing import Any
 
@@ -23,7 +21,7 @@ from accounts import permissions
 from accounts.guard import Endpoint, requires
 from app.error_pages import error_response
 from app.errors import DomainError, ValidationFailed
-from app.forms import form_text
+from app.forms import carried_file, carry_file, form_text
 from app.i18n import _
 from app.provisioning.roles import catalogue_io, catalogue_views
 from app.provisioning.roles.catalogue_io import (
@@ -96,7 +94,7 @@ async def _preview_page(request: Request, catalogue_id: int, file_name: str, con
     status = status_code or (200 if preview.ok else 422)
     return _page(request, row, {
         "error": error, "preview": preview, "diff": shown, "file_name": file_name, "reason": reason,
-        "carried": base64.urlsafe_b64encode(content).decode("ascii")}, status)
+        "carried": carry_file(content)}, status)
 
 
 async def _uploaded(request: Request) -> tuple[str, bytes]:
@@ -123,21 +121,13 @@ async def preview(request: Request) -> Response:
     return await _preview_page(request, catalogue_id, file_name, content, reason)
 
 
-def _carried(text: str) -> bytes:
-    """The file the preview put in the form; empty when it did not come back whole."""
-    try:
-        return base64.urlsafe_b64decode(text.encode("ascii"))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        return b""
-
-
 @import_endpoint
 @requires(permissions.ROLES_CATALOGUE_STEWARD)
 async def apply(request: Request) -> Response:
     catalogue_id = catalogue_id_of(request)
     form = await form_text(request, "content", "file_name", "fingerprint", "reason")
     reason = form["reason"].strip()[:MAX_REASON]
-    content = _carried(form["content"])
+    content = carried_file(form["content"])
     if not content:
         async with services(request).unit_of_work() as uow:
             row = await catalogue_views.catalogue_row(uow.session, current_actor(request), catalogue_id)
