@@ -73,6 +73,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def make_engine(database_url: str, **options: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
+        # Every transaction takes SQLite's one write lock (BEGIN IMMEDIATE), so a second pooled connection
+        # only ever waits inside SQLite's busy handler, which sleeps in steps of up to 100 ms. One
+        # connection makes the waiters queue in the pool instead and each gets it the moment it is free.
+        options = {"pool_size": 1, "max_overflow": 0, **options}
         engine = create_async_engine(database_url, **options)
         _configure_sqlite(engine)
         return engine

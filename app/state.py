@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from accounts.service import AccountsContext
 from app.actors import Actor
 from app.beds.live_feed import BedFeed
+from app.beds.write_batch import FreeBedsWriter
 from app.clock import Clock
 from app.db import UnitOfWork
 from app.live import LiveChannel
@@ -29,6 +30,11 @@ class AppServices:
     live: LiveChannel
     feed: BedFeed
     board_socket: BoardSocket
+    # Free-bed writes go through one writer per process, which commits the writes waiting together.
+    bed_writes: FreeBedsWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bed_writes = FreeBedsWriter(self.unit_of_work)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, clock=self.clock, publish=self.live.after_commit,

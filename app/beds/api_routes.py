@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import api_parsing, openapi, queries, service
+from app.beds.write_batch import FreeBedsWrite
 from app.state import current_actor, services
 
 
@@ -42,10 +43,9 @@ async def get_section(request: Request) -> Response:
 
 async def _write(request: Request, section_id: int, change: api_parsing.FreeBedsChange,
                  idempotency_key: str | None) -> service.WriteResult:
-    async with services(request).unit_of_work() as uow:
-        return await service.set_free_beds(
-            uow, actor=current_actor(request), section_id=section_id, free_beds=change.free_beds,
-            expected_version=change.expected_version, reason=change.reason, idempotency_key=idempotency_key)
+    return await services(request).bed_writes.set_free_beds(FreeBedsWrite(
+        actor=current_actor(request), section_id=section_id, free_beds=change.free_beds,
+        expected_version=change.expected_version, reason=change.reason, idempotency_key=idempotency_key))
 
 
 @requires(permissions.BEDS_WRITE_OWN_HOSPITAL)

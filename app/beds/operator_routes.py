@@ -19,6 +19,7 @@ from app.beds.errors import SectionVersionConflict
 from app.beds.forms import parse_free_beds, parse_version
 from app.beds.staleness import describe_age, is_stale
 from app.beds.views import nested
+from app.beds.write_batch import FreeBedsWrite
 from app.error_pages import wants_json
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -98,10 +99,9 @@ async def save_free_beds(request: Request) -> Response:
                 return JSONResponse({"needs_confirmation": True, "free_beds": free_beds}, status_code=422)
             return await operator_page(request, row_states={section_id: {"negative": free_beds}},
                                        status_code=422)
-        async with services(request).unit_of_work() as uow:
-            result = await service.set_free_beds(uow, actor=current_actor(request), section_id=section_id,
-                                                 free_beds=free_beds, expected_version=version,
-                                                 reason=form.get("reason") or None)
+        result = await services(request).bed_writes.set_free_beds(FreeBedsWrite(
+            actor=current_actor(request), section_id=section_id, free_beds=free_beds, expected_version=version,
+            reason=form.get("reason") or None))
     except (ValidationFailed, SectionVersionConflict) as error:
         if wants_json(request):
             return _json_error(request, error)

@@ -85,10 +85,15 @@ async def _conflict(uow: UnitOfWork, section: Section) -> SectionVersionConflict
         time=current.updated_at, free_beds=current.free_beds, details={"current": current.as_json()})
 
 
-async def _announce(uow: UnitOfWork, seq: int, kind: ChangeKind, section_id: int) -> SectionView:
-    view = await view_of(uow.session, section_id)
+async def _audit_and_announce(uow: UnitOfWork, actor: Actor, section: Section, kind: ChangeKind, action: str,
+                              before: dict[str, Any], after: dict[str, Any]) -> SectionView:
+    # The view is read (and the section row written) before the chain head is locked: every audited
+    # write of every process waits on that lock, so it is held for the event and the commit only.
+    view = await view_of(uow.session, section.id)
     assert view is not None
-    uow.emit(SectionChanged(seq=seq, kind=kind, section=view.as_json()))
+    event = await audit.record(uow.session, actor=actor, action=action, object_type="section",
+                               object_id=section.id, before=before, after=after)
+    uow.emit(SectionChanged(seq=event.seq, kind=kind, section=view.as_json()))
     return view
 
 
@@ -107,6 +112,8 @@ async def set_free_beds(
     uow: UnitOfWork, *, actor: Actor, section_id: int, free_beds: object, expected_version: object,
     reason: str | None = None, idempotency_key: str | None = None,
 ) -> WriteResult:
+    """Every refusal (a DomainError) is raised before anything is changed: the group commit in
+    ``write_batch`` relies on it to refuse one write and commit the others of its transaction."""
     value, version, reason = check_free_beds(free_beds), check_version(expected_version), check_reason(reason)
     owner = idempotency_owner(actor)
     fingerprint = hashlib.sha256(json.dumps([section_id, value, version, reason]).encode()).hexdigest()
@@ -128,9 +135,7 @@ async def set_free_beds(
     after: dict[str, Any] = {"free_beds": value, "version": section.version, "hospital_id": section.hospital_id}
     if reason:
         after["reason"] = reason
-    event = await audit.record(uow.session, actor=actor, action="beds.free_beds_set", object_type="section",
-                               object_id=section.id, before=before, after=after)
-    view = await _announce(uow, event.seq, "free_beds_set", section.id)
+    view = await _audit_and_announce(uow, actor, section, "free_beds_set", "beds.free_beds_set", before, after)
     if idempotency_key is not None:
         uow.session.add(IdempotencyKey(owner=owner, key=idempotency_key, fingerprint=fingerprint, status=200,
                                        body=view.as_json(), created_at=now))
@@ -160,11 +165,10 @@ async def confirm_unchanged(uow: UnitOfWork, *, actor: Actor, versions: dict[int
             continue
         previous = section.confirmed_at
         section.confirmed_at, section.confirmed_by = now, actor.username
-        event = await audit.record(
-            uow.session, actor=actor, action="beds.confirmed", object_type="section", object_id=section.id,
+        await _audit_and_announce(
+            uow, actor, section, "confirmed", "beds.confirmed",
             before={"confirmed_at": None if previous is None else previous.isoformat()},
             after={"free_beds": section.free_beds, "version": section.version, "hospital_id": section.hospital_id})
-        await _announce(uow, event.seq, "confirmed", section.id)
         confirmed.append(section.id)
     return ConfirmOutcome(confirmed, conflicts)
 
