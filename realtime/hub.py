@@ -99,14 +99,20 @@ class Subscription:
 
     async def run_sender(self) -> None:
         while True:
-            queued = await self.queue.get()
-            if isinstance(queued, _Resync):
-                await self.send(await self.snapshot_frame(self))
-                continue
-            frame, committed_at = queued
-            await self.send(frame)
-            if committed_at is not None:
-                self.stats.add(time.time() - committed_at)
+            await self._deliver(await self.queue.get())
+            # Under a burst the queue fills faster than one wake-up per frame can empty it: send what is
+            # already there in the same turn (a frame sent on an open socket does not suspend).
+            while not self.queue.empty():
+                await self._deliver(self.queue.get_nowait())
+
+    async def _deliver(self, queued: Queued) -> None:
+        if isinstance(queued, _Resync):
+            await self.send(await self.snapshot_frame(self))
+            return
+        frame, committed_at = queued
+        await self.send(frame)
+        if committed_at is not None:
+            self.stats.add(time.time() - committed_at)
 
 
 class Hub:
