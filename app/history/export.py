@@ -1,28 +1,39 @@
-"""CSV of any filtered view, streamed: rows are read in batches and written as they come, never all held."""
+"""CSV of any filtered view, streamed: rows are read in batches and written as they come, never all held.
+
+Each batch is read as plain rows of the columns a line needs and written by one csv writer: building an
+ORM object and a HistoryRow for every event, a writer for every line, and waking the database driver for
+every row (``async for`` over a stream) took two thirds of the time (bench/history.py, 57,534 rows of
+1,000,000 on PostgreSQL: 5,900 rows/s before, 16,000 after, the same machine and load).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit import AuditEvent, canonical_json
 from app.history.filters import HistoryFilter
-from app.history.queries import HistoryRow, events_query, section_names, to_row
+from app.history.queries import SectionName, bed_values, events_query, section_id_of, section_names
 from app.spreadsheets import spreadsheet_safe
 
 BATCH = 2000
 HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",
           "old_free_beds", "new_free_beds", "object_type", "object_id", "client_address", "before", "after")
+# What a line needs, in the order ``_cells`` unpacks it.
+EXPORTED = (AuditEvent.seq, AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.organisation,
+            AuditEvent.source, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.client_address,
+            AuditEvent.before, AuditEvent.after)
 
 
-def _line(values: tuple[object, ...]) -> str:
+def _lines(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([spreadsheet_safe(value) for value in values])
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
 
 
@@ -30,30 +41,34 @@ def _iso_utc(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def csv_fields(row: HistoryRow, zone: ZoneInfo) -> tuple[object, ...]:
-    def as_json(values: object) -> str:
-        return "" if values is None else canonical_json(values)
+def _json(values: object) -> str:
+    return "" if values is None else canonical_json(values)
 
-    return (row.seq, _iso_utc(row.at), row.at.astimezone(zone).isoformat(), row.action, row.actor,
-            row.organisation or "", row.source, row.hospital or "", row.section or "",
-            "" if row.old_value is None else row.old_value, "" if row.new_value is None else row.new_value,
-            row.object_type or "", row.object_id or "", row.client_address or "", as_json(row.before),
-            as_json(row.after))
+
+def _text(value: str | None) -> object:
+    return "" if value is None else spreadsheet_safe(value)
+
+
+def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) -> tuple[object, ...]:
+    seq, at, action, actor, organisation, source, object_type, object_id, client_address, before, after = row
+    section_id = section_id_of(object_type, object_id)
+    name = names.get(section_id) if section_id is not None else None
+    hospital, section = (name.hospital, name.section) if name else (None, None)
+    old_value, new_value = bed_values(action, before, after)
+    # Only text can start like a formula; numbers, moments and JSON objects never do.
+    return (seq, _iso_utc(at), at.astimezone(zone).isoformat(), _text(action), _text(actor), _text(organisation),
+            _text(source), _text(hospital), _text(section),
+            "" if old_value is None else old_value, "" if new_value is None else new_value, _text(object_type),
+            _text(object_id), _text(client_address), _json(before), _json(after))
 
 
 async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: HistoryFilter,
                     zone: ZoneInfo) -> AsyncIterator[str]:
     """The header, then one line per event, newest first (the order of the page)."""
-    yield _line(HEADER)
+    yield _lines([HEADER])
     async with session_factory() as session, session.begin():
         names = await section_names(session)
-        query = (await events_query(session, filters)).order_by(AuditEvent.seq.desc())
-        events = await session.stream_scalars(query.execution_options(yield_per=BATCH))
-        chunk: list[str] = []
-        async for event in events:
-            chunk.append(_line(csv_fields(to_row(event, names), zone)))
-            if len(chunk) >= BATCH:
-                yield "".join(chunk)
-                chunk.clear()
-        if chunk:
-            yield "".join(chunk)
+        query = (await events_query(session, filters)).with_only_columns(*EXPORTED).order_by(AuditEvent.seq.desc())
+        result = await session.stream(query.execution_options(yield_per=BATCH))
+        async for rows in result.partitions():
+            yield _lines([_cells(row, names, zone) for row in rows])

@@ -98,17 +98,23 @@ def _int_or_none(values: dict[str, Any] | None, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def section_id_of(event: AuditEvent) -> int | None:
-    if event.object_type != "section" or not event.object_id or not event.object_id.isdigit():
+def section_id_of(object_type: str | None, object_id: str | None) -> int | None:
+    if object_type != "section" or not object_id or not object_id.isdigit():
         return None
-    return int(event.object_id)
+    return int(object_id)
+
+
+def bed_values(action: str, before: dict[str, Any] | None,
+               after: dict[str, Any] | None) -> tuple[int | None, int | None]:
+    """Free beds before and after an event (a confirmation leaves the number as it was)."""
+    new_value = _int_or_none(after, "free_beds")
+    return (new_value if action == "beds.confirmed" else _int_or_none(before, "free_beds")), new_value
 
 
 def to_row(event: AuditEvent, names: dict[int, SectionName]) -> HistoryRow:
-    section_id = section_id_of(event)
+    section_id = section_id_of(event.object_type, event.object_id)
     name = names.get(section_id) if section_id is not None else None
-    new_value = _int_or_none(event.after, "free_beds")
-    old_value = new_value if event.action == "beds.confirmed" else _int_or_none(event.before, "free_beds")
+    old_value, new_value = bed_values(event.action, event.before, event.after)
     return HistoryRow(
         seq=event.seq, at=event.at, action=event.action, actor=event.actor, organisation=event.organisation,
         source=event.source, object_type=event.object_type, object_id=event.object_id,
@@ -124,6 +130,7 @@ async def history_page(session: AsyncSession, filters: HistoryFilter, *, before:
         query = query.where(AuditEvent.seq < before)
     events = list(await session.scalars(query.order_by(AuditEvent.seq.desc()).limit(size + 1)))
     shown = events[:size]
-    names = await section_names(session, {id_ for id_ in map(section_id_of, shown) if id_ is not None})
+    ids = {section_id_of(event.object_type, event.object_id) for event in shown}
+    names = await section_names(session, {id_ for id_ in ids if id_ is not None})
     next_before = shown[-1].seq if len(events) > size else None
     return HistoryPage([to_row(event, names) for event in shown], next_before)
