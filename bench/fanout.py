@@ -15,6 +15,7 @@ from typing import Any
 from bench.clients import Window, fleet
 from bench.common import median, percentiles_ms, tree_rss_bytes
 from bench.drivers import Load, run_driver
+from bench.profile import Profiler
 from tests.live_server import stop_process
 from tests.postgres_cluster import free_port
 
@@ -63,7 +64,7 @@ def _window(target: Target, clients: Any, load: Load) -> tuple[Window, dict[str,
     return clients.stop(), made
 
 
-def run_case(target: Target, plan: Plan) -> dict[str, Any]:
+def run_case(target: Target, plan: Plan, profiler: Profiler | None = None) -> dict[str, Any]:
     time.sleep(0.5)
     memory_before = tree_rss_bytes(target.pid)
     clients = fleet(target.ws_url, target.origin, target.cookie, plan.sockets, target.filtered_type,
@@ -83,8 +84,14 @@ def run_case(target: Target, plan: Plan) -> dict[str, Any]:
                            "complete_pct": 100 * window.changes / expected if expected else None})
         saturated = []
         rate = saturation_rate(plan.sockets)
-        for _ in range(plan.saturation_runs):
-            window, made = _window(target, clients, Load(rate, plan.seconds, target.writers))
+        for run in range(plan.saturation_runs):
+            load = Load(rate, plan.seconds, target.writers)
+            if profiler is not None and run == 0:
+                with profiler.window(f"fan-out at saturation: {target.name}, {plan.sockets:,} sockets",
+                                     plan.seconds):
+                    window, made = _window(target, clients, load)
+            else:
+                window, made = _window(target, clients, load)
             saturated.append({"deliveries_per_s": window.per_second,
                               "changes_per_s": len(made["latencies"]) / made["elapsed"]})
     finally:

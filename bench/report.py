@@ -6,6 +6,7 @@ from typing import Any
 
 from bench.markdown import number as _number
 from bench.markdown import table
+from bench.profile import profile_section
 from bench.targets import targets_section
 
 HEADER = """# Benchmarks
@@ -115,11 +116,51 @@ def snapshot_section(results: dict[str, Any]) -> str:
                      "deflate CPU (ms)", "client: open to parsed (ms)"], rows))
 
 
-HISTORY = """## 4. History
+def _history_rows(found: dict[str, Any]) -> list[list[str]]:
+    page, deep, export, chart, verify = (found[key] for key in ("filtered_page", "deep_pages", "export", "chart",
+                                                                "verify"))
 
-Not measured yet: the history pages are being built by another engineer. This benchmark joins `make bench`
-when they land.
-"""
+    def times(side: dict[str, Any], keys: tuple[str, ...]) -> str:
+        return " / ".join(_number(side[key], 1) for key in keys)
+
+    return [
+        [f"history page: hospital + section + 1 to 3 months ({page['pages']} filters a run), p50 / p95 / p99 (ms)",
+         times(page["bedboard"], ("p50", "p95", "p99")), times(page["reference"], ("p50", "p95", "p99")),
+         _ratio(page["bedboard"]["p95"], page["reference"]["p95"])],
+        [f"deep keyset pages: one hospital, {deep['pages']} pages of {deep['page_size']} by `before`, p50 / p95 (ms)",
+         times(deep["bedboard"], ("p50", "p95")), times(deep["reference"], ("p50", "p95")),
+         _ratio(deep["bedboard"]["p95"], deep["reference"]["p95"])],
+        [f"CSV export: {export['weeks']} weeks of every hospital ({_number(export['rows'])} rows), rows/s",
+         _number(export["bedboard"]), _number(export["reference"]), _ratio(export["reference"], export["bedboard"])],
+        [f"chart data: a year of one hospital ({_number(chart['events'])} events), ms", _number(chart["bedboard"], 1),
+         _number(chart["reference"], 1), _ratio(chart["bedboard"], chart["reference"])],
+        [f"`audit verify`: a complete chain of {_number(verify['events'])} events, events/s",
+         _number(verify["bedboard"]), _number(verify["reference"]), _ratio(verify["reference"], verify["bedboard"])],
+    ]
+
+
+def history_section(results: dict[str, Any]) -> str:
+    found = results.get("history")
+    if not found:
+        return "## 4. History\n\nNot run: it needs PostgreSQL.\n"
+    return ("## 4. History\n\n"
+            f"{_number(found['events'])} audit events on PostgreSQL (durable settings, as in section 2): a year of "
+            f"`beds.free_beds_set` (85 %) and `beds.confirmed` for {found['hospitals']} hospitals of "
+            f"{found['sections'] // found['hospitals']} sections, with the before/after that `app/beds/service.py` "
+            "writes and a hash chain that `audit.verify` accepts, loaded with COPY "
+            f"({found['load_s']:.0f} s, indexes and ANALYZE included). bedboard's figures are its own functions "
+            "called in-process, as the routes call them, on a session from the app's engine settings "
+            "(`history_page`, `csv_lines`, `charted_sections` + `free_beds_series`, `audit.verify`); no HTTP. "
+            "The references ask the same database for the same rows with bare asyncpg: the same WHERE with "
+            "`ORDER BY seq DESC LIMIT 101` for pages, `COPY (SELECT …) TO STDOUT WITH CSV` for the export, a plain "
+            "SELECT of the year's events for the chart, and verify's own checks (order, links, canonical JSON, "
+            "sha256) on asyncpg rows. Each run draws its own filters and both sides read the same ones, by turns; "
+            f"figures are medians of {found['runs']} runs. `audit verify` is timed when the chain held its first "
+            f"{_number(found['verify']['events'])} events (complete then, head and all): the whole chain would take "
+            "minutes at this rate. Load average (1 min) "
+            + " and ".join(f"{value:.1f}" for value in found["load_average"])
+            + f" at the start and end of this step, which took {found['duration_s']:.0f} s.\n\n"
+            + table(["measure", "bedboard", "reference", "bedboard's time ÷ reference's"], _history_rows(found)))
 
 
 def logins_section(results: dict[str, Any]) -> str:
@@ -143,6 +184,6 @@ def render(results: dict[str, Any]) -> str:
     facts = results["machine"]
     parts = [HEADER.format(date=facts["date"], duration=results.get("duration_s", 0), cpu=facts["cpu"]),
              targets_section(results), machine(results), fanout_section(results),
-             implementations_section(results), write_path_section(results), snapshot_section(results), HISTORY,
-             logins_section(results)]
+             implementations_section(results), write_path_section(results), snapshot_section(results),
+             history_section(results), logins_section(results), profile_section(results.get("profiles", {}))]
     return "\n".join(parts)

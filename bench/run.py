@@ -18,10 +18,11 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, logins, snapshot, write_path
+from bench import fanout, history, logins, snapshot, write_path
 from bench.common import raise_file_limit
 from bench.drivers import DRIVERS
 from bench.environment import describe_machine
+from bench.profile import Profiler
 from bench.report import render
 from bench.world import (
     BENCH_TOKEN,
@@ -63,7 +64,7 @@ class Bench:
         self.quick = quick
         self.sizes = (20, 100) if quick else (100, 1_000, 5_000)
         self.results: dict[str, Any] = {"fanout": [], "ws_implementations": [], "write_path": {},
-                                        "snapshot": [], "logins": None, "quick": quick}
+                                        "snapshot": [], "logins": None, "quick": quick, "profiles": {}}
 
     def plan(self, sockets: int) -> fanout.Plan:
         if self.quick:
@@ -80,11 +81,17 @@ class Bench:
         # Kept after every step, so that a run stopped half-way still shows what it measured.
         (SCRATCH / "results.json").write_text(json.dumps(self.results, indent=2, default=str))
 
+    def profiler(self, pid: int) -> Profiler:
+        return Profiler(pid, SCRATCH, self.results["profiles"])
+
     def fanout_pair(self, bedboard: fanout.Target, reference: fanout.Target | None, sockets: int) -> None:
         plan = self.plan(sockets)
         if reference is not None:
             self.results["fanout"].append({**fanout.run_case(reference, plan), "server": "reference"})
-        self.results["fanout"].append({**fanout.run_case(bedboard, plan), "server": bedboard.name})
+        # The largest size with several runs is profiled (its first saturation window): where a missed
+        # target's time goes.
+        profiler = self.profiler(bedboard.pid) if sockets == self.sizes[-2] else None
+        self.results["fanout"].append({**fanout.run_case(bedboard, plan, profiler), "server": bedboard.name})
 
     def sqlite(self) -> None:
         url = f"sqlite+aiosqlite:///{SCRATCH / 'board.sqlite3'}"
@@ -147,9 +154,12 @@ class Bench:
                         target, None, s))
                 self.step("write path, PostgreSQL", lambda: self.results["write_path"].__setitem__(
                     "PostgreSQL", write_path.run(server.url, BENCH_TOKEN, url, seeded.section_ids,
-                                                 runs=1 if self.quick else 3, seconds=0.5 if self.quick else 1.0)))
+                                                 runs=1 if self.quick else 3, seconds=0.5 if self.quick else 1.0,
+                                                 profiler=self.profiler(server.process.pid))))
             finally:
                 server.stop()
+            self.step("history over generated audit events, PostgreSQL", lambda: self.results.__setitem__(
+                "history", history.run(cluster, self.quick)))
         finally:
             cluster.stop()
 
@@ -171,7 +181,7 @@ class Bench:
         began = time.monotonic()
         self.results["machine"] = describe_machine()
         self.step("SQLite: fan-out, logins, write path, websocket implementations", self.sqlite)
-        self.step("PostgreSQL: fan-out and write path", self.postgres)
+        self.step("PostgreSQL: fan-out, write path and history", self.postgres)
         self.step("snapshot", self.snapshots)
         self.results["duration_s"] = time.monotonic() - began
 

@@ -54,6 +54,16 @@ def _snapshot_10k(results: dict[str, Any]) -> float | None:
     return next((row["cold_ms"] for row in results["snapshot"] if row["sections"] == 10_000), None)
 
 
+def _history_page_p95(results: dict[str, Any]) -> float | None:
+    history = results.get("history")
+    return None if not history else history["filtered_page"]["bedboard"]["p95"]
+
+
+def _export_rows_per_s(results: dict[str, Any]) -> float | None:
+    history = results.get("history")
+    return None if not history else history["export"]["bedboard"]
+
+
 TARGETS = (
     Target("deliveries/s at saturation, 1,000 sockets, ≥ 0.6× the bare server", _delivery_ratio(1_000),
            lambda value: value >= 0.6, "×"),
@@ -68,6 +78,9 @@ TARGETS = (
     Target("audited updates/s on PostgreSQL with 8 writers ≥ 1,000", _postgres_writes,
            lambda value: value >= 1_000, "/s"),
     Target("cold snapshot of 10,000 sections < 100 ms of server time", _snapshot_10k, lambda value: value < 100, "ms"),
+    Target("history page p95 < 100 ms (hospital + section + range, 1,000,000 events)",
+           _history_page_p95, lambda value: value < 100, "ms"),
+    Target("CSV export ≥ 100,000 rows/s", _export_rows_per_s, lambda value: value >= 100_000, "rows/s"),
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bench.common import median, percentiles_ms
 from bench.drivers import Load, run_driver
+from bench.profile import Profiler
 
 WRITERS = (1, 8, 32)
 AS_FAST_AS_POSSIBLE = 1_000_000.0
@@ -20,13 +21,18 @@ def _measure(target: str, arguments: tuple[Any, ...], writers: int, seconds: flo
 
 
 def run(url: str, token: str, database_url: str, section_ids: list[int], *, runs: int,
-        seconds: float) -> list[dict[str, Any]]:
+        seconds: float, profiler: Profiler | None = None, profiled_writers: int = 8) -> list[dict[str, Any]]:
     rows = []
     for writers in WRITERS:
         mine = section_ids[:writers]
         api, bare = [], []
-        for _ in range(runs):  # interleaved, so that both see the same machine
-            api.append(_measure("bedboard", (url, token, mine), writers, seconds))
+        for run in range(runs):  # interleaved, so that both see the same machine
+            if profiler is not None and run == 0 and writers == profiled_writers:
+                database = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
+                with profiler.window(f"audited writes: {database}, {writers} writers", seconds):
+                    api.append(_measure("bedboard", (url, token, mine), writers, seconds))
+            else:
+                api.append(_measure("bedboard", (url, token, mine), writers, seconds))
             bare.append(_measure("bare", (database_url, mine), writers, seconds))
         api_rate, bare_rate = median([r["per_s"] for r in api]), median([r["per_s"] for r in bare])
         rows.append({
