@@ -71,6 +71,8 @@ class Bench:
             return fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=1.0)
         if sockets >= 5_000:  # connecting 5,000 sockets is the slow part; fewer repetitions there
             return fanout.Plan(sockets, steady_runs=2, saturation_runs=1, seconds=2.0)
+        if sockets <= 100:  # no target at this size: it shows the fixed costs, two runs are enough
+            return fanout.Plan(sockets, steady_runs=2, saturation_runs=2, seconds=2.0)
         return fanout.Plan(sockets, steady_runs=3, saturation_runs=3, seconds=2.0)
 
     def step(self, name: str, action: Callable[[], None]) -> None:

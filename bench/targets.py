@@ -49,9 +49,12 @@ def _postgres_writes(results: dict[str, Any]) -> float | None:
     return next((row["api_per_s"] for row in rows if row["writers"] == 8), None)
 
 
-def _snapshot_10k(results: dict[str, Any]) -> float | None:
-    """The cold snapshot: the worst case, every section loaded and serialised."""
-    return next((row["cold_ms"] for row in results["snapshot"] if row["sections"] == 10_000), None)
+def _snapshot_10k(kind: str) -> Callable[[dict[str, Any]], float | None]:
+    """``cold_ms``: a server's first snapshot, every section loaded and serialised (the worst case);
+    ``changed_ms``: what a coordinator connecting to a running server waits for, after a bed change."""
+    def measure(results: dict[str, Any]) -> float | None:
+        return next((row[kind] for row in results["snapshot"] if row["sections"] == 10_000), None)
+    return measure
 
 
 def _history_page_p95(results: dict[str, Any]) -> float | None:
@@ -77,7 +80,10 @@ TARGETS = (
            lambda value: value < 40, "KiB"),
     Target("audited updates/s on PostgreSQL with 8 writers ≥ 1,000", _postgres_writes,
            lambda value: value >= 1_000, "/s"),
-    Target("cold snapshot of 10,000 sections < 100 ms of server time", _snapshot_10k, lambda value: value < 100, "ms"),
+    Target("snapshot of 10,000 sections < 100 ms of server time, a running server after a bed change",
+           _snapshot_10k("changed_ms"), lambda value: value < 100, "ms"),
+    Target("the same, cold: a server's first snapshot (every section loaded and serialised)",
+           _snapshot_10k("cold_ms"), lambda value: value < 100, "ms"),
     Target("history page p95 < 100 ms (hospital + section + range, 1,000,000 events)",
            _history_page_p95, lambda value: value < 100, "ms"),
     Target("CSV export ≥ 100,000 rows/s", _export_rows_per_s, lambda value: value >= 100_000, "rows/s"),
