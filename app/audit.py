@@ -82,8 +82,13 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+# Built once: ``json.dumps`` with these arguments builds a new encoder on every call, a third of the cost
+# of encoding an event's small before/after objects (the CSV export encodes two per line).
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def chain_hash(prev_hash: str, canonical_event: str) -> str:

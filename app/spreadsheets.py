@@ -6,6 +6,8 @@ run it. Such a text cell gets a leading apostrophe; numbers are left as they are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -13,3 +15,8 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def spreadsheet_safe_row(cells: Iterable[object]) -> list[object]:
+    """Every text cell of a line made safe, in one pass: an export of many lines calls this once a line."""
+    return ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in cells]

@@ -3,7 +3,10 @@
 Each batch is read as plain rows of the columns a line needs and written by one csv writer: building an
 ORM object and a HistoryRow for every event, a writer for every line, and waking the database driver for
 every row (``async for`` over a stream) took two thirds of the time (bench/history.py, 57,534 rows of
-1,000,000 on PostgreSQL: 5,900 rows/s before, 16,000 after, the same machine and load).
+1,000,000 on PostgreSQL: 5,900 rows/s before, 16,000 after, the same machine and load). Building the
+canonical JSON encoder once and making a line formula-safe in one pass took 99,727 rows on PostgreSQL
+from 14,600 to 16,400 rows/s. What is left is mostly decoding and re-encoding the before/after JSON and
+the driver's own row decoding (profiled in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit import AuditEvent, canonical_json
 from app.history.filters import HistoryFilter
 from app.history.queries import SectionName, bed_values, events_query, section_id_of, section_names
-from app.spreadsheets import spreadsheet_safe
+from app.spreadsheets import spreadsheet_safe_row
 
 BATCH = 2000
 HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",
@@ -41,25 +44,21 @@ def _iso_utc(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _json(values: object) -> str:
-    return "" if values is None else canonical_json(values)
+def _json(values: object) -> str | None:
+    return None if values is None else canonical_json(values)
 
 
-def _text(value: str | None) -> object:
-    return "" if value is None else spreadsheet_safe(value)
-
-
-def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) -> tuple[object, ...]:
+def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) -> list[object]:
     seq, at, action, actor, organisation, source, object_type, object_id, client_address, before, after = row
     section_id = section_id_of(object_type, object_id)
     name = names.get(section_id) if section_id is not None else None
     hospital, section = (name.hospital, name.section) if name else (None, None)
     old_value, new_value = bed_values(action, before, after)
-    # Only text can start like a formula; numbers, moments and JSON objects never do.
-    return (seq, _iso_utc(at), at.astimezone(zone).isoformat(), _text(action), _text(actor), _text(organisation),
-            _text(source), _text(hospital), _text(section),
-            "" if old_value is None else old_value, "" if new_value is None else new_value, _text(object_type),
-            _text(object_id), _text(client_address), _json(before), _json(after))
+    # The csv writer writes None as an empty cell. Only text can start like a formula: the moments and the
+    # JSON objects never do, so one pass over the whole line makes the same cells safe as one call per text.
+    return spreadsheet_safe_row((
+        seq, _iso_utc(at), at.astimezone(zone).isoformat(), action, actor, organisation, source, hospital,
+        section, old_value, new_value, object_type, object_id, client_address, _json(before), _json(after)))
 
 
 async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: HistoryFilter,

@@ -138,6 +138,23 @@ async def test_csv_export_streams_every_filtered_row(client: httpx.AsyncClient, 
     assert [int(row["seq"]) for row in rows] == sorted((int(row["seq"]) for row in rows), reverse=True)
 
 
+async def test_csv_export_keeps_typed_text_from_running_as_a_formula(client: httpx.AsyncClient,
+                                                                     services: AppServices) -> None:
+    hospital = await make_hospital(services, "NORD")
+    section = await make_section(services, hospital, "=HYPERLINK(\"http://x\")", section_type="icu")
+    await insert_changes(services, [Change(at=START, section_id=section, hospital_id=hospital, free_beds=-1,
+                                           actor="@op.one")])
+    await make_user(services, "eva.audit", role="auditor")
+    await log_in(client, "eva.audit")
+    response = await client.get("/audit/export.csv", params={"hospital": hospital})
+    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["section"] == "'=HYPERLINK(\"http://x\")"
+    assert row["actor"] == "'@op.one"
+    assert row["new_free_beds"] == "-1"  # a number, not text: left as it is
+    assert row["hospital"] == "Spitalul NORD"
+    assert '"free_beds":-1' in row["after"]  # the canonical JSON, which no formula check touches
+
+
 async def test_account_events_share_the_page(client: httpx.AsyncClient, services: AppServices) -> None:
     await make_user(services, "eva.audit", role="auditor")
     await log_in(client, "eva.audit")
