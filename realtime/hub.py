@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,7 +60,11 @@ class Subscription:
     snapshot_frame: SnapshotFrame
     stats: DelayStats
     filters: BoardFilter = field(default_factory=BoardFilter)
-    queue: asyncio.Queue[Queued] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    # A deque and one future rather than an asyncio.Queue: an idle subscriber's Queue (three deques and an
+    # Event, for putters, getters and task counting that nobody here uses) held 3.3 KiB against the
+    # deque's 0.8, and every socket has one (the target is under 40 KiB of server memory per socket).
+    queue: deque[Queued] = field(default_factory=deque)
+    _waiting: asyncio.Future[None] | None = None
     # While a resume backfills from the database, live changes wait here (see Hub.resume).
     held: list[Change] | None = None
     user_id: int | None = None
@@ -67,10 +72,16 @@ class Subscription:
     close: Callable[[int], Awaitable[None]] | None = None
 
     def offer(self, queued: Queued) -> None:
-        try:
-            self.queue.put_nowait(queued)
-        except asyncio.QueueFull:
+        if len(self.queue) >= QUEUE_SIZE:
             self.resync()
+            return
+        self.queue.append(queued)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     def hold(self, change: Change) -> None:
         assert self.held is not None
@@ -93,17 +104,19 @@ class Subscription:
 
     def resync(self) -> None:
         """Drop the backlog: the next thing this subscriber gets is a fresh snapshot."""
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(RESYNC)
+        self.queue.clear()
+        self.queue.append(RESYNC)
+        self._wake()
 
     async def run_sender(self) -> None:
         while True:
-            await self._deliver(await self.queue.get())
+            while not self.queue:
+                self._waiting = asyncio.get_running_loop().create_future()
+                await self._waiting
             # Under a burst the queue fills faster than one wake-up per frame can empty it: send what is
             # already there in the same turn (a frame sent on an open socket does not suspend).
-            while not self.queue.empty():
-                await self._deliver(self.queue.get_nowait())
+            while self.queue:
+                await self._deliver(self.queue.popleft())
 
     async def _deliver(self, queued: Queued) -> None:
         if isinstance(queued, _Resync):
