@@ -1,4 +1,4 @@
-"""The hub's fan-out with real asyncio queues and sender tasks (sockets replaced by recording senders)."""
+"""The hub's fan-out on a real event loop (sockets replaced by recording senders)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ NOW = datetime(2026, 3, 14, 12, tzinfo=UTC)
 
 
 class Socket:
-    def __init__(self, blocked: asyncio.Event | None = None) -> None:
+    def __init__(self, blocked: asyncio.Event | None = None, gone: bool = False) -> None:
         self.frames: list[str] = []
         self.blocked = blocked
+        self.gone = gone
         self.closed_with: int | None = None
 
     async def send(self, frame: str) -> None:
+        if self.gone:
+            raise ConnectionResetError("the client went away")
         if self.blocked is not None:
             await self.blocked.wait()
         self.frames.append(frame)
@@ -102,6 +105,40 @@ async def test_a_slow_subscriber_gets_a_snapshot_and_never_delays_the_others() -
     assert len(slow.frames) < 60  # the backlog was dropped, not replayed
     slow_task.cancel()
     fast_task.cancel()
+
+
+async def test_a_socket_that_fails_ends_its_subscription_and_nobody_else_s() -> None:
+    hub = Hub(clock=lambda: NOW)
+    gone, stays = Socket(gone=True), Socket()
+    _gone, gone_task = subscribe(hub, gone)
+    _stays, stays_task = subscribe(hub, stays)
+    hub.publish(Change(seq=1, item=item(1), committed_at=NOW.timestamp()))
+    await settle()
+    assert gone_task.done()
+    assert isinstance(gone_task.exception(), ConnectionResetError)
+    hub.publish(Change(seq=2, item=item(1), committed_at=NOW.timestamp()))
+    await settle()
+    assert [m["seq"] for m in stays.messages()] == [1, 2]
+    assert not stays_task.done()
+    stays_task.cancel()
+
+
+async def test_a_frame_behind_a_waiting_send_keeps_its_order() -> None:
+    hub = Hub(clock=lambda: NOW)
+    stuck = asyncio.Event()
+    socket = Socket(blocked=stuck)
+    _subscription, task = subscribe(hub, socket)
+    hub.publish(Change(seq=1, item=item(1), committed_at=NOW.timestamp()))
+    await settle()
+    socket.blocked = None  # the next sends would go at once; they must still wait for the first
+    hub.publish(Change(seq=2, item=item(2), committed_at=NOW.timestamp()))
+    hub.publish(Change(seq=3, item=item(3), committed_at=NOW.timestamp()))
+    await settle()
+    assert socket.frames == []
+    stuck.set()
+    await settle()
+    assert [m["seq"] for m in socket.messages()] == [1, 2, 3]
+    task.cancel()
 
 
 async def test_heartbeats_and_resync_reach_everyone() -> None:
