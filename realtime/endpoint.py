@@ -6,10 +6,9 @@ The protocol is DESIGN.md's "Realtime protocol". What a snapshot or a backfill c
 
 from __future__ import annotations
 
-import asyncio
+import bisect
 import json
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,23 +79,18 @@ class BoardSocket:
                                     close=lambda code: websocket.close(code=code))
         subscription.held = []  # nothing is delivered before the first subscribe
         self.hub.add(subscription)
-        sender = asyncio.create_task(subscription.run_sender(), name="board-socket-sender")
         try:
-            await self._receive(websocket, subscription, sender)
+            await self._receive(websocket, subscription)
         finally:
             self.hub.remove(subscription)
-            sender.cancel()
-            await asyncio.gather(sender, return_exceptions=True)
+            subscription.stop()
 
-    async def _receive(self, websocket: WebSocket, subscription: Subscription, sender: asyncio.Task[None]) -> None:
-        recent: deque[float] = deque()
+    async def _receive(self, websocket: WebSocket, subscription: Subscription) -> None:
+        # Only the socket is awaited, no sender task beside it: when delivery fails the subscription closes
+        # the socket, and this loop hears that as a disconnect (an idle socket costs no task of its own).
+        recent: list[float] = []
         while True:
-            receiving = asyncio.ensure_future(websocket.receive())
-            done, _pending = await asyncio.wait({receiving, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if receiving not in done:  # the sender failed: the socket is gone
-                receiving.cancel()
-                return
-            message = receiving.result()
+            message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
@@ -146,11 +140,12 @@ class BoardSocket:
         subscription.release(backfill.last_seq, self.now())
 
 
-def _too_chatty(recent: deque[float]) -> bool:
+def _too_chatty(recent: list[float]) -> bool:
+    """The times of the last minute's messages, oldest first (a list: an empty deque alone holds 0.6 KiB,
+    and every socket keeps one)."""
     now = time.monotonic()
     recent.append(now)
-    while recent and recent[0] < now - 60:
-        recent.popleft()
+    del recent[:bisect.bisect_left(recent, now - 60)]
     return len(recent) > MAX_MESSAGES_PER_MINUTE
 
 

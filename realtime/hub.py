@@ -25,6 +25,7 @@ from realtime.filters import BoardFilter
 from realtime.stats import DelayStats
 
 QUEUE_SIZE = 256
+INTERNAL_ERROR = 1011  # the websocket close code for a server-side failure
 # Changes held for one resuming subscriber; past this, a snapshot is cheaper than the backlog.
 MAX_HELD = 4 * QUEUE_SIZE
 
@@ -77,9 +78,10 @@ class Subscription:
     # A send that had to wait (the socket's buffer is full) or a snapshot being read: the queue waits for it.
     _waiting_send: asyncio.Task[None] | None = None
     _pump_due: bool = False
-    _failure: Exception | None = None
-    _ended: asyncio.Future[None] | None = None
     _stopped: bool = False
+    # Why delivery stopped, if it failed; and the close that follows, kept so that it is not collected.
+    failure: Exception | None = None
+    _closing: asyncio.Future[None] | None = None
 
     def enqueue(self, queued: Queued) -> bool:
         """Put a frame in line. True when the caller must arrange a ``pump``: none is due yet."""
@@ -144,23 +146,26 @@ class Subscription:
             self.pump()
 
     def _fail(self, error: Exception) -> None:
-        self._failure, self._stopped = error, True
-        if self._ended is not None and not self._ended.done():
-            self._ended.set_exception(error)
+        """Delivery failed (the socket is gone, or a snapshot could not be read): stop, and close the
+        socket, so that its receiving side ends too and a browser still there reconnects and resumes."""
+        self.failure = error
+        self.stop()
+        if self.close is not None:
+            self._closing = asyncio.ensure_future(self._close_quietly(INTERNAL_ERROR))
 
-    async def run_sender(self) -> None:
-        """Lasts as long as the subscriber is served: raises the error that ended delivery (the socket is
-        gone), or is cancelled when the socket closes. The frames themselves go out in ``pump``."""
-        if self._failure is not None:
-            raise self._failure
-        self._ended = asyncio.get_running_loop().create_future()
+    async def _close_quietly(self, code: int) -> None:
+        assert self.close is not None
         try:
-            await self._ended
-        finally:
-            self._stopped = True
-            self.queue.clear()
-            if self._waiting_send is not None:
-                self._waiting_send.cancel()
+            await self.close(code)
+        except Exception:  # already closed from the other side: nothing left to tell
+            return
+
+    def stop(self) -> None:
+        """The socket is closing: nothing more is sent, and a send still waiting is abandoned."""
+        self._stopped = True
+        self.queue.clear()
+        if self._waiting_send is not None:
+            self._waiting_send.cancel()
 
     async def _deliver(self, queued: Queued) -> None:
         if isinstance(queued, _Resync):

@@ -45,11 +45,11 @@ async def snapshot_of(subscription: Subscription) -> str:
 
 
 def subscribe(hub: Hub, socket: Socket, filters: dict[str, Any] | None = None,
-              session_id: int | None = None) -> tuple[Subscription, asyncio.Task[None]]:
+              session_id: int | None = None) -> Subscription:
     subscription = Subscription(send=socket.send, snapshot_frame=snapshot_of, stats=hub.stats,
                                 filters=BoardFilter.parse(filters), session_id=session_id, close=socket.close)
     hub.add(subscription)
-    return subscription, asyncio.create_task(subscription.run_sender())
+    return subscription
 
 
 async def settle() -> None:
@@ -60,8 +60,9 @@ async def settle() -> None:
 async def test_one_serialised_frame_reaches_every_matching_subscriber() -> None:
     hub = Hub(clock=lambda: NOW)
     everyone, surgery_only, icu_only = Socket(), Socket(), Socket()
-    tasks = [subscribe(hub, everyone)[1], subscribe(hub, surgery_only, {"section_types": [1]})[1],
-             subscribe(hub, icu_only, {"section_types": [2]})[1]]
+    subscribe(hub, everyone)
+    subscribe(hub, surgery_only, {"section_types": [1]})
+    subscribe(hub, icu_only, {"section_types": [2]})
     hub.publish(Change(seq=5, item=item(7), committed_at=NOW.timestamp()))
     await settle()
     assert everyone.frames == surgery_only.frames
@@ -70,29 +71,26 @@ async def test_one_serialised_frame_reaches_every_matching_subscriber() -> None:
     assert everyone.messages()[0]["type"] == "change"
     assert everyone.messages()[0]["seq"] == 5
     assert hub.stats.summary()["deliveries"] == 2
-    for task in tasks:
-        task.cancel()
 
 
 async def test_a_section_that_leaves_the_filter_is_announced() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    _subscription, task = subscribe(hub, socket, {"occupancy": {"max": 80}})
+    subscribe(hub, socket, {"occupancy": {"max": 80}})
     hub.publish(Change(seq=1, item=item(7, occupancy=50.0), committed_at=NOW.timestamp()))
     hub.publish(Change(seq=2, item=item(7, occupancy=95.0), committed_at=NOW.timestamp()))
     hub.publish(Change(seq=3, item=item(7, occupancy=96.0), committed_at=NOW.timestamp()))
     hub.publish(Change(seq=4, item=item(8), committed_at=NOW.timestamp(), removed=True))
     await settle()
     assert [(m["type"], m["seq"]) for m in socket.messages()] == [("change", 1), ("leave", 2)]
-    task.cancel()
 
 
 async def test_a_slow_subscriber_gets_a_snapshot_and_never_delays_the_others() -> None:
     hub = Hub(clock=lambda: NOW)
     stuck = asyncio.Event()
     slow, fast = Socket(blocked=stuck), Socket()
-    _slow, slow_task = subscribe(hub, slow)
-    _fast, fast_task = subscribe(hub, fast)
+    subscribe(hub, slow)
+    subscribe(hub, fast)
     for seq in range(1, QUEUE_SIZE + 50):
         hub.publish(Change(seq=seq, item=item(seq % 10), committed_at=NOW.timestamp()))
         await asyncio.sleep(0)
@@ -103,31 +101,29 @@ async def test_a_slow_subscriber_gets_a_snapshot_and_never_delays_the_others() -
     # The one frame already in the socket's hands goes out, then the snapshot instead of the backlog.
     assert [m["type"] for m in slow.messages()[:2]] == ["change", "snapshot"]
     assert len(slow.frames) < 60  # the backlog was dropped, not replayed
-    slow_task.cancel()
-    fast_task.cancel()
 
 
 async def test_a_socket_that_fails_ends_its_subscription_and_nobody_else_s() -> None:
     hub = Hub(clock=lambda: NOW)
     gone, stays = Socket(gone=True), Socket()
-    _gone, gone_task = subscribe(hub, gone)
-    _stays, stays_task = subscribe(hub, stays)
+    gone_subscription = subscribe(hub, gone)
+    stays_subscription = subscribe(hub, stays)
     hub.publish(Change(seq=1, item=item(1), committed_at=NOW.timestamp()))
     await settle()
-    assert gone_task.done()
-    assert isinstance(gone_task.exception(), ConnectionResetError)
+    assert isinstance(gone_subscription.failure, ConnectionResetError)
+    assert gone.closed_with == 1011  # closed, so that the socket's own loop hears it and ends
     hub.publish(Change(seq=2, item=item(1), committed_at=NOW.timestamp()))
     await settle()
     assert [m["seq"] for m in stays.messages()] == [1, 2]
-    assert not stays_task.done()
-    stays_task.cancel()
+    assert stays_subscription.failure is None
+    assert stays.closed_with is None
 
 
 async def test_a_frame_behind_a_waiting_send_keeps_its_order() -> None:
     hub = Hub(clock=lambda: NOW)
     stuck = asyncio.Event()
     socket = Socket(blocked=stuck)
-    _subscription, task = subscribe(hub, socket)
+    subscribe(hub, socket)
     hub.publish(Change(seq=1, item=item(1), committed_at=NOW.timestamp()))
     await settle()
     socket.blocked = None  # the next sends would go at once; they must still wait for the first
@@ -138,26 +134,24 @@ async def test_a_frame_behind_a_waiting_send_keeps_its_order() -> None:
     stuck.set()
     await settle()
     assert [m["seq"] for m in socket.messages()] == [1, 2, 3]
-    task.cancel()
 
 
 async def test_heartbeats_and_resync_reach_everyone() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    _subscription, task = subscribe(hub, socket)
+    subscribe(hub, socket)
     hub.heartbeat()
     await settle()
     hub.resync_all()
     await settle()
     assert [m["type"] for m in socket.messages()] == ["heartbeat", "snapshot"]
     assert socket.messages()[0]["server_time"] == NOW.isoformat()
-    task.cancel()
 
 
 async def test_held_changes_are_released_after_the_backfill_without_duplicates() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    subscription, task = subscribe(hub, socket, {"section_types": [1]})
+    subscription = subscribe(hub, socket, {"section_types": [1]})
     subscription.held = []
     for seq in (12, 10, 11):
         hub.publish(Change(seq=seq, item=item(seq), committed_at=NOW.timestamp()))
@@ -165,34 +159,30 @@ async def test_held_changes_are_released_after_the_backfill_without_duplicates()
     subscription.release(after_seq=10, now=NOW)
     await settle()
     assert [(m["type"], m["seq"]) for m in socket.messages()] == [("change", 11), ("change", 12), ("leave", 13)]
-    task.cancel()
 
 
 async def test_too_many_held_changes_turn_into_a_snapshot() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    subscription, task = subscribe(hub, socket)
+    subscription = subscribe(hub, socket)
     subscription.held = []
     for seq in range(MAX_HELD + 1):
         hub.publish(Change(seq=seq, item=item(1), committed_at=NOW.timestamp()))
     assert subscription.held is None
     await settle()
     assert [m["type"] for m in socket.messages()] == ["snapshot"]
-    task.cancel()
 
 
 async def test_sockets_of_ended_sessions_are_closed() -> None:
     hub = Hub(clock=lambda: NOW)
     kept, ended, anonymous = Socket(), Socket(), Socket()
-    tasks = [subscribe(hub, kept, session_id=1)[1], subscribe(hub, ended, session_id=2)[1],
-             subscribe(hub, anonymous)[1]]
+    for socket, session_id in ((kept, 1), (ended, 2), (anonymous, None)):
+        subscribe(hub, socket, session_id=session_id)
     assert hub.session_ids() == {1, 2}
     assert await hub.close_sessions_except({1}, code=4001) == 1
     assert ended.closed_with == 4001
     assert kept.closed_with is None
     assert len(hub.subscriptions) == 2
-    for task in tasks:
-        task.cancel()
 
 
 def test_delay_statistics() -> None:
