@@ -8,11 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.clients import Window, fleet
+from bench.clients import ClientFleet, Window, fleet
 from bench.common import median, percentiles_ms, tree_rss_bytes
 from bench.drivers import Load, run_driver
 from bench.profile import Profiler
@@ -64,7 +65,9 @@ def _window(target: Target, clients: Any, load: Load) -> tuple[Window, dict[str,
     return clients.stop(), made
 
 
-def run_case(target: Target, plan: Plan, profiler: Profiler | None = None) -> dict[str, Any]:
+def run_case(target: Target, plan: Plan, profiler: Profiler | None = None,
+             then: Callable[[ClientFleet, int], None] | None = None) -> dict[str, Any]:
+    """Connect, steady windows, saturation windows; ``then`` gets the connected sockets before they close."""
     time.sleep(0.5)
     memory_before = tree_rss_bytes(target.pid)
     clients = fleet(target.ws_url, target.origin, target.cookie, plan.sockets, target.filtered_type,
@@ -94,6 +97,8 @@ def run_case(target: Target, plan: Plan, profiler: Profiler | None = None) -> di
                 window, made = _window(target, clients, load)
             saturated.append({"deliveries_per_s": window.per_second,
                               "changes_per_s": len(made["latencies"]) / made["elapsed"]})
+        if then is not None:
+            then(clients, count)
     finally:
         clients.close()
     return {

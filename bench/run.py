@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from bench import fanout, history, logins, snapshot, write_path
+from bench.clients import ClientFleet
 from bench.common import raise_file_limit
 from bench.drivers import DRIVERS
 from bench.environment import describe_machine
@@ -71,9 +72,18 @@ class Bench:
             return fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=1.0)
         if sockets >= 5_000:  # connecting 5,000 sockets is the slow part; fewer repetitions there
             return fanout.Plan(sockets, steady_runs=2, saturation_runs=1, seconds=2.0)
-        if sockets <= 100:  # no target at this size: it shows the fixed costs, two runs are enough
-            return fanout.Plan(sockets, steady_runs=2, saturation_runs=2, seconds=2.0)
+        if sockets <= 100:  # no target at this size: it shows the fixed costs, one run is enough
+            return fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=2.0)
         return fanout.Plan(sockets, steady_runs=3, saturation_runs=3, seconds=2.0)
+
+    def second_plan(self, sockets: int) -> fanout.Plan:
+        """Repeats the main plan's sizes where no target is read (PostgreSQL, the other websocket
+        implementations): fewer runs, so that ``make bench`` stays under ten minutes on two cores."""
+        if self.quick:
+            return self.plan(sockets)
+        if sockets >= 5_000:
+            return fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=2.0)
+        return fanout.Plan(sockets, steady_runs=2, saturation_runs=2, seconds=2.0)
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         began = time.monotonic()
@@ -86,14 +96,27 @@ class Bench:
     def profiler(self, pid: int) -> Profiler:
         return Profiler(pid, SCRATCH, self.results["profiles"])
 
-    def fanout_pair(self, bedboard: fanout.Target, reference: fanout.Target | None, sockets: int) -> None:
-        plan = self.plan(sockets)
+    def fanout_pair(self, bedboard: fanout.Target, reference: fanout.Target | None, sockets: int,
+                    plan: fanout.Plan | None = None,
+                    then: Callable[[ClientFleet, int], None] | None = None) -> None:
+        plan = plan or self.plan(sockets)
         if reference is not None:
             self.results["fanout"].append({**fanout.run_case(reference, plan), "server": "reference"})
         # The largest size with several runs is profiled (its first saturation window): where a missed
         # target's time goes.
         profiler = self.profiler(bedboard.pid) if sockets == self.sizes[-2] else None
-        self.results["fanout"].append({**fanout.run_case(bedboard, plan, profiler), "server": bedboard.name})
+        self.results["fanout"].append({**fanout.run_case(bedboard, plan, profiler, then), "server": bedboard.name})
+
+    def logins(self, target: fanout.Target, url: str) -> Callable[[ClientFleet, int], None]:
+        """Benchmark 5 on the fan-out's own connected sockets, at the middle size (1,000; 20 with --quick)."""
+        users = [f"coord{n}" for n in range(COORDINATORS)]
+
+        def measure(clients: ClientFleet, sockets: int) -> None:
+            began = time.monotonic()
+            self.results["logins"] = logins.measure(target, url, users, clients, sockets, runs=1)
+            say(f"logins under load done in {time.monotonic() - began:.0f} s")
+
+        return measure
 
     def sqlite(self) -> None:
         url = f"sqlite+aiosqlite:///{SCRATCH / 'board.sqlite3'}"
@@ -106,15 +129,14 @@ class Bench:
             try:
                 reference = fanout.reference_target(reference_server, sections, seeded.surgery_type)
                 for sockets in self.sizes:
-                    self.step(f"fan-out {sockets} sockets, SQLite", lambda s=sockets: self.fanout_pair(  # type: ignore[misc]
-                        target, reference, s))
+                    # Logins under load run on the 1,000 sockets of the fan-out, before they close.
+                    then = self.logins(target, server.url) if sockets == self.sizes[-2] else None
+                    self.step(f"fan-out {sockets} sockets, SQLite", lambda s=sockets, t=then: self.fanout_pair(  # type: ignore[misc]
+                        target, reference, s, then=t))
             finally:
                 reference_server.stop()
-            users = [f"coord{n}" for n in range(COORDINATORS)]
-            self.step("logins under load", lambda: self.results.__setitem__("logins", logins.run(
-                target, server.url, users, 100 if self.quick else 1_000, 1 if self.quick else 2)))
             self.step("write path, SQLite", lambda: self.results["write_path"].__setitem__("SQLite", write_path.run(
-                server.url, BENCH_TOKEN, url, seeded.section_ids, runs=1 if self.quick else 3,
+                server.url, BENCH_TOKEN, url, seeded.section_ids, runs=1 if self.quick else 2,
                 seconds=0.5 if self.quick else 1.0)))
         finally:
             server.stop()
@@ -132,7 +154,7 @@ class Bench:
         server = start_bedboard(url, SCRATCH, ws=implementation)
         try:
             sockets = self.sizes[-2]
-            plan = fanout.Plan(sockets, steady_runs=2, saturation_runs=2, seconds=2.0)
+            plan = fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=2.0)
             case = fanout.run_case(bedboard_target(implementation, server, seeded), plan)
             self.results["ws_implementations"].append({**case, "implementation": implementation})
         finally:
@@ -153,10 +175,10 @@ class Bench:
                 target = bedboard_target("bedboard, PostgreSQL, 2 workers", server, seeded)
                 for sockets in self.sizes[1:]:
                     self.step(f"fan-out {sockets} sockets, PostgreSQL", lambda s=sockets: self.fanout_pair(  # type: ignore[misc]
-                        target, None, s))
+                        target, None, s, self.second_plan(s)))
                 self.step("write path, PostgreSQL", lambda: self.results["write_path"].__setitem__(
                     "PostgreSQL", write_path.run(server.url, BENCH_TOKEN, url, seeded.section_ids,
-                                                 runs=1 if self.quick else 3, seconds=0.5 if self.quick else 1.0,
+                                                 runs=1 if self.quick else 2, seconds=0.5 if self.quick else 1.0,
                                                  profiler=self.profiler(server.process.pid))))
             finally:
                 server.stop()
