@@ -28,7 +28,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Every benchmark beside its reference; writes docs/benchmarks.md (about 10 minutes).
+# Every benchmark beside its reference; writes docs/benchmarks.md (about 9 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
