@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -55,7 +56,10 @@ class Profile:
 
 
 def available() -> str | None:
-    return shutil.which("py-spy")
+    """py-spy beside this Python first: ``make bench`` runs the virtual environment's Python without its
+    ``bin`` on PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
 def _layer(frame: str) -> str:
