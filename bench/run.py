@@ -77,8 +77,8 @@ class Bench:
         return fanout.Plan(sockets, steady_runs=3, saturation_runs=3, seconds=2.0)
 
     def second_plan(self, sockets: int) -> fanout.Plan:
-        """Repeats the main plan's sizes where no target is read (PostgreSQL, the other websocket
-        implementations): fewer runs, so that ``make bench`` stays under ten minutes on two cores."""
+        """PostgreSQL repeats the main plan's sizes, where no target is read: fewer runs, so that
+        ``make bench`` stays under ten minutes on two cores."""
         if self.quick:
             return self.plan(sockets)
         if sockets >= 5_000:
@@ -107,7 +107,7 @@ class Bench:
         profiler = self.profiler(bedboard.pid) if sockets == self.sizes[-2] else None
         self.results["fanout"].append({**fanout.run_case(bedboard, plan, profiler, then), "server": bedboard.name})
 
-    def logins(self, target: fanout.Target, url: str) -> Callable[[ClientFleet, int], None]:
+    def logins_on_connected(self, target: fanout.Target, url: str) -> Callable[[ClientFleet, int], None]:
         """Benchmark 5 on the fan-out's own connected sockets, at the middle size (1,000; 20 with --quick)."""
         users = [f"coord{n}" for n in range(COORDINATORS)]
 
@@ -130,7 +130,7 @@ class Bench:
                 reference = fanout.reference_target(reference_server, sections, seeded.surgery_type)
                 for sockets in self.sizes:
                     # Logins under load run on the 1,000 sockets of the fan-out, before they close.
-                    then = self.logins(target, server.url) if sockets == self.sizes[-2] else None
+                    then = self.logins_on_connected(target, server.url) if sockets == self.sizes[-2] else None
                     self.step(f"fan-out {sockets} sockets, SQLite", lambda s=sockets, t=then: self.fanout_pair(  # type: ignore[misc]
                         target, reference, s, then=t))
             finally:
@@ -154,6 +154,7 @@ class Bench:
         server = start_bedboard(url, SCRATCH, ws=implementation)
         try:
             sockets = self.sizes[-2]
+            # No target is read here either, and the comparison is made at one size: one run of each.
             plan = fanout.Plan(sockets, steady_runs=1, saturation_runs=1, seconds=2.0)
             case = fanout.run_case(bedboard_target(implementation, server, seeded), plan)
             self.results["ws_implementations"].append({**case, "implementation": implementation})

@@ -1,9 +1,11 @@
 """Run a coroutine at once, as far as it goes without waiting; only what is left of it becomes a task.
 
 This is Python 3.12's eager task start (``asyncio.eager_task_factory``) for one call, on Python 3.11, and
-without a Task object when nothing has to wait. The fan-out needs it: a frame sent to a writable socket
-never suspends (uvicorn hands it to the transport and returns), so scheduling a task per socket per
-change only to do that was most of the fan-out's own cost.
+without a Task object when nothing has to wait. The fan-out uses it: a frame sent to a writable socket
+never suspends (uvicorn hands it to the transport and returns), so a change reaches its sockets in one
+pass instead of one task wake-up per socket queued behind whatever else the loop has ready. Measured: the
+same CPU per delivery, and the last sockets of a change served sooner (steady p99 at 1,000 sockets
+93-100 ms with a task per socket, 73 ms this way).
 """
 
 from __future__ import annotations
