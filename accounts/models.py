@@ -41,6 +41,10 @@ class User(Base):
     username_key: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # A hospital operator's owning authority: the one whose administrators manage the account (the one that
+    # made it, or the ministry after it took ownership). None for other users, and for an operator made
+    # before owners were recorded and not backfilled: that one is the ministry's (accounts/ownership.py).
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -53,7 +57,7 @@ class User(Base):
     # Deletion is soft: the row stays so that the audit log and "updated by" names still resolve.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    organisation: Mapped[Organisation] = relationship(lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise", foreign_keys=[organisation_id])
     role_links: Mapped[list[UserRole]] = relationship(lazy="raise", cascade="all, delete-orphan")
 
 
@@ -116,3 +120,17 @@ class LoginLock(Base):
     kind: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(80))
     locked_until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginThrottleKey(Base):
+    """One row per throttled username and address: the row whose lock serialises the taking of attempts.
+
+    ``accounts.throttle.reserve_attempt`` upserts it before counting, so that two workers never count the same
+    window at once (a row lock on PostgreSQL, the write lock on SQLite).
+    """
+
+    __tablename__ = "login_throttle_keys"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

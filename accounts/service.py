@@ -62,11 +62,16 @@ async def login(
     """A refusal carries one generic message for any wrong username or password.
 
     Three steps, so that the slow password check (argon2, 64 MiB) holds no transaction: on SQLite a
-    transaction holds the write lock, and bed updates must never wait behind a login.
+    transaction holds the write lock, and bed updates must never wait behind a login. The first step takes
+    the attempt (``throttle.reserve_attempt``) and commits before the password is checked, so that at most
+    the policy's number of passwords is checked per username and per address, however many arrive at once.
     """
     key = username_key(username)[:80]
     async with unit_of_work() as uow:
-        lock = await throttle.active_lock(uow.session, key, client_address, session_now(uow.session))
+        now = session_now(uow.session)
+        lock = await throttle.active_lock(uow.session, key, client_address, now)
+        if lock is None:
+            lock = await throttle.reserve_attempt(uow.session, context.throttle, key, client_address, now)
         if lock is not None:
             # Not audited one by one (the lock itself was): a flood of refused attempts must not become a
             # flood of writes that queue on the audit chain's lock ahead of bed updates.

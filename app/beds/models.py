@@ -82,6 +82,10 @@ class ApiToken(Base):
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
     # For a licence-usage token: the health service whose licences it reports on.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Whose administrators may revoke it: a bed token's authority (its maker's, or the ministry after it took
+    # ownership), a licence-usage token's health service. None only for a token the migration could not place:
+    # the ministry's (accounts/ownership.py).
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, shown in lists so that a person can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(12))
