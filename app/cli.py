@@ -23,11 +23,13 @@ from sqlalchemy.exc import DBAPIError
 from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_context, create_organisation, create_user
 from app import audit, deploy_checks
 from app.actors import Actor
+from app.backup import BackupRefused, backup_sqlite
 from app.beds import nomenclature_cli
 from app.db import UnitOfWork, make_engine, make_session_factory
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
 from app.errors import DomainError
 from app.live import LiveChannel
+from app.logs import configure_logging
 from app.migrations import upgrade_to_head
 from app.provisioning import jobs_cli
 from app.settings import Settings, SettingsError, load_settings
@@ -108,9 +110,22 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     say(f"bedboard serving at {_url(args.host, args.port)} (public address {settings.base_url})")
     # The factory reads BEDBOARD_* from the process environment: with several workers each process
     # builds its own app, so no settings object can be handed over from here.
+    # uvicorn's loggers go to our handler (text or JSON lines); its access log is off because it prints
+    # the raw path with its query string (a search for a personal number): app/request_log.py logs
+    # each request by its route template instead.
+    configure_logging(settings.log_format)
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
                 ws="websockets-sansio", ws_max_size=65536, ws_per_message_deflate=settings.websocket_deflate,
-                proxy_headers=True, log_level="info")
+                proxy_headers=True, log_level="info", log_config=None, access_log=False)
+    return 0
+
+
+def backup(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        result = backup_sqlite(settings.database_url, args.path)
+    except BackupRefused as refusal:
+        raise CommandFailed(str(refusal)) from refusal
+    say(f"backed up to {result.path} ({result.size_bytes:,} bytes); audit head {result.audit_head}")
     return 0
 
 
@@ -304,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_positive, default=8000)
     run.add_argument("--workers", type=_positive, default=1, help="processes (more than 1 needs PostgreSQL)")
     _add_command(commands, "migrate", migrate, "upgrade the database schema to the latest version")
+    copy = _add_command(commands, "backup", backup,
+                        "copy the SQLite database to PATH while the server runs (PostgreSQL: use pg_dump)")
+    copy.add_argument("path", type=Path, metavar="PATH", help="a new file; an existing one is never overwritten")
     _add_organisations(commands)
     _add_users(commands)
     _add_command(commands, "demo", demo, "load demo organisations and users (idempotent) and print logins")

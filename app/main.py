@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,6 +31,8 @@ from app.errors import DomainError
 from app.history import routes as history_routes
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
+from app.logs import configure_logging
+from app.metrics import Metrics, metrics_endpoint
 from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
 from app.provisioning.licenses import report_routes, usage_api, usage_routes
@@ -50,6 +51,7 @@ from app.provisioning.roles import staff_routes as roles_staff_routes
 from app.provisioning.roles import staffing_routes as roles_staffing_routes
 from app.provisioning.roles import ticket_routes as roles_ticket_routes
 from app.provisioning.scheduler import run_forever
+from app.request_log import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
 from app.state import AppServices, services
@@ -99,6 +101,7 @@ def all_routes() -> list[BaseRoute]:
         *notification_routes.routes,
         *outbox_routes.routes,
         Route("/health", health, methods=["GET"], name="health"),
+        Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -117,6 +120,8 @@ def build_services(settings: Settings, clock: Clock) -> AppServices:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app_services = build_services(settings, clock or SystemClock())
+    metrics = Metrics(app_services.hub, app_services.engine)
+    metrics.watch_audit(app_services.session_factory)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -126,8 +131,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                                       name="heartbeats"),
                   asyncio.create_task(watch_sessions(app_services), name="session-watch")]
         if settings.run_jobs:
-            duties.append(asyncio.create_task(run_forever(app_services.session_factory, app_services.clock, scheduled(
-                settings, app_services.session_factory, app_services.clock)), name="jobs"))
+            jobs = scheduled(settings, app_services.session_factory, app_services.clock)
+            duties.append(asyncio.create_task(run_forever(app_services.session_factory, app_services.clock, jobs,
+                                                          observe=metrics.observe_job), name="jobs"))
         try:
             yield
         finally:
@@ -142,6 +148,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         debug=False,
         routes=all_routes(),
         middleware=[
+            Middleware(RequestLog, metrics=metrics),
             Middleware(SecurityMiddleware, https=settings.uses_https),
             Middleware(ActorMiddleware),
         ],
@@ -151,11 +158,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         max_body_size=MAX_BODY_BYTES,
     )
     app.state.services = app_services
+    app.state.metrics = metrics
     app.state.templates = make_templates(settings)
     return app
 
 
 def app_from_environment() -> Starlette:
     """The uvicorn factory used by ``bedboard serve`` (one call per worker process)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(load_settings())
+    settings = load_settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

@@ -17,6 +17,7 @@ from app.i18n import LANGUAGES
 
 Environment = Literal["development", "production"]
 PasswordProfile = Literal["rfc9106", "fast-insecure-for-tests"]
+LogFormat = Literal["text", "json"]
 
 MIN_SECRET_KEY_LENGTH = 32
 # Values that people paste from examples; production refuses them whatever their length.
@@ -59,6 +60,9 @@ class Settings:
     # Kept out of repr so that a logged or printed Settings value does not leak it.
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = True
+    # Lets a scraper read /metrics from anywhere (Authorization: Bearer ...); unset, only loopback may.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: LogFormat = "text"
 
     @property
     def is_production(self) -> bool:
@@ -215,6 +219,22 @@ def _language(raw: str) -> str:
     return raw
 
 
+def _log_format(raw: str) -> LogFormat:
+    if raw in {"", "text"}:
+        return "text"
+    if raw == "json":
+        return "json"
+    raise SettingsError(f"BEDBOARD_LOG_FORMAT must be 'text' or 'json', not {raw!r}.")
+
+
+def _metrics_token(raw: str) -> str | None:
+    token = raw.strip()
+    if token and len(token) < 16:
+        # Anyone who guesses it reads the request rates and the socket count: keep it out of guessing range.
+        raise SettingsError("BEDBOARD_METRICS_TOKEN must be at least 16 characters (or unset: loopback only).")
+    return token or None
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
@@ -245,4 +265,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_user=smtp_user,
         smtp_password=smtp_password,
         smtp_starttls=smtp_starttls,
+        metrics_token=_metrics_token(env.get("BEDBOARD_METRICS_TOKEN", "")),
+        log_format=_log_format(env.get("BEDBOARD_LOG_FORMAT", "").strip().lower()),
     )

@@ -87,6 +87,9 @@ class Subscription:
         """Put a frame in line. True when the caller must arrange a ``pump``: none is due yet. A resync, or
         an overflow, replaces the whole backlog: the next thing this subscriber gets is a fresh snapshot."""
         if queued is RESYNC or len(self.queue) >= QUEUE_SIZE:
+            if queued is not RESYNC:
+                self.stats.overflows += 1
+            self.stats.resyncs += 1
             self.queue.clear()
             queued = RESYNC
         self.queue.append(queued)

@@ -280,6 +280,8 @@ def test_serve_migrates_then_runs_uvicorn_with_the_realtime_settings(
 ) -> None:
     calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    formats: list[str] = []
+    monkeypatch.setattr("app.cli.configure_logging", formats.append)
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"
 
     assert main(["serve", "--host", "0.0.0.0", "--port", "8123"], environ=environ(url, tmp_path)) == 0
@@ -288,7 +290,10 @@ def test_serve_migrates_then_runs_uvicorn_with_the_realtime_settings(
     assert "http://0.0.0.0:8123/" in capsys.readouterr().out
     assert calls == [(("app.main:app_from_environment",), {
         "factory": True, "host": "0.0.0.0", "port": 8123, "workers": 1, "ws": "websockets-sansio",
-        "ws_max_size": 65536, "ws_per_message_deflate": False, "proxy_headers": True, "log_level": "info"})]
+        "ws_max_size": 65536, "ws_per_message_deflate": False, "proxy_headers": True, "log_level": "info",
+        # uvicorn logs through our handler, and its access log (raw paths with query strings) is off
+        "log_config": None, "access_log": False})]
+    assert formats == ["text"]
 
 
 def production_environ(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:

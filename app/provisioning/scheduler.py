@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.db import UnitOfWork
+from app.logs import FIELDS
 from app.provisioning.models import JobRun
 
 LOG = logging.getLogger("bedboard.jobs")
@@ -29,6 +31,8 @@ LEASE = timedelta(minutes=10)
 TICK_SECONDS = 30.0
 
 JobBody = Callable[[], Awaitable[str]]
+# Told of every run this process made: job name, "ok" or "failed", seconds (the app's metrics).
+RunObserver = Callable[[str, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -87,17 +91,35 @@ async def run_once(session_factory: async_sessionmaker[AsyncSession], clock: Clo
         await release(session_factory, clock, job, worker=worker, outcome=outcome)
 
 
+def _log_run(job: Job, result: str, seconds: float, outcome: str, error: Exception | None) -> None:
+    """One line per run (none for a job skipped because it was not due or leased elsewhere). The outcome is
+    the job's own summary, figures only (e.g. "sent 3, failed 0")."""
+    duration_ms = round(seconds * 1000, 1)
+    fields = {"job": job.name, "result": result, "duration_ms": duration_ms, "outcome": outcome}
+    if result == "ok":
+        LOG.info("job %s ok %.1fms: %s", job.name, duration_ms, outcome, extra={FIELDS: fields})
+    else:
+        LOG.error("job %s failed %.1fms", job.name, duration_ms, exc_info=error, extra={FIELDS: fields})
+
+
 async def run_forever(session_factory: async_sessionmaker[AsyncSession], clock: Clock,
-                      jobs: list[tuple[Job, JobBody]], *, tick_seconds: float = TICK_SECONDS) -> None:
+                      jobs: list[tuple[Job, JobBody]], *, tick_seconds: float = TICK_SECONDS,
+                      observe: RunObserver | None = None) -> None:
     """The lifespan's loop: every tick, each due job whose lease is free runs once. A failing job is logged
     and tried again at its next turn; it never stops the others."""
     worker = worker_name()
     while True:
         for job, body in jobs:
+            started, error = time.perf_counter(), None
             try:
                 outcome = await run_once(session_factory, clock, job, body, worker=worker, only_if_due=True)
-                if outcome is not None:
-                    LOG.info("job %s: %s", job.name, outcome)
-            except Exception:
-                LOG.exception("job %s failed", job.name)
+                if outcome is None:
+                    continue
+                result = "ok"
+            except Exception as failure:
+                outcome, result, error = "failed", "failed", failure
+            seconds = time.perf_counter() - started
+            _log_run(job, result, seconds, outcome, error)
+            if observe is not None:
+                observe(job.name, result, seconds)
         await asyncio.sleep(tick_seconds)
