@@ -6,7 +6,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import bearer, csrf, sessions
-from accounts.cookies import presession_cookie_name, set_cookie_header
+from accounts.cookies import presession_cookie_name, set_cookie_header, without_overridden
 from app.state import client_address, services
 
 
@@ -52,7 +52,8 @@ class ActorMiddleware:
 
         async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start" and extra_headers:
-                message["headers"] = [*message.get("headers", []), *extra_headers]
+                headers = list(message.get("headers", []))
+                message["headers"] = [*headers, *without_overridden(extra_headers, headers)]
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)
