@@ -15,6 +15,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy.engine import make_url
@@ -37,6 +38,10 @@ from realtime.hub import Hub
 
 Command = Callable[[Settings, argparse.Namespace], int]
 APP_FACTORY = "app.main:app_from_environment"
+# uvicorn's loggers go to our handler (text or JSON lines); its access log is off because it prints the raw
+# path with its query string (a search for a personal number): app/request_log.py logs each request by its
+# route template instead. tests/test_log_hygiene.py runs uvicorn with these.
+UVICORN_LOGGING: dict[str, Any] = {"log_level": "info", "log_config": None, "access_log": False}
 
 
 class CommandFailed(Exception):
@@ -110,13 +115,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     say(f"bedboard serving at {_url(args.host, args.port)} (public address {settings.base_url})")
     # The factory reads BEDBOARD_* from the process environment: with several workers each process
     # builds its own app, so no settings object can be handed over from here.
-    # uvicorn's loggers go to our handler (text or JSON lines); its access log is off because it prints
-    # the raw path with its query string (a search for a personal number): app/request_log.py logs
-    # each request by its route template instead.
     configure_logging(settings.log_format)
     uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
                 ws="websockets-sansio", ws_max_size=65536, ws_per_message_deflate=settings.websocket_deflate,
-                proxy_headers=True, log_level="info", log_config=None, access_log=False)
+                proxy_headers=True, **UVICORN_LOGGING)
     return 0
 
 
