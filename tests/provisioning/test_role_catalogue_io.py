@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -104,17 +105,18 @@ def test_a_file_that_cannot_be_read_says_why(content: bytes, name: str, expected
 
 async def test_an_import_is_previewed_then_applied(services: AppServices) -> None:
     world = await make_role_world(services)
+    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
     catalogue_id = await make_catalogue(services, world, [NURSE, DOCTOR])
     content = _csv(f"Kardiologi;Läkare;;{AKUT}", f"Kardiologi;Kurator;;{PRIMAR}")
     async with services.unit_of_work() as uow:
-        preview = await preview_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+        preview = await preview_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                        content=content)
     assert preview.ok
     assert preview.diff is not None
     assert preview.base_version == 1
     assert preview.diff.counts() == {"added": 1, "removed": 1, "relinked": 1}
     async with services.unit_of_work() as uow:
-        version = await apply_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+        version = await apply_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                      content=content, fingerprint=preview.fingerprint, reason="Årlig översyn")
         assert version.number == 2
     async with services.unit_of_work() as uow:
@@ -131,31 +133,33 @@ async def test_an_import_is_previewed_then_applied(services: AppServices) -> Non
 
 async def test_an_import_applies_only_what_was_previewed(services: AppServices) -> None:
     world = await make_role_world(services)
+    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
     catalogue_id = await make_catalogue(services, world, [NURSE])
     content = _csv(f"Kardiologi;Läkare;;{AKUT}")
     async with services.unit_of_work() as uow:
-        preview = await preview_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+        preview = await preview_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                        content=content)
-        await catalogue.new_version(uow.session, actor=STEWARD, catalogue_id=catalogue_id, roles=[NURSE, DOCTOR],
+        await catalogue.new_version(uow.session, actor=steward, catalogue_id=catalogue_id, roles=[NURSE, DOCTOR],
                                     reason="Under tiden")
     async with services.unit_of_work() as uow:
         with pytest.raises(CatalogueChangedSincePreview):
-            await apply_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+            await apply_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                content=content, fingerprint=preview.fingerprint, reason="Översyn")
         with pytest.raises(CatalogueFileInvalid) as raised:
-            await apply_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+            await apply_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                content=_csv("Kardiologi;;;"), fingerprint=preview.fingerprint, reason="Översyn")
         assert raised.value.details["problems"][0]["field"] == "profession"
 
 
 async def test_only_a_steward_imports(services: AppServices) -> None:
     world = await make_role_world(services)
+    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
     catalogue_id = await make_catalogue(services, world)
     async with services.unit_of_work() as uow:
         with pytest.raises(PermissionDenied):
             await preview_import(uow.session, actor=CONTACT, catalogue_id=catalogue_id, file_name="r.csv",
                                  content=_csv(f"Kardiologi;Läkare;;{AKUT}"))
-        preview = await preview_import(uow.session, actor=STEWARD, catalogue_id=catalogue_id, file_name="r.csv",
+        preview = await preview_import(uow.session, actor=steward, catalogue_id=catalogue_id, file_name="r.csv",
                                        content=_csv(f"Kardiologi;Läkare;;{AKUT}", "Kardiologi;;;"))
         assert preview.diff is None
         assert [problem.where for problem in preview.problems] == ["3"]

@@ -19,7 +19,7 @@ from app.provisioning import service
 from app.provisioning.catalogues import load_document
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
-from app.provisioning.roles import kinds
+from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
 from app.provisioning.workflow import TaskSpec
@@ -45,6 +45,9 @@ async def request_assignment(uow: UnitOfWork, *, actor: Actor, employee_id: int,
     if not permissions.may(actor, permissions.ROLES_MANAGE_STAFF) or \
             await nearest_manager_id(session, employee) != actor.user_id:
         raise PermissionDenied(_("Only the employee's nearest manager may ask for an assignment."))
+    if care_area_id not in await scope.region_of_unit(session, employee.unit_id):
+        # The form offers the care areas of the employee's region only; another region's is not one to choose.
+        raise ValidationFailed(_("Choose a care area."), details={"field": "care_area_id"})
     await _check(session, care_area_id, unit_ids, valid_from, valid_to, systems)
     request = await service.create_request(uow, actor=actor, kind=kinds.ASSIGNMENT.code, organisation_id=care_area_id)
     assignment = EmployeeAssignment(employee_id=employee_id, care_area_id=care_area_id, valid_from=valid_from,
@@ -127,18 +130,23 @@ async def _support_request(uow: UnitOfWork, actor: Actor, request_id: int) -> Pr
     request = await service.load_request(uow.session, request_id, for_update=True)
     if request.kind != kinds.ASSIGNMENT.code:
         raise PermissionDenied(_("This request is not an employee assignment."))
+    # The queue lists only the region's requests; taking, completing or rejecting is checked again here.
+    await scope.require_support(uow.session, actor, request.organisation_id, request_id=request.id)
     return request
 
 
-async def end_assignment(uow: UnitOfWork, *, actor: Actor, assignment_id: int) -> EmployeeAssignment:
+async def end_assignment(uow: UnitOfWork, *, actor: Actor, assignment_id: int,
+                         employee_id: int | None = None) -> EmployeeAssignment:
+    """``employee_id``: the employee the page names; an assignment of anyone else is not found."""
     session = uow.session
     assignment = await session.get(EmployeeAssignment, assignment_id, with_for_update=True)
-    if assignment is None:
+    if assignment is None or employee_id not in (None, assignment.employee_id):
         raise ValidationFailed(_("There is no such assignment."))
     employee = await load_employee(session, assignment.employee_id)
-    if not (permissions.may(actor, permissions.ROLES_SUPPORT)
+    if not (await scope.supports(session, actor, assignment.care_area_id)
             or await nearest_manager_id(session, employee) == actor.user_id):
-        raise PermissionDenied(_("Only the nearest manager or IT support may end an assignment."))
+        raise PermissionDenied(_("Only the nearest manager or IT support may end an assignment."),
+                               details={"assignment_id": assignment.id})
     before = assignment.state
     assignment.state = ENDED
     await audit.record(session, actor=actor, action="roles.assignment_ended", object_type="employee",

@@ -19,7 +19,7 @@ from app.i18n import _
 from app.provisioning import service
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
-from app.provisioning.roles import kinds
+from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.catalogue import (
     apply_operations,
     create_unit,
@@ -102,9 +102,12 @@ async def _require_head(session: AsyncSession, actor: Actor, catalogue: RoleCata
         raise PermissionDenied(_("Only the head of operations responsible for this catalogue decides this."))
 
 
-def _require_steward(actor: Actor) -> None:
+async def _require_steward(session: AsyncSession, actor: Actor, request: ProvisioningRequest,
+                           catalogue: RoleCatalogue) -> None:
+    """A steward of the catalogue's region (the change pages list no other region's changes; checked here too)."""
     if not permissions.may(actor, permissions.ROLES_CATALOGUE_STEWARD):
         raise PermissionDenied(_("Only a catalogue steward reviews and applies changes."))
+    await scope.require_steward(session, actor, catalogue.care_area_id, request_id=request.id)
 
 
 async def approve(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
@@ -135,16 +138,16 @@ async def decline(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: str
 
 
 async def start_review(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
-    _require_steward(actor)
-    request, _change, _catalogue_row = await change_of(uow.session, request_id)
+    request, _change, catalogue = await change_of(uow.session, request_id)
+    await _require_steward(uow.session, actor, request, catalogue)
     await service.transition(uow, actor=actor, request=request, action="start")
     return request
 
 
 async def send_back(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: str) -> ProvisioningRequest:
-    _require_steward(actor)
     session = uow.session
-    request, _change, _catalogue_row = await change_of(session, request_id)
+    request, _change, catalogue = await change_of(session, request_id)
+    await _require_steward(session, actor, request, catalogue)
     await service.transition(uow, actor=actor, request=request, action="ask_requester", reason=reason)
     await _tell_requester(session, request, _("Catalogue change #{number} was sent back to you: {reason}"))
     return request
@@ -168,9 +171,9 @@ async def revise(uow: UnitOfWork, *, actor: Actor, request_id: int, operations: 
 
 async def apply(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
     """The steward applies the reviewed change: new units are created, then a new catalogue version."""
-    _require_steward(actor)
     session = uow.session
     request, change, catalogue = await change_of(session, request_id)
+    await _require_steward(session, actor, request, catalogue)
     if request.state != "in_progress":
         # The core refuses it too; checked first so that no unit is created for a refused step.
         raise service.TransitionRefused(_("Only a change under review can be applied."),

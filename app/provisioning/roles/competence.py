@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit
 from app.actors import Actor
 from app.db import session_now
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
+from app.provisioning.roles import scope
 from app.provisioning.roles.catalogue import current_roles
 from app.provisioning.roles.models import HeldRole, RoleCatalogue
 from app.provisioning.roles.people import load_employee, require_nearest_manager
@@ -25,8 +26,12 @@ async def assign_role(session: AsyncSession, *, actor: Actor, employee_id: int, 
                       role_key: str) -> HeldRole:
     employee = await load_employee(session, employee_id, for_update=True)
     await require_nearest_manager(session, actor, employee)
-    if await session.get(RoleCatalogue, catalogue_id) is None:
+    catalogue = await session.get(RoleCatalogue, catalogue_id)
+    if catalogue is None:
         raise NotFound(_("There is no such role catalogue."))
+    if catalogue.care_area_id not in await scope.region_of_unit(session, employee.unit_id):
+        # The page offers the catalogues of the employee's region; another region's roles are not theirs to give.
+        raise PermissionDenied(scope.OUTSIDE, details={"catalogue_id": catalogue_id})
     if role_key not in {role.key for role in await current_roles(session, catalogue_id)}:
         raise ValidationFailed(_("{role} is not a role of the catalogue's current version."), role=role_key,
                                details={"field": "role_key"})

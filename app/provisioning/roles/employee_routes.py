@@ -80,7 +80,8 @@ async def end_assignment(request: Request) -> Response:
     employee, assignment = employee_id(request), path_id(request, "assignment_id")
     try:
         async with services(request).unit_of_work() as uow:
-            await assignments.end_assignment(uow, actor=current_actor(request), assignment_id=assignment)
+            await assignments.end_assignment(uow, actor=current_actor(request), assignment_id=assignment,
+                                             employee_id=employee)
     except (ValidationFailed, Conflict) as error:
         return await _refused(request, employee, error)
     return _done(employee, "ended", "#assignments")

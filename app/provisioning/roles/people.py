@@ -15,6 +15,7 @@ from app.actors import Actor
 from app.db import session_now
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
+from app.provisioning.roles import scope
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id, normalise_personal_number
 from app.provisioning.roles.models import Employee, RoleUnit
 
@@ -61,9 +62,10 @@ async def register_employee(session: AsyncSession, *, actor: Actor, full_name: s
     organisation = await session.get(Organisation, unit_id)
     if unit is None or organisation is None:
         raise ValidationFailed(_("Choose a unit with an HSA-id."), details={"field": "unit_id"})
-    if not (permissions.may(actor, permissions.ROLES_SUPPORT)
+    if not (await scope.supports(session, actor, unit_id)
             or (permissions.may(actor, permissions.ROLES_MANAGE_STAFF) and unit.manager_user_id == actor.user_id)):
-        raise PermissionDenied(_("Only the unit's manager or IT support may record its employees."))
+        raise PermissionDenied(_("Only the unit's manager or IT support may record its employees."),
+                               details={"unit_id": unit_id})
     name = " ".join(full_name.split())
     if not 1 <= len(name) <= 200:
         raise ValidationFailed(_("Enter the employee's name (at most 200 characters)."), details={"field": "full_name"})

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts import permissions
 from accounts.models import Organisation, User
 from app.actors import Actor
 from app.audit import AuditEvent
@@ -20,8 +19,7 @@ from app.errors import NotFound, PermissionDenied
 from app.i18n import _
 from app.provisioning import deadlines, service, workflow
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import organisation_ids_under
-from app.provisioning.roles import assignments, kinds
+from app.provisioning.roles import assignments, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of
 
@@ -67,11 +65,9 @@ class RequestRow:
     zone: ZoneInfo
 
 
-async def _reach(session: AsyncSession, actor: Actor) -> list[int] | None:
+async def _reach(session: AsyncSession, actor: Actor) -> frozenset[int] | None:
     """The organisations IT support serves (their region and below); None for anyone else."""
-    if not permissions.may(actor, permissions.ROLES_SUPPORT) or actor.organisation_id is None:
-        return None
-    return await organisation_ids_under(session, actor.organisation_id)
+    return await scope.support_reach(session, actor) or None
 
 
 async def support_queue(session: AsyncSession, actor: Actor, now: datetime) -> list[RequestRow]:
@@ -85,7 +81,7 @@ async def support_queue(session: AsyncSession, actor: Actor, now: datetime) -> l
                  .join(Organisation, Organisation.id == ProvisioningRequest.organisation_id)
                  .join(User, User.id == ProvisioningRequest.requester_id)
                  .where(ProvisioningRequest.kind == kinds.ASSIGNMENT.code,
-                        ProvisioningRequest.organisation_id.in_(reach))
+                        ProvisioningRequest.organisation_id.in_(sorted(reach)))
                  .order_by(ProvisioningRequest.id.desc()).limit(LIST_LIMIT))
     zones = Zones(session)
     rows = [RequestRow(request.id, employee.id, employee.full_name, area_name, requester, request.state,

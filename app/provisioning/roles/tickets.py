@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts import permissions
 from accounts.models import Organisation
 from app.actors import Actor
 from app.errors import PermissionDenied
 from app.i18n import _
+from app.provisioning.roles import scope
 from app.provisioning.roles.assignments import ACTIVE
 from app.provisioning.roles.catalogue import current_roles
 from app.provisioning.roles.competence import held_roles
@@ -51,10 +51,10 @@ class LoginTickets:
 
 
 async def may_see_tickets(session: AsyncSession, actor: Actor, employee: Employee) -> bool:
-    """The employee themself, their nearest manager, or IT support."""
+    """The employee themself, their nearest manager, or IT support of the employee's region."""
     if actor.user_id is None:
         return False
-    if permissions.may(actor, permissions.ROLES_SUPPORT):
+    if await scope.supports(session, actor, employee.unit_id):
         return True
     return actor.user_id in {employee.user_id, await nearest_manager_id(session, employee)}
 
@@ -62,7 +62,8 @@ async def may_see_tickets(session: AsyncSession, actor: Actor, employee: Employe
 async def login_tickets(session: AsyncSession, *, actor: Actor, employee_id: int, today: date) -> LoginTickets:
     employee = await load_employee(session, employee_id)
     if not await may_see_tickets(session, actor, employee):
-        raise PermissionDenied(_("Only the employee, their nearest manager or IT support may see these tickets."))
+        raise PermissionDenied(_("Only the employee, their nearest manager or IT support may see these tickets."),
+                               details={"employee_id": employee.id})
     units = await _assigned_units(session, employee_id, today)
     held = await held_roles(session, employee_id)
     catalogue_ids = {item.catalogue_id for item in held}

@@ -19,7 +19,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.roles import assignments, tickets
+from app.provisioning.roles import assignments, scope, tickets
 from app.provisioning.roles.catalogue import current_roles
 from app.provisioning.roles.competence import held_roles
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleCatalogue, RoleUnit
@@ -163,7 +163,7 @@ async def employee_view(session: AsyncSession, actor: Actor, employee_id: int) -
     nearest = await nearest_manager_id(session, employee)
     may_manage = (actor.user_id is not None and nearest == actor.user_id
                   and permissions.may(actor, permissions.ROLES_MANAGE_STAFF))
-    if not (may_manage or permissions.may(actor, permissions.ROLES_SUPPORT)):
+    if not (may_manage or await scope.supports(session, actor, employee.unit_id)):
         raise PermissionDenied(NOT_HIS_MANAGER, details={"employee_id": employee_id})
     unit = await session.get(Organisation, employee.unit_id)
     home_area = unit.parent_id if unit is not None else None
