@@ -19,6 +19,9 @@ from app.metrics import Metrics
 
 logger = logging.getLogger("bedboard.requests")
 UNMATCHED = "(no route)"
+# The method is the client's to choose (any token parses): anything else is one label value, so that a
+# scanner sending made-up methods cannot grow the number of series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_template(scope: Scope) -> str:
@@ -58,7 +61,8 @@ class RequestLog:
             await self.app(scope, receive, send_noting_status)
         finally:
             seconds = time.perf_counter() - started
-            method, route = str(scope.get("method", "-")), route_template(scope)
+            method = str(scope.get("method", "-"))
+            method, route = method if method in METHODS else "OTHER", route_template(scope)
             self.metrics.observe_request(method, route, status, seconds)
             duration_ms = round(seconds * 1000, 1)
             request_id, actor = str(scope.get("bedboard.request_id", "-")), actor_id(scope)

@@ -85,12 +85,15 @@ async def test_requests_are_counted_by_route_template_not_by_path(app: Starlette
         for section_id in (101, 102, 103):  # unknown sections: three paths, one route
             assert (await local.get(f"/api/v1/sections/{section_id}")).status_code == 404
         assert (await local.get("/no/such/page")).status_code == 404
+        for made_up in ("BREW", "PROPFIND"):
+            await local.request(made_up, "/no/such/page")
         found = await scrape(local)
     route = "/api/v1/sections/{section_id}"
     assert value(found, "bedboard_http_requests_total", method="GET", route=route, status="404") == 3
     assert value(found, "bedboard_http_request_seconds_count", method="GET", route=route) == 3
     assert value(found, "bedboard_http_requests_total", method="POST", route="/login", status="303") == 1
     assert value(found, "bedboard_http_requests_total", method="GET", route="(no route)", status="404") == 1
+    assert value(found, "bedboard_http_requests_total", method="OTHER", route="(no route)", status="404") == 2
     assert not [key for key in found if any("101" in label for _name, label in key[1])]
     assert value(found, "bedboard_db_pool_size") >= 1
     assert value(found, "bedboard_db_pool_checked_out") == 0  # nothing holds a connection between requests
