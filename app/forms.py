@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import date
 
 from starlette.requests import Request
 
+from app.errors import ValidationFailed
+from app.i18n import _
+
 MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
+# The days any date field accepts. The first and last days Python knows (0001-01-01, 9999-12-31) overflow
+# as soon as a time zone is applied to them (a 500 in the audit filters, the chart, the board as it was and
+# the licence reports); nothing this product records lies outside these years.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+DAY_OUT_OF_RANGE = _("{field} must be a date from {earliest} to {latest}.")
+
+
+def check_day_in_range(day: date, field: str) -> None:
+    """A 422 naming ``field`` for a day outside EARLIEST_DAY..LATEST_DAY."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationFailed(DAY_OUT_OF_RANGE, field=field, earliest=EARLIEST_DAY.isoformat(),
+                               latest=LATEST_DAY.isoformat(), details={"field": field})
 
 
 def positive_id(text: str) -> int | None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.filters import BoardFilter, FilterError
+from realtime.filters import MAX_FRAME_DEPTH, BoardFilter, FilterError, frame_problem
 from realtime.hub import Hub, Subscription, dumps
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -107,6 +107,13 @@ class BoardSocket:
             message = json.loads(text)
         except ValueError:
             await _error(websocket, "invalid_json", "Messages are JSON objects.")
+            return
+        except RecursionError:  # a 64 KiB frame holds 32,000 brackets: the parser's recursion limit
+            await _error(websocket, "too_deep", f"Messages nest at most {MAX_FRAME_DEPTH} levels deep.")
+            return
+        problem = frame_problem(message)
+        if problem is not None:
+            await _error(websocket, *problem)
             return
         if not isinstance(message, dict) or message.get("type") != "subscribe":
             await _error(websocket, "unknown_message", "The only message is {\"type\": \"subscribe\", ...}.")

@@ -6,6 +6,7 @@ Filters look at item fields only (``section_type_id``, ``hospital_id``, ``hospit
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,8 +19,31 @@ MAX_QUERY_LENGTH = 100
 KNOWN_KEYS = frozenset({"section_types", "hospitals", "hospital_types", "occupancy", "q", "stale_only"})
 
 
+MAX_FRAME_DEPTH = 4  # a subscribe frame is {"filters": {"occupancy": {...}}}: three levels
+# NUL and lone surrogates: the hub could not encode a frame naming such a key (UnicodeEncodeError), and the
+# database refuses NUL in a query. The application's own rules (app.input_rules) say the same: realtime/
+# imports nothing of app/.
+FORBIDDEN_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 class FilterError(ValueError):
     """The client sent filters we cannot apply; the message says which one and why."""
+
+
+def frame_problem(message: object) -> tuple[str, str] | None:
+    """Why a client's parsed frame is refused before its filters are read (an error code and message), or
+    None. Walked without recursion: the depth is what is being checked."""
+    pending = [(message, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str) and FORBIDDEN_TEXT.search(value):
+            return "invalid_text", "Text may not contain NUL characters or lone surrogates."
+        if isinstance(value, dict | list):
+            if depth > MAX_FRAME_DEPTH:
+                return "too_deep", f"Messages nest at most {MAX_FRAME_DEPTH} levels deep."
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def fold(text: str) -> str:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from app.beds import service
 from app.beds.queries import SectionFilters
 from app.errors import DomainError, ValidationFailed
-from app.forms import MAX_ID
+from app.forms import MAX_ID, check_day_in_range
 from app.i18n import _
 
 MAX_BODY_BYTES = 4096
@@ -145,10 +145,12 @@ def _moment(params: QueryParams, name: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             raise ValueError
-        return moment.astimezone(UTC)
+        moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise invalid(_("{field} must be an ISO 8601 time with its offset, e.g. 2026-03-14T08:30:00+02:00."),
                       name, field=name) from None
+    check_day_in_range(moment.date(), name)
+    return moment
 
 
 def section_filters(params: QueryParams) -> SectionFilters:

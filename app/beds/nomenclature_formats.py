@@ -24,6 +24,7 @@ from app.beds.nomenclature import (
     validate,
 )
 from app.i18n import _
+from app.input_rules import TextRefused, check_text, json_loads
 
 CSV_COLUMNS = ("hospital_code", "hospital_name", "hospital_type", "section_code", "section_name", "section_type",
                "parent_section_code", "total_beds")
@@ -33,6 +34,7 @@ JSON_HOSPITAL_KEYS = frozenset({"code", "name", "type", "sections"})
 JSON_SECTION_KEYS = frozenset(SECTION_FIELDS["json"])
 
 Row = tuple[int, dict[str, str]]
+UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.input_rules
 NOT_UTF8 = _("The file is not UTF-8 text. Save it as 'CSV UTF-8' or as JSON and try again.")
 OTHER_NAME = _("The hospital {code} has another name on line {first}; every line must name it the same way.")
 OTHER_TYPE = _("The hospital {code} has another type on line {first}; every line must give it the same type.")
@@ -59,7 +61,11 @@ def read(content: bytes, file_name: str, vocabulary: Vocabulary) -> Reading:
     file_format = detect_format(file_name, text)
     if problem is not None:
         return Reading(file_format, (), (problem,))
-    drafts, problems = read_json(text) if file_format == "json" else read_csv(text)
+    try:
+        drafts, problems = read_json(text) if file_format == "json" else read_csv(text)
+    except TextRefused as refused:  # a NUL, a lone surrogate or a nesting too deep: nothing else is read
+        message, params = refused.listed
+        return Reading(file_format, (), (Problem(str(refused.line), "-", message, params),))
     return validate(drafts, vocabulary, file_format, problems)
 
 
@@ -129,6 +135,7 @@ def _same_hospital(draft: HospitalDraft, line: int, values: Mapping[str, str], p
 
 
 def read_csv(text: str) -> tuple[list[HospitalDraft], list[Problem]]:
+    check_text(text, UPLOAD_FIELD)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -174,7 +181,7 @@ def _json_sections(where: str, value: object, problems: list[Problem]) -> list[S
 
 def read_json(text: str) -> tuple[list[HospitalDraft], list[Problem]]:
     try:
-        document = json.loads(text)
+        document = json_loads(text, UPLOAD_FIELD)
     except json.JSONDecodeError as error:
         return [], [Problem(str(error.lineno), "-", _("The file is not valid JSON: {reason}."),
                             {"reason": error.msg})]

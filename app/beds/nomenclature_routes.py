@@ -21,7 +21,8 @@ from app.beds import nomenclature_service as service
 from app.beds.nomenclature import Problem
 from app.beds.nomenclature_pages import import_context, upload_context
 from app.error_pages import error_response
-from app.errors import DomainError, ValidationFailed
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.forms import MAX_ID
 from app.i18n import _
 from app.state import current_actor, services
 from app.templating import render
@@ -97,7 +98,10 @@ async def _import_page(request: Request, import_id: int, *, error: DomainError |
 
 
 def _import_id(request: Request) -> int:
+    """The path's id; one past what the id column holds (the ``int`` convertor takes any length) is no import."""
     value: Any = request.path_params["import_id"]
+    if not 1 <= int(value) <= MAX_ID:
+        raise NotFound(_("There is no such page."))
     return int(value)
 
 

@@ -63,11 +63,12 @@ def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) ->
 
 async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: HistoryFilter,
                     zone: ZoneInfo) -> AsyncIterator[str]:
-    """The header, then one line per event, newest first (the order of the page)."""
-    yield _lines([HEADER])
+    """The header, then one line per event, newest first (the order of the page). The header comes once the
+    query has run, so that a query that fails does so before the first byte (see routes._started)."""
     async with session_factory() as session, session.begin():
         names = await section_names(session)
         query = (await events_query(session, filters)).with_only_columns(*EXPORTED).order_by(AuditEvent.seq.desc())
         result = await session.stream(query.execution_options(yield_per=BATCH))
+        yield _lines([HEADER])
         async for rows in result.partitions():
             yield _lines([_cells(row, names, zone) for row in rows])

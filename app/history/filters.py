@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.errors import ValidationFailed
+from app.forms import check_day_in_range
 from app.i18n import _
 
 BED_ACTIONS = ("beds.free_beds_set", "beds.confirmed")
@@ -17,12 +18,15 @@ MAX_USER_LENGTH = 120
 
 
 def parse_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
-    """A moment as people type it, in the organisation's time zone ("2026-03-14 03:12")."""
+    """A moment as people type it, in the organisation's time zone ("2026-03-14 03:12"), within the years
+    ``app.forms`` accepts (every history view and the export parse their moments here)."""
     for pattern in MOMENT_FORMATS:
         try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=zone)
+            moment = datetime.strptime(text.strip(), pattern)
         except ValueError:
             continue
+        check_day_in_range(moment.date(), field)
+        return moment.replace(tzinfo=zone)
     raise ValidationFailed(_("{field} must be a date and time like 2026-03-14 03:12."), field=field,
                            details={"field": field})
 

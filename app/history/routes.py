@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -50,13 +51,26 @@ async def history(request: Request) -> Response:
     }, status_code=422 if error else 200)
 
 
+async def _started(lines: AsyncIterator[str]) -> AsyncIterator[str]:
+    """The export with its first batch already read: once the status line is sent, a failure can only cut
+    the file short, so the filters are checked, and the query has run, before the response begins."""
+    first = await anext(lines)
+
+    async def rest() -> AsyncIterator[str]:
+        yield first
+        async for line in lines:
+            yield line
+
+    return rest()
+
+
 @requires(permissions.AUDIT_READ)
 async def export_csv(request: Request) -> Response:
     app_services = services(request)
     filters = HistoryFilter.parse(dict(request.query_params), app_services.settings.zone)
     stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(
-        csv_lines(app_services.session_factory, filters, app_services.settings.zone),
+        await _started(csv_lines(app_services.session_factory, filters, app_services.settings.zone)),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="bedboard-history-{stamp}.csv"'})
 

@@ -25,6 +25,7 @@ from accounts.models import Organisation
 from app.actors import Actor
 from app.audit import AuditEvent
 from app.errors import ValidationFailed
+from app.forms import check_day_in_range
 from app.i18n import _
 from app.provisioning import workflow
 from app.provisioning.calendar import BusinessCalendar, business_time_between
@@ -63,10 +64,12 @@ def _day(text: str, field: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(_("{value} is not a date; write it as YYYY-MM-DD, e.g. 2026-09-30."),
                                value=text, details={"field": field}) from None
+    check_day_in_range(day, field)
+    return day
 
 
 @dataclass(frozen=True)

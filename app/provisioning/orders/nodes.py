@@ -14,6 +14,7 @@ from typing import Final
 import yaml
 
 from app.i18n import _
+from app.input_rules import TextRefused, check_yaml_text
 from app.provisioning.orders.model import Place
 from app.provisioning.orders.problems import CatalogueProblem
 
@@ -38,9 +39,14 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def compose(text: str, file: str) -> tuple[yaml.Node | None, list[CatalogueProblem]]:
-    """The document's root node, or the syntax error with its line."""
+    """The document's root node, or the syntax error with its line. Depth and forbidden text are checked on
+    the parser's events first: the composer recurses, and a deep document ended in RecursionError."""
     try:
+        check_yaml_text(text, "file")
         return yaml.compose(text, Loader=_NoAliasLoader), []
+    except TextRefused as refused:
+        message, params = refused.listed
+        return None, [CatalogueProblem(file, refused.line, "-", message, params)]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

@@ -28,6 +28,7 @@ from app import audit
 from app.actors import Actor
 from app.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.i18n import _
+from app.input_rules import TextRefused, check_text, json_loads
 from app.provisioning.roles import scope
 from app.provisioning.roles.catalogue import (
     CatalogueDiff,
@@ -50,6 +51,7 @@ JSON_ROLE_KEYS = frozenset(COLUMNS)
 # An export names its catalogue and version; an import reads only the roles.
 JSON_TOP_KEYS = frozenset({"roles", "care_area", "version"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
+UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.input_rules
 Params = Mapping[str, str | int]
 LISTED_AGAIN = _("The role {role} is listed again (first at {first}).")
 NOT_UTF8 = _("The file is not UTF-8 text. Save it as 'CSV UTF-8' or as JSON and try again.")
@@ -173,7 +175,7 @@ def _csv_rows(reader: Iterator[list[str]], line_num: Callable[[], int], header: 
 
 def _json_drafts(text: str) -> tuple[list[Draft], list[ImportProblem]]:
     try:
-        document = json.loads(text)
+        document = json_loads(text, UPLOAD_FIELD)
     except json.JSONDecodeError as error:
         return [], [ImportProblem(str(error.lineno), "-", _("The file is not valid JSON: {reason}."),
                                   {"reason": error.msg})]
@@ -236,7 +238,13 @@ def read_roles(content: bytes, file_name: str, known_units: set[str]) -> tuple[l
         return [], [ImportProblem(str(content[:error.start].count(b"\n") + 1), "-", NOT_UTF8)]
     suffix = PurePath(file_name).suffix.lower()
     is_json = suffix == ".json" or (suffix != ".csv" and text.lstrip().startswith(("{", "[")))
-    drafts, problems = _json_drafts(text) if is_json else _csv_drafts(text)
+    try:
+        if not is_json:
+            check_text(text, UPLOAD_FIELD)
+        drafts, problems = _json_drafts(text) if is_json else _csv_drafts(text)
+    except TextRefused as refused:  # a NUL, a lone surrogate or a nesting too deep: nothing else is read
+        message, params = refused.listed
+        return [], [ImportProblem(str(refused.line), "-", message, params)]
     roles, found = _checked(drafts, known_units)
     problems += found
     if not drafts and not problems:

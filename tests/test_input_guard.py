@@ -1,0 +1,85 @@
+"""NUL characters and lone surrogates are refused as invalid input wherever they come in (issue 18, defects 3, 4).
+
+Before the guard, each of these was a 500 on PostgreSQL (NUL) or on both databases (a lone surrogate reached
+the audit hash and the driver as a string that cannot be encoded).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app.state import AppServices
+from tests.beds.test_api_setup import audit_count, bearer, free_beds_path, make_token, make_world, section_row
+from tests.factories import make_user
+from tests.web import csrf_from, log_in
+
+
+async def test_a_nul_in_the_login_username_is_the_forms_error_not_a_500(client: httpx.AsyncClient,
+                                                                          services: AppServices) -> None:
+    await make_user(services, "ana.pop")
+    response = await log_in(client, "ana\x00pop")
+    assert response.status_code == 422
+    assert "username contains a NUL character" in response.text
+    assert "<html" in response.text.lower()  # a person gets the error page, not JSON
+
+
+async def test_a_nul_in_a_query_parameter_is_refused_naming_it(client: httpx.AsyncClient,
+                                                               services: AppServices) -> None:
+    await make_user(services, "ada.admin", role="admin")
+    await log_in(client, "ada.admin")
+    response = await client.get("/admin/users", params={"q": "x\x00y"}, headers={"accept": "application/json"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    assert error["details"] == {"field": "q", "problem": "nul"}
+
+
+async def test_a_nul_in_a_path_is_refused(client: httpx.AsyncClient, services: AppServices) -> None:
+    await make_user(services, "ada.admin", role="admin")
+    await log_in(client, "ada.admin")
+    response = await client.get("/api/v1/sections/1%00")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == "path"
+
+
+async def test_a_lone_surrogate_escape_in_json_is_refused(client: httpx.AsyncClient, services: AppServices) -> None:
+    world = await make_world(services)
+    headers = {**bearer(await make_token(services, world.hospital_a, "HIS A")), "content-type": "application/json"}
+    before = await audit_count(services)
+    body = '{"free_beds": 3, "expected_version": 1, "reason": "a\\ud800b"}'
+    response = await client.put(free_beds_path(world.a_icu), content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"field": "body", "problem": "lone_surrogate"}
+    assert "lone surrogate" in response.json()["error"]["message"]
+    assert await audit_count(services) == before
+    # A pair is a character (an ambulance), and an escaped backslash before "ud800" is plain text.
+    paired = '{"free_beds": 3, "expected_version": 1, "reason": "\\ud83d\\ude91 \\\\ud800"}'
+    response = await client.put(free_beds_path(world.a_icu), content=paired, headers=headers)
+    assert response.status_code == 200, response.text
+    assert (await section_row(services, world.a_icu)).free_beds == 3
+
+
+async def test_a_nul_escape_in_json_is_refused(client: httpx.AsyncClient, services: AppServices) -> None:
+    world = await make_world(services)
+    headers = {**bearer(await make_token(services, world.hospital_a, "HIS A")), "content-type": "application/json"}
+    body = '{"free_beds": 3, "expected_version": 1, "reason": "a\\u0000b"}'
+    response = await client.put(free_beds_path(world.a_icu), content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"field": "body", "problem": "nul"}
+    assert (await section_row(services, world.a_icu)).version == 1
+
+
+async def test_a_nul_in_a_multipart_text_field_is_refused_but_not_in_a_file(client: httpx.AsyncClient,
+                                                                            services: AppServices) -> None:
+    await make_user(services, "ada.admin", role="admin")
+    await log_in(client, "ada.admin")
+    token = await csrf_from(client, "/account")
+    refused = await client.post("/admin/nomenclature/preview", data={"csrf_token": token, "note": "a\x00b"},
+                                files={"file": ("n.csv", b"x", "text/csv")})
+    assert refused.status_code == 422
+    assert "note contains a NUL character" in refused.text
+    # The file's bytes are the importer's to judge: it answers with its own list of problems.
+    passed = await client.post("/admin/nomenclature/preview", data={"csrf_token": token},
+                               files={"file": ("n.csv", b"a\x00b", "text/csv")})
+    assert passed.status_code == 422
+    assert "note contains" not in passed.text
