@@ -29,6 +29,7 @@ from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
 from app.errors import DomainError
 from app.history import routes as history_routes
+from app.input_guard import InputGuardMiddleware
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
 from app.logs import configure_logging
@@ -151,6 +152,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             Middleware(RequestLog, metrics=metrics),
             Middleware(SecurityMiddleware, https=settings.uses_https),
             Middleware(ActorMiddleware),
+            Middleware(InputGuardMiddleware),  # after the actor: its error page shows who is logged in
         ],
         exception_handlers={HTTPException: on_http_exception, DomainError: on_domain_error},
         lifespan=lifespan,
