@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from accounts import permissions
 from accounts.models import Organisation, User, UserRole
@@ -33,6 +34,9 @@ class UserRow:
     last_login_at: datetime | None
     password_changed_at: datetime | None
     password_old: bool
+    # A hospital user's owning authority (None: the ministry's, no owner recorded); whether this admin manages it.
+    owner_name: str | None = None
+    managed: bool = True
 
     @property
     def state(self) -> str:
@@ -50,16 +54,21 @@ def require_admin(actor: Actor) -> None:
         raise PermissionDenied(_("Only the administrators of an authority manage users."))
 
 
-def require_scope(actor: Actor, organisation: Organisation) -> None:
-    if not permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id):
+def require_scope(actor: Actor, organisation: Organisation, owner_organisation_id: int | None) -> None:
+    """``owner_organisation_id``: the target's owning authority; for a user being made, the actor's own."""
+    if not permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id,
+                                       owner_organisation_id):
         raise PermissionDenied(_("You may not manage the users of this organisation."),
                                details={"organisation": organisation.code})
 
 
-def _row(user: User, organisation: Organisation, role: str | None, now: datetime) -> UserRow:
+def _row(actor: Actor, user: User, organisation: Organisation, role: str | None, owner_name: str | None,
+         now: datetime) -> UserRow:
+    managed = permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id,
+                                          user.owner_organisation_id)
     return UserRow(user.id, user.username, user.display_name, organisation.id, organisation.name,
                    organisation.kind, role, user.is_active, user.password_hash is not None, user.last_login_at,
-                   user.password_changed_at, password_is_old(user.password_changed_at, now))
+                   user.password_changed_at, password_is_old(user.password_changed_at, now), owner_name, managed)
 
 
 async def _roles(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
@@ -73,9 +82,12 @@ async def _roles(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
 
 async def list_users(session: AsyncSession, *, actor: Actor, now: datetime, search: str = "",
                      organisation_id: int | None = None, role: str | None = None) -> list[UserRow]:
-    """The users this administrator may manage: its own authority's and the hospitals'."""
+    """The users this administrator sees: its own authority's and the hospitals', each hospital user with its
+    owning authority (only that authority's administrators manage it)."""
     require_admin(actor)
-    query = (select(User, Organisation).join(Organisation, Organisation.id == User.organisation_id)
+    owner = aliased(Organisation)
+    query = (select(User, Organisation, owner.name).join(Organisation, Organisation.id == User.organisation_id)
+             .outerjoin(owner, owner.id == User.owner_organisation_id)
              .where(User.deleted_at.is_(None),
                     or_(Organisation.kind == "hospital", Organisation.id == actor.organisation_id))
              .order_by(Organisation.name, User.username_key).limit(LIST_LIMIT))
@@ -86,10 +98,11 @@ async def list_users(session: AsyncSession, *, actor: Actor, now: datetime, sear
         query = query.where(User.organisation_id == organisation_id)
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role_code == role)))
-    pairs = [(found[0], found[1]) for found in (await session.execute(query)).all()]
-    roles = await _roles(session, [user.id for user, _org in pairs])
-    return [_row(user, organisation, roles.get(user.id), now) for user, organisation in pairs
-            if permissions.may_manage_user(actor, organisation.id, organisation.kind, organisation.parent_id)]
+    found = [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+    roles = await _roles(session, [user.id for user, _org, _owner in found])
+    return [_row(actor, user, organisation, roles.get(user.id), owner_name, now)
+            for user, organisation, owner_name in found
+            if permissions.may_see_user(actor, organisation.id, organisation.kind)]
 
 
 async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisation, str | None]:
@@ -105,10 +118,17 @@ async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisa
 
 
 async def user_detail(session: AsyncSession, *, actor: Actor, user_id: int, now: datetime) -> UserRow:
+    """Seen by the administrators who see it in the list; ``managed`` says whether this one may change it."""
     require_admin(actor)
     user, organisation, role = await load_user(session, user_id)
-    require_scope(actor, organisation)
-    return _row(user, organisation, role, now)
+    if not permissions.may_see_user(actor, organisation.id, organisation.kind):
+        raise PermissionDenied(_("You may not manage the users of this organisation."),
+                               details={"organisation": organisation.code})
+    owner_name = None
+    if user.owner_organisation_id is not None:
+        owner_name = await session.scalar(select(Organisation.name)
+                                          .where(Organisation.id == user.owner_organisation_id))
+    return _row(actor, user, organisation, role, owner_name, now)
 
 
 async def manageable_organisations(session: AsyncSession, *, actor: Actor) -> list[tuple[int, str, str]]:

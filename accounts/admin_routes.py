@@ -97,9 +97,13 @@ async def _edit_page(request: Request, *, error: DomainError | None = None, valu
                                                now=app_services.clock.now())
     shown = values or {"username": user.username, "display_name": user.display_name, "role": user.role or "",
                        "hospital_id": str(user.organisation_id) if user.organisation_kind == "hospital" else ""}
+    actor = current_actor(request)
     return render(request, "admin_user_edit.html", {
         "user": user, "error": error, "values": shown, "roles": admin_service.ROLES,
-        "organisations": await _organisations(request), "is_self": user.id == current_actor(request).user_id,
+        "organisations": await _organisations(request), "is_self": user.id == actor.user_id,
+        "may_take": (user.organisation_kind == "hospital" and not user.managed
+                     and permissions.may_take_ownership(actor, permissions.USERS_MANAGE)),
+        "taken": request.query_params.get("taken") == "1",
     }, status_code=status_code)
 
 
@@ -173,6 +177,17 @@ async def reset_password(request: Request) -> Response:
     return _link_page(request, issued, "reset")
 
 
+@requires(permissions.USERS_MANAGE)
+async def take_ownership(request: Request) -> Response:
+    user_id = _user_id(request)
+    try:
+        async with services(request).unit_of_work() as uow:
+            await admin_service.take_ownership(uow.session, actor=current_actor(request), user_id=user_id)
+    except ValidationFailed as error:
+        return await _edit_page(request, error=error, status_code=error.status)
+    return RedirectResponse(f"/admin/users/{user_id}?taken=1", status_code=303)
+
+
 def _activation_page(request: Request, pending: activation.PendingActivation, token: str, *,
                      error: DomainError | None = None, status_code: int = 200) -> Response:
     return render(request, "activate.html", {"pending": pending, "token": token, "error": error,
@@ -217,6 +232,8 @@ routes: list[BaseRoute] = [
     Route("/admin/users/{user_id}/delete", delete_user_page, methods=["GET"], name="admin_user_delete_page"),
     Route("/admin/users/{user_id}/delete", delete_user, methods=["POST"], name="admin_user_delete"),
     Route("/admin/users/{user_id}/reset-password", reset_password, methods=["POST"], name="admin_user_reset"),
+    Route("/admin/users/{user_id}/take-ownership", take_ownership, methods=["POST"],
+          name="admin_user_take_ownership"),
     Route("/activate/{token}", activation_page, methods=["GET"], name="activate"),
     Route("/activate/{token}", activation_submit, methods=["POST"], name="activate_submit"),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts import activation, sessions
+from accounts import activation, permissions, sessions
 from accounts.admin_queries import load_user, require_admin, require_scope
 from accounts.models import Organisation, User, UserRole
 from accounts.permissions import ROLE_ORGANISATION_KINDS
@@ -23,7 +23,7 @@ from app import audit
 from app.actors import Actor
 from app.audit import AuditHead
 from app.db import session_now
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.i18n import _
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
@@ -81,7 +81,7 @@ async def _organisation_for(session: AsyncSession, actor: Actor, role: str,
                                else actor.organisation_id)
     if chosen is None:
         raise ValidationFailed(_("There is no such organisation."), details={"field": "hospital"})
-    require_scope(actor, chosen)
+    require_scope(actor, chosen, actor.organisation_id)  # the maker's authority owns a hospital user it makes
     if chosen.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationFailed(_("The role {role} does not belong to an organisation of kind {kind}."),
                                role=role, kind=chosen.kind)
@@ -112,8 +112,13 @@ async def _target(session: AsyncSession, actor: Actor, user_id: int) -> tuple[Us
     require_admin(actor)
     await _serialise(session)
     user, organisation, role = await load_user(session, user_id)
-    require_scope(actor, organisation)
+    require_scope(actor, organisation, user.owner_organisation_id)
     return user, organisation, role
+
+
+def _owner_for(actor: Actor, organisation: Organisation) -> int | None:
+    """A hospital user is owned by the authority of the administrator who makes or moves it (who owns it)."""
+    return actor.organisation_id if organisation.kind == "hospital" else None
 
 
 async def create_user(session: AsyncSession, *, actor: Actor, username: str, display_name: str, role: str,
@@ -124,14 +129,15 @@ async def create_user(session: AsyncSession, *, actor: Actor, username: str, dis
     username, display_name = _clean_username(username), _clean_display_name(display_name)
     await _require_free(session, username)
     user = User(username=username, username_key=username_key(username), display_name=display_name,
-                organisation_id=organisation.id, is_active=True, password_hash=None, must_change_password=False,
-                created_at=session_now(session))
+                organisation_id=organisation.id, owner_organisation_id=_owner_for(actor, organisation),
+                is_active=True, password_hash=None, must_change_password=False, created_at=session_now(session))
     session.add(user)
     await session.flush()
     session.add(UserRole(user_id=user.id, role_code=role))
     token = await activation.issue(session, user=user, purpose="activate", actor=actor)
     await audit.record(session, actor=actor, action="accounts.user_created", object_type="user", object_id=user.id,
-                       after={**_snapshot(user, organisation, role), "activation_link": "issued"})
+                       after={**_snapshot(user, organisation, role), "activation_link": "issued",
+                              "owner": actor.organisation_code if user.owner_organisation_id else None})
     return IssuedLink(user.id, user.username, user.display_name, token)
 
 
@@ -147,6 +153,7 @@ async def update_user(session: AsyncSession, *, actor: Actor, user_id: int, user
     before = _snapshot(user, organisation, current_role)
     user.username, user.username_key, user.display_name = username, username_key(username), display_name
     user.organisation_id = new_organisation.id
+    user.owner_organisation_id = _owner_for(actor, new_organisation)
     if role != current_role:
         await session.execute(delete(UserRole).where(UserRole.user_id == user.id))
         session.add(UserRole(user_id=user.id, role_code=role))
@@ -210,3 +217,27 @@ async def reset_password(session: AsyncSession, *, actor: Actor, user_id: int) -
                        after={"password_set": False, "sessions_ended": len(ended), "activation_link": "issued",
                               "organisation": organisation.code, "role": role})
     return IssuedLink(user.id, user.username, user.display_name, token)
+
+
+async def take_ownership(session: AsyncSession, *, actor: Actor, user_id: int) -> bool:
+    """The ministry takes a hospital operator over from another authority; False when it owned it already.
+
+    Explicit and audited (``accounts.ownership_taken``, before and after owner), so that the authority that
+    loses the account can see who took it and when.
+    """
+    require_admin(actor)
+    if not permissions.may_take_ownership(actor, permissions.USERS_MANAGE):
+        raise PermissionDenied(_("Only the ministry's administrators may take ownership of an operator."))
+    await _serialise(session)
+    user, organisation, _role = await load_user(session, user_id)
+    if organisation.kind != "hospital":
+        raise ValidationFailed(_("Only hospital users have an owning authority."))
+    if user.owner_organisation_id == actor.organisation_id:
+        return False
+    previous = None if user.owner_organisation_id is None else await session.get(Organisation,
+                                                                                    user.owner_organisation_id)
+    user.owner_organisation_id = actor.organisation_id
+    await audit.record(session, actor=actor, action="accounts.ownership_taken", object_type="user",
+                       object_id=user.id, before={"owner": None if previous is None else previous.code},
+                       after={"owner": actor.organisation_code, "username": user.username})
+    return True

@@ -124,17 +124,46 @@ def may(actor: Actor, action: str) -> bool:
     return action in actions_of(actor.roles)
 
 
-def may_manage_user(admin: Actor, target_organisation_id: int, target_organisation_kind: str,
-                    target_parent_id: int | None) -> bool:
-    """An authority admin manages its own authority's users and hospital users, never another authority's.
+# The ministry: it may take over any hospital operator or API token, and owns those whose owner was never
+# recorded (made from the command line before owners existed).
+MINISTRY_CODE: Final = "MS"
 
-    The seed: "SAMB administrators may not add, change or delete users other than those of SAMB or of
-    hospitals".
-    """
+
+def owns(actor: Actor, owner_organisation_id: int | None) -> bool:
+    """Whether the actor's authority owns a hospital operator or an API token (only its admins manage it)."""
+    if actor.organisation_kind != "authority":
+        return False
+    if owner_organisation_id is None:
+        return actor.organisation_code == MINISTRY_CODE
+    return actor.organisation_id == owner_organisation_id
+
+
+def may_take_ownership(actor: Actor, action: str) -> bool:
+    """Only the ministry's administrators take an operator (``USERS_MANAGE``) or a token (``API_TOKENS_MANAGE``)
+    over from another authority, and each taking is audited."""
+    return may(actor, action) and actor.organisation_kind == "authority" and actor.organisation_code == MINISTRY_CODE
+
+
+def may_see_user(admin: Actor, target_organisation_id: int, target_organisation_kind: str) -> bool:
+    """An authority admin sees its own authority's users and every hospital user, with the owner of each."""
     if not may(admin, USERS_MANAGE) or admin.organisation_kind != "authority":
         return False
+    return target_organisation_kind == "hospital" or target_organisation_id == admin.organisation_id
+
+
+def may_manage_user(admin: Actor, target_organisation_id: int, target_organisation_kind: str,
+                    target_parent_id: int | None, owner_organisation_id: int | None) -> bool:
+    """An authority admin manages its own authority's users and the hospital users its authority owns, never
+    another authority's.
+
+    The seed: "SAMB administrators may not add, change or delete users other than those of SAMB or of
+    hospitals". A hospital operator has one owning authority (the one that made it, or the ministry after it
+    took ownership): otherwise any authority could reset an operator's password and so take the account over.
+    """
+    if not may_see_user(admin, target_organisation_id, target_organisation_kind):
+        return False
     if target_organisation_kind == "hospital":
-        return True
+        return owns(admin, owner_organisation_id)
     return target_organisation_id == admin.organisation_id
 
 

@@ -206,9 +206,13 @@ class UnknownOrganisation(DomainError):
 
 async def create_user(
     session: AsyncSession, *, context: AccountsContext, actor: Actor, organisation_code: str, role: str,
-    username: str, display_name: str, password: str | None,
+    username: str, display_name: str, password: str | None, owner_code: str | None = None,
 ) -> User:
-    """Create an account from the command line (administration pages come with their own issue)."""
+    """Create an account from the command line or the demo (administrators use accounts/admin_service.py).
+
+    ``owner_code``: for a hospital user, the authority whose administrators will manage it; without one the
+    operator is the ministry's (``permissions.owns``).
+    """
     organisation = await session.scalar(select(Organisation).where(Organisation.code == organisation_code))
     if organisation is None:
         raise UnknownOrganisation(_("There is no organisation with the code {code}."), code=organisation_code)
@@ -222,10 +226,11 @@ async def create_user(
         raise ValidationFailed(_("A username has between 1 and 80 characters."))
     if await _find_user(session, username) is not None:
         raise ValidationFailed(_("The username {username} is taken."), username=username)
+    owner = await _owner(session, owner_code) if organisation.kind == "hospital" else None
     now = session_now(session)
     user = User(username=username.strip(), username_key=username_key(username),
                 display_name=display_name or username, organisation_id=organisation.id, is_active=True,
-                must_change_password=False, created_at=now)
+                must_change_password=False, created_at=now, owner_organisation_id=None if owner is None else owner.id)
     if password is not None:
         check_policy(password, username)
         user.password_hash, user.password_changed_at = await context.hasher.hash(password), now
@@ -235,8 +240,19 @@ async def create_user(
     await audit.record(session, actor=actor, action="accounts.user_created", object_type="user",
                        object_id=user.id, after={"username": user.username, "display_name": user.display_name,
                                                  "organisation": organisation.code, "roles": [role],
-                                                 "password_set": password is not None})
+                                                 "password_set": password is not None,
+                                                 **({"owner": owner.code} if owner is not None else {})})
     return user
+
+
+async def _owner(session: AsyncSession, owner_code: str | None) -> Organisation | None:
+    if owner_code is None:
+        return None
+    owner = await session.scalar(select(Organisation).where(Organisation.code == owner_code,
+                                                            Organisation.kind == "authority"))
+    if owner is None:
+        raise UnknownOrganisation(_("There is no authority with the code {code}."), code=owner_code)
+    return owner
 
 
 def accounts_context(settings: Settings) -> AccountsContext:

@@ -50,6 +50,9 @@ class UserSpec:
     display_name: str
     role: str
     organisation_code: str
+    # A hospital operator's owning authority: only its administrators manage the account (admin.samb manages
+    # op.floreasca; admin.ms may take it over, audited).
+    owner_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ USERS = (
     UserSpec("admin.samb", "Demo Administrator SAMB", "admin", "SAMB"),
     UserSpec("coord.samb", "Demo Coordinator SAMB", "coordinator", "SAMB"),
     UserSpec("audit.ms", "Demo Auditor MS", "auditor", "MS"),
-    UserSpec("op.floreasca", "Demo Operator Floreasca", "operator", "H-FLOR"),
+    UserSpec("op.floreasca", "Demo Operator Floreasca", "operator", "H-FLOR", owner_code="SAMB"),
     UserSpec("admin.ms", "Demo Administrator MS", "admin", "MS"),
     UserSpec("ref.laflorida", "Referente La Florida (demo)", "referent", "LA-FLORIDA"),
     UserSpec("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
@@ -178,7 +181,7 @@ async def ensure_users(session: AsyncSession, context: AccountsContext, actor: A
             password: str | None = new_passwords[spec.username]
             await create_user(session, context=context, actor=actor, organisation_code=spec.organisation_code,
                               role=spec.role, username=spec.username, display_name=spec.display_name,
-                              password=password)
+                              password=password, owner_code=spec.owner_code)
         else:
             password = await _known_password(context, hashes[username_key(spec.username)],
                                              kept.get(spec.username))

@@ -35,6 +35,10 @@ async def _tokens_page(request: Request, *, error: ValidationFailed | None = Non
         "tokens": listings, "hospitals": hospitals, "error": error, "name": name, "hospital_id": hospital_id,
         "revoked_name": next((token.name for token in listings if str(token.id) == revoked), None),
         "max_name_length": tokens.MAX_NAME_LENGTH,
+        "owned": {token.id for token in listings if permissions.owns(actor, token.owner_organisation_id)},
+        "may_take": permissions.may_take_ownership(actor, permissions.API_TOKENS_MANAGE),
+        "taken_name": next((token.name for token in listings if str(token.id) == request.query_params.get("taken")),
+                           None),
     }, status_code=status_code)
 
 
@@ -74,9 +78,19 @@ async def revoke_token(request: Request) -> Response:
     return RedirectResponse(f"/admin/api-tokens?revoked={token_id}", status_code=303)
 
 
+@requires(permissions.API_TOKENS_MANAGE)
+async def take_ownership(request: Request) -> Response:
+    token_id = _token_id(request)
+    async with services(request).unit_of_work() as uow:
+        await tokens.take_ownership(uow, actor=current_actor(request), token_id=token_id)
+    return RedirectResponse(f"/admin/api-tokens?taken={token_id}", status_code=303)
+
+
 routes: list[BaseRoute] = [
     Route("/admin/api-tokens", tokens_page, methods=["GET"], name="api_tokens"),
     Route("/admin/api-tokens", create_token, methods=["POST"], name="api_token_create"),
     Route("/admin/api-tokens/{token_id}/revoke", revoke_page, methods=["GET"], name="api_token_revoke_page"),
+    Route("/admin/api-tokens/{token_id}/take-ownership", take_ownership, methods=["POST"],
+          name="api_token_take_ownership"),
     Route("/admin/api-tokens/{token_id}/revoke", revoke_token, methods=["POST"], name="api_token_revoke"),
 ]

@@ -14,8 +14,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from accounts import permissions
 from accounts.models import Organisation
@@ -47,6 +48,9 @@ class TokenListing:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    # The owning authority (None: the ministry's, no owner recorded); only its administrators revoke the token.
+    owner_organisation_id: int | None = None
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,20 +84,29 @@ def _require_manager(actor: Actor) -> None:
         raise PermissionDenied(_("Only administrators of an authority may manage API tokens."))
 
 
-def _listing(token: ApiToken, hospital_id: int, hospital_name: str) -> TokenListing:
+def _listing(token: ApiToken, hospital_id: int, hospital_name: str, owner_name: str | None = None) -> TokenListing:
     return TokenListing(id=token.id, name=token.name, hospital_id=hospital_id, hospital_name=hospital_name,
                         prefix=token.prefix, created_by=token.created_by, created_at=token.created_at,
-                        last_used_at=token.last_used_at, revoked_at=token.revoked_at)
+                        last_used_at=token.last_used_at, revoked_at=token.revoked_at,
+                        owner_organisation_id=token.owner_organisation_id, owner_name=owner_name)
+
+
+def _with_owner() -> Select[ApiToken, int, str, str]:
+    owner = aliased(Organisation)
+    return (select(ApiToken, Organisation.id, Organisation.name, owner.name)
+            .join(Organisation, Organisation.id == ApiToken.hospital_id)
+            .outerjoin(owner, owner.id == ApiToken.owner_organisation_id).where(ApiToken.scope == BEDS))
 
 
 async def list_tokens(uow: UnitOfWork, *, actor: Actor) -> list[TokenListing]:
-    """Live hospital tokens first, then revoked ones, each by name (licence-usage tokens are the officer's)."""
+    """Live hospital tokens first, then revoked ones, each by name (licence-usage tokens are the officer's).
+
+    Every authority's administrators see every hospital token and its owning authority; only the owner's revoke
+    it (``permissions.owns``)."""
     _require_manager(actor)
     rows = await uow.session.execute(
-        select(ApiToken, Organisation.id, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
-        .where(ApiToken.scope == BEDS)
-        .order_by(ApiToken.revoked_at.is_not(None), func.lower(ApiToken.name), ApiToken.id))
-    return [_listing(token, hospital_id, name) for token, hospital_id, name in rows]
+        _with_owner().order_by(ApiToken.revoked_at.is_not(None), func.lower(ApiToken.name), ApiToken.id))
+    return [_listing(token, hospital_id, name, owner) for token, hospital_id, name, owner in rows]
 
 
 async def token_hospitals(uow: UnitOfWork, *, actor: Actor) -> list[tuple[int, str]]:
@@ -107,9 +120,7 @@ async def token_hospitals(uow: UnitOfWork, *, actor: Actor) -> list[tuple[int, s
 
 async def get_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
     _require_manager(actor)
-    found = (await uow.session.execute(
-        select(ApiToken, Organisation.id, Organisation.name).join(Organisation, Organisation.id == ApiToken.hospital_id)
-        .where(ApiToken.id == token_id, ApiToken.scope == BEDS))).first()
+    found = (await uow.session.execute(_with_owner().where(ApiToken.id == token_id))).first()
     if found is None:
         raise NotFound(_("There is no such API token."), details={"token_id": token_id})
     return _listing(*found)
@@ -138,11 +149,13 @@ async def _live_hospital_name(session: AsyncSession, hospital_id: int) -> str:
     return name
 
 
-async def mint(session: AsyncSession, *, actor: Actor, name: str, scope: str, hospital_id: int | None = None,
-               organisation_id: int | None = None) -> tuple[str, ApiToken]:
-    """A new token row and its raw value (never stored). ``name`` must have passed ``checked_name``."""
+async def mint(session: AsyncSession, *, actor: Actor, name: str, scope: str, owner_organisation_id: int | None,
+               hospital_id: int | None = None, organisation_id: int | None = None) -> tuple[str, ApiToken]:
+    """A new token row and its raw value (never stored). ``name`` must have passed ``checked_name``;
+    ``owner_organisation_id`` is whose administrators will revoke it."""
     raw = new_token()
     token = ApiToken(name=name, scope=scope, hospital_id=hospital_id, organisation_id=organisation_id,
+                     owner_organisation_id=owner_organisation_id,
                      token_hash=token_digest(raw), prefix=raw[:SHOWN_PREFIX_LENGTH], created_by=actor.username,
                      created_at=session_now(session))
     session.add(token)
@@ -154,15 +167,23 @@ async def create_token(uow: UnitOfWork, *, actor: Actor, name: str, hospital_id:
     _require_manager(actor)
     name = await checked_name(uow.session, name)
     hospital_name = await _live_hospital_name(uow.session, hospital_id)
-    raw, token = await mint(uow.session, actor=actor, name=name, scope=BEDS, hospital_id=hospital_id)
+    raw, token = await mint(uow.session, actor=actor, name=name, scope=BEDS, hospital_id=hospital_id,
+                            owner_organisation_id=actor.organisation_id)
     await audit.record(uow.session, actor=actor, action="beds.api_token_created", object_type="api_token",
-                       object_id=token.id, after={"name": name, "hospital_id": hospital_id, "prefix": token.prefix})
-    return CreatedToken(raw=raw, listing=_listing(token, hospital_id, hospital_name))
+                       object_id=token.id, after={"name": name, "hospital_id": hospital_id, "prefix": token.prefix,
+                                                  "owner": actor.organisation_code})
+    return CreatedToken(raw=raw, listing=_listing(token, hospital_id, hospital_name, actor.organisation_name))
 
 
 async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
-    """Revoke at once; revoking a revoked token changes nothing and is not audited again."""
+    """Revoke at once; revoking a revoked token changes nothing and is not audited again.
+
+    Only the owning authority's administrators revoke: another authority's admin could otherwise cut a hospital
+    system off that it did not connect."""
     listing = await get_token(uow, actor=actor, token_id=token_id)
+    if not permissions.owns(actor, listing.owner_organisation_id):
+        raise PermissionDenied(_("Only the administrators of the authority that owns this token may revoke it."),
+                               details={"token_id": token_id})
     if listing.revoked_at is not None:
         return listing
     token = await uow.session.get_one(ApiToken, token_id)
@@ -171,7 +192,22 @@ async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> Token
                        object_id=token.id, before={"revoked_at": None},
                        after={"name": token.name, "hospital_id": token.hospital_id, "prefix": token.prefix,
                               "revoked_at": token.revoked_at.isoformat()})
-    return _listing(token, listing.hospital_id, listing.hospital_name)
+    return _listing(token, listing.hospital_id, listing.hospital_name, listing.owner_name)
+
+
+async def take_ownership(uow: UnitOfWork, *, actor: Actor, token_id: int) -> bool:
+    """The ministry takes a bed token over from another authority, audited; False when it owned it already."""
+    if not permissions.may_take_ownership(actor, permissions.API_TOKENS_MANAGE):
+        raise PermissionDenied(_("Only the ministry's administrators may take ownership of a token."))
+    listing = await get_token(uow, actor=actor, token_id=token_id)
+    if listing.owner_organisation_id == actor.organisation_id:
+        return False
+    token = await uow.session.get_one(ApiToken, token_id)
+    token.owner_organisation_id = actor.organisation_id
+    await audit.record(uow.session, actor=actor, action="accounts.ownership_taken", object_type="api_token",
+                       object_id=token.id, before={"owner": listing.owner_name},
+                       after={"owner": actor.organisation_code, "name": token.name})
+    return True
 
 
 async def authenticate(session: AsyncSession, *, raw: str) -> TokenHolder:

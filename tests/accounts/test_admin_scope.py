@@ -1,5 +1,6 @@
 """The scope matrix: every administrator action, by the admin of each authority, on a user of its own
-authority, of another authority and of a hospital. Refusals write nothing."""
+authority, of another authority, of a hospital owned by its authority and of one owned by another authority.
+Refusals write nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.accounts.admin_helpers import (
     last_event,
     make_world,
     organisation_id,
+    set_owner,
     user_named,
     written_state,
 )
@@ -28,7 +30,8 @@ EXPECTED_ACTIONS = {"create": "accounts.user_created", "edit": "accounts.user_ch
 
 async def _target(services: AppServices, authority: str, where: str) -> tuple[str, str, int]:
     """(username of an existing target, its role, its organisation id)."""
-    if where == "hospital":
+    if where in ("hospital", "other_hospital"):
+        await set_owner(services, "op.h1", authority if where == "hospital" else OTHER[authority])
         return "op.h1", "operator", await organisation_id(services, "H-1")
     code = authority if where == "own" else OTHER[authority]
     return f"coord.{code.lower()}", "coordinator", await organisation_id(services, code)
@@ -53,14 +56,14 @@ async def _act(services: AppServices, actor: Actor, action: str, username: str, 
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("where", ["own", "other", "hospital"])
+@pytest.mark.parametrize("where", ["own", "other", "hospital", "other_hospital"])
 @pytest.mark.parametrize("authority", ["MS", "SAMB", "SMURD"])
 async def test_scope_matrix(services: AppServices, authority: str, where: str, action: str) -> None:
     await make_world(services)
     actor = await actor_of(services, f"admin.{authority.lower()}")
     username, role, organisation = await _target(services, authority, where)
     before = await written_state(services)
-    if where == "other":
+    if where == "other" or (where == "other_hospital" and action != "create"):
         with pytest.raises(PermissionDenied):
             await _act(services, actor, action, username, role, organisation)
         assert await written_state(services) == before

@@ -50,7 +50,8 @@ async def test_an_admin_creates_a_token_that_is_shown_once_and_kept_hashed(
     assert raw[:10] in listing.text
     assert raw not in listing.text
     [event] = await audit_events(services, "beds.api_token_created")
-    assert event.after == {"name": "HIS Spitalul A", "hospital_id": world.hospital_a, "prefix": raw[:10]}
+    assert event.after == {"name": "HIS Spitalul A", "hospital_id": world.hospital_a, "prefix": raw[:10],
+                           "owner": "SAMB"}
     assert raw not in str(event.after)
     assert row.token_hash not in str(event.after)
     # And it works, for its hospital.

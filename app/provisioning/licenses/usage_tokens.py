@@ -63,7 +63,7 @@ async def create_token(uow: UnitOfWork, *, actor: Actor, name: str) -> tuple[str
     service_id = await officer_service(uow.session, actor)
     name = await tokens.checked_name(uow.session, name)
     raw, token = await tokens.mint(uow.session, actor=actor, name=name, scope=tokens.LICENSES_USAGE,
-                                   organisation_id=service_id)
+                                   organisation_id=service_id, owner_organisation_id=service_id)
     await audit.record(uow.session, actor=actor, action="licenses.usage_token_created", object_type="api_token",
                        object_id=token.id, after={"name": name, "organisation_id": service_id,
                                                   "scope": tokens.LICENSES_USAGE, "prefix": token.prefix})
@@ -83,8 +83,13 @@ async def get_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> UsageTok
 
 
 async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> UsageToken:
-    """Revoke at once; revoking a revoked token changes nothing and is not audited again."""
+    """Revoke at once; revoking a revoked token changes nothing and is not audited again.
+
+    Only the owning health service's officers revoke (the owner is the service the token was made for)."""
     token = await _own_token(uow.session, actor, token_id)
+    if token.owner_organisation_id != token.organisation_id:
+        raise PermissionDenied(_("Only the officers of the health service that owns this token may revoke it."),
+                               details={"token_id": token_id})
     if token.revoked_at is None:
         token.revoked_at = session_now(uow.session)
         await audit.record(uow.session, actor=actor, action="licenses.usage_token_revoked", object_type="api_token",
