@@ -87,15 +87,49 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
-def is_database_unavailable(error: BaseException) -> bool:
-    """True when the error means the database cannot be reached, not that a statement was wrong."""
-    if isinstance(error, InterfaceError | ConnectionError | TimeoutError):
-        return True
-    if isinstance(error, OperationalError):
+# SQLSTATEs of a server that is there but will not serve now: shutting down (57P01 admin, 57P02 crash),
+# starting up or recovering after a crash (57P03, asyncpg's CannotConnectNowError), out of connection slots
+# (53300). asyncpg raises them as plain PostgresError subclasses, which SQLAlchemy wraps as a generic
+# DBAPIError, so the class alone does not tell; the code does. Class 08 is every connection exception.
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, the driver error SQLAlchemy wrapped (``orig``) and what each was raised from."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending and len(found) < 8:
+        current = pending.pop()
+        if current is None or current in found:
+            continue
+        found.append(current)
+        pending += [getattr(current, "orig", None), current.__cause__]
+    return found
+
+
+def _means_unavailable(error: BaseException) -> bool:
+    if isinstance(error, InterfaceError | OperationalError | ConnectionError | TimeoutError):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES):
+        return True
     return isinstance(error, OSError) and not isinstance(error, FileNotFoundError)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when the error means the database cannot be reached or will not serve yet (shutting down,
+    recovering after a crash), not that a statement was wrong: the caller answers 503, not 500."""
+    return any(_means_unavailable(cause) for cause in _causes(error))
+
+
+def unavailability(error: BaseException) -> str:
+    """Names the failure for the log without its text: a wrapped statement's text carries its parameters
+    (a username, a token's digest), which must never reach a log line."""
+    cause = _causes(error)[-1]
+    sqlstate = getattr(cause, "sqlstate", None)
+    return f"{type(cause).__name__} {sqlstate}" if isinstance(sqlstate, str) else type(cause).__name__
 
 
 def session_now(session: AsyncSession) -> datetime:

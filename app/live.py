@@ -41,6 +41,11 @@ class LiveChannel:
         self.shared = dsn is not None
         self.backend: Backend = PostgresBackend(dsn) if dsn else MemoryBackend()
 
+    @property
+    def listening(self) -> bool:
+        """False while the PostgreSQL listener is disconnected: boards in this process would miss changes."""
+        return self.backend.listening
+
     async def start(self) -> None:
         await self.backend.start(self.receive, self.hub.resync_all)
 

@@ -12,6 +12,7 @@ import time
 
 from accounts import permissions
 from accounts.sessions import still_valid_for
+from app.db import is_database_unavailable
 from app.state import AppServices
 
 logger = logging.getLogger("bedboard.realtime")
@@ -45,8 +46,11 @@ async def watch_sessions(services: AppServices, every: float = WATCH_SECONDS) ->
         touch = time.monotonic() - last_touch >= TOUCH_SECONDS
         try:
             await check_sessions_once(services, touch=touch)
-        except Exception:  # a database hiccup must not stop the watch; the next round tries again
-            logger.exception("could not check the sessions of open board sockets")
+        except Exception as error:  # a database hiccup must not stop the watch; the next round tries again
+            if is_database_unavailable(error):  # expected while it restarts: a line a second, not a trace
+                logger.warning("could not check the sessions of open board sockets: the database is unavailable")
+            else:
+                logger.exception("could not check the sessions of open board sockets")
             continue
         if touch:
             last_touch = time.monotonic()

@@ -7,20 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from accounts import admin_routes, permissions
+from accounts import admin_routes
 from accounts import routes as account_routes
-from accounts.guard import requires
 from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
+from app import health as health_routes
 from app.beds import api_routes, board_routes, nomenclature_routes, operator_routes, token_routes
 from app.beds.board_routes import authorise_board_socket
 from app.beds.live_feed import BedFeed
@@ -28,6 +25,7 @@ from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
 from app.errors import DomainError
+from app.health import ProbesFirst
 from app.history import routes as history_routes
 from app.input_guard import InputGuardMiddleware
 from app.live import LiveChannel
@@ -55,21 +53,13 @@ from app.provisioning.scheduler import run_forever
 from app.request_log import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import Settings, load_settings
-from app.state import AppServices, services
+from app.state import AppServices
 from app.templating import make_templates
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
 
 MAX_BODY_BYTES = 25 * 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-
-@requires(permissions.PUBLIC)
-async def health(request: Request) -> Response:
-    """Liveness and database reachability, for load balancers and operations."""
-    async with services(request).engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok"})
 
 
 def all_routes() -> list[BaseRoute]:
@@ -101,7 +91,7 @@ def all_routes() -> list[BaseRoute]:
         *orders_catalogue_routes.routes,
         *notification_routes.routes,
         *outbox_routes.routes,
-        Route("/health", health, methods=["GET"], name="health"),
+        *health_routes.routes,
         Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
@@ -151,6 +141,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         middleware=[
             Middleware(RequestLog, metrics=metrics),
             Middleware(SecurityMiddleware, https=settings.uses_https),
+            Middleware(ProbesFirst),  # /health and /ready: no session lookup, nothing written
             Middleware(ActorMiddleware),
             Middleware(InputGuardMiddleware),  # after the actor: its error page shows who is logged in
         ],

@@ -1,5 +1,6 @@
 """The outermost layer: a request id, security headers on every response, and a plain error page for
-anything unexpected (500, or 503 when the database cannot be reached), with the trace only in the log.
+anything unexpected (500, or 503 with Retry-After when the database cannot be reached or is still
+starting up), with the trace only in the log. Websockets: see ``app.websocket_faults``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import secrets
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import is_database_unavailable
+from app.db import is_database_unavailable, unavailability
 from app.error_pages import STATUS_MESSAGES, error_response
+from app.websocket_faults import guard_websocket
 
 logger = logging.getLogger("bedboard.errors")
 
@@ -45,6 +47,9 @@ class SecurityMiddleware:
         return [*headers, *added, (b"x-request-id", scope["bedboard.request_id"].encode())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await guard_websocket(self.app, scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -64,6 +69,10 @@ class SecurityMiddleware:
             if started:
                 raise
             status = 503 if is_database_unavailable(error) else 500
-            logger.exception("request %s failed with %s", scope["bedboard.request_id"], status)
+            if status == 503:  # expected while the database restarts: one line each, not a trace each
+                logger.warning("request %s answered 503: the database is unavailable (%s)",
+                               scope["bedboard.request_id"], unavailability(error))
+            else:
+                logger.exception("request %s failed with %s", scope["bedboard.request_id"], status)
             response = error_response(Request(scope), status, STATUS_MESSAGES[status])
             await response(scope, receive, send_with_headers)
