@@ -182,8 +182,8 @@ def body_variants(route: Route, form_names: set[str], json_names: set[str],
         yield f"multipart {what} only", {"data": {"csrf_token": csrf}, "files": {"file": (file_name, content)},
                                          "headers": header}
     json_header = {**header, "content-type": "application/json"}
-    for what, value in (JSON_VALUES.items() if is_api else list(JSON_VALUES.items())[:3]):
-        yield f"JSON {what}", {"content": json_body(json_names, value), "headers": json_header}
+    for kind, json_value in (JSON_VALUES.items() if is_api else list(JSON_VALUES.items())[:3]):
+        yield f"JSON {kind}", {"content": json_body(json_names, json_value), "headers": json_header}
     yield "JSON nested 5000 deep", {"content": DEEP_JSON.encode(), "headers": json_header}
     yield "JSON object nested 100 deep", {"content": ('{"a":' * 100 + "1" + "}" * 100).encode(),
                                           "headers": json_header}
