@@ -11,9 +11,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app import audit
 from app.errors import DomainError, PermissionDenied
 from app.i18n import _, translate
+from app.refusal_ledger import route_template
 from app.state import current_actor, request_id, services
 from app.templating import language_of, render
 
@@ -82,11 +82,13 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def audit_refusal(request: Request, *, needs: str, details: Mapping[str, Any] | None = None) -> None:
-    """A refused attempt is audited in a transaction of its own: the refused one was rolled back."""
-    async with services(request).unit_of_work() as uow:
-        await audit.record(uow.session, actor=current_actor(request), action="accounts.authorization_refused",
-                           object_type="route", object_id=request.url.path[:80],
-                           after={"method": request.method, "needs": needs, **(details or {})})
+    """A refused attempt is audited in a transaction of its own: the refused one was rolled back. Repeats of one
+    actor, route and need within a minute are counted and written as one event (app/refusal_ledger.py)."""
+    app_services = services(request)
+    await app_services.refusals.record(app_services.unit_of_work, clock=app_services.clock,
+                                       actor=current_actor(request), method=request.method,
+                                       route=route_template(request.scope), path=request.url.path, needs=needs,
+                                       details=details or {})
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:

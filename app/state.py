@@ -14,6 +14,7 @@ from app.beds.write_batch import FreeBedsWriter
 from app.clock import Clock
 from app.db import UnitOfWork
 from app.live import LiveChannel
+from app.refusal_ledger import RefusalLedger
 from app.settings import Settings
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
@@ -32,6 +33,8 @@ class AppServices:
     board_socket: BoardSocket
     # Free-bed writes go through one writer per process, which commits the writes waiting together.
     bed_writes: FreeBedsWriter = field(init=False)
+    # Repeated refusals counted per minute instead of audited one by one (app/refusal_ledger.py).
+    refusals: RefusalLedger = field(default_factory=RefusalLedger)
 
     def __post_init__(self) -> None:
         self.bed_writes = FreeBedsWriter(self.unit_of_work)
