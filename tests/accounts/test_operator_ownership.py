@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from accounts.models import Organisation, User
+from app import demo
 from app.audit import AuditEvent
 from app.beds.models import ApiToken
 from app.state import AppServices
@@ -174,3 +176,13 @@ async def test_the_owner_revokes_its_own_token(services: AppServices, admin: Adm
     token = await _token_by(smurd, services, hospital_id)
     assert (await _token_post(smurd, f"/admin/api-tokens/{token.id}/revoke")).status_code == 303
     assert await _revoked(services, token.id)
+
+
+async def test_the_demo_says_that_samb_owns_its_operator(services: AppServices, tmp_path: Path) -> None:
+    await demo.load_demo(services.unit_of_work, services.accounts, tmp_path)
+    operator = await user_named(services, "op.floreasca")
+    assert await _owner_code(services, operator.id) == "SAMB"
+    [created] = [event for event in await _events(services, "accounts.user_created")
+                 if event.object_id == str(operator.id)]
+    assert created.after is not None
+    assert created.after["owner"] == "SAMB"
