@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from app import audit
 from app.actors import Actor
 from app.db import session_now
@@ -46,6 +46,17 @@ async def require_nearest_manager(session: AsyncSession, actor: Actor, employee:
         raise PermissionDenied(NOT_NEAREST, details={"employee_id": employee.id})
 
 
+async def _require_account_of_region(session: AsyncSession, user_id: int | None, unit_id: int) -> None:
+    """The account linked to an employee sees their login tickets: only an account of the unit's region may be
+    linked, so that a manager cannot show one region's tickets to another region's account."""
+    if user_id is None:
+        return
+    user = await session.get(User, user_id)
+    if user is None or user.organisation_id not in await scope.region_of_unit(session, unit_id):
+        raise ValidationFailed(_("There is no bedboard account named {username}."),
+                               username=user.username if user else "", details={"field": "username"})
+
+
 def _checked(field: str, text: str, normalise: Callable[[str], str]) -> str:
     """The identifier as stored, or the rule it breaks as a validation error on its field."""
     try:
@@ -66,6 +77,7 @@ async def register_employee(session: AsyncSession, *, actor: Actor, full_name: s
             or (permissions.may(actor, permissions.ROLES_MANAGE_STAFF) and unit.manager_user_id == actor.user_id)):
         raise PermissionDenied(_("Only the unit's manager or IT support may record its employees."),
                                details={"unit_id": unit_id})
+    await _require_account_of_region(session, user_id, unit_id)
     name = " ".join(full_name.split())
     if not 1 <= len(name) <= 200:
         raise ValidationFailed(_("Enter the employee's name (at most 200 characters)."), details={"field": "full_name"})
