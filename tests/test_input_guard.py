@@ -7,6 +7,7 @@ the audit hash and the driver as a string that cannot be encoded).
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from app.state import AppServices
 from tests.beds.test_api_setup import audit_count, bearer, free_beds_path, make_token, make_world, section_row
@@ -83,3 +84,45 @@ async def test_a_nul_in_a_multipart_text_field_is_refused_but_not_in_a_file(clie
                                files={"file": ("n.csv", b"a\x00b", "text/csv")})
     assert passed.status_code == 422
     assert "note contains" not in passed.text
+
+
+BOUNDARY = "hostile-boundary"
+
+
+def multipart(*parts: bytes) -> bytes:
+    return b"".join(b"--" + BOUNDARY.encode() + b"\r\n" + part + b"\r\n" for part in parts) + (
+        b"--" + BOUNDARY.encode() + b"--\r\n")
+
+
+@pytest.mark.parametrize(("content_type", "body", "status", "says"), [
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     multipart(b'Content-Disposition: form-data; name="file"; filename="a\x00.csv"\r\n\r\nx'), 422, "part headers"),
+    (f"multipart/form-data; boundary={BOUNDARY}",
+     multipart(b'Content-Disposition: form-data; name="username"\r\n\r\nana\x00'), 422, "username contains"),
+    # What the guard leaves alone reaches the route, whose CSRF check then refuses it (no token was sent):
+    (f"multipart/form-data; boundary={BOUNDARY}", b"--" + BOUNDARY.encode() + b"\r\nbroken", 403, "csrf_failed"),
+    ("application/x-www-form-urlencoded", b"username=%ED%A0%80&password=x", 403, "csrf_failed"),  # read as U+FFFD
+    ("multipart/form-data; boundary=" + "b" * 100, b"--x", 400, "could not be understood"),  # Starlette's refusal
+])
+async def test_what_the_guard_refuses_in_forms_and_what_it_leaves_to_the_route(
+        client: httpx.AsyncClient, content_type: str, body: bytes, status: int, says: str) -> None:
+    response = await client.post("/login", content=body, headers={"content-type": content_type,
+                                                                  "accept": "application/json"})
+    assert response.status_code == status, response.text[:300]
+    assert says in response.text
+
+
+@pytest.mark.parametrize(("content_type", "body", "says"), [
+    ("application/json", b'{"free_beds": 3, "expected_version": 1, "reason": "\xed\xa0\x80"}',
+     "body is not valid UTF-8"),
+    ("application/json", b'\xef\xbb\xbf{"free_beds": 3, "expected_version": 1, "reason": "\\u0000"}',
+     "body contains a NUL"),
+    ("application/json", b'{"reason": "\\udc00"}', "body contains a lone surrogate"),
+])
+async def test_what_the_guard_refuses_in_json(client: httpx.AsyncClient, services: AppServices, content_type: str,
+                                              body: bytes, says: str) -> None:
+    world = await make_world(services)
+    headers = {**bearer(await make_token(services, world.hospital_a, "HIS A")), "content-type": content_type}
+    response = await client.put(free_beds_path(world.a_icu), content=body, headers=headers)
+    assert response.status_code == 422
+    assert says in response.json()["error"]["message"]
