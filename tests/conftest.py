@@ -7,7 +7,6 @@ which the unit of work, the audit chain's row lock and NOTIFY all need.
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -24,11 +23,27 @@ from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.settings import Settings
 from app.state import AppServices
+from tests.chromium import GROUP as BROWSER_GROUP
+from tests.chromium import SESSION as CHROMIUM
+from tests.chromium import uses_browser
 from tests.factories import make_organisation
-from tests.postgres_cluster import ENABLE_HINT, PostgresCluster, start_cluster
+from tests.postgres_cluster import ENABLE_HINT, DatabaseCopies, PostgresCluster, start_cluster
 from tests.web import BrowserFactory
 
-_database_numbers = itertools.count(1)
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group into the test's id
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if uses_browser(item):
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        CHROMIUM.close_unless_needed(nextitem)
 
 
 def _required(variable: str) -> bool:
@@ -62,12 +77,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_copies(postgres_cluster: PostgresCluster, postgres_template: str) -> Iterator[DatabaseCopies]:
+    copies = DatabaseCopies(postgres_cluster, postgres_template, prefix=f"test_{os.getpid()}")
+    yield copies
+    copies.close()
+
+
 @pytest.fixture
-def postgres_url(postgres_cluster: PostgresCluster, postgres_template: str) -> Iterator[str]:
-    name = f"test_{os.getpid()}_{next(_database_numbers)}"
-    postgres_cluster.execute(f"CREATE DATABASE {name} TEMPLATE {postgres_template} STRATEGY FILE_COPY")
+def postgres_url(postgres_cluster: PostgresCluster, postgres_copies: DatabaseCopies) -> Iterator[str]:
+    name = postgres_copies.take()
     yield postgres_cluster.url(name)
-    postgres_cluster.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    postgres_copies.give_back(name)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +84,55 @@ class PostgresCluster:
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+class DatabaseCopies:
+    """Copies of a template database, made one test ahead and dropped after use, off the test's path.
+
+    ``CREATE DATABASE ... TEMPLATE`` took 170-350 ms and the drop 20-60 ms (psql, loaded 2-core machine,
+    migrations up to 0011), about 200 s of the 611 PostgreSQL tests' wall time when done inline. A single
+    background thread makes the next copy while the current test runs (the work is PostgreSQL's, in
+    another process) and drops the used ones; one thread, so the template never has two readers at once.
+    """
+
+    def __init__(self, cluster: PostgresCluster, template: str, prefix: str, ahead: int = 1) -> None:
+        self._cluster, self._template, self._prefix, self._ahead = cluster, template, prefix, ahead
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database-copies")
+        self._ready: deque[Future[str]] = deque()
+        self._drops: list[Future[None]] = []
+        self._numbers = iter(range(1, 1_000_000_000))
+
+    def _create(self, name: str) -> str:
+        self._cluster.execute(f"CREATE DATABASE {name} TEMPLATE {self._template} STRATEGY FILE_COPY")
+        return name
+
+    def _prepare(self) -> None:
+        name = f"{self._prefix}_{next(self._numbers)}"
+        self._ready.append(self._thread.submit(self._create, name))
+
+    def take(self) -> str:
+        """A fresh copy of the template, nobody else's."""
+        while len(self._ready) <= self._ahead:
+            self._prepare()
+        name = self._ready.popleft().result()
+        self._prepare()
+        return name
+
+    def give_back(self, name: str) -> None:
+        self._drops.append(self._thread.submit(self._cluster.execute, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        # Raise a failed drop at the next test rather than at the end of the session.
+        for drop in [drop for drop in self._drops if drop.done()]:
+            self._drops.remove(drop)
+            drop.result()
+
+    def close(self) -> None:
+        """Wait for the pending work (a failed drop raises) and drop the copies nobody took."""
+        for ready in self._ready:
+            self.give_back(ready.result())
+        self._ready.clear()
+        self._thread.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
 
 
 def start_cluster(*, durable: bool = False) -> PostgresCluster | None:

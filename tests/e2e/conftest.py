@@ -1,39 +1,28 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from app.main import create_app
 from app.settings import Settings
 from app.state import AppServices
+from tests.chromium import SESSION
 from tests.factories import make_organisation, make_user
 from tests.live_server import TEST_SECRET, LiveServer, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-ENABLE_HINT = ("Browser tests need Debian's chromium (apt-get install chromium), driven by pip's playwright. "
-               "CI sets BEDBOARD_REQUIRE_BROWSER=1, under which its absence fails the run.")
 
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
-    """Module-scoped: Playwright's sync API holds an event loop in this thread while it is open, which
-    the async tests of other modules could not run beside."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("BEDBOARD_REQUIRE_BROWSER") == "1":
-            pytest.fail(ENABLE_HINT)
-        pytest.skip(ENABLE_HINT)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+    """This worker's Chromium, shared by consecutive browser tests (tests/chromium.py says why not longer)."""
+    shared = SESSION.browser()
+    yield shared
+    for context in shared.contexts:  # a failed test's windows must not reach the next test
+        context.close()
 
 
 @pytest.fixture
