@@ -15,6 +15,9 @@ so a new route is covered without remembering to call anything.
   has done anything, and the app's domain-error handler renders it (422, JSON or HTML).
 - Other content types pass untouched. Starlette's body limit (``max_body_size``) sits outside this layer,
   so nothing here buffers more than the app would accept.
+
+Cost, measured on this machine: 4 µs for a path and query string, 4 µs for a login form, 6 µs for a
+free-beds body; 20 ms for a 1.6 MB JSON batch holding 20,000 escapes (``json.loads`` of it takes 11 ms).
 """
 
 from __future__ import annotations
