@@ -12,6 +12,7 @@ import pytest
 from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import make_licence_world
+from tests.provisioning.test_usage_api import OURS, USAGE, bearer, licence, make_feed, use
 from tests.web import log_in
 
 EDGES = ("0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01")
@@ -61,3 +62,16 @@ async def test_licence_reports_refuse_a_day_outside_the_range(client: httpx.Asyn
     page = await client.get("/licenses/reports", params={field: day})
     assert page.status_code == 422
     assert f"{field} must be a date from 2000-01-01 to 2100-12-31" in page.text
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+async def test_a_licence_use_at_a_calendar_edge_is_refused(client: httpx.AsyncClient, services: AppServices,
+                                                           when: str) -> None:
+    # Year 1 used to be stored (200) as a licence's last use.
+    feed = await make_feed(services)
+    response = await client.post(USAGE, json={"uses": [use(OURS, when)]}, headers=bearer(feed.token))
+    assert response.status_code == 422
+    [error] = response.json()["error"]["details"]["errors"]
+    assert error["field"] == "last_used_at"
+    assert error["message"] == "last_used_at must be a date from 2000-01-01 to 2100-12-31."
+    assert (await licence(services, feed.ours)).last_used_at is None

@@ -27,6 +27,7 @@ from accounts.guard import Endpoint, requires
 from app.beds import api_parsing, tokens
 from app.error_pages import error_response
 from app.errors import PermissionDenied
+from app.forms import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from app.i18n import _, translate
 from app.provisioning.licenses import usage
 from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
@@ -74,9 +75,13 @@ def parse_moment(text: str) -> datetime:
         raise InvalidValue(TIME_FORMAT)
     digits = re.sub(r"\.(\d{6})\d+", r".\1", text.upper())  # Python keeps microseconds; more digits are noise
     try:
-        return datetime.fromisoformat(digits).astimezone(UTC)
+        moment = datetime.fromisoformat(digits).astimezone(UTC)
     except (ValueError, OverflowError):
         raise InvalidValue(_("{value} is not a real date and time."), value=text) from None
+    if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:  # year 1 would be stored, then overflow when shown
+        raise InvalidValue(DAY_OUT_OF_RANGE, field="last_used_at", earliest=EARLIEST_DAY.isoformat(),
+                           latest=LATEST_DAY.isoformat())
+    return moment
 
 
 def _item(index: int, item: object) -> tuple[tuple[str, datetime] | None, list[ItemError]]:
