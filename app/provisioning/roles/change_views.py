@@ -25,7 +25,7 @@ from app.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import organisation_ids_under
-from app.provisioning.roles import changes, kinds
+from app.provisioning.roles import changes, kinds, scope
 from app.provisioning.roles.catalogue import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
 from app.provisioning.roles.request_views import Zones
@@ -84,9 +84,7 @@ async def reach_of(session: AsyncSession, actor: Actor) -> Reach:
         follows |= await _managed_areas(session, actor)
     approves = {organisation} if permissions.may(actor, permissions.ROLES_CATALOGUE_APPROVE) \
         and organisation is not None else set()
-    reviews = set(await organisation_ids_under(session, organisation)) \
-        if permissions.may(actor, permissions.ROLES_CATALOGUE_STEWARD) and organisation is not None else set()
-    return Reach(actor.user_id, frozenset(follows), frozenset(approves), frozenset(reviews))
+    return Reach(actor.user_id, frozenset(follows), frozenset(approves), await scope.steward_reach(session, actor))
 
 
 async def require_sight(session: AsyncSession, actor: Actor, request: ProvisioningRequest,
