@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from app.state import AppServices
+from tests.beds.test_api_setup import bearer
 from tests.factories import make_user
 from tests.provisioning.licence_world import make_licence_world
-from tests.provisioning.test_usage_api import OURS, USAGE, bearer, licence, make_feed, use
+from tests.provisioning.test_usage_api import OURS, USAGE, licence, make_feed, use
 from tests.web import log_in
 
 EDGES = ("0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01")
