@@ -117,13 +117,16 @@ async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisa
     return user, organisation, (await _roles(session, [user.id])).get(user.id)
 
 
-async def user_detail(session: AsyncSession, *, actor: Actor, user_id: int, now: datetime) -> UserRow:
-    """Seen by the administrators who see it in the list; ``managed`` says whether this one may change it."""
+async def user_detail(session: AsyncSession, *, actor: Actor, user_id: int, now: datetime,
+                      to_change: bool = False) -> UserRow:
+    """For the administrators who manage the user, and (unless ``to_change``) for the ministry's, who may take a
+    hospital operator over: they see whose it is and the button. Every other administrator is refused."""
     require_admin(actor)
     user, organisation, role = await load_user(session, user_id)
-    if not permissions.may_see_user(actor, organisation.id, organisation.kind):
-        raise PermissionDenied(_("You may not manage the users of this organisation."),
-                               details={"organisation": organisation.code})
+    may_take = (not to_change and organisation.kind == "hospital"
+                and permissions.may_take_ownership(actor, permissions.USERS_MANAGE))
+    if not may_take:
+        require_scope(actor, organisation, user.owner_organisation_id)
     owner_name = None
     if user.owner_organisation_id is not None:
         owner_name = await session.scalar(select(Organisation.name)

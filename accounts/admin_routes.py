@@ -55,6 +55,7 @@ async def users_page(request: Request) -> Response:
     return render(request, "admin_users.html", {
         "users": users, "organisations": await _organisations(request), "roles": admin_service.ROLES,
         "q": query.get("q", "")[:80], "role": role, "organisation_id": organisation_id,
+        "may_take": permissions.may_take_ownership(current_actor(request), permissions.USERS_MANAGE),
         "notice": next((text for key, text in notices.items() if query.get(key)), None),
     })
 
@@ -152,7 +153,7 @@ async def delete_user_page(request: Request) -> Response:
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
         user = await admin_queries.user_detail(uow.session, actor=current_actor(request), user_id=_user_id(request),
-                                               now=app_services.clock.now())
+                                               now=app_services.clock.now(), to_change=True)
     return render(request, "admin_user_delete.html", {"user": user})
 
 

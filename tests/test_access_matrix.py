@@ -86,6 +86,8 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/admin/users/{user_id}/reactivate": USERS,
     "/admin/users/{user_id}/delete": USERS,
     "/admin/users/{user_id}/reset-password": USERS,
+    # Only the ministry's administrators take an operator over; an outsider authority's admin is refused.
+    "/admin/users/{user_id}/take-ownership": USERS,
     "/operator/sections/{section_id:int}": Objects("SELECT id AS section_id FROM sections ORDER BY id",
                                                    body={"free_beds": "1", "expected_version": "1"}),
     "/admin/nomenclature/example.{kind}": Objects(
@@ -99,6 +101,8 @@ ROUTE_OBJECTS: dict[str, Objects] = {
         "SELECT id AS import_id FROM nomenclature_imports", EVERYONE, "as above"),
     "/admin/api-tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE hospital_id "
                                                    "IS NOT NULL ORDER BY id"),
+    "/admin/api-tokens/{token_id}/take-ownership": Objects("SELECT id AS token_id FROM api_tokens WHERE "
+                                                           "hospital_id IS NOT NULL ORDER BY id"),
     "/api/v1/sections/{section_id}": Objects(
         "SELECT id AS section_id FROM sections ORDER BY id LIMIT 3", EVERYONE,
         "free beds are published to everyone who may view the board", open_to=BOARD_VIEW),

@@ -66,7 +66,7 @@ async def create_token(request: Request) -> Response:
 async def revoke_page(request: Request) -> Response:
     token_id = _token_id(request)
     async with services(request).unit_of_work() as uow:
-        token = await tokens.get_token(uow, actor=current_actor(request), token_id=token_id)
+        token = await tokens.revocable_token(uow, actor=current_actor(request), token_id=token_id)
     return render(request, "api_tokens_revoke.html", {"token": token})
 
 

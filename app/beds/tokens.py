@@ -175,15 +175,19 @@ async def create_token(uow: UnitOfWork, *, actor: Actor, name: str, hospital_id:
     return CreatedToken(raw=raw, listing=_listing(token, hospital_id, hospital_name, actor.organisation_name))
 
 
-async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
-    """Revoke at once; revoking a revoked token changes nothing and is not audited again.
-
-    Only the owning authority's administrators revoke: another authority's admin could otherwise cut a hospital
-    system off that it did not connect."""
+async def revocable_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
+    """A token this administrator's authority owns (only its administrators revoke it: another authority's could
+    otherwise cut off a hospital system it did not connect)."""
     listing = await get_token(uow, actor=actor, token_id=token_id)
     if not permissions.owns(actor, listing.owner_organisation_id):
         raise PermissionDenied(_("Only the administrators of the authority that owns this token may revoke it."),
                                details={"token_id": token_id})
+    return listing
+
+
+async def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> TokenListing:
+    """Revoke at once; revoking a revoked token changes nothing and is not audited again."""
+    listing = await revocable_token(uow, actor=actor, token_id=token_id)
     if listing.revoked_at is not None:
         return listing
     token = await uow.session.get_one(ApiToken, token_id)

@@ -93,11 +93,15 @@ async def test_another_authority_cannot_reset_or_deactivate_an_operator_the_owne
     unchanged = await user_named(services, "op.smurd")
     assert (unchanged.is_active, unchanged.display_name) == (True, "Operator Smurd")
     assert await _events(services, "accounts.password_reset") == []
-    page = await samb.get(f"/admin/users/{operator.id}")
-    assert "SMURD" in page.text
-    assert "Reset password" not in page.text
-    assert "Take ownership" not in page.text
-    assert "Organisation SMURD" in (await samb.get("/admin/users")).text
+    assert (await samb.get(f"/admin/users/{operator.id}")).status_code == 403
+    assert (await samb.get(f"/admin/users/{operator.id}/delete")).status_code == 403
+    listing = (await samb.get("/admin/users")).text
+    assert "Operator Smurd" in listing
+    assert "Organisation SMURD" in listing  # whom to ask
+    assert f'href="/admin/users/{operator.id}"' not in listing
+    page = await smurd.get(f"/admin/users/{operator.id}")
+    assert "Organisation SMURD" in page.text
+    assert "Reset password" in page.text
     reset = await _post(smurd, f"/admin/users/{operator.id}/reset-password")
     assert reset.status_code == 200
     assert LINK.search(reset.text)
@@ -160,6 +164,7 @@ async def test_another_authority_cannot_revoke_a_token_the_ministry_takes_it_ove
     assert not await _revoked(services, token.id)
     assert (await _token_post(samb, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 403
     assert (await _token_post(ms, path)).status_code == 403
+    assert (await samb.get(path)).status_code == 403  # nor is the confirmation page shown
     assert (await _token_post(ms, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 303
     [event] = await _events(services, "accounts.ownership_taken")
     assert (event.object_type, event.before, event.after) == (
