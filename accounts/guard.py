@@ -68,6 +68,14 @@ def requires(action: str, *, while_password_must_change: bool = False) -> Callab
     def decorate(endpoint: Endpoint) -> Endpoint:
         @wraps(endpoint)
         async def guarded(request: Request) -> Response:
+            try:
+                return await _checked(request)
+            finally:
+                # An uploaded part is spooled to a temporary file; a route that never reads the form (or is
+                # refused before it does) would otherwise leave the file for the garbage collector.
+                await request.close()
+
+        async def _checked(request: Request) -> Response:
             if not await csrf_passes(request):
                 return error_response(request, 403, CSRF_FAILED, code="csrf_failed")
             actor = current_actor(request)

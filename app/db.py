@@ -72,6 +72,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def make_engine(database_url: str, **options: Any) -> AsyncEngine:
+    # An error's message would otherwise carry the statement's values (a personal number, a name) into
+    # the log of the 500 or 503 it becomes.
+    options = {"hide_parameters": True, **options}
     if database_url.startswith("sqlite"):
         # Every transaction takes SQLite's one write lock (BEGIN IMMEDIATE), so a second pooled connection
         # only ever waits inside SQLite's busy handler, which sleeps in steps of up to 100 ms. One

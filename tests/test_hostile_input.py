@@ -33,12 +33,6 @@ from accounts.permissions import PUBLIC, ROLE_ACTIONS, SIGNED_IN
 from app import demo
 from app.state import AppServices
 
-# Routes that are not upload routes do not close a multipart body's spooled file (only the upload routes'
-# ``upload_endpoint`` does; closing it for every route belongs in accounts.guard.requires): the sweep sends a file
-# to every route, so Python warns when it collects them. That is reported in issue 18's closing note, not hidden
-# elsewhere: this filter is for this module only.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__:pytest.PytestUnraisableExceptionWarning")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 SURROGATE = "\ud800"  # sent as the escape "\ud800" in JSON and as the bytes ED A0 80 (invalid UTF-8) in forms
