@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from app.history.filters import HistoryFilter
 from app.history.queries import history_page
@@ -17,6 +20,7 @@ from app.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.history.bulk import Change, insert_changes, spaced
+from tests.postgres_cluster import PostgresCluster
 from tests.web import log_in
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -42,8 +46,56 @@ async def _world(services: AppServices, count: int = COUNT) -> dict[str, int]:
     return ids
 
 
-async def test_filters_and_keyset_pages_over_100000_changes(services: AppServices) -> None:
-    ids = await _world(services)
+# Building the 100,000 changes took 23 s without coverage on the loaded 2-core machine, and two tests read the
+# same world on each backend: the first to need it builds it, the other gets a copy of its database. The four
+# tests form one xdist group, so that the copy is made on the worker that built the world.
+BIG_WORLD = pytest.mark.xdist_group("history-100000")
+Snapshot = tuple[str, dict[str, int]]
+
+
+@pytest.fixture(scope="module")
+def built_worlds() -> dict[str, Snapshot]:
+    """Per backend: where the built world's database was copied to, and its ids."""
+    return {}
+
+
+@pytest.fixture
+async def big_world(services: AppServices, built_worlds: dict[str, Snapshot], request: pytest.FixtureRequest,
+                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    """The test's database holding ``_world(services)``: built the first time, a copy of that afterwards."""
+    url = make_url(services.settings.database_url)
+    backend, database = url.get_backend_name(), str(url.database)
+    built = built_worlds.get(backend)
+    if built is not None:
+        await services.engine.dispose()  # a copy needs the database closed; the engine reconnects on next use
+    if backend == "sqlite":
+        if built is None:
+            ids = await _world(services)
+            await services.engine.dispose()  # the last connection's close writes the WAL back into the file
+            snapshot = tmp_path_factory.mktemp("big-world") / "world.sqlite3"
+            shutil.copyfile(database, snapshot)
+            built_worlds[backend] = (str(snapshot), ids)
+            return ids
+        for leftover in (Path(f"{database}-wal"), Path(f"{database}-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(built[0], database)
+        return built[1]
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    if built is None:
+        ids = await _world(services)
+        await services.engine.dispose()
+        cluster.execute(f"CREATE DATABASE {database}_world TEMPLATE {database} STRATEGY FILE_COPY")
+        built_worlds[backend] = (f"{database}_world", ids)
+        return ids
+    cluster.execute(f"DROP DATABASE {database} WITH (FORCE)")
+    cluster.execute(f"CREATE DATABASE {database} TEMPLATE {built[0]} STRATEGY FILE_COPY")
+    return built[1]
+
+
+@BIG_WORLD
+async def test_filters_and_keyset_pages_over_100000_changes(services: AppServices,
+                                                            big_world: dict[str, int]) -> None:
+    ids = big_world
     zone = services.settings.zone
     async with services.session_factory() as session:
         started = time.perf_counter()
@@ -115,8 +167,10 @@ async def test_bad_filters_get_a_clear_422(client: httpx.AsyncClient, services: 
     assert message in response.text
 
 
-async def test_csv_export_streams_every_filtered_row(client: httpx.AsyncClient, services: AppServices) -> None:
-    ids = await _world(services)
+@BIG_WORLD
+async def test_csv_export_streams_every_filtered_row(client: httpx.AsyncClient, services: AppServices,
+                                                     big_world: dict[str, int]) -> None:
+    ids = big_world
     await make_user(services, "eva.audit", role="auditor")
     await log_in(client, "eva.audit")
     started = time.perf_counter()
