@@ -107,6 +107,21 @@ async def test_thirty_wrong_and_one_right_at_once_check_at_most_five(
     assert sum(response.status_code == 429 for response in responses) >= 31 - len(checked_passwords)
 
 
+async def test_forty_colleagues_logging_in_at_once_from_one_address_all_get_in(
+    services: AppServices, new_client: BrowserFactory, checked_passwords: list[str | None]
+) -> None:
+    """A hospital's shift change behind one address: more logins at once than the address's limit of
+    attempts, all with the right password. Each waits for the attempts being checked instead of a 429."""
+    colleagues = 2 * services.settings.login_failures_per_address
+    for number in range(colleagues):
+        await make_user(services, f"colleague.{number}")
+    async with AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(new_client("10.52.0.1")) for _ in range(colleagues)]
+        answers = await _send_at_once(clients, [f"colleague.{n}" for n in range(colleagues)], TEST_PASSWORD)
+    assert answers == Counter({303: colleagues})
+    assert len(checked_passwords) == colleagues
+
+
 async def _seed_live(database_url: str, var_dir: Path) -> None:
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
                               password_profile="fast-insecure-for-tests"))
