@@ -23,8 +23,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Over both cores: one pytest-xdist worker per core, each with its own PostgreSQL cluster and databases; the
-# browser tests form one group (tests/chromium.py). Targeted runs (plain pytest) stay serial.
+# Over both cores: one pytest-xdist worker per core, each with its own PostgreSQL cluster and databases
+# (tests/conftest.py, tests/chromium.py). Targeted runs (plain pytest) stay serial.
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=25 \
 		--cov --cov-report=term:skip-covered --cov-fail-under=$$(cat .coverage-floor)

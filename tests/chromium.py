@@ -4,8 +4,11 @@ Starting the driver and Chromium and closing them took 1.2-1.9 s (measured three
 machine), once per browser module before. They cannot simply live for the whole session: Playwright's sync
 API keeps its event loop running in this thread while it is open, and pytest-asyncio cannot run an async
 test beside it. So the browser stays open only while the next test also uses it (``close_unless_needed``,
-called by tests/conftest.py after each test), and the browser tests form one xdist group, so that they run
-one after another on one worker (tests/conftest.py marks every test that uses the ``browser`` fixture).
+called by tests/conftest.py after each test). tests/conftest.py also marks every test that uses the ``browser``
+fixture as one xdist group, so that ``--dist loadgroup`` runs them one after another on one worker; with
+pytest 9.2 and pytest-xdist 3.8 the mark has no effect yet (xdist appends the group to ``item._nodeid``, which
+pytest 9 no longer reads), so each worker opens a Chromium per run of browser tests it gets. Nothing here
+depends on the grouping for correctness.
 """
 
 from __future__ import annotations

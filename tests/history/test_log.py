@@ -47,8 +47,9 @@ async def _world(services: AppServices, count: int = COUNT) -> dict[str, int]:
 
 
 # Building the 100,000 changes took 23 s without coverage on the loaded 2-core machine, and two tests read the
-# same world on each backend: the first to need it builds it, the other gets a copy of its database. The four
-# tests form one xdist group, so that the copy is made on the worker that built the world.
+# same world on each backend: the first to need it on a worker builds it, the other gets a copy of its database.
+# The four tests form one xdist group, so that under loadgroup they share one worker's copy (the mark has no
+# effect with pytest 9.2 and xdist 3.8, see tests/chromium.py: then a worker that gets only one of them builds).
 BIG_WORLD = pytest.mark.xdist_group("history-100000")
 Snapshot = tuple[str, dict[str, int]]
 
