@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -23,6 +24,8 @@ from typing import Any
 from realtime.eager import run_eagerly
 from realtime.filters import BoardFilter
 from realtime.stats import DelayStats
+
+logger = logging.getLogger("bedboard.realtime")
 
 QUEUE_SIZE = 256
 INTERNAL_ERROR = 1011  # the websocket close code for a server-side failure
@@ -46,6 +49,16 @@ class Change:
 
 Send = Callable[[str], Awaitable[None]]
 SnapshotFrame = Callable[["Subscription"], Awaitable[str]]
+
+
+class SnapshotUnavailable(Exception):
+    """The feed cannot read a snapshot now (its database is away or starting up): the subscriber asks again
+    shortly and its socket stays open."""
+
+
+# How often a subscriber asks again for a snapshot its feed could not read. PostgreSQL is back within about a
+# second of a crash restart here (tests/test_database_faults.py), and each try is one query when it is away.
+SNAPSHOT_RETRY_SECONDS = 0.5
 
 
 class _Resync:
@@ -129,8 +142,12 @@ class Subscription:
         line waits for it, so a slow socket only ever delays itself."""
         self._pump_due = False
         while self.queue and self._waiting_send is None and not self._stopped:
+            queued = self.queue.popleft()
             try:
-                waiting = run_eagerly(self._deliver(self.queue.popleft()))
+                # A snapshot reads the database, and a driver may need to run inside a task there (asyncpg's
+                # connect, needed after a database restart, enters asyncio.timeout): it always gets one.
+                waiting = (asyncio.ensure_future(self._deliver(queued)) if isinstance(queued, _Resync)
+                           else run_eagerly(self._deliver(queued)))
             except Exception as error:  # the socket is gone: nothing more can be sent to it
                 self._fail(error)
                 return
@@ -152,6 +169,10 @@ class Subscription:
         """Delivery failed (the socket is gone, or a snapshot could not be read): stop, and close the
         socket, so that its receiving side ends too and a browser still there reconnects and resumes."""
         self.failure = error
+        # The type only: a message may carry a statement's text. A socket that went away is routine.
+        routine = isinstance(error, OSError | ConnectionError)
+        logger.log(logging.INFO if routine else logging.WARNING, "board delivery failed (%s); closing the socket",
+                   type(error).__name__, exc_info=None if routine else error)
         self.stop()
         if self.close is not None:
             self._closing = asyncio.ensure_future(self._close_quietly(INTERNAL_ERROR))
@@ -172,12 +193,23 @@ class Subscription:
 
     async def _deliver(self, queued: Queued) -> None:
         if isinstance(queued, _Resync):
-            await self.send(await self.snapshot_frame(self))
+            await self.send(await self._snapshot_when_ready())
             return
         frame, committed_at = queued
         await self.send(frame)
         if committed_at is not None:
             self.stats.add(time.time() - committed_at)
+
+
+    async def _snapshot_when_ready(self) -> str:
+        # Through a database restart the socket stays open rather than closing with an error: the
+        # heartbeats wait behind this in the queue, so the page shows that it is not live, and the fresh
+        # snapshot follows as soon as the database answers.
+        while True:
+            try:
+                return await self.snapshot_frame(self)
+            except SnapshotUnavailable:
+                await asyncio.sleep(SNAPSHOT_RETRY_SECONDS)
 
 
 def _pump_each(subscriptions: list[Subscription]) -> None:

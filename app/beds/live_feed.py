@@ -21,9 +21,10 @@ from app.beds.board_state import BoardState
 from app.beds.models import Section
 from app.beds.views import SectionView, section_query, views_of
 from app.clock import Clock
+from app.db import is_database_unavailable
 from realtime.endpoint import Backfill
 from realtime.filters import BoardFilter
-from realtime.hub import Change, Hub
+from realtime.hub import Change, Hub, SnapshotUnavailable
 
 # The audit actions that change what the board shows.
 BOARD_ACTIONS = ("beds.free_beds_set", "beds.confirmed", "beds.section_added", "beds.section_changed",
@@ -65,10 +66,15 @@ class BedFeed:
 
     async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]], str]:
         now = self._clock.now()
-        async with self._session_factory() as session, session.begin():
-            await self._consistent(session)
-            seq = (await audit.head(session)).seq
-            board = self._board = await board_state.advance(session, self._board, seq)
+        try:
+            async with self._session_factory() as session, session.begin():
+                await self._consistent(session)
+                seq = (await audit.head(session)).seq
+                board = self._board = await board_state.advance(session, self._board, seq)
+        except Exception as error:
+            if is_database_unavailable(error):
+                raise SnapshotUnavailable from error  # the hub asks again; the board's socket stays open
+            raise
         return seq, *board.select(filters, now)
 
     async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None:

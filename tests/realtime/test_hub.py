@@ -7,8 +7,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from realtime import hub as hub_module
 from realtime.filters import BoardFilter
-from realtime.hub import MAX_HELD, QUEUE_SIZE, Change, Hub, Subscription
+from realtime.hub import MAX_HELD, QUEUE_SIZE, Change, Hub, SnapshotUnavailable, Subscription
 from realtime.stats import DelayStats
 
 NOW = datetime(2026, 3, 14, 12, tzinfo=UTC)
@@ -197,3 +200,51 @@ def test_delay_statistics() -> None:
     assert summary["max_ms"] == 100.0
     assert 49 <= float(summary["p50_ms"] or 0) <= 52
     assert float(summary["p99_ms"] or 0) >= 98
+
+
+async def test_a_snapshot_the_feed_cannot_read_yet_is_asked_again_and_the_socket_stays_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A database restarting after a crash: the resync waits for it instead of closing the board (1011)."""
+    monkeypatch.setattr(hub_module, "SNAPSHOT_RETRY_SECONDS", 0.01)
+    hub, socket = Hub(clock=lambda: NOW), Socket()
+    tries = 0
+
+    async def snapshot_after_two_refusals(_subscription: Subscription) -> str:
+        nonlocal tries
+        tries += 1
+        if tries <= 2:
+            raise SnapshotUnavailable
+        return await snapshot_of(_subscription)
+
+    subscription = Subscription(send=socket.send, snapshot_frame=snapshot_after_two_refusals, stats=hub.stats,
+                                close=socket.close)
+    hub.add(subscription)
+    subscription.resync()
+    for _round in range(50):
+        await asyncio.sleep(0.01)
+        if socket.frames:
+            break
+    assert [message["type"] for message in socket.messages()] == ["snapshot"]
+    assert tries == 3
+    assert socket.closed_with is None
+    assert subscription.failure is None
+
+
+async def test_a_resync_reads_its_snapshot_inside_a_task() -> None:
+    """After a database restart the snapshot opens a new connection, and asyncpg's connect enters
+    asyncio.timeout, which refuses to run outside a task: run eagerly, the resync failed and closed the board."""
+    hub, socket = Hub(clock=lambda: NOW), Socket()
+
+    async def snapshot_needing_a_task(subscription: Subscription) -> str:
+        async with asyncio.timeout(1):
+            return await snapshot_of(subscription)
+
+    subscription = Subscription(send=socket.send, snapshot_frame=snapshot_needing_a_task, stats=hub.stats,
+                                close=socket.close)
+    hub.add(subscription)
+    subscription.resync()
+    await settle()
+    assert [message["type"] for message in socket.messages()] == ["snapshot"]
+    assert subscription.failure is None
+    assert socket.closed_with is None
