@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -15,6 +17,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from app.clock import Clock, SystemClock
+
+logger = logging.getLogger("bedboard.realtime")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -154,7 +158,8 @@ class UnitOfWork:
     """One transaction. Services flush and emit events; the unit of work commits, then publishes.
 
     On any error it rolls back and drops the events, so no event ever describes a write that did not
-    commit.
+    commit. A publish that fails after the commit is logged, not raised: the write is durable, and an
+    error would tell its caller otherwise (the group commit would even retry it and answer 409).
     """
 
     def __init__(
@@ -183,6 +188,18 @@ class UnitOfWork:
     def emit(self, event_: object) -> None:
         self._events.append(event_)
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that an error undoes alone (SAVEPOINT): its rows and its events go,
+        the rest of the transaction stays and may still commit."""
+        emitted = len(self._events)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self._events[emitted:]
+            raise
+
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._session_factory()
         self._session.info.update(self._info)
@@ -207,4 +224,8 @@ class UnitOfWork:
             self._session = None
         if exc_type is None and self._events:
             events, self._events = self._events, []
-            await self._publish(events)
+            try:
+                await self._publish(events)
+            except Exception as failure:  # committed: the write stands; live boards may have missed it
+                logger.error("publishing %d committed event(s) failed: %s", len(events),
+                             type(failure).__name__, exc_info=failure)

@@ -6,9 +6,21 @@ is in flight wait for it, then go together: one transaction, one turn of the cha
 Nothing waits on purpose: a write that finds no commit in flight starts at once.
 
 Each write keeps its own checks, audit event and live event, in the order the writes arrived. A write
-refused for its own reasons (a conflict, a bad number, no permission) is refused before it changes
-anything (``service.set_free_beds`` promises that), so the others still commit. If the shared transaction
-fails as a whole, each write is tried again alone: no write is lost or refused for another's fault.
+refused for its own reasons (a conflict, a bad number, no permission) is answered alone and the others
+still commit. ``service.set_free_beds`` raises every refusal before it changes anything, but the batch
+does not take that on trust: it makes it true by construction. In a batch each write runs in its own
+SAVEPOINT, rolled back when it is refused, so a refusal raised after a change (a later edit of the
+service) takes that change, its audit event and its live event with it instead of committing them with
+the others. A lone write needs no savepoint: its refusal leaves through the unit of work, which rolls the
+whole transaction back. A check of the session after the refusal was the other choice and would miss
+changes: autoflush has already sent them to the database (``session.dirty`` is empty again), and a
+bulk ``UPDATE`` never appears in the session at all. The savepoint costs a flush check and two statements
+(SAVEPOINT, RELEASE) per write: batches of 8, interleaved with and without it on this shared 2-core
+machine, took a median 40-45 vs 32-36 ms on SQLite and 43-48 vs 36-40 ms on PostgreSQL: about 1 ms a
+write, paid only when writes wait together.
+If the shared transaction fails as a whole, each write is tried again alone: no write is lost or refused
+for another's fault. A publish that fails after the commit is no failure of the transaction
+(``UnitOfWork`` logs it): the writes are durable, and trying them again would answer 409.
 """
 
 from __future__ import annotations
@@ -70,9 +82,12 @@ class FreeBedsWriter:
         outcomes: list[Outcome] = []
         try:
             async with self._unit_of_work() as uow:
-                for waiting in batch:
-                    outcomes.append(await self._one(uow, waiting.write))
-        except Exception as failure:  # the transaction as a whole: nothing of it was committed
+                if len(batch) == 1:  # a refusal leaves through the unit of work, which rolls back
+                    outcomes.append(await _apply(uow, batch[0].write))
+                else:
+                    for waiting in batch:
+                        outcomes.append(await self._one(uow, waiting.write))
+        except Exception as failure:  # the transaction as a whole (or a lone write's refusal): nothing committed
             if len(batch) == 1 or is_database_unavailable(failure):
                 for waiting in batch:
                     _settle(waiting, failure)
@@ -86,12 +101,16 @@ class FreeBedsWriter:
     @staticmethod
     async def _one(uow: UnitOfWork, write: FreeBedsWrite) -> Outcome:
         try:
-            return await service.set_free_beds(
-                uow, actor=write.actor, section_id=write.section_id, free_beds=write.free_beds,
-                expected_version=write.expected_version, reason=write.reason,
-                idempotency_key=write.idempotency_key)
-        except DomainError as refusal:  # refused before changing anything: the batch goes on
+            async with uow.savepoint():
+                return await _apply(uow, write)
+        except DomainError as refusal:  # its savepoint is rolled back: nothing of it stays, the batch goes on
             return refusal
+
+
+async def _apply(uow: UnitOfWork, write: FreeBedsWrite) -> service.WriteResult:
+    return await service.set_free_beds(
+        uow, actor=write.actor, section_id=write.section_id, free_beds=write.free_beds,
+        expected_version=write.expected_version, reason=write.reason, idempotency_key=write.idempotency_key)
 
 
 def _settle(waiting: _Waiting, outcome: Outcome) -> None:
