@@ -19,6 +19,7 @@ from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
 from app import health as health_routes
 from app.beds import api_routes, board_routes, nomenclature_routes, operator_routes, token_routes
+from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
 from app.beds.live_feed import BedFeed
 from app.clock import Clock, SystemClock
@@ -105,7 +106,7 @@ def build_services(settings: Settings, clock: Clock) -> AppServices:
     return AppServices(
         settings=settings, engine=engine, session_factory=session_factory, clock=clock,
         accounts=accounts_context(settings), hub=hub, live=LiveChannel(hub, settings.database_url), feed=feed,
-        board_socket=BoardSocket(hub, feed, authorise_board_socket, clock.now),
+        board_socket=BoardSocket(hub, feed, authorise_board_socket, clock.now, parse_filters=BoardFilter.parse),
     )
 
 

@@ -19,12 +19,12 @@ from websockets.asyncio.client import connect
 from accounts.models import Organisation
 from app import audit
 from app.actors import Actor
+from app.beds.board_filter import BoardFilter
 from app.beds.live_feed import BedFeed
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.clock import SystemClock
 from app.db import UnitOfWork, make_engine, make_session_factory
 from realtime.endpoint import BoardSocket
-from realtime.filters import BoardFilter
 from realtime.hub import Hub
 
 SIZES = (1_000, 10_000, 50_000)
@@ -95,7 +95,8 @@ async def server_time(database_url: str, runs: int) -> dict[str, Any]:
 
         def board() -> BoardSocket:
             return BoardSocket(Hub(), BedFeed(session_factory, SystemClock()),
-                               authorise=lambda _ws: asyncio.sleep(0, None), now=lambda: datetime.now(UTC))
+                               authorise=lambda _ws: asyncio.sleep(0, None), now=lambda: datetime.now(UTC),
+                               parse_filters=BoardFilter.parse)
 
         await _timed(board())  # warms the connection and the database's caches
         cold = [(await _timed(board()))[0] for _ in range(runs)]

@@ -1,7 +1,8 @@
 """The live board socket (``/ws/beds``): handshake checks, subscribe with filters, snapshot or resume.
 
 The protocol is DESIGN.md's "Realtime protocol". What a snapshot or a backfill contains comes from a
-``Feed`` the application provides, so this module knows nothing of beds.
+``Feed`` the application provides, and what the client's filters mean from its ``FilterParser``, so this
+module knows nothing of beds.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.filters import MAX_FRAME_DEPTH, BoardFilter, FilterError, frame_problem
+from realtime.filters import MAX_FRAME_DEPTH, Filter, FilterError, FilterParser, frame_problem
 from realtime.hub import Hub, Subscription, dumps
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -37,9 +38,9 @@ class Feed(Protocol):
 
     epoch: str
 
-    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]], str]: ...
+    async def snapshot(self, filters: Filter) -> tuple[int, list[dict[str, Any]], str]: ...
 
-    async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None: ...
+    async def backfill(self, since: int, filters: Filter) -> Backfill | None: ...
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,13 @@ Authorise = Callable[[WebSocket], Awaitable[Viewer | None]]
 
 
 class BoardSocket:
-    def __init__(self, hub: Hub, feed: Feed, authorise: Authorise, now: Callable[[], datetime]) -> None:
+    def __init__(self, hub: Hub, feed: Feed, authorise: Authorise, now: Callable[[], datetime], *,
+                 parse_filters: FilterParser) -> None:
         self.hub, self.feed, self.authorise, self.now = hub, feed, authorise, now
+        # What the client's filters mean is the feed's domain's to say; the hub only calls their predicate.
+        self.parse_filters = parse_filters
 
-    async def snapshot(self, filters: BoardFilter, *, resync: bool) -> tuple[int, str]:
+    async def snapshot(self, filters: Filter, *, resync: bool) -> tuple[int, str]:
         seq, sections, sections_json = await self.feed.snapshot(filters)
         self.hub.remember(sections)
         head = dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
@@ -119,7 +123,7 @@ class BoardSocket:
             await _error(websocket, "unknown_message", "The only message is {\"type\": \"subscribe\", ...}.")
             return
         try:
-            filters = BoardFilter.parse(message.get("filters"))
+            filters = self.parse_filters(message.get("filters"))
         except FilterError as error:
             await _error(websocket, "invalid_filters", str(error))
             return
@@ -129,7 +133,7 @@ class BoardSocket:
             return
         await self._subscribe(subscription, filters, since, message.get("epoch"))
 
-    async def _subscribe(self, subscription: Subscription, filters: BoardFilter, since: int | None,
+    async def _subscribe(self, subscription: Subscription, filters: Filter, since: int | None,
                          epoch: object) -> None:
         """Hold live changes, backfill (or snapshot), then release what the backfill did not cover."""
         subscription.held = subscription.held if subscription.held is not None else []

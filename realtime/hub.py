@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from realtime.eager import run_eagerly
-from realtime.filters import BoardFilter
+from realtime.filters import MATCH_ALL, Filter
 from realtime.stats import DelayStats
 
 logger = logging.getLogger("bedboard.realtime")
@@ -78,7 +78,7 @@ class Subscription:
     send: Send
     snapshot_frame: SnapshotFrame
     stats: DelayStats
-    filters: BoardFilter = field(default_factory=BoardFilter)
+    filters: Filter = MATCH_ALL  # the domain's predicate, set by each subscribe
     # A deque rather than an asyncio.Queue: an idle subscriber's Queue (three deques and an Event, for
     # putters, getters and task counting that nobody here uses) held 3.3 KiB against the deque's 0.8, and
     # every socket has one (the target is under 40 KiB of server memory per socket).

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import AuditEvent
+from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
 from app.beds.views import SectionView, section_query, views_of
-from realtime.filters import BoardFilter
+from realtime.filters import Filter
 
 # Changes that touch only the changed section's own row; any other "beds." action (a renamed hospital, a new
 # section type colour) or an organisation change may touch many sections, so the board is reloaded whole.
@@ -54,7 +55,7 @@ class BoardState:
             item = view.as_json()
             self.items[view.id], self.texts[view.id] = item, _text(item)
 
-    def select(self, filters: BoardFilter, now: datetime) -> tuple[list[dict[str, Any]], str]:
+    def select(self, filters: Filter, now: datetime) -> tuple[list[dict[str, Any]], str]:
         """The matching sections and the same as one JSON array."""
         if filters == UNFILTERED:
             chosen = list(self.items)

@@ -23,7 +23,7 @@ from app.beds.views import SectionView, section_query, views_of
 from app.clock import Clock
 from app.db import is_database_unavailable
 from realtime.endpoint import Backfill
-from realtime.filters import BoardFilter
+from realtime.filters import Filter
 from realtime.hub import Change, Hub, SnapshotUnavailable
 
 # The audit actions that change what the board shows.
@@ -64,7 +64,7 @@ class BedFeed:
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
-    async def snapshot(self, filters: BoardFilter) -> tuple[int, list[dict[str, Any]], str]:
+    async def snapshot(self, filters: Filter) -> tuple[int, list[dict[str, Any]], str]:
         now = self._clock.now()
         try:
             async with self._session_factory() as session, session.begin():
@@ -77,7 +77,7 @@ class BedFeed:
             raise
         return seq, *board.select(filters, now)
 
-    async def backfill(self, since: int, filters: BoardFilter) -> Backfill | None:
+    async def backfill(self, since: int, filters: Filter) -> Backfill | None:
         now = self._clock.now()
         async with self._session_factory() as session, session.begin():
             await self._consistent(session)

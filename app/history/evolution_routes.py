@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.beds.board_filter import BoardFilter
 from app.beds.staleness import describe_age
 from app.beds.views import nested
 from app.errors import ValidationFailed
@@ -22,7 +23,6 @@ from app.history.past_board import board_at
 from app.i18n import _
 from app.state import services
 from app.templating import language_of, render
-from realtime.filters import BoardFilter
 
 DEFAULT_RANGE = timedelta(days=7)
 

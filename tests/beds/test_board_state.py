@@ -11,11 +11,11 @@ from sqlalchemy import update
 from accounts.models import Organisation
 from app import audit
 from app.actors import Actor
+from app.beds.board_filter import BoardFilter
 from app.beds.live_feed import BedFeed
 from app.beds.models import Section
 from app.clock import ManualClock
 from app.state import AppServices
-from realtime.filters import BoardFilter
 from tests.beds.test_api_setup import World, make_world
 from tests.beds.test_write_path import setup, write
 

@@ -11,6 +11,7 @@ import httpx
 
 from app.actors import Actor
 from app.beds import service
+from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
 from app.beds.views import section_query, views_of
 from app.clock import ManualClock
@@ -18,7 +19,6 @@ from app.history.chart_svg import draw
 from app.history.evolution import Gap, Point, free_beds_series
 from app.history.past_board import board_at
 from app.state import AppServices
-from realtime.filters import BoardFilter
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.history.bulk import Change, insert_changes

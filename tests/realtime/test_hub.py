@@ -1,16 +1,20 @@
-"""The hub's fan-out on a real event loop (sockets replaced by recording senders)."""
+"""The hub's fan-out on a real event loop (sockets replaced by recording senders).
+
+Subscribers' filters are plain predicates here, as any domain may supply them: the hub reads no item field."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from realtime import hub as hub_module
-from realtime.filters import BoardFilter
+from realtime.filters import MATCH_ALL, Filter
 from realtime.hub import MAX_HELD, QUEUE_SIZE, Change, Hub, SnapshotUnavailable, Subscription
 from realtime.stats import DelayStats
 
@@ -47,10 +51,24 @@ async def snapshot_of(subscription: Subscription) -> str:
     return json.dumps({"type": "snapshot", "seq": 99, "sections": []})
 
 
-def subscribe(hub: Hub, socket: Socket, filters: dict[str, Any] | None = None,
+@dataclass(frozen=True)
+class Where:
+    """A domain's filter reduced to its predicate."""
+
+    test: Callable[[Mapping[str, Any]], bool]
+
+    def matches(self, item: Mapping[str, Any], now: datetime) -> bool:
+        return self.test(item)
+
+
+def of_type(section_type: int) -> Where:
+    return Where(lambda item: item["section_type_id"] == section_type)
+
+
+def subscribe(hub: Hub, socket: Socket, filters: Filter = MATCH_ALL,
               session_id: int | None = None) -> Subscription:
     subscription = Subscription(send=socket.send, snapshot_frame=snapshot_of, stats=hub.stats,
-                                filters=BoardFilter.parse(filters), session_id=session_id, close=socket.close)
+                                filters=filters, session_id=session_id, close=socket.close)
     hub.add(subscription)
     return subscription
 
@@ -64,8 +82,8 @@ async def test_one_serialised_frame_reaches_every_matching_subscriber() -> None:
     hub = Hub(clock=lambda: NOW)
     everyone, surgery_only, icu_only = Socket(), Socket(), Socket()
     subscribe(hub, everyone)
-    subscribe(hub, surgery_only, {"section_types": [1]})
-    subscribe(hub, icu_only, {"section_types": [2]})
+    subscribe(hub, surgery_only, of_type(1))
+    subscribe(hub, icu_only, of_type(2))
     hub.publish(Change(seq=5, item=item(7), committed_at=NOW.timestamp()))
     await settle()
     assert everyone.frames == surgery_only.frames
@@ -79,7 +97,7 @@ async def test_one_serialised_frame_reaches_every_matching_subscriber() -> None:
 async def test_a_section_that_leaves_the_filter_is_announced() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    subscribe(hub, socket, {"occupancy": {"max": 80}})
+    subscribe(hub, socket, Where(lambda item: item["occupancy_pct"] <= 80))
     hub.publish(Change(seq=1, item=item(7, occupancy=50.0), committed_at=NOW.timestamp()))
     hub.publish(Change(seq=2, item=item(7, occupancy=95.0), committed_at=NOW.timestamp()))
     hub.publish(Change(seq=3, item=item(7, occupancy=96.0), committed_at=NOW.timestamp()))
@@ -154,7 +172,7 @@ async def test_heartbeats_and_resync_reach_everyone() -> None:
 async def test_held_changes_are_released_after_the_backfill_without_duplicates() -> None:
     hub = Hub(clock=lambda: NOW)
     socket = Socket()
-    subscription = subscribe(hub, socket, {"section_types": [1]})
+    subscription = subscribe(hub, socket, of_type(1))
     subscription.held = []
     for seq in (12, 10, 11):
         hub.publish(Change(seq=seq, item=item(seq), committed_at=NOW.timestamp()))

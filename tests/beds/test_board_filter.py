@@ -1,3 +1,5 @@
+"""The bed board's filter: strict parsing of the client's JSON, and the predicate the hub applies."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -5,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from realtime.filters import BoardFilter, FilterError, fold
+from app.beds import staleness
+from app.beds.board_filter import BoardFilter, fold
+from realtime.filters import FilterError
 
 NOW = datetime(2026, 3, 14, 12, tzinfo=UTC)
 
@@ -72,3 +76,14 @@ def test_each_filter(filters: dict[str, Any], item: dict[str, Any], expected: bo
 def test_bad_filters_are_refused_with_a_reason(filters: object, message: str) -> None:
     with pytest.raises(FilterError, match=message):
         BoardFilter.parse(filters)
+
+
+def test_stale_only_follows_the_one_staleness_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's stale filter and the screens' stale warning are one rule (``staleness.STALE_AFTER``): a
+    change of the rule reaches the filter."""
+    stale_only = BoardFilter.parse({"stale_only": True})
+    day_and_a_minute = section(reported_at=(NOW - staleness.STALE_AFTER - timedelta(minutes=1)).isoformat())
+    assert stale_only.matches(day_and_a_minute, NOW) is staleness.is_stale(NOW - timedelta(hours=24, minutes=1), NOW)
+    assert stale_only.matches(day_and_a_minute, NOW)
+    monkeypatch.setattr(staleness, "STALE_AFTER", timedelta(hours=48))
+    assert not stale_only.matches(day_and_a_minute, NOW)
