@@ -2,8 +2,8 @@
 
 Only paths under ``/api/`` read the header. A request that carries one ignores cookies, and needs no
 CSRF token: a browser never attaches a bearer token on its own, so there is nothing to forge. A token works only
-on the paths of its scope: a hospital system's on the bed API, a health record's on the licence-usage feed; any
-other path is refused (403, audited) before a route runs.
+on the paths of its scope (registered by its domain, accounts/tokens.py): a hospital system's on the bed API, a
+health record's on the licence-usage feed; any other path is refused (403, audited) before a route runs.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from accounts import tokens
 from app.actors import Actor
-from app.beds import tokens
 from app.error_pages import audit_refusal, error_response
 from app.errors import NotAuthenticated
 from app.i18n import _
@@ -24,8 +24,6 @@ API_PREFIX = "/api/"
 AUTH_SCOPE_KEY = "bedboard.auth"
 MALFORMED = _("Send the API token as the header 'Authorization: Bearer <token>'.")
 WRONG_SCOPE = _("This API token is not meant for this part of the API.")
-# The paths of the licence module's API; every other API path is the bed board's.
-LICENSES_API_PREFIX = "/api/v1/licenses/"
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class TokenActor(Actor):
     """A program acting through its token: authenticated without being a user."""
 
     token_id: int = 0
-    token_scope: str = tokens.BEDS
+    token_scope: str = ""
 
     @property
     def is_authenticated(self) -> bool:
@@ -61,12 +59,8 @@ def presented_token(header: str) -> str:
 
 
 def actor_of(holder: tokens.TokenHolder, address: str) -> TokenActor:
-    if holder.scope == tokens.BEDS:
-        # The operator role gives exactly what a hospital system needs: its own hospital's sections.
-        kind, roles = "hospital", frozenset({"operator"})
-    else:
-        # No role: the usage feed checks the token's scope, and no page or bed route lets it in.
-        kind, roles = "health_service", frozenset()
+    scope = tokens.scope_of(holder.scope)  # a token of an unregistered scope is not authenticated
+    kind, roles = scope.actor_kind, scope.actor_roles
     return TokenActor(username=f"token:{holder.name}", source="api", display_name=holder.name,
                       organisation_id=holder.organisation_id, organisation_code=holder.organisation_code,
                       organisation_name=holder.organisation_name, organisation_kind=kind, roles=roles,
@@ -74,9 +68,9 @@ def actor_of(holder: tokens.TokenHolder, address: str) -> TokenActor:
 
 
 def scope_covers(scope: str, path: str) -> bool:
-    if scope == tokens.LICENSES_USAGE:
-        return path.startswith(LICENSES_API_PREFIX)
-    return scope == tokens.BEDS and not path.startswith(LICENSES_API_PREFIX)
+    """A path is its registered scope's whose API prefix is the longest it starts with (the bed board's is
+    "/api/", the licence module's "/api/v1/licenses/")."""
+    return tokens.scope_for_path(path) == scope
 
 
 async def authenticate(connection: HTTPConnection) -> Response | None:

@@ -134,3 +134,29 @@ class LoginThrottleKey(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A program's bearer token: one scope, one organisation, stored hashed, named, revocable (accounts/tokens.py)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # A scope a domain registers (accounts/tokens.py): "beds", "licenses.usage".
+    scope: Mapped[str] = mapped_column(String(30), server_default="beds")
+    # The hospital of a "beds" token (the key is named by string: accounts imports no domain).
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
+    # For every other scope: the organisation the token speaks for (a licence-usage token's health service).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Whose administrators may revoke it: a bed token's authority (its maker's, or the ministry after it took
+    # ownership), a licence-usage token's health service. None only for a token the migration could not place:
+    # the ministry's.
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown in lists so that a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,16 +13,16 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from accounts import admin_routes
+from accounts import admin_routes, token_routes, tokens
 from accounts import routes as account_routes
 from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
 from app import health as health_routes
-from app.beds import api_routes, board_routes, operator_routes, token_routes
+from app.beds import api_routes, board_routes, nomenclature_routes, operator_routes
+from app.beds import tokens as bed_tokens
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
 from app.beds.live_feed import BedFeed
-from app.beds.nomenclature import routes as nomenclature_routes
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
@@ -36,21 +36,21 @@ from app.logs import configure_logging
 from app.metrics import Metrics, metrics_endpoint
 from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
-from app.provisioning.licenses import report_routes, usage_api, usage_routes
+from app.provisioning.licenses import report_routes, usage_api, usage_routes, usage_tokens
 from app.provisioning.licenses import routes as license_routes
 from app.provisioning.orders import api_routes as orders_api_routes
+from app.provisioning.orders import catalogue_routes as orders_catalogue_routes
 from app.provisioning.orders import order_routes as orders_order_routes
 from app.provisioning.orders import people_routes as orders_people_routes
-from app.provisioning.orders.catalogue import routes as orders_catalogue_routes
 from app.provisioning.roles import api_routes as roles_api_routes
+from app.provisioning.roles import catalogue_import_routes as roles_catalogue_import_routes
+from app.provisioning.roles import catalogue_routes as roles_catalogue_routes
 from app.provisioning.roles import change_routes as roles_change_routes
 from app.provisioning.roles import employee_routes as roles_employee_routes
 from app.provisioning.roles import request_routes as roles_request_routes
 from app.provisioning.roles import staff_routes as roles_staff_routes
 from app.provisioning.roles import staffing_routes as roles_staffing_routes
 from app.provisioning.roles import ticket_routes as roles_ticket_routes
-from app.provisioning.roles.catalogue import import_routes as roles_catalogue_import_routes
-from app.provisioning.roles.catalogue import routes as roles_catalogue_routes
 from app.provisioning.scheduler import run_forever
 from app.request_log import RequestLog
 from app.security import SecurityMiddleware
@@ -62,9 +62,13 @@ from realtime.hub import Hub
 
 MAX_BODY_BYTES = 25 * 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# The API-token scopes the domains bring (accounts keeps every token and its one page).
+TOKEN_SCOPES = (bed_tokens.SCOPE, usage_tokens.SCOPE)
 
 
 def all_routes() -> list[BaseRoute]:
+    for scope in TOKEN_SCOPES:
+        tokens.register(scope)
     return [
         *account_routes.routes,
         *admin_routes.routes,
@@ -72,7 +76,7 @@ def all_routes() -> list[BaseRoute]:
         *operator_routes.routes,
         *board_routes.routes,
         *nomenclature_routes.routes,
-        *token_routes.routes,
+        *(route for scope in TOKEN_SCOPES for route in token_routes.routes_for(scope)),
         *api_routes.routes,
         *usage_api.routes,
         *usage_routes.routes,

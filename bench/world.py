@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, select
 
-from accounts.models import Organisation
-from app.beds.models import ApiToken, Hospital, HospitalType, Section, SectionType
-from app.beds.tokens import token_digest
+from accounts.models import ApiToken, Organisation
+from accounts.tokens import token_digest
+from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.settings import Settings

@@ -50,6 +50,14 @@ SHARED_CHROME = (
     "accounts/permissions.py",  # role labels, shown on the account page
 )
 
+# The one API-token page of accounts, whose licence-usage part is the licence officer's (docs/provisioning.md).
+TOKEN_PAGES = (
+    "accounts/tokens.py",
+    "accounts/templates/api_tokens.html",
+    "accounts/templates/api_token_created.html",
+    "accounts/templates/api_token_revoke.html",
+)
+
 # The pages of the provisioning package that bed-board users see too: everyone's own notifications (and the
 # header's count), and the administrators' outbox with the periodic jobs.
 SHARED_PROVISIONING_PAGES = (
@@ -86,7 +94,7 @@ SCOPES: Mapping[str, Scope] = {
     "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=SHARED_PROVISIONING_PAGES),
     # The licence module's users (Chilean health-service staff): the provisioning package but the Swedish modules,
     # and the chrome. Its authors add app/locales/es/<domain>.json.
-    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME), except_under=(ROLES, ORDERS), may_also=SOURCES),
+    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES), except_under=(ROLES, ORDERS), may_also=SOURCES),
     # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
     # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days).
     # Their authors add app/locales/sv/<domain>.json.

@@ -23,10 +23,10 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from accounts import sessions
+from accounts import sessions, tokens
 from accounts.models import User
 from app.actors import Actor
-from app.beds import tokens
+from app.beds.tokens import BEDS
 from app.cli import UVICORN_LOGGING
 from app.demo import DemoLogin, load_demo
 from app.logs import formatter
@@ -107,8 +107,8 @@ async def test_no_password_token_or_personal_number_reaches_the_log(
     secrets = await secrets_of_the_demo(services, logins)
     hospital_id = (await token_hospitals(services))[0]
     async with services.unit_of_work() as uow:
-        token = (await tokens.create_token(uow, actor=await actor_of(services, "admin.samb"), name="hygiene",
-                                           hospital_id=hospital_id)).raw
+        token = (await tokens.create_token(uow, actor=await actor_of(services, "admin.samb"), scope=BEDS,
+                                           name="hygiene", organisation_id=hospital_id)).raw
     secrets |= {token, WRONG_TOKEN}
     passwords = {login.username: login.password or "" for login in logins}
 
@@ -151,8 +151,8 @@ async def test_no_password_token_or_personal_number_reaches_the_log(
 
 async def token_hospitals(services: AppServices) -> list[int]:
     async with services.unit_of_work() as uow:
-        return [hospital_id for hospital_id, _name in
-                await tokens.token_hospitals(uow, actor=await actor_of(services, "admin.samb"))]
+        reach = await tokens.scope_of(BEDS).reach(uow.session, await actor_of(services, "admin.samb"))
+        return [hospital_id for hospital_id, _name in reach.choices]
 
 
 async def shows_a_personnummer(base: str, passwords: dict[str, str]) -> None:

@@ -27,11 +27,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from sqlalchemy import select
 
+from accounts import tokens
 from accounts.models import Organisation
 from app import demo
-from app.beds import tokens
+from app.beds.tokens import BEDS
 from app.main import create_app
-from app.provisioning.licenses import usage_tokens
+from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
 from app.settings import Settings
 from tests.beds.test_api_setup import actor_of
 from tests.live_server import TEST_SECRET, LiveServer, start_server
@@ -51,13 +52,13 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[
         async with services.session_factory() as session:
             hospital = await session.scalar(select(Organisation.id).where(Organisation.code == "H-FLOR"))
         async with services.unit_of_work() as uow:
-            bed = await tokens.create_token(uow, actor=await actor_of(services, "admin.samb"), name="HIS Floreasca",
-                                            hospital_id=int(hospital or 0))
+            bed = await tokens.create_token(uow, actor=await actor_of(services, "admin.samb"), scope=BEDS,
+                                            name="HIS Floreasca", organisation_id=int(hospital or 0))
         async with services.unit_of_work() as uow:
-            usage, _listing = await usage_tokens.create_token(uow, actor=await actor_of(services, "officer.ssmso"),
-                                                              name="Rayen usage")
+            usage = await tokens.create_token(uow, actor=await actor_of(services, "officer.ssmso"),
+                                              scope=LICENSES_USAGE, name="Rayen usage", organisation_id=None)
         return ({login.username: login.password or "" for login in logins},
-                {"bed token": bed.raw, "licence-usage token": usage})
+                {"bed token": bed.raw, "licence-usage token": usage.raw})
     finally:
         services.accounts.hasher.close()
         await services.engine.dispose()

@@ -70,31 +70,6 @@ class Section(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ApiToken(Base):
-    """A hospital system's bearer token: one hospital, stored hashed, named, revocable."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    # "beds": a hospital system writing its own sections; "licenses.usage": a health record reporting use.
-    scope: Mapped[str] = mapped_column(String(30), server_default="beds")
-    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.organisation_id"), index=True)
-    # For a licence-usage token: the health service whose licences it reports on.
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    # Whose administrators may revoke it: a bed token's authority (its maker's, or the ministry after it took
-    # ownership), a licence-usage token's health service. None only for a token the migration could not place:
-    # the ministry's (accounts/ownership.py).
-    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The first characters, shown in lists so that a person can tell their tokens apart.
-    prefix: Mapped[str] = mapped_column(String(12))
-    created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
 class IdempotencyKey(Base):
     """The first answer to a write sent with an Idempotency-Key; a repeat gets it back, writing nothing."""
 

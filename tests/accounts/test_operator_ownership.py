@@ -12,10 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from accounts.models import Organisation, User
+from accounts.models import ApiToken, Organisation, User
 from app import demo
 from app.audit import AuditEvent
-from app.beds.models import ApiToken
 from app.state import AppServices
 from tests.accounts.admin_helpers import user_named
 from tests.beds.factories import make_hospital

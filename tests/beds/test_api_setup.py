@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
-from accounts import sessions
-from accounts.models import User
+from accounts import sessions, tokens
+from accounts.models import ApiToken, User
 from app.actors import Actor
 from app.audit import AuditEvent
-from app.beds import tokens
-from app.beds.models import ApiToken, Hospital, Section
+from app.beds.models import Hospital, Section
+from app.beds.tokens import BEDS
 from app.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
@@ -68,8 +68,8 @@ async def actor_of(services: AppServices, username: str) -> Actor:
 async def make_token(services: AppServices, hospital_id: int, name: str) -> str:
     """A raw API token, made by the authority admin (who must exist: see make_world)."""
     async with services.unit_of_work() as uow:
-        created = await tokens.create_token(uow, actor=await actor_of(services, "admin"), name=name,
-                                            hospital_id=hospital_id)
+        created = await tokens.create_token(uow, actor=await actor_of(services, "admin"), scope=BEDS, name=name,
+                                            organisation_id=hospital_id)
     return created.raw
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.beds import tokens
+from accounts import tokens
+from app.beds.tokens import BEDS
 from app.clock import ManualClock
 from app.state import AppServices
 from tests.beds.test_api_setup import (
@@ -174,7 +175,7 @@ async def test_a_revoked_token_gets_401(client: httpx.AsyncClient, services: App
     raw = await make_token(services, world.hospital_a, "HIS A")
     await client.get("/api/v1/sections", headers=bearer(raw))
     async with services.unit_of_work() as uow:
-        await tokens.revoke_token(uow, actor=await actor_of(services, "admin"),
+        await tokens.revoke_token(uow, actor=await actor_of(services, "admin"), scope=BEDS,
                                   token_id=(await token_row(services, "HIS A")).id)
     response = await client.put(free_beds_path(world.a_icu), json=change(1), headers=bearer(raw))
     assert response.status_code == 401

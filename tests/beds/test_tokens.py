@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from accounts.models import ApiToken
 from app.audit import AuditEvent
-from app.beds.models import ApiToken
 from app.clock import ManualClock
 from app.state import AppServices
 from tests.beds.test_api_setup import audit_events, bearer, make_world, token_row

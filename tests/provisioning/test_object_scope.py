@@ -19,16 +19,18 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from accounts import tokens
 from accounts.models import Organisation, User
 from app.forms import carry_file
 from app.provisioning import service
-from app.provisioning.licenses import about, decisions, kinds, requests, usage_tokens
+from app.provisioning.licenses import about, decisions, kinds, requests
 from app.provisioning.licenses.models import License, LicensePool
+from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
 from app.provisioning.models import Notification, OrganisationCalendar
-from app.provisioning.orders.catalogue import loader
-from app.provisioning.orders.models import ItOrder
+from app.provisioning.orders import loader
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
+from app.provisioning.orders.tables import ItOrder
 from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of, make_licence_world
@@ -157,7 +159,8 @@ async def make_other_service(services: AppServices) -> OtherService:
                                                kind=kinds.SUPPORT.code, description="No puede entrar")
         ticket_id = ticket.id
     async with services.unit_of_work() as uow:
-        _raw, token = await usage_tokens.create_token(uow, actor=officer, name="Ficha clínica Maipú")
+        token = (await tokens.create_token(uow, actor=officer, scope=LICENSES_USAGE, name="Ficha clínica Maipú",
+                                           organisation_id=None)).listing
     return OtherService(submitted, in_progress, task, asked, rejected, ticket_id, licence, token.id, notification,
                         commune)
 

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from app.errors import PermissionDenied
-from app.provisioning.roles.catalogue import versions as catalogue
-from app.provisioning.roles.catalogue.files import (
+from app.provisioning.roles import catalogue
+from app.provisioning.roles.catalogue import make_role
+from app.provisioning.roles.catalogue_io import (
     CatalogueChangedSincePreview,
     CatalogueFileInvalid,
     apply_import,
@@ -19,7 +20,6 @@ from app.provisioning.roles.catalogue.files import (
     roles_csv,
     roles_json,
 )
-from app.provisioning.roles.catalogue.versions import make_role
 from app.state import AppServices
 from tests.provisioning.test_role_catalogue import (
     AKUT,

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from accounts.models import Organisation
+from accounts import tokens
+from accounts.models import ApiToken, Organisation
 from app.audit import AuditEvent
-from app.beds.models import ApiToken
-from app.provisioning.licenses import usage_tokens
 from app.provisioning.licenses.models import ACTIVE, License
+from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
 from app.state import AppServices
 from tests.beds.test_api_setup import bearer, change, free_beds_path, make_token, make_world
 from tests.beds.test_openapi import schema_errors
@@ -46,8 +46,9 @@ async def add_licence(services: AppServices, organisation_id: int, run: str, **f
 
 async def make_usage_token(services: AppServices, name: str = "Rayen usage") -> str:
     async with services.unit_of_work() as uow:
-        raw, _listing = await usage_tokens.create_token(uow, actor=await actor_of(services, "officer"), name=name)
-    return raw
+        created = await tokens.create_token(uow, actor=await actor_of(services, "officer"), scope=LICENSES_USAGE,
+                                            name=name, organisation_id=None)
+    return created.raw
 
 
 async def make_feed(services: AppServices) -> Feed:

@@ -24,12 +24,12 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.bearer import TokenActor, is_bearer_request
 from accounts.guard import Endpoint, requires
-from app.beds import api_parsing, tokens
+from app.beds import api_parsing
 from app.error_pages import error_response
 from app.errors import PermissionDenied
 from app.forms import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
 from app.i18n import _, translate
-from app.provisioning.licenses import usage
+from app.provisioning.licenses import usage, usage_tokens
 from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
 from app.provisioning.notifications import organisation_ids_under
 from app.state import current_actor, services
@@ -143,7 +143,7 @@ def _refused(request: Request, refusal: Refusal) -> Response:
 def usage_token_actor(request: Request) -> tuple[TokenActor, int]:
     """The token's actor and its health service; anyone else (a person, a hospital's token) is refused."""
     actor = current_actor(request)
-    if not isinstance(actor, TokenActor) or actor.token_scope != tokens.LICENSES_USAGE:
+    if not isinstance(actor, TokenActor) or actor.token_scope != usage_tokens.LICENSES_USAGE:
         raise PermissionDenied(TOKEN_ONLY)
     if actor.organisation_id is None:
         raise PermissionDenied(TOKEN_ONLY)

@@ -1,4 +1,5 @@
-"""The licence officer's usage pages: the health record's API tokens (/licenses/usage) and the CSV import.
+"""The licence officer's CSV import of licence use (the health record's API tokens are on the one token page,
+accounts/token_routes.py, at /licenses/usage).
 
 The import is two steps, like the nomenclature's: upload shows what would change and every bad line; apply
 sends the checked text back (a hidden field) and records it through ``usage.record_usage``, all or nothing.
@@ -12,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
 from app.actors import Actor
 from app.db import UnitOfWork
-from app.errors import DomainError, NotFound, ValidationFailed
-from app.forms import form_text, positive_id
+from app.errors import ValidationFailed
+from app.forms import form_text
 from app.i18n import _
 from app.provisioning.deadlines import calendar_of
 from app.provisioning.licenses import usage, usage_import, usage_tokens
@@ -29,57 +30,6 @@ from app.state import current_actor, services
 from app.templating import render
 
 TOO_LARGE = _("The file is larger than {max} KB; split it.")
-
-
-def _token_id(request: Request) -> int:
-    token_id = positive_id(request.path_params["token_id"])
-    if token_id is None:
-        raise NotFound(_("There is no such usage token."))
-    return token_id
-
-
-async def _tokens_page(request: Request, *, error: DomainError | None = None, name: str = "",
-                       status_code: int = 200) -> Response:
-    async with services(request).unit_of_work() as uow:
-        listings = await usage_tokens.list_tokens(uow, actor=current_actor(request))
-    revoked = request.query_params.get("revoked", "")
-    return render(request, "usage_tokens.html", {
-        "tokens": listings, "error": error, "name": name,
-        "revoked_name": next((token.name for token in listings if str(token.id) == revoked), None),
-    }, status_code=status_code)
-
-
-@requires(permissions.LICENSES_DECIDE)
-async def tokens_page(request: Request) -> Response:
-    return await _tokens_page(request)
-
-
-@requires(permissions.LICENSES_DECIDE)
-async def create_token(request: Request) -> Response:
-    name = (await form_text(request, "name"))["name"]
-    try:
-        async with services(request).unit_of_work() as uow:
-            raw, listing = await usage_tokens.create_token(uow, actor=current_actor(request), name=name)
-    except ValidationFailed as error:
-        return await _tokens_page(request, error=error, name=name, status_code=error.status)
-    # Shown in the answer to the POST and nowhere else: only the hash is kept.
-    return render(request, "usage_token_created.html", {"raw": raw, "token": listing})
-
-
-@requires(permissions.LICENSES_DECIDE)
-async def revoke_page(request: Request) -> Response:
-    token_id = _token_id(request)
-    async with services(request).unit_of_work() as uow:
-        token = await usage_tokens.get_token(uow, actor=current_actor(request), token_id=token_id)
-    return render(request, "usage_token_revoke.html", {"token": token})
-
-
-@requires(permissions.LICENSES_DECIDE)
-async def revoke_token(request: Request) -> Response:
-    token_id = _token_id(request)
-    async with services(request).unit_of_work() as uow:
-        await usage_tokens.revoke_token(uow, actor=current_actor(request), token_id=token_id)
-    return RedirectResponse(f"/licenses/usage?revoked={token_id}", status_code=303)
 
 
 async def _service_scope(uow: UnitOfWork, actor: Actor) -> tuple[frozenset[int], ZoneInfo]:
@@ -152,12 +102,6 @@ async def apply(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/licenses/usage", tokens_page, methods=["GET"], name="licenses_usage"),
-    Route("/licenses/usage/tokens", create_token, methods=["POST"], name="licenses_usage_token_create"),
-    Route("/licenses/usage/tokens/{token_id}/revoke", revoke_page, methods=["GET"],
-          name="licenses_usage_token_revoke_page"),
-    Route("/licenses/usage/tokens/{token_id}/revoke", revoke_token, methods=["POST"],
-          name="licenses_usage_token_revoke"),
     Route("/licenses/usage/import", import_page, methods=["GET"], name="licenses_usage_import"),
     Route("/licenses/usage/import", upload, methods=["POST"], name="licenses_usage_import_preview"),
     Route("/licenses/usage/import/apply", apply, methods=["POST"], name="licenses_usage_import_apply"),

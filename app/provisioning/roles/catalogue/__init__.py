@@ -1,1 +1,0 @@
-"""Role catalogues: versioned data, their files (CSV and JSON import and export) and their pages."""
