@@ -25,7 +25,7 @@ from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_conte
 from app import audit, deploy_checks
 from app.actors import Actor
 from app.backup import BackupRefused, backup_sqlite
-from app.beds import nomenclature_cli
+from app.beds.nomenclature import cli as nomenclature_cli
 from app.db import UnitOfWork, make_engine, make_session_factory
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
 from app.errors import DomainError

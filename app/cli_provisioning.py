@@ -14,9 +14,9 @@ from app.cli import CommandFailed, _add_command, _unit_of_work_factory, complain
 from app.db import UnitOfWork
 from app.errors import ValidationFailed
 from app.provisioning import setup
-from app.provisioning.orders import loader
 from app.provisioning.orders import setup as orders_setup
-from app.provisioning.orders.problems import CatalogueInvalid
+from app.provisioning.orders.catalogue import loader
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.roles import setup as roles_setup
 from app.settings import Settings
 

@@ -29,9 +29,9 @@ from app.db import UnitOfWork, session_now
 from app.provisioning import setup
 from app.provisioning.models import OrganisationCalendar, ProvisioningRequest
 from app.provisioning.orders import reading, register, store, working
+from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.provisioning.orders.tables import ItOrder
 
 SKANE, LUND, MALMO = "RSK", "AUD-LUND", "AUD-MALMO"
 UPPSALA, OMSORG, HEMTJANST = "UPPSALA", "OMSORG-AB", "HEMTJANST-NORR"

@@ -20,7 +20,8 @@ from app import audit
 from app.actors import Actor
 from app.db import UnitOfWork, session_now
 from app.provisioning.models import OrganisationCalendar
-from app.provisioning.roles import assignments, catalogue, changes, competence
+from app.provisioning.roles import assignments, changes, competence
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 
 REGION_CODE = "RG"

@@ -18,11 +18,12 @@ from accounts import routes as account_routes
 from accounts.middleware import ActorMiddleware
 from accounts.service import accounts_context
 from app import health as health_routes
-from app.beds import api_routes, board_routes, nomenclature_routes, operator_routes
+from app.beds import api_routes, board_routes, operator_routes
 from app.beds import tokens as bed_tokens
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
 from app.beds.live_feed import BedFeed
+from app.beds.nomenclature import routes as nomenclature_routes
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.error_pages import on_domain_error, on_http_exception
@@ -39,18 +40,18 @@ from app.provisioning.jobs import scheduled
 from app.provisioning.licenses import report_routes, usage_api, usage_routes, usage_tokens
 from app.provisioning.licenses import routes as license_routes
 from app.provisioning.orders import api_routes as orders_api_routes
-from app.provisioning.orders import catalogue_routes as orders_catalogue_routes
 from app.provisioning.orders import order_routes as orders_order_routes
 from app.provisioning.orders import people_routes as orders_people_routes
+from app.provisioning.orders.catalogue import routes as orders_catalogue_routes
 from app.provisioning.roles import api_routes as roles_api_routes
-from app.provisioning.roles import catalogue_import_routes as roles_catalogue_import_routes
-from app.provisioning.roles import catalogue_routes as roles_catalogue_routes
 from app.provisioning.roles import change_routes as roles_change_routes
 from app.provisioning.roles import employee_routes as roles_employee_routes
 from app.provisioning.roles import request_routes as roles_request_routes
 from app.provisioning.roles import staff_routes as roles_staff_routes
 from app.provisioning.roles import staffing_routes as roles_staffing_routes
 from app.provisioning.roles import ticket_routes as roles_ticket_routes
+from app.provisioning.roles.catalogue import import_routes as roles_catalogue_import_routes
+from app.provisioning.roles.catalogue import routes as roles_catalogue_routes
 from app.provisioning.scheduler import run_forever
 from app.request_log import RequestLog
 from app.security import SecurityMiddleware

@@ -3,12 +3,12 @@
 from accounts import models as accounts_models
 from app import audit
 from app.beds import models as beds_models
-from app.beds import nomenclature_models
+from app.beds.nomenclature import models as nomenclature_models
 from app.db import Base
 from app.provisioning import models as provisioning_models
 from app.provisioning import outbox
 from app.provisioning.licenses import models as license_models
-from app.provisioning.orders import tables as order_tables
+from app.provisioning.orders import models as order_tables
 from app.provisioning.roles import models as role_models
 
 metadata = Base.metadata

@@ -20,7 +20,7 @@ from app.clock import ManualClock
 from app.db import UnitOfWork
 from app.provisioning import workflow
 from app.provisioning.orders import queries, reading, register
-from app.provisioning.orders.tables import ItOrder, OrderPerson
+from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
 from app.settings import Settings

@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from app.beds.nomenclature_formats import read
+from app.beds.nomenclature.formats import read
 from app.input_rules import MAX_DEPTH, MESSAGES, NUL, json_text_problem, yaml_text_problem
-from app.provisioning.orders.loader import load_text
-from app.provisioning.orders.problems import CatalogueInvalid
-from app.provisioning.roles.catalogue_io import read_roles
+from app.provisioning.orders.catalogue.loader import load_text
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid
+from app.provisioning.roles.catalogue.files import read_roles
 from tests.beds.test_nomenclature_support import VOCABULARY
 
 DEEP_JSON = '{"hospitals": ' + "[" * 5000 + "]" * 5000 + "}"

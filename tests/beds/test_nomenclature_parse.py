@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.beds.nomenclature import Reading
-from app.beds.nomenclature_formats import CSV_COLUMNS, read
+from app.beds.nomenclature.formats import CSV_COLUMNS, read
+from app.beds.nomenclature.validation import Reading
 from tests.beds.test_nomenclature_support import BASE, VOCABULARY, Line, csv_bytes, json_bytes
 
 HEADER = ",".join(CSV_COLUMNS)

@@ -11,8 +11,8 @@ from accounts.models import Organisation
 from app import audit
 from app.beds.events import SectionChanged
 from app.beds.models import Hospital, Section
-from app.beds.nomenclature_models import NomenclatureImport
-from app.beds.nomenclature_service import (
+from app.beds.nomenclature.models import NomenclatureImport
+from app.beds.nomenclature.service import (
     ImportClosed,
     NomenclatureChanged,
     apply,

@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.actors import Actor
-from app.beds.nomenclature import Problem, Reading, Vocabulary
-from app.beds.nomenclature_diff import Diff, load_types
-from app.beds.nomenclature_formats import CSV_COLUMNS, read
-from app.beds.nomenclature_models import NomenclatureImport
-from app.beds.nomenclature_service import Preview, apply, preview
+from app.beds.nomenclature.diff import Diff, load_types
+from app.beds.nomenclature.formats import CSV_COLUMNS, read
+from app.beds.nomenclature.models import NomenclatureImport
+from app.beds.nomenclature.service import Preview, apply, preview
+from app.beds.nomenclature.validation import Problem, Reading, Vocabulary
 from app.clock import ManualClock
 from app.db import UnitOfWork
 from app.state import AppServices

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accounts.models import Organisation
-from app.provisioning.roles import assignments, catalogue, changes
+from app.provisioning.roles import assignments, changes
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 from app.state import AppServices
 from tests.factories import make_user

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.models import Organisation, User
 from app.actors import Actor
-from app.provisioning.roles import catalogue
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 from app.state import AppServices
 from tests.factories import make_user

@@ -27,10 +27,10 @@ from app.provisioning.licenses import about, decisions, kinds, requests
 from app.provisioning.licenses.models import License, LicensePool
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
 from app.provisioning.models import Notification, OrganisationCalendar
-from app.provisioning.orders import loader
+from app.provisioning.orders.catalogue import loader
+from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.provisioning.orders.tables import ItOrder
 from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of, make_licence_world

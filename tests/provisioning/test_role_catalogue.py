@@ -12,8 +12,8 @@ from accounts.models import Organisation
 from app.actors import Actor
 from app.audit import AuditEvent
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.provisioning.roles import catalogue
-from app.provisioning.roles.catalogue import (
+from app.provisioning.roles.catalogue import versions as catalogue
+from app.provisioning.roles.catalogue.versions import (
     CatalogueChangeInvalid,
     CatalogueRole,
     RelinkedRole,

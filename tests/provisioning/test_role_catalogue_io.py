@@ -8,9 +8,8 @@ from dataclasses import replace
 import pytest
 
 from app.errors import PermissionDenied
-from app.provisioning.roles import catalogue
-from app.provisioning.roles.catalogue import make_role
-from app.provisioning.roles.catalogue_io import (
+from app.provisioning.roles.catalogue import versions as catalogue
+from app.provisioning.roles.catalogue.files import (
     CatalogueChangedSincePreview,
     CatalogueFileInvalid,
     apply_import,
@@ -20,6 +19,7 @@ from app.provisioning.roles.catalogue_io import (
     roles_csv,
     roles_json,
 )
+from app.provisioning.roles.catalogue.versions import make_role
 from app.state import AppServices
 from tests.provisioning.test_role_catalogue import (
     AKUT,

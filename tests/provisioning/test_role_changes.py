@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.audit import AuditEvent
 from app.errors import PermissionDenied, ValidationFailed
 from app.provisioning import workflow
-from app.provisioning.roles import catalogue, changes
+from app.provisioning.roles import changes
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
 from app.provisioning.service import TransitionRefused
 from app.state import AppServices

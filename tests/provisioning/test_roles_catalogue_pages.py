@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from accounts.models import Organisation
 from app.audit import AuditEvent
-from app.provisioning.roles import catalogue, competence
+from app.provisioning.roles import competence
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import CatalogueVersion
 from app.state import AppServices
 from tests.provisioning.roles_world import (

@@ -13,7 +13,8 @@ from app.audit import AuditEvent
 from app.errors import PermissionDenied, ValidationFailed
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.roles import assignments, catalogue, competence, people, tickets
+from app.provisioning.roles import assignments, competence, people, tickets
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, EmployeeAssignment, HeldRole
 from app.state import AppServices
 from tests.provisioning.roles_world import (

@@ -25,7 +25,8 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.forms import carry_file
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.roles import assignments, catalogue_io, changes, competence, people, support, views
+from app.provisioning.roles import assignments, changes, competence, people, support, views
+from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.models import EmployeeAssignment
 from app.state import AppServices
 from tests.provisioning.other_region import (

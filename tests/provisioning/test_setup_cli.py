@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.provisioning.orders.loader import shipped_text
+from app.provisioning.orders.catalogue.loader import shipped_text
 from tests.test_cli import environ, query
 
 

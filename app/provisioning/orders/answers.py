@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.provisioning.orders.model import Catalogue, Event, Question
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
 
 AnswerValue = bool | str | int | date | tuple[str, ...]
 Answers = Mapping[str, AnswerValue]

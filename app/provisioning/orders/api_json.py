@@ -14,9 +14,9 @@ from accounts.models import Organisation
 from app.i18n import translate
 from app.provisioning import workflow
 from app.provisioning.orders.answers import AnswersInvalid
+from app.provisioning.orders.catalogue.definitions import Channel
 from app.provisioning.orders.checks import CheckResult
 from app.provisioning.orders.lead_time import LeadTimeVerdict
-from app.provisioning.orders.model import Channel
 from app.provisioning.orders.queries import OrderSummary, QueueEntry
 from app.provisioning.orders.reading import OrderView, TaskLine
 from app.provisioning.orders.register import Access

@@ -12,7 +12,7 @@ from app.openapi_schema import Schema, id_parameter, json_response, nullable, ob
 from app.provisioning import workflow
 from app.provisioning.orders import people, placing, working
 from app.provisioning.orders.api_routes import MAX_KEY, MAX_ORDER_BODY_BYTES
-from app.provisioning.orders.model import CHANNEL_KINDS
+from app.provisioning.orders.catalogue.definitions import CHANNEL_KINDS
 
 _ID: Schema = {"type": "integer", "minimum": 1}
 _NAMED: Schema = obj({"id": {"type": "integer"}, "name": {"type": "string"}})

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from app.provisioning import workflow
-from app.provisioning.orders import graph
 from app.provisioning.orders.answers import Answers, validate_answers
+from app.provisioning.orders.catalogue import graph
+from app.provisioning.orders.catalogue.definitions import Catalogue, Channel, Event, Link, Prerequisite, TaskRule
 from app.provisioning.orders.checks import CheckResult, evaluate_checks
 from app.provisioning.orders.conditions import ConditionCheck, all_met, check_conditions
-from app.provisioning.orders.model import Catalogue, Channel, Event, Link, Prerequisite, TaskRule
 
 PREREQUISITE = "prerequisite"
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 from app.i18n import _
 from app.provisioning.orders.answers import Answers
+from app.provisioning.orders.catalogue.definitions import Catalogue, Check, Event
 from app.provisioning.orders.conditions import all_met, check_conditions
-from app.provisioning.orders.model import Catalogue, Check, Event
 
 if TYPE_CHECKING:
     from app.provisioning.orders.checklist import GeneratedTask

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.i18n import _, translate
 from app.provisioning.orders.answers import Answers
-from app.provisioning.orders.model import Catalogue, Condition
+from app.provisioning.orders.catalogue.definitions import Catalogue, Condition
 
 YES, NO = _("yes"), _("no")
 EXPLAINED = _("{question}: {expected} (answered {answer})")

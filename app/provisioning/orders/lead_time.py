@@ -17,8 +17,8 @@ from typing import Literal
 from app.i18n import _
 from app.provisioning.calendar import MAX_CLOSED_DAYS, BusinessCalendar
 from app.provisioning.orders.answers import Answers
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event, LeadTime
 from app.provisioning.orders.conditions import all_met, check_conditions
-from app.provisioning.orders.model import Catalogue, Event, LeadTime
 
 BUSINESS_DAYS_PER_WEEK = 5
 Status = Literal["in_time", "tight", "too_late"]

@@ -20,10 +20,10 @@ from app.forms import positive_id
 from app.i18n import _
 from app.provisioning.orders import people, queries, register, scope, store
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
-from app.provisioning.orders.model import Catalogue, Event, Question
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
+from app.provisioning.orders.models import OrderPerson
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import MAIN_CONTRACTOR, OrderDraft
-from app.provisioning.orders.tables import OrderPerson
 
 ANSWER = "answer."  # an answer's field is named after its question: "answer.clinics"
 NEW_PERSON = "new"

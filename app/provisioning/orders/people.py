@@ -12,7 +12,7 @@ from app.actors import Actor
 from app.db import UnitOfWork, session_now
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
-from app.provisioning.orders.tables import OrderPerson
+from app.provisioning.orders.models import OrderPerson
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 
 MAX_NAME = 200

@@ -25,8 +25,8 @@ from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.kinds import IT_ORDER
 from app.provisioning.orders.lead_time import LeadTimeVerdict
+from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson, add_person, person_of
-from app.provisioning.orders.tables import ItOrder
 
 MAX_NOTE = 2000
 MAIN_CONTRACTOR = "main_contractor"

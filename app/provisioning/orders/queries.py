@@ -15,7 +15,7 @@ from app.errors import PermissionDenied
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.orders import people, reading, register, scope
-from app.provisioning.orders.tables import ItOrder, OrderPerson
+from app.provisioning.orders.models import ItOrder, OrderPerson
 
 MAX_LISTED = 500
 SUBCONTRACTOR_KIND = "care_provider"

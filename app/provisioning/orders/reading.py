@@ -16,11 +16,11 @@ from app.i18n import _
 from app.provisioning import service, workflow
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 from app.provisioning.orders import scope, store, timing
+from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.checklist import Checklist, GeneratedTask, generate
 from app.provisioning.orders.checks import CheckResult, evaluate_checks
 from app.provisioning.orders.lead_time import LeadTimeVerdict
-from app.provisioning.orders.model import Catalogue
-from app.provisioning.orders.tables import ItOrder, OrderPerson
+from app.provisioning.orders.models import ItOrder, OrderPerson
 
 OPEN_TASK_STATES = frozenset({workflow.PENDING, workflow.WAITING_EXTERNAL, workflow.FAILED})
 # What a person may do with a task in each state, in the order the page offers them.

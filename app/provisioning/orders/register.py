@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.orders import reading
-from app.provisioning.orders.model import Catalogue
-from app.provisioning.orders.tables import ItOrder
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.models import ItOrder
 
 
 @dataclass(frozen=True)

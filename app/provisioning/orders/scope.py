@@ -17,7 +17,7 @@ from app.errors import PermissionDenied
 from app.i18n import _
 from app.provisioning.deadlines import lineage
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.orders.tables import ItOrder, OrderCatalogue
+from app.provisioning.orders.models import ItOrder, OrderCatalogue
 
 OUTSIDE = _("This belongs to another organisation: you cannot see it or act on it.")
 

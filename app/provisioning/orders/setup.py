@@ -17,8 +17,9 @@ from app.actors import Actor
 from app.db import UnitOfWork
 from app.errors import Conflict, ValidationFailed
 from app.i18n import _
-from app.provisioning.orders import loader, store
-from app.provisioning.orders.tables import OrderCatalogue
+from app.provisioning.orders import store
+from app.provisioning.orders.catalogue import loader
+from app.provisioning.orders.models import OrderCatalogue
 from app.provisioning.setup import organisation_by_code
 
 # The organisations whose IT-order administrators keep catalogues (accounts.permissions: orders_admin).

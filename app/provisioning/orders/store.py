@@ -18,10 +18,10 @@ from app.actors import Actor
 from app.db import UnitOfWork, session_now
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
-from app.provisioning.orders import loader
-from app.provisioning.orders.model import Catalogue
-from app.provisioning.orders.problems import CatalogueInvalid, CatalogueProblem
-from app.provisioning.orders.tables import OrderCatalogue, OrderCatalogueVersion
+from app.provisioning.orders.catalogue import loader
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid, CatalogueProblem
+from app.provisioning.orders.models import OrderCatalogue, OrderCatalogueVersion
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILE_NAME = 200

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.provisioning import deadlines
 from app.provisioning.calendar import BusinessCalendar
 from app.provisioning.orders.answers import Answers
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event
 from app.provisioning.orders.lead_time import LeadTimeVerdict, event_lead_time, verdict
-from app.provisioning.orders.model import Catalogue, Event
 
 
 async def order_calendar(session: AsyncSession, organisation_id: int, catalogue: Catalogue) -> BusinessCalendar:

@@ -19,7 +19,7 @@ from app.errors import NotFound
 from app.i18n import _
 from app.provisioning import deadlines, service, workflow
 from app.provisioning.roles import kinds
-from app.provisioning.roles.catalogue import (
+from app.provisioning.roles.catalogue.versions import (
     OPERATIONS,
     CatalogueChangeInvalid,
     CatalogueDiff,

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from app.forms import positive_id
 from app.i18n import _
-from app.provisioning.roles.catalogue import CatalogueChangeInvalid, OperationProblem
+from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid, OperationProblem
 
 FIRST_ROWS: Final = 6
 MORE_ROWS: Final = 6  # what "More rows" adds

@@ -19,7 +19,7 @@ from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.forms import form_text, positive_id
 from app.i18n import _
 from app.provisioning.roles import change_detail, change_views, changes
-from app.provisioning.roles.catalogue import CatalogueChangeInvalid
+from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
 from app.provisioning.roles.change_forms import (
     MAX_ROWS,
     OPERATION_LABELS,

@@ -26,7 +26,7 @@ from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import organisation_ids_under
 from app.provisioning.roles import changes, kinds, scope
-from app.provisioning.roles.catalogue import current_roles, load_catalogue
+from app.provisioning.roles.catalogue.versions import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
 from app.provisioning.roles.request_views import Zones
 

@@ -20,7 +20,7 @@ from app.provisioning import service
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
 from app.provisioning.roles import kinds, scope
-from app.provisioning.roles.catalogue import (
+from app.provisioning.roles.catalogue.versions import (
     apply_operations,
     create_unit,
     current_roles,

@@ -11,7 +11,7 @@ from app.db import session_now
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.provisioning.roles import scope
-from app.provisioning.roles.catalogue import current_roles
+from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.models import HeldRole, RoleCatalogue
 from app.provisioning.roles.people import load_employee, require_nearest_manager
 

@@ -12,7 +12,7 @@ from app import audit
 from app.actors import Actor
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
-from app.provisioning.roles import catalogue
+from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
 from app.provisioning.setup import organisation_by_code

@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.provisioning.roles.catalogue import roles_from_stored
+from app.provisioning.roles.catalogue.versions import roles_from_stored
 from app.provisioning.roles.models import (
     AssignmentUnit,
     CatalogueVersion,

@@ -19,8 +19,8 @@ from accounts import permissions
 from accounts.guard import requires
 from app.i18n import _, translate
 from app.provisioning import deadlines
-from app.provisioning.roles import catalogue_views
-from app.provisioning.roles.catalogue_routes import catalogue_id_of
+from app.provisioning.roles.catalogue import queries as catalogue_views
+from app.provisioning.roles.catalogue.routes import catalogue_id_of
 from app.provisioning.roles.staffing import MismatchedRole, UnstaffedRole, staffing_report
 from app.spreadsheets import spreadsheet_safe
 from app.state import current_actor, services

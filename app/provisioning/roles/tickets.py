@@ -20,7 +20,7 @@ from app.errors import PermissionDenied
 from app.i18n import _
 from app.provisioning.roles import scope
 from app.provisioning.roles.assignments import ACTIVE
-from app.provisioning.roles.catalogue import current_roles
+from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id

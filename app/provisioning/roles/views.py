@@ -20,7 +20,7 @@ from app.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import assignments, scope, tickets
-from app.provisioning.roles.catalogue import current_roles
+from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleCatalogue, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id

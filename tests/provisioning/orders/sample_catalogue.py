@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.provisioning.orders.loader import load_text
-from app.provisioning.orders.problems import CatalogueInvalid, CatalogueProblem
+from app.provisioning.orders.catalogue.loader import load_text
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid, CatalogueProblem
 
 FILE = "sample.yaml"
 

@@ -8,9 +8,9 @@ import pytest
 
 from app.i18n import translate
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.checklist import generate
-from app.provisioning.orders.loader import shipped
-from app.provisioning.orders.model import Catalogue
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from importlib import resources
 
 import pytest
 
-from app.provisioning.orders.catalogue_diff import CatalogueChange, compare_catalogues
-from app.provisioning.orders.loader import SHIPPED, load_text, shipped
-from app.provisioning.orders.model import Catalogue
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.diff import CatalogueChange, compare_catalogues
+from app.provisioning.orders.catalogue.loader import SHIPPED, load_text, shipped
 
 SKANE = "skane_audiology"
 

@@ -4,9 +4,9 @@ tasks and the order."""
 from __future__ import annotations
 
 from app.provisioning import workflow
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.loader import load_text
 from app.provisioning.orders.checklist import generate
-from app.provisioning.orders.loader import load_text
-from app.provisioning.orders.model import Catalogue
 from tests.provisioning.orders.sample_catalogue import SAMPLE, changed
 
 # The training needs a booked course first, but only audiologists take the course.

@@ -9,8 +9,8 @@ import pytest
 
 from app.i18n import translate
 from app.provisioning.calendar import BusinessCalendar, calendar_for
+from app.provisioning.orders.catalogue.definitions import LeadTime
 from app.provisioning.orders.lead_time import business_days_between, latest_start, verdict
-from app.provisioning.orders.model import LeadTime
 
 SMALL = LeadTime(min_weeks=2, max_weeks=4)
 LARGE = LeadTime(min_weeks=None, max_weeks=10)

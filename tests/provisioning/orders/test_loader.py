@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.provisioning.orders.loader import load_file, load_text
-from app.provisioning.orders.problems import CatalogueInvalid
+from app.provisioning.orders.catalogue.loader import load_file, load_text
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from tests.provisioning.orders.sample_catalogue import FILE, SAMPLE, changed, line_of, only_problem, problems_of
 
 PREREQUISITE_CYCLE = changed("    who: it_contact\n", """    who: it_contact

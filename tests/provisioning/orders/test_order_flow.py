@@ -14,7 +14,7 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.provisioning import workflow
 from app.provisioning.models import Notification
 from app.provisioning.orders import queries, reading, register, working
-from app.provisioning.orders.loader import shipped
+from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, PlacedOrder, place_order
 from app.provisioning.overdue import sweep_overdue

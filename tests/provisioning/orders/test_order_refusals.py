@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.orders import people, scope, store
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import MAX_NOTE, OrderDraft
-from app.provisioning.orders.problems import CatalogueInvalid
 from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 from tests.provisioning.orders.test_order_flow import NEW_AUDIOLOGIST, SKANE, UPPSALA, place

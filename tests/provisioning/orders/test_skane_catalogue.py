@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from app.provisioning.orders.loader import shipped
-from app.provisioning.orders.model import Catalogue, Event
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event
+from app.provisioning.orders.catalogue.loader import shipped
 
 # system -> (name, ordered by, how: kind and address)
 SYSTEMS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.provisioning import workflow
+from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.checklist import Checklist, GeneratedTask, generate
-from app.provisioning.orders.loader import shipped
 
 CLINICS = ["Hörselmottagningen Lund", "Hörselmottagningen Ystad"]
 

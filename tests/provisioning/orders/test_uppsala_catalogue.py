@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from app.provisioning.orders.loader import shipped
-from app.provisioning.orders.model import Catalogue
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.loader import shipped
 
 # system -> (name, how it is ordered, address); e-mail goes to the IT support contact, shipped without an address
 SYSTEMS = {

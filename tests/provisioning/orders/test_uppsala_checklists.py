@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.provisioning.calendar import BusinessCalendar, calendar_for
+from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.checks import evaluate_checks
 from app.provisioning.orders.lead_time import event_lead_time, verdict
-from app.provisioning.orders.loader import shipped
 
 ALL_SYSTEMS = {"health_care_responsibility": True, "uses_flexite": True, "home_care": True}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from functools import partial
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from app.provisioning.orders.model import Catalogue, Event, TaskRule
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event, TaskRule
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

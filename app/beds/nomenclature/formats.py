@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePath
 
-from app.beds.nomenclature import (
+from app.beds.nomenclature.validation import (
     SECTION_FIELDS,
     Format,
     HospitalDraft,

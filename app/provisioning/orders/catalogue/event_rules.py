@@ -8,19 +8,7 @@ from typing import cast
 import yaml
 
 from app.i18n import _
-from app.provisioning.orders.event_extras import read_check, read_lead_time
-from app.provisioning.orders.model import (
-    SCOPES,
-    Event,
-    Ordering,
-    Party,
-    Scope,
-    Selector,
-    TaskRule,
-)
-from app.provisioning.orders.nodes import Reader
-from app.provisioning.orders.problems import CatalogueProblem
-from app.provisioning.orders.sections import (
+from app.provisioning.orders.catalogue.declarations import (
     UNKNOWN_PREREQUISITE,
     UNKNOWN_QUESTION,
     UNKNOWN_ROLE,
@@ -33,6 +21,18 @@ from app.provisioning.orders.sections import (
     read_links,
     references,
 )
+from app.provisioning.orders.catalogue.definitions import (
+    SCOPES,
+    Event,
+    Ordering,
+    Party,
+    Scope,
+    Selector,
+    TaskRule,
+)
+from app.provisioning.orders.catalogue.event_extras import read_check, read_lead_time
+from app.provisioning.orders.catalogue.nodes import Reader
+from app.provisioning.orders.catalogue.problems import CatalogueProblem
 
 EVENT_FIELDS = ("key", "name", "scope", "asks", "tasks")
 EVENT_OPTIONAL = ("ordering", "lead_times", "parties", "placed_by", "checks", "quote", "note")

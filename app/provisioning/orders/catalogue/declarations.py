@@ -13,7 +13,7 @@ from typing import TypeVar, cast
 import yaml
 
 from app.i18n import _
-from app.provisioning.orders.model import (
+from app.provisioning.orders.catalogue.definitions import (
     CHANNEL_KINDS,
     EFFECTS,
     QUESTION_TYPES,
@@ -31,7 +31,7 @@ from app.provisioning.orders.model import (
     Role,
     System,
 )
-from app.provisioning.orders.nodes import Reader
+from app.provisioning.orders.catalogue.nodes import Reader
 
 T = TypeVar("T")
 UNKNOWN_SYSTEM = _("Unknown system {value}; known: {known}.")

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
 from app.actors import Actor
-from app.beds.nomenclature_apply import AuditEntry
+from app.beds.nomenclature.apply import AuditEntry
 from app.db import session_now
 
 COLUMNS = ("seq", "at", "actor", "actor_id", "organisation", "action", "object_type", "object_id", "before",

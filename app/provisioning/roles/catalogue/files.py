@@ -30,7 +30,7 @@ from app.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.input_rules import TextRefused, check_text, json_loads
 from app.provisioning.roles import scope
-from app.provisioning.roles.catalogue import (
+from app.provisioning.roles.catalogue.versions import (
     CatalogueDiff,
     CatalogueRole,
     current_roles,

@@ -22,12 +22,12 @@ from accounts import permissions
 from app.actors import Actor
 from app.beds.events import SectionChanged
 from app.beds.models import Section
-from app.beds.nomenclature import Problem, Reading
-from app.beds.nomenclature_apply import AuditEntry, write
-from app.beds.nomenclature_audit import record_all
-from app.beds.nomenclature_diff import Diff, Snapshot, TypeIds, compute, load_snapshot, load_types
-from app.beds.nomenclature_formats import read
-from app.beds.nomenclature_models import APPLIED, CANCELLED, EXPIRED, PENDING, NomenclatureImport
+from app.beds.nomenclature.apply import AuditEntry, write
+from app.beds.nomenclature.audit import record_all
+from app.beds.nomenclature.diff import Diff, Snapshot, TypeIds, compute, load_snapshot, load_types
+from app.beds.nomenclature.formats import read
+from app.beds.nomenclature.models import APPLIED, CANCELLED, EXPIRED, PENDING, NomenclatureImport
+from app.beds.nomenclature.validation import Problem, Reading
 from app.beds.views import section_query, views_of
 from app.db import UnitOfWork, session_now
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed

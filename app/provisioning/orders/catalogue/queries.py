@@ -19,8 +19,8 @@ from app.actors import Actor
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _, translate
 from app.provisioning.orders import scope, store
-from app.provisioning.orders.model import Catalogue, Channel, Condition, LeadTime, TaskRule
-from app.provisioning.orders.tables import ItOrder, OrderCatalogue, OrderCatalogueVersion
+from app.provisioning.orders.catalogue.definitions import Catalogue, Channel, Condition, LeadTime, TaskRule
+from app.provisioning.orders.models import ItOrder, OrderCatalogue, OrderCatalogueVersion
 
 YES, NO, OR = _("yes"), _("no"), _(" or ")
 CONDITION = _("{question}: {answers}")

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
 from app.beds.models import Hospital, Section
-from app.beds.nomenclature_diff import RETIRED, Diff, SectionItem, Snapshot, TypeIds, Value
+from app.beds.nomenclature.diff import RETIRED, Diff, SectionItem, Snapshot, TypeIds, Value
 
 SectionKey = tuple[int, str]  # hospital id, section code
 

@@ -7,9 +7,7 @@ from typing import cast
 import yaml
 
 from app.i18n import _
-from app.provisioning.orders.model import CHECK_KINDS, Check, CheckKind, LeadTime
-from app.provisioning.orders.nodes import Reader
-from app.provisioning.orders.sections import (
+from app.provisioning.orders.catalogue.declarations import (
     UNKNOWN_QUESTION,
     UNKNOWN_SYSTEM,
     UNKNOWN_TASK,
@@ -17,6 +15,8 @@ from app.provisioning.orders.sections import (
     read_conditions,
     references,
 )
+from app.provisioning.orders.catalogue.definitions import CHECK_KINDS, Check, CheckKind, LeadTime
+from app.provisioning.orders.catalogue.nodes import Reader
 
 # What each kind of check reads: a yes it was done, a list of names, a count out of another count.
 CHECK_TYPES = {"confirmed": "yes_no", "named": "list", "share": "number"}

@@ -16,12 +16,8 @@ import holidays
 import yaml
 
 from app.i18n import _
-from app.provisioning.orders import graph
-from app.provisioning.orders.event_rules import read_event
-from app.provisioning.orders.model import Catalogue, Event
-from app.provisioning.orders.nodes import Reader, compose
-from app.provisioning.orders.problems import CatalogueInvalid, CatalogueProblem
-from app.provisioning.orders.sections import (
+from app.provisioning.orders.catalogue import graph
+from app.provisioning.orders.catalogue.declarations import (
     Known,
     declared_keys,
     keyed,
@@ -32,6 +28,10 @@ from app.provisioning.orders.sections import (
     read_role,
     read_system,
 )
+from app.provisioning.orders.catalogue.definitions import Catalogue, Event
+from app.provisioning.orders.catalogue.event_rules import read_event
+from app.provisioning.orders.catalogue.nodes import Reader, compose
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid, CatalogueProblem
 
 FORMAT_VERSION = 1
 TOP_FIELDS = ("format", "key", "name", "source", "country", "roles", "questions", "actions", "systems", "events")

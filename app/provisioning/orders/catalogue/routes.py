@@ -22,10 +22,11 @@ from app.error_pages import error_response
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.forms import carried_file, carry_file, form_text, positive_id
 from app.i18n import _
-from app.provisioning.orders import catalogue_views, scope, store
-from app.provisioning.orders.catalogue_diff import compare_catalogues
-from app.provisioning.orders.model import Catalogue
-from app.provisioning.orders.problems import CatalogueInvalid
+from app.provisioning.orders import scope, store
+from app.provisioning.orders.catalogue import queries as catalogue_views
+from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.catalogue.diff import compare_catalogues
+from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.state import current_actor, services
 from app.templating import language_of, render
 

@@ -1,6 +1,6 @@
 """The role catalogues of the region: the list, one catalogue (its roles, versions and links), the comparison
 of two versions, and a version as a CSV or JSON file. Whoever may read catalogues sees these pages; proposing a
-change and importing a file have their own pages (change_routes.py, catalogue_import_routes.py)."""
+change and importing a file have their own pages (change_routes.py, catalogue/import_routes.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from accounts.guard import requires
 from app.errors import DomainError, NotFound
 from app.forms import MAX_ID
 from app.i18n import _
-from app.provisioning.roles import catalogue_io, catalogue_views
-from app.provisioning.roles.catalogue import NO_CATALOGUE
+from app.provisioning.roles.catalogue import files as catalogue_io
+from app.provisioning.roles.catalogue import queries as catalogue_views
+from app.provisioning.roles.catalogue.versions import NO_CATALOGUE
 from app.provisioning.roles.people_pages import local_time
 from app.state import current_actor, services
 from app.templating import render

@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from app.i18n import _
-from app.provisioning.orders.event_extras import NOT_ASKED
-from app.provisioning.orders.model import Event, Place, Prerequisite, TaskRule
-from app.provisioning.orders.problems import CatalogueProblem
+from app.provisioning.orders.catalogue.definitions import Event, Place, Prerequisite, TaskRule
+from app.provisioning.orders.catalogue.event_extras import NOT_ASKED
+from app.provisioning.orders.catalogue.problems import CatalogueProblem
 
 PREREQUISITE_PREFIX = "prerequisite:"
 CYCLE_AS_FOR = _("Handling as for another event goes round in a cycle: {cycle}.")

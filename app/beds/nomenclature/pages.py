@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.beds.nomenclature import Problem
-from app.beds.nomenclature_models import PENDING
-from app.beds.nomenclature_service import CLOSED_MESSAGES, MAX_FILE_BYTES, ImportSummary, Preview
+from app.beds.nomenclature.models import PENDING
+from app.beds.nomenclature.service import CLOSED_MESSAGES, MAX_FILE_BYTES, ImportSummary, Preview
+from app.beds.nomenclature.validation import Problem
 from app.errors import DomainError
 from app.i18n import _
 

@@ -19,7 +19,7 @@ from accounts.models import Organisation
 from app.actors import Actor
 from app.errors import NotFound
 from app.provisioning import deadlines
-from app.provisioning.roles.catalogue import (
+from app.provisioning.roles.catalogue.versions import (
     NO_CATALOGUE,
     CatalogueDiff,
     CatalogueRole,

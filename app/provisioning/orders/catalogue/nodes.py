@@ -15,8 +15,8 @@ import yaml
 
 from app.i18n import _
 from app.input_rules import TextRefused, check_yaml_text
-from app.provisioning.orders.model import Place
-from app.provisioning.orders.problems import CatalogueProblem
+from app.provisioning.orders.catalogue.definitions import Place
+from app.provisioning.orders.catalogue.problems import CatalogueProblem
 
 KEY_PATTERN: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _STR: Final = "tag:yaml.org,2002:str"

@@ -23,14 +23,15 @@ from app.error_pages import error_response
 from app.errors import DomainError, ValidationFailed
 from app.forms import carried_file, carry_file, form_text
 from app.i18n import _
-from app.provisioning.roles import catalogue_io, catalogue_views
-from app.provisioning.roles.catalogue_io import (
+from app.provisioning.roles.catalogue import files as catalogue_io
+from app.provisioning.roles.catalogue import queries as catalogue_views
+from app.provisioning.roles.catalogue.files import (
     CatalogueChangedSincePreview,
     CatalogueFileInvalid,
     CatalogueFileTooLarge,
     ImportPreview,
 )
-from app.provisioning.roles.catalogue_routes import catalogue_id_of
+from app.provisioning.roles.catalogue.routes import catalogue_id_of
 from app.state import current_actor, services
 from app.templating import render
 

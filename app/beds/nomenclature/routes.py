@@ -17,9 +17,9 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import Endpoint, requires
-from app.beds import nomenclature_service as service
-from app.beds.nomenclature import Problem
-from app.beds.nomenclature_pages import import_context, upload_context
+from app.beds.nomenclature import service
+from app.beds.nomenclature.pages import import_context, upload_context
+from app.beds.nomenclature.validation import Problem
 from app.error_pages import error_response
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.forms import MAX_ID
@@ -27,7 +27,7 @@ from app.i18n import _
 from app.state import current_actor, services
 from app.templating import render
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 EXAMPLE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 # The multipart envelope around the file (boundaries, headers, the CSRF field) is small.
 MAX_REQUEST_BYTES = service.MAX_FILE_BYTES + 64 * 1024

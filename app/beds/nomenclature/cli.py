@@ -13,10 +13,10 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from app.actors import Actor
-from app.beds import nomenclature_service as service
-from app.beds.nomenclature_diff import Change, Diff, HospitalItem, SectionItem
-from app.beds.nomenclature_models import NomenclatureImport
-from app.beds.nomenclature_pages import LIST_LIMIT, PREVIEW_LABELS, RESULT_LABELS
+from app.beds.nomenclature import service
+from app.beds.nomenclature.diff import Change, Diff, HospitalItem, SectionItem
+from app.beds.nomenclature.models import NomenclatureImport
+from app.beds.nomenclature.pages import LIST_LIMIT, PREVIEW_LABELS, RESULT_LABELS
 from app.db import UnitOfWork
 
 Databases = Callable[[], AbstractAsyncContextManager[Callable[[], UnitOfWork]]]

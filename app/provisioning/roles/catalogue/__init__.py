@@ -1,0 +1,1 @@
+"""Role catalogues: versioned data, their files (CSV and JSON import and export) and their pages."""
