@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.errors import DomainError, PermissionDenied
 from app.i18n import _, translate
-from app.refusal_ledger import route_template
+from app.route_templates import route_template
 from app.state import current_actor, request_id, services
 from app.templating import language_of, render
 

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.routing import Match
 
 from app import audit
 from app.actors import Actor
@@ -60,17 +59,6 @@ class Tally:
     actor: Actor
     repeats: int = 0
     paths: list[str] = field(default_factory=list)
-
-
-def route_template(scope: MutableMapping[str, Any]) -> str:
-    """The route's path template (``/admin/users/{user_id}``); matched here when refused before routing."""
-    route = scope.get("route")
-    if route is None:
-        for candidate in getattr(getattr(scope.get("app"), "router", None), "routes", []):
-            if candidate.matches(scope)[0] != Match.NONE:
-                route = candidate
-                break
-    return str(getattr(route, "path", "") or "(no route)")
 
 
 class RefusalLedger:

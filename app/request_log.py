@@ -16,18 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import FIELDS
 from app.metrics import Metrics
+from app.route_templates import route_template
 
 logger = logging.getLogger("bedboard.requests")
-UNMATCHED = "(no route)"
 # The method is the client's to choose (any token parses): anything else is one label value, so that a
 # scanner sending made-up methods cannot grow the number of series without bound.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else UNMATCHED
 
 
 def actor_id(scope: Scope) -> str:
