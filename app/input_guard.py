@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_pages import error_response
-from app.input_rules import NOT_UTF8, NUL, TextRefused, json_text_problem, shown_name, text_problem
+from app.input_rules import NUL, TextRefused, json_text_problem, shown_name, text_problem
 
 
 def _pairs_problem(encoded: str) -> TextRefused | None:
@@ -72,7 +72,7 @@ class _WholeBody:
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return TextRefused(NOT_UTF8, "body")
+            return None  # not text at all: the route's own parser refuses it (api_parsing, "not valid UTF-8")
         found = json_text_problem(text)
         return None if found is None else TextRefused(found.problem, "body")
 

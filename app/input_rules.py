@@ -35,12 +35,10 @@ ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
 NUL = "nul"
 LONE_SURROGATE = "lone_surrogate"
 TOO_DEEP = "too_deep"
-NOT_UTF8 = "not_utf8"
 MESSAGES = {
     NUL: _("{field} contains a NUL character (code 0), which no text may contain."),
     LONE_SURROGATE: _("{field} contains a lone surrogate (U+D800 to U+DFFF), which is not a character."),
     TOO_DEEP: _("{field} is nested more than {max} levels deep."),
-    NOT_UTF8: _("{field} is not valid UTF-8 text."),
 }
 
 
