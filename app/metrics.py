@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -124,7 +124,9 @@ class Metrics:
         """Count the login refusals the app's sessions audit, once their transaction commits.
 
         A session class of this app's own carries the listeners, so another app in the same process (tests
-        build many) is never counted here.
+        build many) is never counted here. What a flush added is counted at commit only if it is still
+        persistent: a rolled-back savepoint (the group commit's refused write) or transaction expunges its
+        new objects, and only those, so no rollback listener has to guess which ones to forget.
         """
         app_session = type("MeteredSession", (Session,), {})
 
@@ -134,14 +136,11 @@ class Metrics:
                 session.info.setdefault(PENDING_KEY, []).extend(audited)
 
         def after_commit(session: Session) -> None:
-            self.count_audited(session.info.pop(PENDING_KEY, []))
-
-        def after_rollback(session: Session) -> None:
-            session.info.pop(PENDING_KEY, None)
+            self.count_audited([audited for audited in session.info.pop(PENDING_KEY, [])
+                                if inspect(audited).persistent])
 
         event.listen(app_session, "after_flush", after_flush)
         event.listen(app_session, "after_commit", after_commit)
-        event.listen(app_session, "after_soft_rollback", lambda session, _previous: after_rollback(session))
         session_factory.configure(sync_session_class=app_session)
 
     def exposition(self) -> bytes:

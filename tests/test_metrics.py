@@ -11,9 +11,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
+from app import audit
+from app.actors import Actor
 from app.clock import ManualClock
+from app.db import UnitOfWork
 from app.main import create_app
-from app.metrics import Metrics
+from app.metrics import LOGIN_FAILED, Metrics
 from app.provisioning.scheduler import Job, JobBody, run_forever
 from app.settings import Settings
 from app.state import AppServices
@@ -126,6 +129,37 @@ async def test_each_app_counts_only_its_own_logins(app: Starlette, services: App
     finally:
         other.state.services.accounts.hasher.close()
         await other.state.services.engine.dispose()
+
+
+async def test_login_failures_are_counted_as_committed_not_as_flushed(app: Starlette, services: AppServices) -> None:
+    """A savepoint rolled back takes its own audit event out of the count and leaves the others in it; a
+    transaction rolled back counts nothing."""
+    actor = Actor.system()
+    metrics: Metrics = app.state.metrics
+
+    def counted() -> float:
+        return value(samples(metrics.exposition().decode()), "bedboard_login_failures_total")
+
+    async def refused_after_auditing(uow: UnitOfWork) -> None:
+        await audit.record(uow.session, actor=actor, action=LOGIN_FAILED)
+        raise RuntimeError("refused after its audit event")
+
+    async def in_a_savepoint(uow: UnitOfWork) -> None:
+        async with uow.savepoint():
+            await refused_after_auditing(uow)
+
+    async def alone() -> None:
+        async with services.unit_of_work() as uow:
+            await refused_after_auditing(uow)
+
+    async with services.unit_of_work() as uow:
+        await audit.record(uow.session, actor=actor, action=LOGIN_FAILED)
+        with pytest.raises(RuntimeError):
+            await in_a_savepoint(uow)
+    assert counted() == 1
+    with pytest.raises(RuntimeError):
+        await alone()
+    assert counted() == 1
 
 
 async def test_job_runs_are_counted_by_result(app: Starlette, services: AppServices) -> None:
