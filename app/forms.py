@@ -18,13 +18,17 @@ MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
 DAY_OUT_OF_RANGE = _("{field} must be a date from {earliest} to {latest}.")
+DAY_RANGE = {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()}  # DAY_OUT_OF_RANGE's
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 def check_day_in_range(day: date, field: str) -> None:
     """A 422 naming ``field`` for a day outside EARLIEST_DAY..LATEST_DAY."""
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValidationFailed(DAY_OUT_OF_RANGE, field=field, earliest=EARLIEST_DAY.isoformat(),
-                               latest=LATEST_DAY.isoformat(), details={"field": field})
+    if not day_in_range(day):
+        raise ValidationFailed(DAY_OUT_OF_RANGE, field=field, **DAY_RANGE, details={"field": field})
 
 
 def positive_id(text: str) -> int | None:

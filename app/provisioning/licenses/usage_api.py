@@ -27,7 +27,7 @@ from accounts.guard import Endpoint, requires
 from app.beds import api_parsing
 from app.error_pages import error_response
 from app.errors import PermissionDenied
-from app.forms import DAY_OUT_OF_RANGE, EARLIEST_DAY, LATEST_DAY
+from app.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
 from app.i18n import _, translate
 from app.provisioning.licenses import usage, usage_tokens
 from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
@@ -78,9 +78,8 @@ def parse_moment(text: str) -> datetime:
         moment = datetime.fromisoformat(digits).astimezone(UTC)
     except (ValueError, OverflowError):
         raise InvalidValue(_("{value} is not a real date and time."), value=text) from None
-    if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:  # year 1 would be stored, then overflow when shown
-        raise InvalidValue(DAY_OUT_OF_RANGE, field="last_used_at", earliest=EARLIEST_DAY.isoformat(),
-                           latest=LATEST_DAY.isoformat())
+    if not day_in_range(moment.date()):  # year 1 would be stored, then overflow when shown
+        raise InvalidValue(DAY_OUT_OF_RANGE, field="last_used_at", **DAY_RANGE)
     return moment
 
 
