@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accounts import permissions
 from accounts.guard import requires
-from app.db import is_database_unavailable
+from app.db import is_database_unavailable, unavailability
 from app.error_pages import RETRY_AFTER_SECONDS
 from app.migrations import alembic_config
 from app.state import services
@@ -53,7 +53,7 @@ async def _database_reasons(request: Request) -> list[str]:
     except Exception as error:
         if not is_database_unavailable(error):
             raise
-        return [f"database: unavailable ({type(error).__name__})"]
+        return [f"database: unavailable ({unavailability(error)})"]
     heads = await asyncio.to_thread(head_revisions)
     if applied != heads:
         return [f"migrations: at {', '.join(sorted(applied)) or 'none'}, head is {', '.join(sorted(heads))}"]

@@ -26,6 +26,8 @@ logger = logging.getLogger("bedboard.realtime")
 
 CHANNEL = "bedboard_changes"
 KEEPALIVE_SECONDS = 10.0
+# What a connection that is refused, cut or never answers raises (57P03 "starting up" is a PostgresError).
+CONNECTION_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 Deliver = Callable[[str], Awaitable[None] | None]
 
 
@@ -80,7 +82,7 @@ class PostgresBackend:
             lost = asyncio.Event()
             try:
                 connection = await asyncpg.connect(self._dsn, timeout=KEEPALIVE_SECONDS)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except CONNECTION_ERRORS as error:
                 # 57P03 "the database system is starting up" comes here too, until recovery ends.
                 if delay == self._retry:  # once per outage, not twice a second
                     logger.warning("listener cannot connect (%s); retrying every %.1f s at most", error,
@@ -100,7 +102,7 @@ class PostgresBackend:
                 first, delay = False, self._retry
                 await self._until_lost(connection, lost)
                 logger.warning("listener connection lost; reconnecting")
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except CONNECTION_ERRORS as error:
                 # The connection died between connecting and listening: the next round starts afresh.
                 logger.warning("listener lost its connection while starting to listen (%s)", error)
                 await asyncio.sleep(delay)
@@ -114,7 +116,7 @@ class PostgresBackend:
             return
         try:
             await connection.close(timeout=2)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except CONNECTION_ERRORS:
             connection.terminate()
 
     @staticmethod
@@ -126,7 +128,7 @@ class PostgresBackend:
             except TimeoutError:
                 try:
                     await connection.fetchval("SELECT 1", timeout=KEEPALIVE_SECONDS)
-                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                except CONNECTION_ERRORS:
                     lost.set()
 
     @staticmethod
