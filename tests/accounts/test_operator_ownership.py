@@ -130,15 +130,10 @@ async def test_the_ministry_takes_ownership_of_an_operator_audited_then_manages_
 
 
 async def _token_by(browser: httpx.AsyncClient, services: AppServices, hospital_id: int) -> ApiToken:
-    made = await browser.post("/admin/api-tokens", data={"csrf_token": await csrf_from(browser, "/admin/api-tokens"),
-                                                          "name": "HIS Unu", "hospital_id": str(hospital_id)})
+    made = await _post(browser, "/admin/api-tokens", {"name": "HIS Unu", "hospital_id": str(hospital_id)})
     assert made.status_code == 200
     async with services.session_factory() as session:
         return (await session.scalars(select(ApiToken).where(ApiToken.name == "HIS Unu"))).one()
-
-
-async def _token_post(browser: httpx.AsyncClient, path: str) -> httpx.Response:
-    return await browser.post(path, data={"csrf_token": await csrf_from(browser, "/admin/api-tokens")})
 
 
 async def _revoked(services: AppServices, token_id: int) -> bool:
@@ -158,19 +153,19 @@ async def test_another_authority_cannot_revoke_a_token_the_ministry_takes_it_ove
     assert "Organisation SMURD" in listing.text
     assert f"/admin/api-tokens/{token.id}/revoke" not in listing.text
     path = f"/admin/api-tokens/{token.id}/revoke"
-    assert (await _token_post(samb, path)).status_code == 403
+    assert (await _post(samb, path)).status_code == 403
     assert len(await _refusals(services, path)) == 1
     assert not await _revoked(services, token.id)
-    assert (await _token_post(samb, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 403
-    assert (await _token_post(ms, path)).status_code == 403
+    assert (await _post(samb, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 403
+    assert (await _post(ms, path)).status_code == 403
     assert (await samb.get(path)).status_code == 403  # nor is the confirmation page shown
-    assert (await _token_post(ms, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 303
+    assert (await _post(ms, f"/admin/api-tokens/{token.id}/take-ownership")).status_code == 303
     [event] = await _events(services, "accounts.ownership_taken")
     assert (event.object_type, event.before, event.after) == (
         "api_token", {"owner": "Organisation SMURD"}, {"owner": "MS", "name": "HIS Unu"})
-    assert (await _token_post(smurd, path)).status_code == 403
+    assert (await _post(smurd, path)).status_code == 403
     assert not await _revoked(services, token.id)
-    assert (await _token_post(ms, path)).status_code == 303
+    assert (await _post(ms, path)).status_code == 303
     assert await _revoked(services, token.id)
 
 
@@ -178,7 +173,7 @@ async def test_the_owner_revokes_its_own_token(services: AppServices, admin: Adm
     hospital_id = await _world(services)
     smurd = await admin("SMURD")
     token = await _token_by(smurd, services, hospital_id)
-    assert (await _token_post(smurd, f"/admin/api-tokens/{token.id}/revoke")).status_code == 303
+    assert (await _post(smurd, f"/admin/api-tokens/{token.id}/revoke")).status_code == 303
     assert await _revoked(services, token.id)
 
 
