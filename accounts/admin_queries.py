@@ -98,11 +98,11 @@ async def list_users(session: AsyncSession, *, actor: Actor, now: datetime, sear
         query = query.where(User.organisation_id == organisation_id)
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role_code == role)))
+    # The where clause above is ``permissions.may_see_user`` (require_admin holds): every row found is shown.
     found = [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
     roles = await _roles(session, [user.id for user, _org, _owner in found])
     return [_row(actor, user, organisation, roles.get(user.id), owner_name, now)
-            for user, organisation, owner_name in found
-            if permissions.may_see_user(actor, organisation.id, organisation.kind)]
+            for user, organisation, owner_name in found]
 
 
 async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisation, str | None]:
@@ -117,15 +117,19 @@ async def load_user(session: AsyncSession, user_id: int) -> tuple[User, Organisa
     return user, organisation, (await _roles(session, [user.id])).get(user.id)
 
 
+def may_take_over(actor: Actor, organisation_kind: str) -> bool:
+    """Whether the administrator may take a user of this kind of organisation over (only hospital operators, only
+    the ministry's administrators)."""
+    return organisation_kind == "hospital" and permissions.may_take_ownership(actor, permissions.USERS_MANAGE)
+
+
 async def user_detail(session: AsyncSession, *, actor: Actor, user_id: int, now: datetime,
                       to_change: bool = False) -> UserRow:
     """For the administrators who manage the user, and (unless ``to_change``) for the ministry's, who may take a
     hospital operator over: they see whose it is and the button. Every other administrator is refused."""
     require_admin(actor)
     user, organisation, role = await load_user(session, user_id)
-    may_take = (not to_change and organisation.kind == "hospital"
-                and permissions.may_take_ownership(actor, permissions.USERS_MANAGE))
-    if not may_take:
+    if to_change or not may_take_over(actor, organisation.kind):
         require_scope(actor, organisation, user.owner_organisation_id)
     owner_name = None
     if user.owner_organisation_id is not None:

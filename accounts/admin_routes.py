@@ -102,8 +102,7 @@ async def _edit_page(request: Request, *, error: DomainError | None = None, valu
     return render(request, "admin_user_edit.html", {
         "user": user, "error": error, "values": shown, "roles": admin_service.ROLES,
         "organisations": await _organisations(request), "is_self": user.id == actor.user_id,
-        "may_take": (user.organisation_kind == "hospital" and not user.managed
-                     and permissions.may_take_ownership(actor, permissions.USERS_MANAGE)),
+        "may_take": not user.managed and admin_queries.may_take_over(actor, user.organisation_kind),
         "taken": request.query_params.get("taken") == "1",
     }, status_code=status_code)
 
