@@ -29,6 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 COORDINATOR = "coord.samb"
+ADMIN_SAMB, ADMIN_MS = "admin.samb", "admin.ms"
 OPERATOR = "op.floreasca"
 REFERENT = "ref.laflorida"
 OFFICER = "officer.ssmso"
@@ -268,8 +269,30 @@ def orders_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> li
     return saved
 
 
+def admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
+    """The user list with each operator's owning authority (SAMB's administrator), then the same operator's page
+    as the ministry's administrator sees it: read-only, with the Take ownership button."""
+    saved = []
+    for username, name in ((ADMIN_SAMB, "admin-users.png"), (ADMIN_MS, "admin-take-ownership.png")):
+        context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/login?next=/admin/users")
+            submit_login(page, username, passwords[username])
+            expect(page.get_by_test_id("users")).to_contain_text(OPERATOR)
+            if username == ADMIN_MS:
+                page.goto(f"{url}/admin/users")
+                page.get_by_role("row").filter(has_text=OPERATOR).get_by_role("link").click()
+                expect(page.get_by_role("button", name="Take ownership")).to_be_visible()
+            saved.append(shoot(page, name))
+        finally:
+            context.close()
+    return saved
+
+
 GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = {
     "coordinator": lambda browser, url, passwords: coordinator_pages(browser, url, passwords[COORDINATOR]),
+    "admin": admin_pages,
     "operator": lambda browser, url, passwords: operator_screen(browser, url, passwords[OPERATOR]),
     "board": lambda browser, url, passwords: board_pages(browser, url, passwords[COORDINATOR]),
     "licences": licence_pages,
