@@ -40,12 +40,11 @@ class ScopePart:
 
 async def _part(uow: UnitOfWork, actor: Actor, scope: TokenScope) -> ScopePart | None:
     try:
-        reach = await scope.reach(uow.session, actor)
+        managed = await tokens.managed_tokens(uow, actor=actor, scope=scope.code)
     except PermissionDenied:
         return None  # not a scope of this user's: the page shows the others
-    listings = await tokens.list_tokens(uow, actor=actor, scope=scope.code)
-    return ScopePart(scope=scope, tokens=listings, choices=reach.choices, may_take=tokens.may_take_ownership(
-        actor, scope), revocable=frozenset(token.id for token in listings if tokens.may_revoke(actor, scope, token)))
+    return ScopePart(scope=scope, tokens=managed.tokens, choices=managed.choices, revocable=managed.revocable,
+                     may_take=managed.may_take)
 
 
 async def _page(request: Request, *, failed: ScopePart | None = None, status_code: int = 200) -> Response:

@@ -168,13 +168,27 @@ def _with_names(scope: TokenScope, reach: TokenReach) -> Select[ApiToken, str, s
     return query
 
 
-async def list_tokens(uow: UnitOfWork, *, actor: Actor, scope: str) -> list[TokenListing]:
-    """Live tokens first, then revoked ones, each by name."""
+@dataclass(frozen=True)
+class ManagedTokens:
+    """A scope as its manager sees it: the tokens (live first, then revoked, each by name), the organisations a
+    new one may be made for, and what the manager may do with each token."""
+
+    tokens: list[TokenListing]
+    choices: list[tuple[int, str]]
+    revocable: frozenset[int]
+    may_take: bool
+
+
+async def managed_tokens(uow: UnitOfWork, *, actor: Actor, scope: str) -> ManagedTokens:
+    """Raises PermissionDenied for an actor who does not manage the scope."""
     registration = scope_of(scope)
     reach = await registration.reach(uow.session, actor)
     rows = await uow.session.execute(_with_names(registration, reach).order_by(
         ApiToken.revoked_at.is_not(None), func.lower(ApiToken.name), ApiToken.id))
-    return [_listing(token, name, owner) for token, name, owner in rows]
+    listings = [_listing(token, name, owner) for token, name, owner in rows]
+    return ManagedTokens(tokens=listings, choices=reach.choices, may_take=may_take_ownership(actor, registration),
+                         revocable=frozenset(token.id for token in listings
+                                             if may_revoke(actor, registration, token)))
 
 
 async def get_token(uow: UnitOfWork, *, actor: Actor, scope: str, token_id: int) -> TokenListing:
