@@ -12,22 +12,18 @@ from __future__ import annotations
 import logging
 import time
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import FIELDS
 from app.metrics import Metrics
 from app.route_templates import route_template
+from app.state import current_actor, request_id
 
 logger = logging.getLogger("bedboard.requests")
 # The method is the client's to choose (any token parses): anything else is one label value, so that a
 # scanner sending made-up methods cannot grow the number of series without bound.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-def actor_id(scope: Scope) -> str:
-    actor = scope.get("bedboard.actor")
-    user_id = getattr(actor, "user_id", None)
-    return "-" if user_id is None else str(user_id)
 
 
 class RequestLog:
@@ -59,8 +55,10 @@ class RequestLog:
             method, route = method if method in METHODS else "OTHER", route_template(scope)
             self.metrics.observe_request(method, route, status, seconds)
             duration_ms = round(seconds * 1000, 1)
-            request_id, actor = str(scope.get("bedboard.request_id", "-")), actor_id(scope)
-            logger.info("%s %s %s %.1fms request=%s actor=%s", method, route, status, duration_ms, request_id,
+            connection = HTTPConnection(scope)
+            request, user_id = request_id(connection), current_actor(connection).user_id
+            actor = "-" if user_id is None else str(user_id)
+            logger.info("%s %s %s %.1fms request=%s actor=%s", method, route, status, duration_ms, request,
                         actor, extra={FIELDS: {"method": method, "route": route, "status": status,
-                                               "duration_ms": duration_ms, "request_id": request_id,
+                                               "duration_ms": duration_ms, "request_id": request,
                                                "actor_id": actor}})

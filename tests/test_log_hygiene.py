@@ -35,6 +35,8 @@ from app.provisioning.licenses.models import License
 from app.provisioning.roles.models import Employee
 from app.settings import Settings
 from app.state import AppServices
+from tests import web
+from tests.factories import make_user
 from tests.postgres_cluster import free_port
 
 CAPTURED = ("bedboard", "uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
@@ -188,3 +190,18 @@ def test_json_lines_carry_the_request_fields_and_stay_one_line() -> None:
     assert parsed["route"] == "/x"
     assert parsed["status"] == 200
     assert "line two" in parsed["exception"]
+
+
+async def test_a_request_line_names_its_route_request_id_and_user(services: AppServices, client: httpx.AsyncClient,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    user = await make_user(services, "coord", role="coordinator")
+    assert (await web.log_in(client, "coord")).status_code == 303
+    caplog.set_level(logging.INFO, logger="bedboard.requests")
+    response = await client.get("/admin/users/12345")  # an id in the path, not in the line
+    lines = [record for record in caplog.records if record.name == "bedboard.requests"]
+    assert len(lines) == 1
+    fields = getattr(lines[0], "bedboard_fields")  # noqa: B009 - set through ``extra``, unknown to mypy
+    assert fields["route"] == "/admin/users/{user_id}"
+    assert fields["request_id"] == response.headers["x-request-id"]
+    assert fields["actor_id"] == str(user.id)
+    assert "12345" not in lines[0].getMessage()
