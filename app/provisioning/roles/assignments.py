@@ -18,7 +18,7 @@ from app.i18n import _
 from app.provisioning import service
 from app.provisioning.catalogues import load_document
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
-from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
+from app.provisioning.notifications import notify, users_with_role
 from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
@@ -63,16 +63,10 @@ async def request_assignment(uow: UnitOfWork, *, actor: Actor, employee_id: int,
                                                      "valid_from": valid_from.isoformat(),
                                                      "valid_to": valid_to.isoformat() if valid_to else None})
     await service.transition(uow, actor=actor, request=request, action="submit")
-    support = await users_with_role(session, "it_support", await _region_of(session, care_area_id))
+    support = await users_with_role(session, "it_support", await scope.region_of_area(session, care_area_id))
     await notify(session, recipients=support, message=_("Employee assignment #{number} waits for IT support."),
                  params={"number": request.id}, link=kinds.DETAIL.format(number=request.id))
     return request
-
-
-async def _region_of(session: AsyncSession, care_area_id: int) -> list[int]:
-    area = await session.get(Organisation, care_area_id)
-    root = area.parent_id if area is not None and area.parent_id is not None else care_area_id
-    return await organisation_ids_under(session, root)
 
 
 async def _check(session: AsyncSession, care_area_id: int, unit_ids: list[int], valid_from: date,

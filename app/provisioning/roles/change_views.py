@@ -24,7 +24,6 @@ from app.errors import PermissionDenied
 from app.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import organisation_ids_under
 from app.provisioning.roles import changes, kinds, scope
 from app.provisioning.roles.catalogue.versions import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
@@ -191,13 +190,11 @@ class ProposalContext:
 
 async def region_units(session: AsyncSession, care_area_id: int) -> list[UnitOption]:
     """Every unit of the care area's region (a catalogue may link any of them), its own care area's first."""
-    area = await session.get(Organisation, care_area_id)
-    root = area.parent_id if area is not None and area.parent_id is not None else care_area_id
     parent = aliased(Organisation)
     statement = (select(Organisation.name, RoleUnit.hsa_id, parent.id, parent.name)
                  .join(RoleUnit, RoleUnit.organisation_id == Organisation.id)
                  .outerjoin(parent, parent.id == Organisation.parent_id)
-                 .where(Organisation.id.in_(await organisation_ids_under(session, root))))
+                 .where(Organisation.id.in_(sorted(await scope.region_of_area(session, care_area_id)))))
     units = [UnitOption(name, hsa_id, area_name or "", area_id == care_area_id)
              for name, hsa_id, area_id, area_name in (await session.execute(statement)).all()]
     return sorted(units, key=lambda unit: (not unit.own, unit.care_area_name, unit.name, unit.hsa_id))

@@ -18,7 +18,7 @@ from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.provisioning import service
 from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
+from app.provisioning.notifications import notify, users_with_role
 from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.catalogue.versions import (
     apply_operations,
@@ -115,16 +115,11 @@ async def approve(uow: UnitOfWork, *, actor: Actor, request_id: int) -> Provisio
     request, _change, catalogue = await change_of(session, request_id)
     await _require_head(session, actor, catalogue)
     await service.transition(uow, actor=actor, request=request, action="accept")
-    stewards = await users_with_role(session, "catalogue_steward", await _region(session, catalogue))
+    region = await scope.region_of_area(session, catalogue.care_area_id)
+    stewards = await users_with_role(session, "catalogue_steward", region)
     await notify(session, recipients=stewards, message=APPROVED,
                  params={"number": request.id}, link=kinds.DETAIL.format(number=request.id))
     return request
-
-
-async def _region(session: AsyncSession, catalogue: RoleCatalogue) -> list[int]:
-    area = await session.get(Organisation, catalogue.care_area_id)
-    root = area.parent_id if area is not None and area.parent_id is not None else catalogue.care_area_id
-    return await organisation_ids_under(session, root)
 
 
 async def decline(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: str) -> ProvisioningRequest:
@@ -163,7 +158,8 @@ async def revise(uow: UnitOfWork, *, actor: Actor, request_id: int, operations: 
     await _dry_run(session, catalogue, operations)
     change.operations = operations
     await service.transition(uow, actor=actor, request=request, action="answer", reason=answer)
-    stewards = await users_with_role(session, "catalogue_steward", await _region(session, catalogue))
+    region = await scope.region_of_area(session, catalogue.care_area_id)
+    stewards = await users_with_role(session, "catalogue_steward", region)
     await notify(session, recipients=stewards, message=_("Catalogue change #{number} was revised."),
                  params={"number": request.id}, link=kinds.DETAIL.format(number=request.id))
     return request

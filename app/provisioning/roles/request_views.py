@@ -65,15 +65,10 @@ class RequestRow:
     zone: ZoneInfo
 
 
-async def _reach(session: AsyncSession, actor: Actor) -> frozenset[int] | None:
-    """The organisations IT support serves (their region and below); None for anyone else."""
-    return await scope.support_reach(session, actor) or None
-
-
 async def support_queue(session: AsyncSession, actor: Actor, now: datetime) -> list[RequestRow]:
     """Open requests first, overdue ones first among them, then by due time; then the closed ones, newest first."""
-    reach = await _reach(session, actor)
-    if reach is None:
+    reach = await scope.support_reach(session, actor)
+    if not reach:
         raise PermissionDenied(NOT_YOURS)
     statement = (select(ProvisioningRequest, Employee, Organisation.name, User.display_name)
                  .join(EmployeeAssignment, EmployeeAssignment.request_id == ProvisioningRequest.id)
@@ -141,8 +136,7 @@ async def assignment_request(session: AsyncSession, actor: Actor, request_id: in
     request = await service.load_request(session, request_id)
     if request.kind != kinds.ASSIGNMENT.code:
         raise NotFound(_("There is no such request."))
-    reach = await _reach(session, actor)
-    support = reach is not None and request.organisation_id in reach
+    support = await scope.supports(session, actor, request.organisation_id)
     if not support and request.requester_id != actor.user_id:
         raise PermissionDenied(NOT_YOURS, details={"request_id": request_id})
     assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id))

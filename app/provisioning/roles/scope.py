@@ -56,10 +56,18 @@ async def require_steward(session: AsyncSession, actor: Actor, care_area_id: int
         raise PermissionDenied(OUTSIDE, details=details)
 
 
+async def region_of_area(session: AsyncSession, care_area_id: int) -> frozenset[int]:
+    """Every organisation of the region a care area belongs to (care area -> region), the care area's own tree
+    when it has no region above it."""
+    area = await session.get(Organisation, care_area_id)
+    root = area.parent_id if area is not None and area.parent_id is not None else care_area_id
+    return frozenset(await organisation_ids_under(session, root))
+
+
 async def region_of_unit(session: AsyncSession, unit_id: int) -> frozenset[int]:
     """Every organisation of the region a unit belongs to (unit -> care area -> region), the unit's own
-    organisation tree when it has no region above it."""
+    organisation tree when it has no care area above it."""
     unit = await session.get(Organisation, unit_id)
-    area = await session.get(Organisation, unit.parent_id) if unit is not None and unit.parent_id else None
-    root = area.parent_id if area is not None and area.parent_id is not None else (area.id if area else unit_id)
-    return frozenset(await organisation_ids_under(session, root))
+    if unit is None or unit.parent_id is None:
+        return frozenset(await organisation_ids_under(session, unit_id))
+    return await region_of_area(session, unit.parent_id)
