@@ -27,7 +27,7 @@ class LicenceWorld:
     establishment_a: int
 
 
-async def _organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
+async def add_organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
     async with services.unit_of_work() as uow:
         organisation = Organisation(code=code, name=f"{kind} {code}", kind=kind, parent_id=parent_id)
         uow.session.add(organisation)
@@ -36,11 +36,11 @@ async def _organisation(services: AppServices, code: str, kind: str, parent_id: 
 
 
 async def make_licence_world(services: AppServices, *, pool_size: int | None = 10) -> LicenceWorld:
-    service_id = await _organisation(services, SERVICE, "health_service", None)
-    unit_id = await _organisation(services, UNIT, "digital_health_unit", service_id)
-    commune_a = await _organisation(services, COMMUNE_A, "commune", service_id)
-    commune_b = await _organisation(services, COMMUNE_B, "commune", service_id)
-    establishment_a = await _organisation(services, ESTABLISHMENT_A, "establishment", commune_a)
+    service_id = await add_organisation(services, SERVICE, "health_service", None)
+    unit_id = await add_organisation(services, UNIT, "digital_health_unit", service_id)
+    commune_a = await add_organisation(services, COMMUNE_A, "commune", service_id)
+    commune_b = await add_organisation(services, COMMUNE_B, "commune", service_id)
+    establishment_a = await add_organisation(services, ESTABLISHMENT_A, "establishment", commune_a)
     async with services.unit_of_work() as uow:
         uow.session.add(OrganisationCalendar(organisation_id=service_id, country="CL", timezone="America/Santiago"))
         if pool_size is not None:

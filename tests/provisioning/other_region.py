@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from accounts.models import Organisation
 from app.provisioning.roles import assignments, changes
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 from app.state import AppServices
 from tests.factories import make_user
-from tests.provisioning.roles_world import TODAY, actor, role, user_id
+from tests.provisioning.roles_world import TODAY, actor, add_organisation, role, user_id
 
 REGION_X, AREA_X, UNIT_X = "RX", "VO-X", "X-AVD"
 HSA_X = "SE2321000198-E9XA"
@@ -34,14 +33,6 @@ class OtherRegion:
     change_submitted: int  # a catalogue change waiting for the head of operations
     change_accepted: int  # approved, waiting for the steward to start the review
     change_in_review: int  # under the steward's review
-
-
-async def _organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
-    async with services.unit_of_work() as uow:
-        organisation = Organisation(code=code, name=f"{code} name", kind=kind, parent_id=parent_id)
-        uow.session.add(organisation)
-        await uow.session.flush()
-        return organisation.id
 
 
 async def _assignment_request(services: AppServices, employee_id: int, area: int, unit: int) -> int:
@@ -69,9 +60,9 @@ async def _change(services: AppServices, catalogue_id: int, steps: int) -> int:
 
 async def make_other_region(services: AppServices) -> OtherRegion:
     """Call after ``make_roles_world`` (which creates the SAMB admin and the first region)."""
-    region = await _organisation(services, REGION_X, "region", None)
-    area = await _organisation(services, AREA_X, "care_area", region)
-    unit = await _organisation(services, UNIT_X, "unit", area)
+    region = await add_organisation(services, REGION_X, "region", None)
+    area = await add_organisation(services, AREA_X, "care_area", region)
+    unit = await add_organisation(services, UNIT_X, "unit", area)
     for username, role_name, organisation in (
             ("mgr.x", "manager", UNIT_X), ("it.x", "it_support", REGION_X),
             ("steward.x", "catalogue_steward", REGION_X), ("head.x", "head_of_operations", AREA_X),

@@ -38,7 +38,7 @@ class RolesWorld:
     employee_id: int
 
 
-async def _organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
+async def add_organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
     async with services.unit_of_work() as uow:
         organisation = Organisation(code=code, name=f"{code} name", kind=kind, parent_id=parent_id)
         uow.session.add(organisation)
@@ -54,7 +54,7 @@ async def user_id(services: AppServices, username: str) -> int:
 
 
 async def _unit(services: AppServices, code: str, parent: int, hsa_id: str, manager: str) -> int:
-    unit = await _organisation(services, code, "unit", parent)
+    unit = await add_organisation(services, code, "unit", parent)
     await make_user(services, manager, role="manager", organisation=code)
     manager_id = await user_id(services, manager)
     async with services.unit_of_work() as uow:
@@ -68,10 +68,10 @@ def role(specialty: str, profession: str, capability: str, units: list[str]) -> 
 
 
 async def make_roles_world(services: AppServices) -> RolesWorld:
-    region = await _organisation(services, REGION, "region", None)
-    cardiology = await _organisation(services, CARDIOLOGY, "care_area", region)
-    digital = await _organisation(services, DIGITAL, "care_area", region)
-    primary = await _organisation(services, PRIMARY, "care_area", region)
+    region = await add_organisation(services, REGION, "region", None)
+    cardiology = await add_organisation(services, CARDIOLOGY, "care_area", region)
+    digital = await add_organisation(services, DIGITAL, "care_area", region)
+    primary = await add_organisation(services, PRIMARY, "care_area", region)
     ward = await _unit(services, "KARD-AVD", cardiology, HSA_WARD, "mgr.ward")
     clinic = await _unit(services, "KARD-MOT", cardiology, HSA_CLINIC, "mgr.clinic")
     primary_unit = await _unit(services, "VC-NORR", primary, HSA_PRIMARY, "mgr.primary")

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from accounts import tokens
-from accounts.models import Organisation, User
+from accounts.models import User
 from app.forms import carry_file
 from app.provisioning import service
 from app.provisioning.licenses import about, decisions, kinds, requests
@@ -33,62 +32,19 @@ from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
 from app.state import AppServices
 from tests.factories import make_user
-from tests.provisioning.licence_world import actor_of, make_licence_world
+from tests.provisioning.licence_world import actor_of, add_organisation, make_licence_world
 from tests.provisioning.orders.orders_world import make_orders_world
-from tests.provisioning.snapshot import changed_tables, domain_rows, refusals_by
-from tests.web import csrf_from, log_in
+from tests.provisioning.scope_cases import Case, allowed_to_its_owner, refused_and_unchanged
 
 SKANE, UPPSALA = "skane_audiology", "uppsala_care_providers"
 NEW_AUDIOLOGIST = {"clinics": ["Hörselmottagningen Lund", "Hörselmottagningen Malmö"], "profession": "audiologist",
                    "needs_webpriva_read": True}
 
 
-@dataclass(frozen=True)
-class Case:
-    username: str
-    method: str
-    path: str  # formatted with the other organisation's ids
-    status: int
-    form: tuple[tuple[str, str], ...] = ()
-    json: dict[str, Any] | None = None
-
-
-async def send(client: httpx.AsyncClient, case: Case, values: dict[str, Any]) -> httpx.Response:
-    path = case.path.format(**values)
-    if case.method == "GET":
-        return await client.get(path)
-    token = await csrf_from(client, "/account")
-    if case.json is not None:
-        body = {name: value.format(**values) if isinstance(value, str) else value for name, value in case.json.items()}
-        return await client.post(path, json=body, headers={"X-CSRF-Token": token})
-    return await client.post(path, data={**{name: value.format(**values) for name, value in case.form},
-                                         "csrf_token": token})
-
-
 # The person of the owning organisation who holds the same role as each attacker: the control that the route
 # works for them, so that a case refused for another reason (a wrong field, a wrong state) cannot pass as scope.
 OWNERS = {"officer": "officer_x", "helpdesk": "helpdesk_x", "ref_a": "ref_x", "it.omsorg": "it.lund",
           "it.malmo": "it.lund", "orders.uppsala": "orders.skane"}
-
-
-async def refused_and_unchanged(client: httpx.AsyncClient, services: AppServices, case: Case,
-                                values: dict[str, Any]) -> httpx.Response:
-    assert (await log_in(client, case.username)).status_code == 303
-    before = await domain_rows(services)
-    answer = await send(client, case, values)
-    assert answer.status_code == case.status, answer.text[:500]
-    assert changed_tables(before, await domain_rows(services)) == []
-    if case.status == 403:
-        assert await refusals_by(services, case.username) >= 1
-    return answer
-
-
-async def allowed_to_its_owner(client: httpx.AsyncClient, case: Case, values: dict[str, Any]) -> httpx.Response:
-    await client.post("/logout", data={"csrf_token": await csrf_from(client, "/account")})
-    assert (await log_in(client, OWNERS[case.username])).status_code == 303
-    answer = await send(client, case, values)
-    assert answer.status_code not in (403, 404), answer.text[:500]
-    return answer
 
 
 # --- Licences: a second health service beside licence_world's ----------------------------------------------
@@ -108,14 +64,6 @@ class OtherService:
     commune: int  # where the other service's referent works
 
 
-async def _organisation(services: AppServices, code: str, kind: str, parent_id: int | None) -> int:
-    async with services.unit_of_work() as uow:
-        organisation = Organisation(code=code, name=f"{kind} {code}", kind=kind, parent_id=parent_id)
-        uow.session.add(organisation)
-        await uow.session.flush()
-        return organisation.id
-
-
 async def _submitted(services: AppServices, commune: int, entry: tuple[int, str, str, str]) -> int:
     async with services.unit_of_work() as uow:
         return (await requests.submit_new(uow, actor=await actor_of(services, "ref_x"), organisation_id=commune,
@@ -124,9 +72,9 @@ async def _submitted(services: AppServices, commune: int, entry: tuple[int, str,
 
 async def make_other_service(services: AppServices) -> OtherService:
     await make_licence_world(services)
-    health_service = await _organisation(services, "SSMOC", "health_service", None)
-    await _organisation(services, "USD-OC", "digital_health_unit", health_service)
-    commune = await _organisation(services, "MAIPU", "commune", health_service)
+    health_service = await add_organisation(services, "SSMOC", "health_service", None)
+    await add_organisation(services, "USD-OC", "digital_health_unit", health_service)
+    commune = await add_organisation(services, "MAIPU", "commune", health_service)
     async with services.unit_of_work() as uow:
         uow.session.add(OrganisationCalendar(organisation_id=health_service, country="CL",
                                              timezone="America/Santiago"))
@@ -197,7 +145,7 @@ async def test_another_health_services_object_is_refused_and_nothing_changes(
         client: httpx.AsyncClient, services: AppServices, case: Case) -> None:
     values = asdict(await make_other_service(services))
     await refused_and_unchanged(client, services, case, values)
-    await allowed_to_its_owner(client, case, values)
+    await allowed_to_its_owner(client, case, values, OWNERS[case.username])
 
 
 # --- IT orders: Skåne's clinic Lund and Uppsala's care provider ------------------------------------------------
@@ -260,7 +208,7 @@ async def test_another_organisations_order_person_or_catalogue_is_refused_and_no
     if case.json is not None and case.json.get("person_id") == "{person}":
         case = Case(case.username, case.method, case.path, case.status, json={**case.json, "person_id": lund.person})
     refused = await refused_and_unchanged(client, services, case, values)
-    owner = await allowed_to_its_owner(client, case, values)
+    owner = await allowed_to_its_owner(client, case, values, OWNERS[case.username])
     if case.status == 422:  # the store's own refusal: the owner's upload of its own key is no conflict
         assert "Another organisation keeps" in refused.text
         assert "Another organisation keeps" not in owner.text
