@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.audit import ChainHead
+
 # Milliseconds SQLite waits for a lock before giving up: a checkpoint of the server holds one only briefly.
 BUSY_TIMEOUT_MS = 10_000
 POSTGRES_ADVICE = ("bedboard backup copies SQLite databases only. For PostgreSQL use its own tools, e.g. "
@@ -70,7 +72,7 @@ def _check(path: Path) -> str:
         raise BackupRefused(f"the copy cannot be read ({error}); nothing was kept.") from error
     finally:
         copy.close()
-    return "0:(no audit head)" if row is None else f"{row[0]}:{row[1]}"
+    return "0:(no audit head)" if row is None else str(ChainHead(int(row[0]), str(row[1])))
 
 
 def backup_sqlite(database_url: str, target: Path, *, pages: int = -1, progress: Progress | None = None
