@@ -129,6 +129,20 @@ async def test_the_ministry_takes_ownership_of_an_operator_audited_then_manages_
     assert (await user_named(services, "op.smurd")).is_active
 
 
+async def test_an_operator_made_from_the_command_line_is_the_ministrys(services: AppServices, admin: Admins) -> None:
+    """No owner recorded (the command line, or a backfill without MS): only the ministry's administrators manage
+    it, not every authority's."""
+    await _world(services)
+    operator = await make_user(services, "op.cli", role="operator", organisation="H-1")
+    assert await _owner_code(services, operator.id) is None
+    samb = await admin("SAMB")
+    ms = await admin("MS")
+    path = f"/admin/users/{operator.id}/reset-password"
+    assert (await _post(samb, path)).status_code == 403
+    assert (await _post(ms, path)).status_code == 200
+    assert [event.actor for event in await _events(services, "accounts.password_reset")] == ["admin.ms"]
+
+
 async def _token_by(browser: httpx.AsyncClient, services: AppServices, hospital_id: int) -> ApiToken:
     made = await _post(browser, "/admin/api-tokens", {"name": "HIS Unu", "hospital_id": str(hospital_id)})
     assert made.status_code == 200
