@@ -200,7 +200,6 @@ class Subscription:
         if committed_at is not None:
             self.stats.add(time.time() - committed_at)
 
-
     async def _snapshot_when_ready(self) -> str:
         # Through a database restart the socket stays open rather than closing with an error: the
         # heartbeats wait behind this in the queue, so the page shows that it is not live, and the fresh
