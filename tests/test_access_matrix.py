@@ -37,8 +37,8 @@ from app.demo import load_demo, read_credentials
 from app.provisioning.licenses.usage_api import TOKEN_ONLY_ATTRIBUTE
 from app.state import AppServices
 from tests.accounts.test_route_policy import endpoints
-from tests.factories import make_organisation, make_user
-from tests.web import CSRF_META, log_in
+from tests.factories import TEST_PASSWORD, make_organisation, make_user
+from tests.web import csrf_from, log_in
 
 EVERYONE = "everyone"
 ORGANISATION = "organisation"
@@ -248,9 +248,7 @@ async def open_browser(app: Starlette, username: str, role: str, password: str, 
                              base_url="http://testserver")
     answer = await log_in(http, username, password)
     assert answer.status_code == 303, f"{username} could not log in: {answer.status_code}"
-    found = CSRF_META.search((await http.get("/account")).text)
-    assert found, f"{username}: no CSRF token on /account"
-    return Browser(username, role, http, found.group(1))
+    return Browser(username, role, http, await csrf_from(http, "/account"))
 
 
 @dataclass
@@ -288,7 +286,7 @@ async def make_outsiders(app: Starlette, services: AppServices) -> dict[str, Bro
         await make_organisation(services, code, sorted(ROLE_ORGANISATION_KINDS[role])[0])
         username = f"out.{role.replace('_', '.')}"
         await make_user(services, username, role=role, organisation=code)
-        outsiders[role] = await open_browser(app, username, role, "correct horse battery staple", number)
+        outsiders[role] = await open_browser(app, username, role, TEST_PASSWORD, number)
     return outsiders
 
 
