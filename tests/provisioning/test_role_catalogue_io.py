@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from app.actors import Actor
 from app.errors import PermissionDenied
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.catalogue.files import (
@@ -29,6 +30,7 @@ from tests.provisioning.test_role_catalogue import (
     NURSE,
     PRIMAR,
     STEWARD,
+    RoleWorld,
     audit_events,
     make_catalogue,
     make_role_world,
@@ -36,6 +38,11 @@ from tests.provisioning.test_role_catalogue import (
 
 KNOWN = {HJARTA, AKUT, PRIMAR}
 HEADER = "specialty;profession;capability;units\r\n"
+
+
+def steward_of(world: RoleWorld) -> Actor:
+    """STEWARD working for the world's region: an import is refused to a steward of another region."""
+    return replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")
 
 
 def _csv(*lines: str) -> bytes:
@@ -105,7 +112,7 @@ def test_a_file_that_cannot_be_read_says_why(content: bytes, name: str, expected
 
 async def test_an_import_is_previewed_then_applied(services: AppServices) -> None:
     world = await make_role_world(services)
-    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
+    steward = steward_of(world)
     catalogue_id = await make_catalogue(services, world, [NURSE, DOCTOR])
     content = _csv(f"Kardiologi;Läkare;;{AKUT}", f"Kardiologi;Kurator;;{PRIMAR}")
     async with services.unit_of_work() as uow:
@@ -133,7 +140,7 @@ async def test_an_import_is_previewed_then_applied(services: AppServices) -> Non
 
 async def test_an_import_applies_only_what_was_previewed(services: AppServices) -> None:
     world = await make_role_world(services)
-    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
+    steward = steward_of(world)
     catalogue_id = await make_catalogue(services, world, [NURSE])
     content = _csv(f"Kardiologi;Läkare;;{AKUT}")
     async with services.unit_of_work() as uow:
@@ -153,7 +160,7 @@ async def test_an_import_applies_only_what_was_previewed(services: AppServices) 
 
 async def test_only_a_steward_imports(services: AppServices) -> None:
     world = await make_role_world(services)
-    steward = replace(STEWARD, organisation_id=world.region_id, organisation_kind="region")  # their region's
+    steward = steward_of(world)
     catalogue_id = await make_catalogue(services, world)
     async with services.unit_of_work() as uow:
         with pytest.raises(PermissionDenied):
