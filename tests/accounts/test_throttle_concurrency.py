@@ -53,6 +53,12 @@ async def _send_at_once(clients: list[httpx.AsyncClient], usernames: list[str], 
     return Counter(response.status_code for response in responses)
 
 
+async def _locks_audited(services: AppServices) -> int:
+    async with services.session_factory() as session:
+        return int(await session.scalar(
+            select(func.count()).where(AuditEvent.action == "accounts.login_throttled")) or 0)
+
+
 async def test_a_hundred_wrong_passwords_at_once_check_at_most_five(
     services: AppServices, new_client: BrowserFactory, checked_passwords: list[str | None]
 ) -> None:
@@ -69,6 +75,8 @@ async def test_a_hundred_wrong_passwords_at_once_check_at_most_five(
         assert answers[429] == SENT - checked
         assert (await log_in(clients[0], "ana.pop", TEST_PASSWORD)).status_code == 429
     assert len(checked_passwords) == checked  # the right password was refused without being checked
+    # Locked once: the failures still being checked when the lock was set neither extend it nor log it again.
+    assert await _locks_audited(services) == 1
 
 
 async def test_a_hundred_wrong_passwords_from_one_address_check_at_most_its_limit(
