@@ -41,6 +41,7 @@ from tests.provisioning.other_region import (
 from tests.provisioning.roles_world import TODAY, RolesWorld, actor, make_roles_world, user_id
 from tests.provisioning.scope_cases import Case, allowed_to_its_owner, refused_and_unchanged
 from tests.provisioning.snapshot import changed_tables, domain_rows
+from tests.web import csrf_from, log_in
 
 IMPORT_FILE = ("\ufeffspecialty;profession;capability;units\r\n"
                f"Kirurgi;Läkare;;{HSA_X}\r\nKirurgi;Kurator;;{HSA_X}\r\n").encode()
@@ -265,3 +266,22 @@ async def test_another_regions_object_is_refused_and_nothing_changes(
     if "{anna}" not in case.path:
         # The control: the other region's holder of the same role is let through, so the refusal was the region.
         await allowed_to_its_owner(client, case, values, OWNERS[case.username])
+
+
+@pytest.mark.parametrize(("username", "owner", "page", "ids"), [
+    ("it.support", "it.x", "/roles/requests", ("submitted", "taken")),
+    ("steward", "steward.x", "/roles/changes", ("change_accepted", "change_in_review")),
+])
+async def test_the_lists_show_nothing_of_another_region(client: httpx.AsyncClient, services: AppServices,
+                                                        worlds: Worlds, username: str, owner: str, page: str,
+                                                        ids: tuple[str, ...]) -> None:
+    """The queue and the change list a user starts from: the same reach as the checks above."""
+    links = [f'href="/roles/requests/{getattr(worlds.other, name)}"' for name in ids]
+    seen = {}
+    for who in (username, owner):
+        assert (await log_in(client, who)).status_code == 303
+        answer = await client.get(page)
+        assert answer.status_code == 200
+        seen[who] = [link for link in links if link in answer.text]
+        await client.post("/logout", data={"csrf_token": await csrf_from(client, "/account")})
+    assert seen == {username: [], owner: links}
