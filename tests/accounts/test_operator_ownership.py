@@ -143,6 +143,21 @@ async def test_an_operator_made_from_the_command_line_is_the_ministrys(services:
     assert [event.actor for event in await _events(services, "accounts.password_reset")] == ["admin.ms"]
 
 
+async def test_an_administrator_who_moves_a_user_into_a_hospital_owns_it(services: AppServices, admin: Admins) -> None:
+    hospital_id = await _world(services)
+    smurd = await admin("SMURD")
+    made = await _post(smurd, "/admin/users", {"username": "coord.smurd", "display_name": "Coordonator",
+                                                "role": "coordinator", "hospital_id": ""})
+    assert made.status_code == 200
+    user = await user_named(services, "coord.smurd")
+    assert await _owner_code(services, user.id) is None  # an authority's own user has no owner
+    moved = await _post(smurd, f"/admin/users/{user.id}", {"username": "coord.smurd", "display_name": "Coordonator",
+                                                           "role": "operator", "hospital_id": str(hospital_id)})
+    assert moved.status_code == 303
+    assert await _owner_code(services, user.id) == "SMURD"
+    assert (await _post(smurd, f"/admin/users/{user.id}/reset-password")).status_code == 200
+
+
 async def _token_by(browser: httpx.AsyncClient, services: AppServices, hospital_id: int) -> ApiToken:
     made = await _post(browser, "/admin/api-tokens", {"name": "HIS Unu", "hospital_id": str(hospital_id)})
     assert made.status_code == 200
