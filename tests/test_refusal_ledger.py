@@ -43,7 +43,8 @@ async def test_five_hundred_refusals_in_a_minute_are_two_events_with_the_count(
     await _scan(client, [f"/admin/users/{number}" for number in range(1, SCANS + 1)])
     within_the_minute = await _events(services)
     assert [event.action for event in within_the_minute] == [REFUSED]
-    assert within_the_minute[0].object_id == "/admin/users/1"
+    # The scan is sent 50 at a time, so which path reached the ledger first is the scheduler's choice.
+    assert within_the_minute[0].object_id in {f"/admin/users/{number}" for number in range(1, SCANS + 1)}
     clock.advance(minutes=1)
     await _scan(client, ["/admin/users/1"])
     events = await _events(services)
@@ -80,8 +81,9 @@ async def test_other_actions_and_other_actors_are_separate_events(
     async with new_client() as other:
         await log_in(other, "coord.two")
         await _scan(other, ["/admin/users"] * 3)
-    firsts = [(event.actor, event.object_id) for event in await _events(services)]
-    assert firsts == [("coord", "/admin/users"), ("coord", "/admin/api-tokens"), ("coord.two", "/admin/users")]
+    # Sent at once, the two paths of one user reach the ledger in either order.
+    firsts = sorted((event.actor, event.object_id) for event in await _events(services))
+    assert firsts == [("coord", "/admin/api-tokens"), ("coord", "/admin/users"), ("coord.two", "/admin/users")]
     clock.advance(minutes=1)
     await services.refusals.flush(services.unit_of_work, clock.now())
     events = await _events(services)
