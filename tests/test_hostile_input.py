@@ -3,7 +3,8 @@
 Each POST/PUT/PATCH/DELETE route gets forms (and JSON under /api/) whose every field holds a NUL, a lone surrogate,
 10,000 characters, a calendar-edge date or a negative/huge/fractional/non-numeric number; multipart uploads of
 deeply nested JSON and YAML and of a CSV with a NUL; deeply nested JSON; and bodies of the wrong content type.
-Each GET route gets the same values in its query parameters, and every route gets hostile path parameters. A
+Each GET route gets the same values in its query parameters (all at once, and each known
+query name alone with a date, a moment, a number and a word), and every route gets hostile path parameters. A
 demo user whose role may call the route sends them, with a valid CSRF token, on the demo data.
 
 Field names are not listed by hand: they are read from the pages the sweep visits (every ``name=`` of an input,
@@ -57,6 +58,8 @@ HOSTILE_PATH_VALUES = ("%00", "-1", "99999999999999999999", "abc", "1.5", "%ED%A
 # Query names the pages do not show as form fields but routes read (filters, paging, time ranges).
 KNOWN_QUERY_NAMES = ("q", "from", "to", "at", "hospital", "section", "section_type", "hospital_type", "kind", "user",
                      "before", "state", "page", "since", "stale_only", "event", "person", "organisation")
+# The values each known query name also gets alone (a date, a moment, a number and a word each).
+ALONE_VALUES = ("first day", "first moment", "last moment", "huge", "word")
 PATH_DEFAULTS = {"key": "skane_audiology", "kind": "csv", "task_key": "x", "token": "x" * 40}
 UPLOADS = {
     "deep JSON file": ("deep.json", ('{"hospitals": ' + DEEP_JSON + ', "roles": ' + DEEP_JSON + "}").encode()),
@@ -192,6 +195,17 @@ def query_variants(names: set[str]) -> Iterator[tuple[str, str]]:
         yield f"query {what}", "&".join(f"{quote(name, safe='')}={shown}" for name in chosen)
 
 
+def single_query_variants() -> Iterator[tuple[str, str]]:
+    """Each known query name alone with each value of ALONE_VALUES: with every field set at once, the first
+    field a route checks refuses the request, and a later field's 500 went unnoticed (with /audit's day range
+    check removed, the sweep passed). NUL and surrogates need not go alone: the guard checks every field."""
+    for name in KNOWN_QUERY_NAMES:
+        for what in ALONE_VALUES:
+            value = HOSTILE_VALUES[what]
+            shown = "%ED%A0%80" if value == SURROGATE else quote(value, safe="")
+            yield f"query {name} alone {what}", f"{quote(name, safe='')}={shown}"
+
+
 async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[str, str]]) -> Tally:
     tally = Tally()
     visitors: dict[str | None, Visitor] = {}
@@ -222,6 +236,7 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
             if method == "GET":
                 requests += [(what, f"{path_of(route)}?{query}", {})
                              for what, query in query_variants(form_names | set(KNOWN_QUERY_NAMES))]
+                requests += [(what, f"{path_of(route)}?{query}", {}) for what, query in single_query_variants()]
             else:
                 requests += [(what, path_of(route), arguments)
                              for what, arguments in body_variants(route, form_names, json_names, visitor.csrf)]
