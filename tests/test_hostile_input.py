@@ -206,6 +206,10 @@ def single_query_variants() -> Iterator[tuple[str, str]]:
             yield f"query {name} alone {what}", f"{quote(name, safe='')}={shown}"
 
 
+def sent_to_log_in(response: httpx.Response) -> bool:
+    return response.status_code in (401, 303) and "/login" in response.headers.get("location", "/login")
+
+
 async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[str, str]]) -> Tally:
     tally = Tally()
     visitors: dict[str | None, Visitor] = {}
@@ -246,9 +250,14 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
                              for value in HOSTILE_PATH_VALUES]
             for what, path, arguments in requests:
                 response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
+                if visitor.username and sent_to_log_in(response):
+                    # An earlier request ended the session (logging out, a deactivated user): log in again and send
+                    # this one again, so that it reaches its route instead of counting as accepted at the login page.
+                    await visitor.log_in()
+                    response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
                 tally.record(f"{method} {route.path} as {visitor.username or 'anonymous'}: {what}", response)
-                if response.status_code in (401, 303) and "/login" in response.headers.get("location", "/login"):
-                    await visitor.log_in()  # a route that ended the session (or a deactivated user): log in again
+                if sent_to_log_in(response):
+                    await visitor.log_in()  # this request itself ended the session (POST /logout)
     for visitor in visitors.values():
         await visitor.client.aclose()
     return tally
