@@ -18,11 +18,11 @@ from accounts import sessions
 from accounts.models import ActivationToken, User
 from accounts.passwords import check_policy
 from accounts.service import AccountsContext
-from app import audit
-from app.actors import Actor
-from app.db import session_now
-from app.errors import DomainError
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
+from app.kit.errors import DomainError
+from app.kit.i18n import _
 
 VALID_FOR = timedelta(hours=24)
 Purpose = Literal["activate", "reset"]

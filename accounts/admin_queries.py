@@ -11,9 +11,9 @@ from sqlalchemy.orm import aliased
 
 from accounts import permissions
 from accounts.models import Organisation, User, UserRole
-from app.actors import Actor
-from app.errors import NotFound, PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import NotFound, PermissionDenied
+from app.kit.i18n import _
 
 # The seed recommends changing a password at most every six months.
 PASSWORD_MAX_AGE = timedelta(days=180)

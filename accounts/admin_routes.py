@@ -14,11 +14,11 @@ from starlette.routing import BaseRoute, Route
 from accounts import activation, admin_queries, admin_service, permissions
 from accounts.guard import requires
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from app.errors import DomainError, NotFound, ValidationFailed
-from app.forms import form_text, positive_id
-from app.i18n import _
-from app.state import client_address, current_actor, services
-from app.templating import render
+from app.kit.errors import DomainError, NotFound, ValidationFailed
+from app.kit.forms import form_text, positive_id
+from app.kit.i18n import _
+from app.kit.state import client_address, current_actor, services
+from app.kit.templating import render
 
 FORM_FIELDS = ("username", "display_name", "role", "hospital_id")
 

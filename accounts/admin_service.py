@@ -19,12 +19,12 @@ from accounts.admin_queries import load_user, require_admin, require_scope
 from accounts.models import Organisation, User, UserRole
 from accounts.permissions import ROLE_ORGANISATION_KINDS
 from accounts.service import username_key
-from app import audit
-from app.actors import Actor
-from app.audit import AuditHead
-from app.db import session_now
-from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.audit import AuditHead
+from app.kit.db import session_now
+from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 USERNAME_RULE = _("A username has 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")

@@ -14,11 +14,11 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from accounts import tokens
-from app.actors import Actor
-from app.error_pages import audit_refusal, error_response
-from app.errors import NotAuthenticated
-from app.i18n import _
-from app.state import client_address, services
+from app.kit.actors import Actor
+from app.kit.error_pages import audit_refusal, error_response
+from app.kit.errors import NotAuthenticated
+from app.kit.i18n import _
+from app.kit.state import client_address, services
 
 API_PREFIX = "/api/"
 AUTH_SCOPE_KEY = "bedboard.auth"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from accounts.csrf import ANONYMOUS_COOKIE
-from app.settings import Settings
+from app.kit.settings import Settings
 
 
 def set_cookie_header(settings: Settings, name: str, value: str, *, clear: bool = False) -> tuple[bytes, bytes]:

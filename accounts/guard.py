@@ -15,9 +15,9 @@ from starlette.responses import RedirectResponse, Response
 
 from accounts import csrf, permissions
 from accounts.bearer import is_bearer_request
-from app.error_pages import audit_refusal, error_response, wants_json
-from app.i18n import _
-from app.state import current_actor, services
+from app.kit.error_pages import audit_refusal, error_response, wants_json
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 PERMISSION_ATTRIBUTE = "bedboard_permission"

@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import bearer, csrf, sessions
 from accounts.cookies import presession_cookie_name, set_cookie_header, without_overridden
-from app.state import client_address, services
+from app.kit.state import client_address, services
 
 
 class ActorMiddleware:

@@ -18,9 +18,9 @@ from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.errors import ValidationFailed
-from app.i18n import _
-from app.settings import PasswordProfile
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
+from app.kit.settings import PasswordProfile
 
 T = TypeVar("T")
 MIN_LENGTH = 12

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from app.actors import Actor
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.i18n import _
 
 PUBLIC: Final = "public"
 # Anyone logged in, including a user who must still choose a new password.

@@ -10,11 +10,11 @@ from accounts import permissions, service
 from accounts.cookies import clear_session_cookie, set_session_cookie
 from accounts.guard import requires, safe_next
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from app.errors import DomainError, ValidationFailed
-from app.forms import form_text
-from app.i18n import LANGUAGES, _
-from app.state import client_address, current_actor, services
-from app.templating import render
+from app.kit.errors import DomainError, ValidationFailed
+from app.kit.forms import form_text
+from app.kit.i18n import LANGUAGES, _
+from app.kit.state import client_address, current_actor, services
+from app.kit.templating import render
 
 
 @requires(permissions.PUBLIC)

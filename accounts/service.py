@@ -17,12 +17,12 @@ from accounts import sessions, throttle
 from accounts.models import Organisation, Role, User, UserRole
 from accounts.passwords import PasswordHasher, check_policy
 from accounts.permissions import ROLE_ORGANISATION_KINDS
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
-from app.i18n import LANGUAGES, _
-from app.settings import Settings
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import DomainError, NotAuthenticated, TooManyAttempts, ValidationFailed
+from app.kit.i18n import LANGUAGES, _
+from app.kit.settings import Settings
 
 WRONG_CREDENTIALS = _("Wrong username or password.")
 # While a limit is used up by attempts still being checked: look again every 0.1 s, for 5 s at most (20

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import AuthSession, Organisation, User, UserRole
-from app.actors import Actor, Source
+from app.kit.actors import Actor, Source
 
 # last_seen_at is written at most this often, so that a busy page does not write on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)

@@ -16,12 +16,12 @@ from starlette.routing import BaseRoute, Route
 from accounts import tokens
 from accounts.guard import Endpoint, requires
 from accounts.tokens import TokenListing, TokenScope
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.forms import form_text, positive_id
-from app.state import current_actor, services
-from app.templating import render
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from app.kit.forms import form_text, positive_id
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from sqlalchemy.orm import aliased
 
 from accounts import permissions
 from accounts.models import ApiToken, Organisation
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 
 TOKEN_PREFIX = "bb_"
 SHOWN_PREFIX_LENGTH = 10

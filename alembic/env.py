@@ -5,7 +5,7 @@ import asyncio
 from sqlalchemy.engine import Connection
 
 from alembic import context
-from app.db import make_engine
+from app.kit.db import make_engine
 from app.models import metadata
 
 config = context.config

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.audit import ChainHead
+from app.kit.audit import ChainHead
 
 # Milliseconds SQLite waits for a lock before giving up: a checkpoint of the server holds one only briefly.
 BUSY_TIMEOUT_MS = 10_000

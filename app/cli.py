@@ -22,24 +22,25 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_context, create_organisation, create_user
-from app import audit, deploy_checks
-from app.actors import Actor
+from app import deploy_checks
 from app.backup import BackupRefused, backup_sqlite
 from app.beds.nomenclature import cli as nomenclature_cli
-from app.db import UnitOfWork, make_engine, make_session_factory
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
-from app.errors import DomainError
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, make_engine, make_session_factory
+from app.kit.errors import DomainError
+from app.kit.logs import configure_logging
+from app.kit.settings import Settings, SettingsError, load_settings
 from app.live import LiveChannel
-from app.logs import configure_logging
 from app.migrations import upgrade_to_head
 from app.provisioning import jobs_cli
-from app.settings import Settings, SettingsError, load_settings
 from realtime.hub import Hub
 
 Command = Callable[[Settings, argparse.Namespace], int]
 APP_FACTORY = "app.main:app_from_environment"
 # uvicorn's loggers go to our handler (text or JSON lines); its access log is off because it prints the raw
-# path with its query string (a search for a personal number): app/request_log.py logs each request by its
+# path with its query string (a search for a personal number): app/kit/request_log.py logs each request by its
 # route template instead. tests/test_log_hygiene.py runs uvicorn with these.
 UVICORN_LOGGING: dict[str, Any] = {"log_level": "info", "log_config": None, "access_log": False}
 

@@ -9,16 +9,16 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
-from app.actors import Actor
 from app.cli import CommandFailed, _add_command, _unit_of_work_factory, complain, domain_message, say
-from app.db import UnitOfWork
-from app.errors import ValidationFailed
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import ValidationFailed
+from app.kit.settings import Settings
 from app.provisioning import setup
 from app.provisioning.orders import setup as orders_setup
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.roles import setup as roles_setup
-from app.settings import Settings
 
 
 def _run(settings: Settings, work: Callable[[UnitOfWork], Awaitable[None]]) -> None:

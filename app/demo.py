@@ -20,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from accounts.service import AccountsContext, create_user, username_key
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork
 from app.demo_beds import DEMO_HOSPITALS, ensure_bed_demo
 from app.demo_licenses import ensure_licence_demo, licence_organisations
 from app.demo_orders import ensure_orders_demo, orders_organisations, orders_users
 from app.demo_roles import ensure_roles_demo, roles_organisations, roles_users
-from app.errors import DomainError
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import DomainError
 
 CREDENTIALS_FILE = "demo-credentials.json"
 # No 0/O or 1/l/i: the operator may type this on an old hospital PC from a printed sheet.

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.db import session_now
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from accounts.sessions import actor_for
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
 from app.provisioning.licenses import decisions, requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
 from app.provisioning.models import OrganisationCalendar

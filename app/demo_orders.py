@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from accounts.sessions import actor_for
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
 from app.provisioning import setup
 from app.provisioning.models import OrganisationCalendar, ProvisioningRequest
 from app.provisioning.orders import reading, register, store, working

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from accounts.sessions import actor_for
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
 from app.provisioning.models import OrganisationCalendar
 from app.provisioning.roles import assignments, changes, competence
 from app.provisioning.roles.catalogue import versions as catalogue

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db import is_database_unavailable, make_engine
-from app.settings import MIN_SECRET_KEY_LENGTH, PLACEHOLDER_SECRETS, Settings
+from app.kit.db import is_database_unavailable, make_engine
+from app.kit.settings import MIN_SECRET_KEY_LENGTH, PLACEHOLDER_SECRETS, Settings
 
 SECRET_KEY_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
@@ -71,7 +71,7 @@ def settings_problems(settings: Settings, workers: int = 1, *, deploy: bool = Tr
 async def database_problems(engine: AsyncEngine) -> list[str]:
     """Problems of the database server's own configuration."""
     if engine.dialect.name != "postgresql":
-        # SQLite's durability is set on every connection by app.db (synchronous=FULL); nothing to ask.
+        # SQLite's durability is set on every connection by app.kit.db (synchronous=FULL); nothing to ask.
         return []
     async with engine.connect() as connection:
         synchronous_commit = (await connection.execute(text("SHOW synchronous_commit"))).scalar_one()

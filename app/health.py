@@ -22,10 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accounts import permissions
 from accounts.guard import requires
-from app.db import is_database_unavailable, unavailability
-from app.error_pages import RETRY_AFTER_SECONDS
+from app.kit.db import is_database_unavailable, unavailability
+from app.kit.error_pages import RETRY_AFTER_SECONDS
+from app.kit.state import services
 from app.migrations import alembic_config
-from app.state import services
 
 # A database that does not answer within this is not ready; a probe must answer well inside a balancer's
 # usual 5 s timeout.

@@ -12,8 +12,8 @@ import time
 
 from accounts import permissions
 from accounts.sessions import still_valid_for
-from app.db import is_database_unavailable
-from app.state import AppServices
+from app.kit.db import is_database_unavailable
+from app.kit.state import AppServices
 
 logger = logging.getLogger("bedboard.realtime")
 

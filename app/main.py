@@ -24,17 +24,22 @@ from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
 from app.beds.live_feed import BedFeed
 from app.beds.nomenclature import routes as nomenclature_routes
-from app.clock import Clock, SystemClock
-from app.db import make_engine, make_session_factory
-from app.error_pages import on_domain_error, on_http_exception
-from app.errors import DomainError
 from app.health import ProbesFirst
 from app.history import routes as history_routes
-from app.input_guard import InputGuardMiddleware
+from app.kit.clock import Clock, SystemClock
+from app.kit.db import make_engine, make_session_factory
+from app.kit.error_pages import on_domain_error, on_http_exception
+from app.kit.errors import DomainError
+from app.kit.input_guard import InputGuardMiddleware
+from app.kit.logs import configure_logging
+from app.kit.metrics import Metrics, metrics_endpoint
+from app.kit.request_log import RequestLog
+from app.kit.security import SecurityMiddleware
+from app.kit.settings import Settings, load_settings
+from app.kit.state import AppServices
+from app.kit.templating import make_templates
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
-from app.logs import configure_logging
-from app.metrics import Metrics, metrics_endpoint
 from app.provisioning import notification_routes, outbox_routes
 from app.provisioning.jobs import scheduled
 from app.provisioning.licenses import report_routes, usage_api, usage_routes, usage_tokens
@@ -53,11 +58,6 @@ from app.provisioning.roles import ticket_routes as roles_ticket_routes
 from app.provisioning.roles.catalogue import import_routes as roles_catalogue_import_routes
 from app.provisioning.roles.catalogue import routes as roles_catalogue_routes
 from app.provisioning.scheduler import run_forever
-from app.request_log import RequestLog
-from app.security import SecurityMiddleware
-from app.settings import Settings, load_settings
-from app.state import AppServices
-from app.templating import make_templates
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
 

@@ -1,10 +1,10 @@
 """Imports every table module so that ``Base.metadata`` holds the whole schema (for Alembic)."""
 
 from accounts import models as accounts_models
-from app import audit
 from app.beds import models as beds_models
 from app.beds.nomenclature import models as nomenclature_models
-from app.db import Base
+from app.kit import audit
+from app.kit.db import Base
 from app.provisioning import models as provisioning_models
 from app.provisioning import outbox
 from app.provisioning.licenses import models as license_models

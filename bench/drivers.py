@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import connect
 
 from app.beds.models import Section
-from app.db import make_engine
+from app.kit.db import make_engine
 from bench.common import raise_file_limit
 from bench.world import log_in
 

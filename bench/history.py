@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db import make_engine, make_session_factory
 from app.history.evolution import charted_sections, free_beds_series
 from app.history.export import csv_lines
 from app.history.filters import BED_ACTIONS, HistoryFilter
 from app.history.queries import PAGE_SIZE, history_page
-from app.settings import Settings
+from app.kit.db import make_engine, make_session_factory
+from app.kit.settings import Settings
 from bench import history_data, history_verify
 from bench.common import median_of, percentiles_ms
 from bench.history_data import YEAR_END, YEAR_START, dsn_of

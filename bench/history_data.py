@@ -1,7 +1,7 @@
 """Benchmark 4's data: a year of bed events for 200 hospitals of 10 sections each, on PostgreSQL.
 
 The events are what ``app/beds/service.py`` writes (``beds.free_beds_set`` and ``beds.confirmed`` with the
-same before/after), chained as ``app.audit.record`` chains them, and loaded with COPY: writing a million
+same before/after), chained as ``app.kit.audit.record`` chains them, and loaded with COPY: writing a million
 events through the service would take hours. ``audit.verify`` checks the result.
 """
 
@@ -20,9 +20,9 @@ import asyncpg
 from sqlalchemy import insert, select
 
 from accounts.models import Organisation
-from app.audit import AuditEvent, chain_hash
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.db import make_engine
+from app.kit.audit import AuditEvent, chain_hash
+from app.kit.db import make_engine
 from app.migrations import upgrade_to_head
 
 HOSPITALS, SECTIONS_PER_HOSPITAL = 200, 10
@@ -173,7 +173,7 @@ def check_sample(row: tuple[object, ...]) -> None:
     values = dict(zip(COLUMNS, row, strict=True))
     values["before"], values["after"] = json.loads(str(values["before"])), json.loads(str(values["after"]))
     if AuditEvent(**values).computed_hash() != values["hash"]:
-        raise RuntimeError(f"generated event {values['seq']} does not hash as app.audit hashes it")
+        raise RuntimeError(f"generated event {values['seq']} does not hash as app.kit.audit hashes it")
 
 
 def dsn_of(database_url: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import asyncpg
 
-from app import audit
-from app.db import make_engine, make_session_factory
+from app.kit import audit
+from app.kit.db import make_engine, make_session_factory
 from bench.common import median
 from bench.history_data import COLUMNS, dsn_of
 

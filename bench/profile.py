@@ -27,7 +27,7 @@ IDLE_FUNCTIONS = ("_connection_worker_thread (aiosqlite/core.py:59)",)
 LAYERS = (
     ("realtime/", "bedboard: live hub and socket"),
     ("app/beds/", "bedboard: beds (service, views, API)"),
-    ("app/audit.py", "bedboard: audit chain"),
+    ("app/kit/audit.py", "bedboard: audit chain"),
     ("accounts/", "bedboard: sessions, tokens, permissions"),
     ("app/", "bedboard: other"),
     ("sqlalchemy/", "SQLAlchemy"),

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
 from app.beds.board_filter import BoardFilter
 from app.beds.live_feed import BedFeed
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.clock import SystemClock
-from app.db import UnitOfWork, make_engine, make_session_factory
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.clock import SystemClock
+from app.kit.db import UnitOfWork, make_engine, make_session_factory
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
 

@@ -18,9 +18,9 @@ from sqlalchemy import insert, select
 from accounts.models import ApiToken, Organisation
 from accounts.tokens import token_digest
 from app.beds.models import Hospital, HospitalType, Section, SectionType
+from app.kit.settings import Settings
 from app.main import create_app
 from app.migrations import upgrade_to_head
-from app.settings import Settings
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
 from tests.live_server import stop_process, wait_until_healthy
 from tests.postgres_cluster import free_port

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 MAX_FRAME_DEPTH = 4  # a subscribe frame is {"filters": {"occupancy": {...}}}: three levels
 # NUL and lone surrogates: the hub could not encode a frame naming such a key (UnicodeEncodeError), and the
-# database refuses NUL in a query. The application's own rules (app.input_rules) say the same: realtime/
+# database refuses NUL in a query. The application's own rules (app.kit.input_rules) say the same: realtime/
 # imports nothing of app/.
 FORBIDDEN_TEXT = re.compile("[\x00\ud800-\udfff]")
 

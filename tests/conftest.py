@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from app.clock import ManualClock
-from app.db import UnitOfWork, make_engine, make_session_factory
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork, make_engine, make_session_factory
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
 from app.migrations import upgrade_to_head
-from app.settings import Settings
-from app.state import AppServices
 from tests.chromium import GROUP as BROWSER_GROUP
 from tests.chromium import SESSION as CHROMIUM
 from tests.chromium import uses_browser

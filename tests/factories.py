@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from accounts import service
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.state import AppServices
 
 TEST_PASSWORD = "correct horse battery staple"
 

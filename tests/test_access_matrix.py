@@ -32,10 +32,10 @@ from starlette.routing import Route
 from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import BOARD_VIEW, PUBLIC, ROLE_ACTIONS, ROLE_ORGANISATION_KINDS, SIGNED_IN
-from app.audit import AuditEvent
 from app.demo import load_demo, read_credentials
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.licenses.usage_api import TOKEN_ONLY_ATTRIBUTE
-from app.state import AppServices
 from tests.accounts.test_route_policy import endpoints
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
 from tests.web import csrf_from, log_in

@@ -8,9 +8,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, make_engine, make_session_factory
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, make_engine, make_session_factory
 
 ACTOR = Actor(username="ana", source="web", user_id=7, organisation_code="SAMB", client_address="10.0.0.5")
 

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
 from app.backup import backup_sqlite
 from app.cli import main
+from app.kit.audit import AuditEvent
+from app.kit.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.factories import make_organisation, make_user
 from tests.postgres_cluster import PostgresCluster
 from tests.test_cli import environ

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from accounts.permissions import ROLE_ACTIONS
 from app.cli import main
-from app.db import make_engine
+from app.kit.db import make_engine
 from tests.postgres_cluster import PostgresCluster
 
 GOOD_KEY = "x" * 40 + "abc"

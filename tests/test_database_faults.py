@@ -27,13 +27,13 @@ from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from app.audit import AuditEvent
 from app.beds.models import Section
 from app.cli import main
-from app.db import make_engine, make_session_factory
+from app.kit.audit import AuditEvent
+from app.kit.db import make_engine, make_session_factory
+from app.kit.settings import Settings
 from app.main import create_app
 from app.migrations import upgrade_to_head
-from app.settings import Settings
 from tests.beds.factories import make_hospital, make_section
 from tests.beds.test_api_setup import bearer, free_beds_path, make_token
 from tests.factories import make_organisation, make_user

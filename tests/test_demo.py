@@ -14,16 +14,17 @@ from accounts.models import Organisation, User, UserRole
 from accounts.passwords import check_policy
 from accounts.service import AccountsContext, accounts_context
 from accounts.sessions import actor_for
-from app import audit, demo
-from app.actors import Actor
-from app.clock import ManualClock
-from app.db import UnitOfWork
+from app import demo
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.settings import Settings
 from app.provisioning import workflow
 from app.provisioning.orders import queries, reading, register
 from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
-from app.settings import Settings
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.db import make_engine
 from app.deploy_checks import database_problems, deploy_problems, settings_problems
-from app.settings import Settings
+from app.kit.db import make_engine
+from app.kit.settings import Settings
 
 GOOD_KEY = "k3y-" * 12
 POSTGRES = "postgresql+asyncpg://bedboard@db.example.org/bedboard"

@@ -11,10 +11,10 @@ from sqlalchemy import select, text
 from starlette.applications import Starlette
 
 from accounts.models import AuthSession
-from app.clock import ManualClock
+from app.kit.clock import ManualClock
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
-from app.settings import Settings
-from app.state import AppServices
 from realtime.backends import PostgresBackend
 from tests.factories import make_user
 from tests.postgres_cluster import free_port

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import PUBLIC, ROLE_ACTIONS, SIGNED_IN
 from app import demo
-from app.state import AppServices
+from app.kit.state import AppServices
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.i18n import LANGUAGE_NAMES, LANGUAGES, catalogue, negotiate, translate
+from app.kit.i18n import LANGUAGE_NAMES, LANGUAGES, catalogue, negotiate, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("app", "accounts", "realtime")
@@ -35,8 +35,8 @@ SHARED_CHROME = (
     "app/templates/base.html",  # title, navigation bar, log-out button, password reminder
     "app/templates/home.html",  # the start page after logging in
     "app/templates/error.html",
-    "app/error_pages.py",  # the message of every error page and JSON error
-    "app/navigation.py",  # every label of the navigation bar (each user sees those their roles allow)
+    "app/kit/error_pages.py",  # the message of every error page and JSON error
+    "app/kit/navigation.py",  # every label of the navigation bar (each user sees those their roles allow)
     "accounts/templates/login.html",
     "accounts/templates/account.html",
     "accounts/templates/password.html",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import audit_count, bearer, free_beds_path, make_token, make_world, section_row
 from tests.factories import make_user
 from tests.web import csrf_from, log_in

@@ -25,16 +25,16 @@ from sqlalchemy import select
 
 from accounts import sessions, tokens
 from accounts.models import User
-from app.actors import Actor
 from app.beds.tokens import BEDS
 from app.cli import UVICORN_LOGGING
 from app.demo import DemoLogin, load_demo
-from app.logs import formatter
+from app.kit.actors import Actor
+from app.kit.logs import formatter
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
 from app.provisioning.licenses.models import License
 from app.provisioning.roles.models import Employee
-from app.settings import Settings
-from app.state import AppServices
 from tests import web
 from tests.factories import make_user
 from tests.postgres_cluster import free_port

@@ -11,15 +11,15 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
-from app import audit
-from app.actors import Actor
-from app.clock import ManualClock
-from app.db import UnitOfWork
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.metrics import LOGIN_FAILED, Metrics
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
-from app.metrics import LOGIN_FAILED, Metrics
 from app.provisioning.scheduler import Job, JobBody, run_forever
-from app.settings import Settings
-from app.state import AppServices
 from realtime.hub import QUEUE_SIZE, Subscription
 from tests.factories import make_user
 from tests.realtime.conftest import BoardWorld, Browser, next_message, subscribe

@@ -8,10 +8,10 @@ import asyncio
 import httpx
 from sqlalchemy import select
 
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.refusal_ledger import REFUSED, REPEATED
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.refusal_ledger import REFUSED, REPEATED
+from app.kit.state import AppServices
 from tests.factories import make_user
 from tests.web import BrowserFactory, log_in
 

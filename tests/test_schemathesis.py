@@ -31,9 +31,9 @@ from accounts import tokens
 from accounts.models import Organisation
 from app import demo
 from app.beds.tokens import BEDS
+from app.kit.settings import Settings
 from app.main import create_app
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
-from app.settings import Settings
 from tests.beds.test_api_setup import actor_of
 from tests.live_server import TEST_SECRET, LiveServer, start_server
 

@@ -14,8 +14,8 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.postgres_cluster import free_port
 
 

@@ -1,4 +1,4 @@
-"""Uploaded nomenclature, role-catalogue and order-catalogue files under app.input_rules (issue 18, defects 3, 4, 6).
+"""Uploaded nomenclature, role-catalogue and order-catalogue files under the input rules (issue 18, defects 3, 4, 6).
 
 Before, a deeply nested JSON or YAML file ended in RecursionError (a 500), and an escaped NUL or lone surrogate
 reached the audit hash or the database (a 500). Each importer now lists one clear problem with its line.
@@ -11,7 +11,7 @@ import json
 import pytest
 
 from app.beds.nomenclature.formats import read
-from app.input_rules import MAX_DEPTH, MESSAGES, NUL, json_text_problem, yaml_text_problem
+from app.kit.input_rules import MAX_DEPTH, MESSAGES, NUL, json_text_problem, yaml_text_problem
 from app.provisioning.orders.catalogue.loader import load_text
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.roles.catalogue.files import read_roles

@@ -15,11 +15,12 @@ from accounts import permissions
 from accounts.guard import requires
 from app.beds import api_parsing, openapi, queries, service
 from app.beds.write_batch import FreeBedsWrite
-from app.state import current_actor, services
+from app.kit.api_parsing import parse_id
+from app.kit.state import current_actor, services
 
 
 def _section_id(request: Request) -> int:
-    return api_parsing.parse_id(request.path_params["section_id"], field="section_id")
+    return parse_id(request.path_params["section_id"], field="section_id")
 
 
 @requires(permissions.SIGNED_IN)

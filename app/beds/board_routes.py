@@ -14,9 +14,9 @@ from accounts import permissions
 from accounts.guard import PERMISSION_ATTRIBUTE, requires
 from app.beds import queries
 from app.beds.staleness import LESS_THAN_A_MINUTE, UNITS
-from app.i18n import _
-from app.state import current_actor, services
-from app.templating import language_of, render, translator
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render, translator
 from realtime.endpoint import Viewer
 
 # The board's script shows these; it fills the {placeholders} itself.

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
 from app.beds.views import SectionView, section_query, views_of
+from app.kit.audit import AuditEvent
 from realtime.filters import Filter
 
 # Changes that touch only the changed section's own row; any other "beds." action (a renamed hospital, a new

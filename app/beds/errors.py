@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.kit.errors import Conflict, NotFound, ValidationFailed
 
 
 class SectionNotFound(NotFound):

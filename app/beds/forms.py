@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from app.beds.service import check_free_beds
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,7}")
 

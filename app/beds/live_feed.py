@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import audit
-from app.audit import AuditEvent
 from app.beds import board_state
 from app.beds.board_state import BoardState
 from app.beds.models import Section
 from app.beds.views import SectionView, section_query, views_of
-from app.clock import Clock
-from app.db import is_database_unavailable
+from app.kit import audit
+from app.kit.audit import AuditEvent
+from app.kit.clock import Clock
+from app.kit.db import is_database_unavailable
 from realtime.endpoint import Backfill
 from realtime.filters import Filter
 from realtime.hub import Change, Hub, SnapshotUnavailable

@@ -4,15 +4,15 @@ that every API route is in it and that real answers match its schemas, so it can
 
 from __future__ import annotations
 
-from app.beds.api_parsing import MAX_BODY_BYTES
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH
-from app.forms import MAX_ID
-from app.openapi_schema import Schema
-from app.openapi_schema import json_response as _json
-from app.openapi_schema import nullable as _nullable
-from app.openapi_schema import obj as _object
-from app.openapi_schema import ref as _ref
+from app.kit.api_parsing import MAX_BODY_BYTES
+from app.kit.forms import MAX_ID
+from app.kit.openapi_schema import Schema
+from app.kit.openapi_schema import json_response as _json
+from app.kit.openapi_schema import nullable as _nullable
+from app.kit.openapi_schema import obj as _object
+from app.kit.openapi_schema import ref as _ref
 from app.provisioning.licenses.usage_api import MAX_BODY_BYTES as MAX_USAGE_BODY_BYTES
 from app.provisioning.licenses.usage_api import MAX_LISTED_ERRORS, MAX_USES
 from app.provisioning.orders import api_schemas as order_api_schemas

@@ -20,11 +20,11 @@ from app.beds.forms import parse_free_beds, parse_version
 from app.beds.staleness import describe_age, is_stale
 from app.beds.views import nested
 from app.beds.write_batch import FreeBedsWrite
-from app.error_pages import wants_json
-from app.errors import ValidationFailed
-from app.i18n import _
-from app.state import current_actor, services
-from app.templating import language_of, render, translator
+from app.kit.error_pages import wants_json
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render, translator
 
 # The screen's script shows these; it fills the {placeholders} itself.
 SCRIPT_MESSAGES = {

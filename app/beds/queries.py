@@ -18,12 +18,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from accounts import permissions
 from accounts.models import Organisation
-from app.actors import Actor
 from app.beds.errors import SectionNotFound
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.views import SectionQuery, SectionView, section_query, views_of
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 
 
 @dataclass(frozen=True)

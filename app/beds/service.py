@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy import select
 
 from accounts import permissions
-from app import audit
-from app.actors import Actor
 from app.beds.errors import IdempotencyKeyReused, SectionNotFound, SectionVersionConflict
 from app.beds.events import ChangeKind, SectionChanged
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS, IdempotencyKey, Section
 from app.beds.views import SectionView, section_query, view_of, views_of
-from app.db import UnitOfWork, session_now
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 
 MAX_REASON_LENGTH = 200
 MAX_IDEMPOTENCY_KEY_LENGTH = 200

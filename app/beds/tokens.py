@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts import permissions
 from accounts.models import Organisation
 from accounts.tokens import TokenReach, TokenScope
-from app.actors import Actor
 from app.beds.models import Hospital
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 
 BEDS = "beds"
 

@@ -29,10 +29,10 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.actors import Actor
 from app.beds import service
-from app.db import UnitOfWork, is_database_unavailable
-from app.errors import DomainError
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, is_database_unavailable
+from app.kit.errors import DomainError
 
 # Past this, a batch holds the chain head long enough to make the next batch's first writer wait too long.
 MAX_BATCH = 64

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from app import audit
+from app.kit import audit
 
 STATE_ATTRIBUTE = "history_chain_check"
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
 from app.beds.models import Section
 from app.beds.staleness import STALE_AFTER
 from app.history.filters import BED_ACTIONS
+from app.kit.audit import AuditEvent
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from accounts.guard import requires
 from app.beds.board_filter import BoardFilter
 from app.beds.staleness import describe_age
 from app.beds.views import nested
-from app.errors import ValidationFailed
 from app.history.chart_svg import draw
 from app.history.evolution import charted_sections, free_beds_series
 from app.history.filters import parse_id, parse_moment
 from app.history.options import form_options
 from app.history.past_board import board_at
-from app.i18n import _
-from app.state import services
-from app.templating import language_of, render
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
+from app.kit.state import services
+from app.kit.templating import language_of, render
 
 DEFAULT_RANGE = timedelta(days=7)
 

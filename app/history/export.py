@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.audit import AuditEvent, canonical_json
 from app.history.filters import HistoryFilter
 from app.history.queries import SectionName, bed_values, events_query, section_id_of, section_names
-from app.spreadsheets import spreadsheet_safe_row
+from app.kit.audit import AuditEvent, canonical_json
+from app.kit.spreadsheets import spreadsheet_safe_row
 
 BATCH = 2000
 HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from app.errors import ValidationFailed
-from app.forms import check_day_in_range
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.forms import check_day_in_range
+from app.kit.i18n import _
 
 BED_ACTIONS = ("beds.free_beds_set", "beds.confirmed")
 KINDS = ("beds", "admin", "all")
@@ -19,7 +19,7 @@ MAX_USER_LENGTH = 120
 
 def parse_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
     """A moment as people type it, in the organisation's time zone ("2026-03-14 03:12"), within the years
-    ``app.forms`` accepts (every history view and the export parse their moments here)."""
+    ``app.kit.forms`` accepts (every history view and the export parse their moments here)."""
     for pattern in MOMENT_FORMATS:
         try:
             moment = datetime.strptime(text.strip(), pattern)

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
 from app.beds.staleness import is_stale
 from app.beds.views import SectionView, section_query, views_of
+from app.kit.audit import AuditEvent
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.audit import AuditEvent
 from app.beds.models import Section
 from app.history.filters import BED_ACTIONS, HistoryFilter
+from app.kit.audit import AuditEvent
 
 PAGE_SIZE = 100
 

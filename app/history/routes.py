@@ -11,15 +11,15 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import ValidationFailed
 from app.history import chain, evolution_routes
 from app.history.export import csv_lines
 from app.history.filters import KINDS, HistoryFilter, parse_id
 from app.history.options import form_options
 from app.history.queries import HistoryPage, history_page
-from app.i18n import _
-from app.state import services
-from app.templating import language_of, render
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
+from app.kit.state import services
+from app.kit.templating import language_of, render
 
 KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration"), "all": _("Everything")}
 ACTION_LABELS = {"beds.free_beds_set": _("changed"), "beds.confirmed": _("confirmed unchanged")}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from app.i18n import _
+from app.kit.i18n import _
 
 # Holidays that close an office, per country; every other country closes on its public holidays. In Sweden
 # Midsummer Eve, Christmas Eve and New Year's Eve are de facto, not public, holidays, yet offices close on them.

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
-from app.settings import Settings
+from app.kit.settings import Settings
 
 DEFAULT_SENDER = "bedboard@localhost"
 # Per network operation (connect, each command): a dead server fails the attempt instead of hanging it.

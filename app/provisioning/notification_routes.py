@@ -19,15 +19,15 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires, safe_next
-from app import audit
-from app.actors import Actor
-from app.errors import NotFound
-from app.forms import positive_id
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.errors import NotFound
+from app.kit.forms import positive_id
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render, translator
 from app.provisioning import notifications
 from app.provisioning.models import Notification
-from app.state import current_actor, services
-from app.templating import language_of, render, translator
 
 LIST_PATH = "/notifications"
 NO_SUCH_NOTIFICATION = _("There is no such notification.")

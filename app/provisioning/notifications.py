@@ -14,8 +14,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User, UserRole
-from app.db import session_now
-from app.i18n import _, translate
+from app.kit.db import session_now
+from app.kit.i18n import _, translate
 from app.provisioning import outbox
 from app.provisioning.models import Notification
 

@@ -26,10 +26,10 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, or_, select, te
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.clock import Clock
-from app.db import Base, UnitOfWork, UTCDateTime, session_now
+from app.kit.clock import Clock
+from app.kit.db import Base, UnitOfWork, UTCDateTime, session_now
+from app.kit.settings import Settings
 from app.provisioning.mailer import send_message
-from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit.state import services
+from app.kit.templating import render
 from app.provisioning import outbox
 from app.provisioning.jobs import JOBS
 from app.provisioning.models import JobRun
-from app.state import services
-from app.templating import render
 
 PAGE_LIMIT = 200
 

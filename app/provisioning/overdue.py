@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from accounts.models import User
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.i18n import _
 from app.provisioning import workflow
 from app.provisioning.deadlines import is_overdue, lineage
 from app.provisioning.kinds import kind_of

@@ -20,9 +20,9 @@ from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.clock import Clock
-from app.db import UnitOfWork
-from app.logs import FIELDS
+from app.kit.clock import Clock
+from app.kit.db import UnitOfWork
+from app.kit.logs import FIELDS
 from app.provisioning.models import JobRun
 
 LOG = logging.getLogger("bedboard.jobs")

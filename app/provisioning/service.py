@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import Conflict, NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.calendar import add_business_time, business_time_between, due_after
 from app.provisioning.events import RequestChanged, TaskChanged

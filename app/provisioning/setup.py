@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
-from app.errors import NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.calendar import calendar_for
 from app.provisioning.licenses.models import LicensePool
 from app.provisioning.models import ClosureDay, OrganisationCalendar

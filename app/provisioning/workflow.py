@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from app.i18n import _
+from app.kit.i18n import _
 
 DRAFT: Final = "draft"
 SUBMITTED: Final = "submitted"

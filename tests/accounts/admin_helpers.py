@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from accounts import sessions
 from accounts.models import ActivationToken, Organisation, User
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital
 from tests.factories import make_user
 

@@ -4,9 +4,9 @@ import httpx
 from sqlalchemy import select
 
 from accounts.models import AuthSession, User
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
 from tests.web import BrowserFactory, log_in, post_form
 

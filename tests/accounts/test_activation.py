@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from accounts import permissions, sessions
 from accounts.models import ActivationToken, AuthSession
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.accounts.admin_helpers import make_world, user_named
 from tests.factories import TEST_PASSWORD
 from tests.web import BrowserFactory, csrf_from, log_in, post_form

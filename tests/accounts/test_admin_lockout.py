@@ -6,8 +6,8 @@ import pytest
 
 from accounts import admin_service
 from accounts.admin_service import LockOut
-from app.actors import Actor
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.state import AppServices
 from tests.accounts.admin_helpers import actor_of, make_world, user_named, written_state
 from tests.factories import make_user
 

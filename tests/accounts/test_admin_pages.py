@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.accounts.admin_helpers import make_world, organisation_id, user_named, written_state
 from tests.factories import make_user
 from tests.web import BrowserFactory, log_in, post_form

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from accounts import admin_service
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.state import AppServices
 from tests.accounts.admin_helpers import (
     actor_of,
     last_event,

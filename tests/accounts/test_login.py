@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from accounts import service
 from accounts.models import AuthSession, User
-from app import audit
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.state import AppServices
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
 from tests.web import BrowserFactory, csrf_from, log_in
 

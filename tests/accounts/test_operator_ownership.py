@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from accounts.models import ApiToken, Organisation, User
 from app import demo
-from app.audit import AuditEvent
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from tests.accounts.admin_helpers import user_named
 from tests.beds.factories import make_hospital
 from tests.factories import make_user

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from alembic import command
-from app.db import make_engine
+from app.kit.db import make_engine
 from app.migrations import _outside_event_loop, alembic_config
 from tests.postgres_cluster import PostgresCluster
 

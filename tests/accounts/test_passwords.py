@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH, PasswordHasher, check_policy, common_passwords
-from app.errors import ValidationFailed
-from app.state import AppServices
+from app.kit.errors import ValidationFailed
+from app.kit.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
 from tests.web import log_in
 

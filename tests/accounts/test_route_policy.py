@@ -13,9 +13,9 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import KNOWN_ACTIONS
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.licenses.usage_api import TOKEN_ONLY_ATTRIBUTE
-from app.state import AppServices
 from tests.factories import make_user
 from tests.web import BrowserFactory, log_in
 

@@ -4,8 +4,8 @@ import httpx
 from sqlalchemy import select
 
 from accounts.models import AuthSession
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.factories import make_user
 from tests.web import log_in
 

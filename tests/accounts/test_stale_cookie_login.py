@@ -6,8 +6,8 @@ from http.cookies import SimpleCookie
 
 import httpx
 
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
 from tests.web import csrf_from, log_in, post_form
 

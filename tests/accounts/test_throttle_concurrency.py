@@ -16,11 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
-from app.db import make_engine, make_session_factory
+from app.kit.audit import AuditEvent
+from app.kit.db import make_engine, make_session_factory
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
-from app.settings import Settings
-from app.state import AppServices
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
 from tests.live_server import TEST_SECRET, start_server
 from tests.web import BrowserFactory, csrf_from, log_in

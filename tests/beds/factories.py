@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import Organisation
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.state import AppServices
+from app.kit.state import AppServices
 
 
 async def make_hospital(services: AppServices, code: str, name: str | None = None,

@@ -11,7 +11,7 @@ import asyncio
 import httpx
 import pytest
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import (
     audit_events,
     bearer,

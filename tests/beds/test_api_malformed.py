@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import (
     audit_count,
     bearer,

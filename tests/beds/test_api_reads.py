@@ -7,8 +7,8 @@ from datetime import UTC, timedelta
 import httpx
 import pytest
 
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.beds.test_api_setup import (
     World,

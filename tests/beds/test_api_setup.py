@@ -14,11 +14,11 @@ from sqlalchemy import func, select, update
 
 from accounts import sessions, tokens
 from accounts.models import ApiToken, User
-from app.actors import Actor
-from app.audit import AuditEvent
 from app.beds.models import Hospital, Section
 from app.beds.tokens import BEDS
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.web import csrf_from, log_in

@@ -7,8 +7,8 @@ import pytest
 
 from accounts import tokens
 from app.beds.tokens import BEDS
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import (
     CLIENT_ADDRESS,
     actor_of,

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import update
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
 from app.beds.board_filter import BoardFilter
 from app.beds.live_feed import BedFeed
 from app.beds.models import Section
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import World, make_world
 from tests.beds.test_write_path import setup, write
 

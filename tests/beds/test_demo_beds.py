@@ -5,11 +5,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import audit
 from app.beds.models import Hospital, Section
-from app.clock import ManualClock
 from app.demo import load_demo
-from app.state import AppServices
+from app.kit import audit
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 
 
 async def test_the_demo_has_realistic_hospitals_and_sections(services: AppServices, clock: ManualClock,

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
 from app.beds.errors import SectionVersionConflict
 from app.beds.events import SectionChanged
 from app.beds.write_batch import FreeBedsWrite, FreeBedsWriter
-from app.db import UnitOfWork
-from app.errors import ValidationFailed
-from app.state import AppServices
+from app.kit import audit
+from app.kit.db import UnitOfWork
+from app.kit.errors import ValidationFailed
+from app.kit.state import AppServices
 from tests.beds.factories import make_section
 from tests.beds.test_api_setup import actor_of, audit_events, make_world, section_row
 

@@ -19,13 +19,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
 from app.beds import service
 from app.beds.errors import SectionVersionConflict
 from app.beds.events import SectionChanged
 from app.beds.write_batch import FreeBedsWrite, FreeBedsWriter
-from app.db import UnitOfWork
-from app.state import AppServices
+from app.kit import audit
+from app.kit.db import UnitOfWork
+from app.kit.state import AppServices
 from tests.beds.factories import make_section
 from tests.beds.test_api_setup import (
     actor_of,

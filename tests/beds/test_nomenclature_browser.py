@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.test_nomenclature_support import EXAMPLES, large_csv
 
 # The browser fixtures of tests/e2e, imported so that pytest finds them here; tests name them as parameters.

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.beds.models import Section
 from app.beds.nomenclature.models import NomenclatureImport
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital
 from tests.beds.test_nomenclature_support import BASE, csv_bytes
 from tests.factories import make_user

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from accounts.models import Organisation
-from app import audit
 from app.beds.events import SectionChanged
 from app.beds.models import Hospital, Section
 from app.beds.nomenclature.models import NomenclatureImport
@@ -21,9 +20,10 @@ from app.beds.nomenclature.service import (
     recent,
     review,
 )
-from app.clock import ManualClock
-from app.errors import PermissionDenied
-from app.state import AppServices
+from app.kit import audit
+from app.kit.clock import ManualClock
+from app.kit.errors import PermissionDenied
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.beds.test_nomenclature_support import (
     ADMIN,

@@ -8,15 +8,15 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app.actors import Actor
 from app.beds.nomenclature.diff import Diff, load_types
 from app.beds.nomenclature.formats import CSV_COLUMNS, read
 from app.beds.nomenclature.models import NomenclatureImport
 from app.beds.nomenclature.service import Preview, apply, preview
 from app.beds.nomenclature.validation import Problem, Reading, Vocabulary
-from app.clock import ManualClock
-from app.db import UnitOfWork
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.state import AppServices
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "docs" / "examples"

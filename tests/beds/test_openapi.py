@@ -13,8 +13,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from app.beds import openapi
+from app.kit.state import AppServices
 from app.main import all_routes
-from app.state import AppServices
 from tests.beds.test_api_setup import bearer, change, free_beds_path, make_token, make_world, session_login
 
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
 from app.beds.models import Section
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.web import BrowserFactory, csrf_from, log_in

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import ApiToken
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import audit_events, bearer, make_world, token_row
 from tests.web import csrf_from, log_in
 

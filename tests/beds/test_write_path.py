@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.actors import Actor
 from app.beds import service
 from app.beds.errors import SectionNotFound, SectionVersionConflict
 from app.beds.events import SectionChanged
-from app.clock import ManualClock
-from app.db import UnitOfWork
-from app.errors import PermissionDenied, ValidationFailed
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import World, actor_of, audit_count, audit_events, make_world, section_row
 
 

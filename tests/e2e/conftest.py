@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from app.kit.settings import Settings
+from app.kit.state import AppServices
 from app.main import create_app
-from app.settings import Settings
-from app.state import AppServices
 from tests.chromium import SESSION
 from tests.factories import make_organisation, make_user
 from tests.live_server import TEST_SECRET, LiveServer, start_server

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, expect
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.e2e.conftest import Seed
 from tests.factories import TEST_PASSWORD, make_user

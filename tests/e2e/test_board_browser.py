@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, expect
 
-from app.actors import Actor
 from app.beds import service
-from app.db import UnitOfWork, make_engine, make_session_factory
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, make_engine, make_session_factory
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.e2e.conftest import Seed
 from tests.factories import TEST_PASSWORD, make_user

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.beds.models import Section
-from app.db import make_engine
-from app.state import AppServices
+from app.kit.db import make_engine
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.e2e.conftest import Seed
 from tests.factories import TEST_PASSWORD, make_user

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Locator, Page, expect
 
+from app.kit.state import AppServices
 from app.provisioning.orders import reading, working
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.state import AppServices
 from tests.e2e.conftest import Seed
 from tests.e2e.test_licence_browser import log_in
 from tests.live_server import LiveServer

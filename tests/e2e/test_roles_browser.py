@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from app.kit.state import AppServices
 from app.provisioning.roles import assignments
-from app.state import AppServices
 from tests.e2e.conftest import Seed
 from tests.e2e.test_licence_browser import log_in, log_out
 from tests.live_server import LiveServer

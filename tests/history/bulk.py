@@ -1,4 +1,4 @@
-"""Many audit events fast: the chain computed here exactly as ``app.audit.record`` does, then bulk-inserted."""
+"""Many audit events fast: the chain computed here exactly as ``app.kit.audit.record`` does, then bulk-inserted."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from app.audit import AuditEvent, AuditHead
-from app.state import AppServices
+from app.kit.audit import AuditEvent, AuditHead
+from app.kit.state import AppServices
 
 COLUMNS = ("seq", "at", "actor", "actor_id", "organisation", "action", "object_type", "object_id", "before",
            "after", "source", "client_address", "prev_hash", "hash")

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from accounts import csrf, permissions
 from accounts.guard import PERMISSION_ATTRIBUTE
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.accounts.test_route_policy import endpoints
 from tests.factories import make_user
 from tests.web import csrf_from, log_in

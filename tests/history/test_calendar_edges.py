@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.test_api_setup import bearer
 from tests.factories import make_user
 from tests.provisioning.licence_world import make_licence_world

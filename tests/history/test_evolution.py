@@ -9,16 +9,16 @@ from typing import Any
 
 import httpx
 
-from app.actors import Actor
 from app.beds import service
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
 from app.beds.views import section_query, views_of
-from app.clock import ManualClock
 from app.history.chart_svg import draw
 from app.history.evolution import Gap, Point, free_beds_series
 from app.history.past_board import board_at
-from app.state import AppServices
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.history.bulk import Change, insert_changes

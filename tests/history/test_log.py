@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app.history.filters import HistoryFilter
 from app.history.queries import history_page
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import make_user
 from tests.history.bulk import Change, insert_changes, spaced

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.kit.state import AppServices
 from app.provisioning.roles import assignments, changes
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
-from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.roles_world import TODAY, actor, add_organisation, role, user_id
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from accounts.models import Organisation, User
-from app.actors import Actor
+from app.kit.actors import Actor
+from app.kit.state import AppServices
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
-from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from app.state import AppServices
+from app.kit.state import AppServices
 from tests.provisioning.snapshot import changed_tables, domain_rows, refusals_by
 from tests.web import csrf_from, log_in
 

@@ -8,9 +8,9 @@ from typing import Final
 from sqlalchemy import func, select
 
 import app.main  # noqa: F401  every domain's tables are registered on Base.metadata
-from app.audit import AuditEvent
-from app.db import Base
-from app.state import AppServices
+from app.kit.audit import AuditEvent
+from app.kit.db import Base
+from app.kit.state import AppServices
 
 REFUSED: Final = "accounts.authorization_refused"
 # Written by logging in, sessions and refusals themselves, not by the domain: left out of the comparison.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.licenses.collaborators import (
     GENDERS,
     MAX_NAME,

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.cli import main
-from app.clock import ManualClock
-from app.db import make_engine, make_session_factory
+from app.kit.clock import ManualClock
+from app.kit.db import make_engine, make_session_factory
+from app.kit.settings import Settings
 from app.provisioning.jobs import JOBS, UNUSED_LICENCES
 from app.provisioning.models import JobRun
 from app.provisioning.scheduler import LEASE, JobBody, run_once, take_lease
-from app.settings import Settings
 
 WAIT_SECONDS = 20
 

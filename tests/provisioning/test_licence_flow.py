@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
-from app.audit import AuditEvent
-from app.clock import ManualClock
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.licenses import about, decisions, requests
 from app.provisioning.licenses.models import ACTIVE, License
 from app.provisioning.models import Notification, ProvisioningTask
 from app.provisioning.service import TransitionRefused
-from app.state import AppServices
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 GOOD = (1, "alba PLAZA santelices", "12.345.678-5", "Femenino")

@@ -7,10 +7,10 @@ import re
 import httpx
 from sqlalchemy import func, select
 
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.licenses.models import License
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
-from app.state import AppServices
 from tests.provisioning.licence_world import LicenceWorld, make_licence_world
 from tests.web import BrowserFactory, csrf_from, log_in, post_form
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.errors import Conflict, DomainError, PermissionDenied
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.errors import Conflict, DomainError, PermissionDenied
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.licenses import about, decisions, requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License
 from app.provisioning.models import ProvisioningRequest
-from app.state import AppServices
 from tests.provisioning.licence_world import LicenceWorld, actor_of, make_licence_world
 
 ALBA = (1, "Alba Plaza Santelices", "12345678-5", "Femenino")

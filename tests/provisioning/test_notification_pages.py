@@ -11,11 +11,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning import notifications
 from app.provisioning.models import Notification
 from app.provisioning.notification_routes import followable
-from app.state import AppServices
 from tests.factories import make_user
 from tests.web import BrowserFactory, csrf_from, log_in
 
@@ -179,7 +179,7 @@ async def test_the_page_survives_a_failing_count(client: httpx.AsyncClient, serv
     async def broken(session: AsyncSession, user_id: int) -> int:
         raise OperationalError("SELECT count(*)", {}, ConnectionRefusedError("database down"))
 
-    monkeypatch.setattr("app.templating.unread_count", broken)
+    monkeypatch.setattr("app.kit.templating.unread_count", broken)
     page = await client.get("/account")
 
     assert page.status_code == 200

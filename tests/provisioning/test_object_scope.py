@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from accounts import tokens
 from accounts.models import User
-from app.forms import carry_file
+from app.kit.forms import carry_file
+from app.kit.state import AppServices
 from app.provisioning import service
 from app.provisioning.licenses import about, decisions, kinds, requests
 from app.provisioning.licenses.models import License, LicensePool
@@ -30,7 +31,6 @@ from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of, add_organisation, make_licence_world
 from tests.provisioning.orders.orders_world import make_orders_world

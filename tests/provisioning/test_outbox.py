@@ -18,8 +18,9 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.clock import ManualClock
-from app.db import UnitOfWork
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.settings import Settings, SettingsError, load_settings
 from app.provisioning.outbox import (
     OutboxMessage,
     SendReport,
@@ -28,7 +29,6 @@ from app.provisioning.outbox import (
     retry_delay,
     send_due,
 )
-from app.settings import Settings, SettingsError, load_settings
 
 SessionFactory = async_sessionmaker[AsyncSession]
 

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from accounts.models import User
-from app.actors import Actor
-from app.clock import ManualClock
+from app.kit.actors import Actor
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from app.provisioning.deadlines import is_overdue
 from app.provisioning.licenses import requests
 from app.provisioning.models import Notification
 from app.provisioning.overdue import sweep_overdue
-from app.state import AppServices
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 SANTIAGO = ZoneInfo("America/Santiago")

@@ -8,13 +8,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.clock import ManualClock
-from app.errors import ValidationFailed
+from app.kit.clock import ManualClock
+from app.kit.errors import ValidationFailed
+from app.kit.spreadsheets import spreadsheet_safe
+from app.kit.state import AppServices
 from app.provisioning.licenses import decisions, reports, requests
 from app.provisioning.licenses.models import License
 from app.provisioning.licenses.report_routes import report_csv
-from app.spreadsheets import spreadsheet_safe
-from app.state import AppServices
 from tests.provisioning.licence_world import actor_of, make_licence_world
 from tests.web import log_in
 

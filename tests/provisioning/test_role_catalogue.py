@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.state import AppServices
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.catalogue.versions import (
     CatalogueChangeInvalid,
@@ -23,7 +24,6 @@ from app.provisioning.roles.catalogue.versions import (
     role_part_problems,
 )
 from app.provisioning.roles.models import RoleUnit
-from app.state import AppServices
 
 HJARTA, AKUT, PRIMAR, NY = "SE2321000198-1001", "SE2321000198-1002", "SE2321000198-2001", "SE2321000198-3001"
 STEWARD = Actor(username="stina", source="web", user_id=9001, roles=frozenset({"catalogue_steward"}))

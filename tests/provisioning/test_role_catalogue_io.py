@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from app.actors import Actor
-from app.errors import PermissionDenied
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.state import AppServices
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.catalogue.files import (
     CatalogueChangedSincePreview,
@@ -21,7 +22,6 @@ from app.provisioning.roles.catalogue.files import (
     roles_json,
 )
 from app.provisioning.roles.catalogue.versions import make_role
-from app.state import AppServices
 from tests.provisioning.test_role_catalogue import (
     AKUT,
     CONTACT,

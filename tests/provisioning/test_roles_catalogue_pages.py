@@ -15,11 +15,11 @@ import httpx
 from sqlalchemy import func, select
 
 from accounts.models import Organisation
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.roles import competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import CatalogueVersion
-from app.state import AppServices
 from tests.provisioning.roles_world import (
     DOCTOR,
     HSA_CLINIC,

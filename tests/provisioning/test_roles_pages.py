@@ -9,12 +9,12 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.models import Notification, ProvisioningRequest
 from app.provisioning.roles import assignments, competence
 from app.provisioning.roles.models import EmployeeAssignment, HeldRole
-from app.state import AppServices
 from tests.beds.test_openapi import schema_errors
 from tests.provisioning.roles_world import (
     DOCTOR,

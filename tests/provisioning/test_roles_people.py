@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
-from app.errors import PermissionDenied, ValidationFailed
+from app.kit.audit import AuditEvent
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import assignments, competence, people, tickets
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, EmployeeAssignment, HeldRole
-from app.state import AppServices
 from tests.provisioning.roles_world import (
     DOCTOR,
     HSA_CLINIC,

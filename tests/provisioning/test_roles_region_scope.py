@@ -21,15 +21,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.db import UnitOfWork
-from app.errors import PermissionDenied, ValidationFailed
-from app.forms import carry_file
+from app.kit.db import UnitOfWork
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.forms import carry_file
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import assignments, changes, competence, people, support, views
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.models import EmployeeAssignment
-from app.state import AppServices
 from tests.provisioning.other_region import (
     HSA_X,
     NAME_X,

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
+from app.kit.state import AppServices
 from app.provisioning.roles.models import (
     AssignmentUnit,
     CatalogueVersion,
@@ -19,7 +20,6 @@ from app.provisioning.roles.models import (
     RoleUnit,
 )
 from app.provisioning.roles.staffing import MismatchedRole, UnstaffedRole, staffing_report
-from app.state import AppServices
 from tests.provisioning.test_role_catalogue import (
     AKUT,
     DOCTOR,

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from accounts.models import User
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.clock import ManualClock
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.state import AppServices
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License
 from app.provisioning.licenses.usage import month_after, record_usage, sweep_unused
 from app.provisioning.models import Notification
-from app.state import AppServices
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 START = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)

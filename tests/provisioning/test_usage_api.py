@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from accounts import tokens
 from accounts.models import ApiToken, Organisation
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.licenses.models import ACTIVE, License
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
-from app.state import AppServices
 from tests.beds.test_api_setup import bearer, change, free_beds_path, make_token, make_world
 from tests.beds.test_openapi import schema_errors
 from tests.provisioning.licence_world import actor_of, make_licence_world

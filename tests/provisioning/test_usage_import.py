@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.licenses.usage_import import parse_usage_csv, parse_when
-from app.state import AppServices
 from tests.provisioning.test_usage_api import OTHERS, OURS, add_licence, licence, make_feed
 from tests.web import csrf_from, log_in
 

@@ -7,16 +7,16 @@ from collections.abc import Callable, Sequence
 import pytest
 from sqlalchemy import func, select
 
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.clock import ManualClock
-from app.db import UnitOfWork
-from app.errors import ValidationFailed
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.clock import ManualClock
+from app.kit.db import UnitOfWork
+from app.kit.errors import ValidationFailed
+from app.kit.state import AppServices
 from app.provisioning import service, workflow
 from app.provisioning.events import RequestChanged
 from app.provisioning.licenses import kinds
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
-from app.state import AppServices
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 ALL_REQUEST_ACTIONS = sorted({action for (_state, action) in workflow.REQUEST_TRANSITIONS})

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
 from app.beds.models import SectionType
+from app.kit.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.beds.factories import make_hospital, make_section
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
 from tests.live_server import TEST_SECRET, LiveServer, start_server

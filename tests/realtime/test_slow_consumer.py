@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from app.beds.models import Section, SectionType
+from app.kit.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.live_server import TEST_SECRET, start_server
 from tests.realtime.conftest import Browser, _seed, next_message, subscribe
 

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
 from app.beds.nomenclature.apply import AuditEntry
-from app.db import session_now
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
 
 COLUMNS = ("seq", "at", "actor", "actor_id", "organisation", "action", "object_type", "object_id", "before",
            "after", "source", "client_address", "prev_hash", "hash")

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-from app.actors import Actor
 from app.beds.nomenclature import service
 from app.beds.nomenclature.diff import Change, Diff, HospitalItem, SectionItem
 from app.beds.nomenclature.models import NomenclatureImport
 from app.beds.nomenclature.pages import LIST_LIMIT, PREVIEW_LABELS, RESULT_LABELS
-from app.db import UnitOfWork
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
 
 Databases = Callable[[], AbstractAsyncContextManager[Callable[[], UnitOfWork]]]
 Write = Callable[[str], None]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Organisation
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.nomenclature.validation import HOSPITAL_FIELDS, Format, HospitalEntry, Problem, SectionEntry, Vocabulary
-from app.i18n import _
+from app.kit.i18n import _
 
 Value = str | int | None
 ACTIVE, RETIRED = "active", "retired"

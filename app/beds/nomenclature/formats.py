@@ -23,8 +23,8 @@ from app.beds.nomenclature.validation import (
     clean_name,
     validate,
 )
-from app.i18n import _
-from app.input_rules import TextRefused, check_text, json_loads
+from app.kit.i18n import _
+from app.kit.input_rules import TextRefused, check_text, json_loads
 
 CSV_COLUMNS = ("hospital_code", "hospital_name", "hospital_type", "section_code", "section_name", "section_type",
                "parent_section_code", "total_beds")
@@ -34,7 +34,7 @@ JSON_HOSPITAL_KEYS = frozenset({"code", "name", "type", "sections"})
 JSON_SECTION_KEYS = frozenset(SECTION_FIELDS["json"])
 
 Row = tuple[int, dict[str, str]]
-UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.input_rules
+UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.kit.input_rules
 NOT_UTF8 = _("The file is not UTF-8 text. Save it as 'CSV UTF-8' or as JSON and try again.")
 OTHER_NAME = _("The hospital {code} has another name on line {first}; every line must name it the same way.")
 OTHER_TYPE = _("The hospital {code} has another type on line {first}; every line must give it the same type.")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime
+from app.kit.db import Base, UTCDateTime
 
 PENDING, APPLIED, CANCELLED, EXPIRED = "pending", "applied", "cancelled", "expired"
 

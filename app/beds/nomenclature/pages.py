@@ -8,8 +8,8 @@ from typing import Any
 from app.beds.nomenclature.models import PENDING
 from app.beds.nomenclature.service import CLOSED_MESSAGES, MAX_FILE_BYTES, ImportSummary, Preview
 from app.beds.nomenclature.validation import Problem
-from app.errors import DomainError
-from app.i18n import _
+from app.kit.errors import DomainError
+from app.kit.i18n import _
 
 # A 10,000-section file is summarised by its counts; a page listing every line would be unreadable.
 LIST_LIMIT = 200

@@ -20,12 +20,12 @@ from accounts.guard import Endpoint, requires
 from app.beds.nomenclature import service
 from app.beds.nomenclature.pages import import_context, upload_context
 from app.beds.nomenclature.validation import Problem
-from app.error_pages import error_response
-from app.errors import DomainError, NotFound, ValidationFailed
-from app.forms import MAX_ID
-from app.i18n import _
-from app.state import current_actor, services
-from app.templating import render
+from app.kit.error_pages import error_response
+from app.kit.errors import DomainError, NotFound, ValidationFailed
+from app.kit.forms import MAX_ID
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 EXAMPLE_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}

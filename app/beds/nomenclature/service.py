@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from accounts import permissions
-from app.actors import Actor
 from app.beds.events import SectionChanged
 from app.beds.models import Section
 from app.beds.nomenclature.apply import AuditEntry, write
@@ -29,9 +28,10 @@ from app.beds.nomenclature.formats import read
 from app.beds.nomenclature.models import APPLIED, CANCELLED, EXPIRED, PENDING, NomenclatureImport
 from app.beds.nomenclature.validation import Problem, Reading
 from app.beds.views import section_query, views_of
-from app.db import UnitOfWork, session_now
-from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 PENDING_LIFETIME = timedelta(hours=1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.beds.models import MAX_TOTAL_BEDS
-from app.i18n import _
+from app.kit.i18n import _
 
 Format = Literal["csv", "json"]
 MAX_HOSPITAL_CODE = 20  # hospitals.short_code; the organisation's code is the same

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicenseSubject

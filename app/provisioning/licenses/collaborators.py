@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from stdnum.cl import rut
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from app.i18n import _, translate
+from app.kit.i18n import _, translate
 
 Field = Literal["full_name", "run", "gender"]
 Gender = Literal["male", "female"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, Collaborator, License, LicensePool, LicenseSubject

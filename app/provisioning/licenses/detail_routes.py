@@ -14,12 +14,12 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import DomainError
+from app.kit.errors import DomainError
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.licenses import pages
 from app.provisioning.licenses.collaborators import GENDERS
 from app.provisioning.licenses.request_view import request_view
-from app.state import current_actor, services
-from app.templating import render
 
 
 async def detail_page(request: Request, request_id: int, *, error: DomainError | None = None,

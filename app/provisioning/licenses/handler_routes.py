@@ -11,14 +11,14 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import Conflict, ValidationFailed
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import Conflict, ValidationFailed
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.licenses import decisions, pages, queries
 from app.provisioning.licenses.detail_routes import detail_page
 from app.provisioning.models import ProvisioningRequest
-from app.state import current_actor, services
-from app.templating import render
 
 Decision = Callable[[UnitOfWork, Actor, int, str], Awaitable[ProvisioningRequest]]
 

@@ -11,12 +11,12 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import Conflict, DomainError, ValidationFailed
-from app.i18n import _
+from app.kit.errors import Conflict, DomainError, ValidationFailed
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.licenses import about, kinds, pages, queries
 from app.provisioning.licenses.models import ACTIVE
-from app.state import current_actor, services
-from app.templating import render
 
 # What a referent may ask about a licence in each of its states.
 ASKS_BY_STATE: Mapping[str, tuple[str, ...]] = {

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from app.errors import NotFound
-from app.forms import positive_id
-from app.i18n import _
+from app.kit.errors import NotFound
+from app.kit.forms import positive_id
+from app.kit.i18n import _
 from app.provisioning.licenses.collaborators import MAX_ROWS, Batch, Reason
 from app.provisioning.licenses.requests import Entry
 

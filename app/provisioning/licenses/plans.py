@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.catalogues import load_document, parse_plans
 from app.provisioning.licenses.kinds import HELPDESK, OFFICER, REFERENT
 from app.provisioning.workflow import TaskSpec

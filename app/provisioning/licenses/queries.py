@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
-from app.actors import Actor
+from app.kit.actors import Actor
 from app.provisioning import deadlines, workflow
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool, LicenseSubject

@@ -18,13 +18,13 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import ValidationFailed
-from app.i18n import _, translate
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _, translate
+from app.kit.spreadsheets import spreadsheet_safe
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render
 from app.provisioning import workflow
 from app.provisioning.licenses import reports
-from app.spreadsheets import spreadsheet_safe
-from app.state import current_actor, services
-from app.templating import language_of, render
 
 BOM = "\ufeff"
 REASON_LABELS = {"unused": _("Unused for a month"), "left": _("The professional left"), "officer": _("By the officer")}

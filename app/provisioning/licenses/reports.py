@@ -22,11 +22,11 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.errors import ValidationFailed
-from app.forms import check_day_in_range
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.errors import ValidationFailed
+from app.kit.forms import check_day_in_range
+from app.kit.i18n import _
 from app.provisioning import workflow
 from app.provisioning.calendar import BusinessCalendar, business_time_between
 from app.provisioning.deadlines import calendar_of, is_overdue

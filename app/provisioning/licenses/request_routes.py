@@ -11,14 +11,14 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import Conflict, DomainError, ValidationFailed
-from app.forms import positive_id
-from app.i18n import _
+from app.kit.errors import Conflict, DomainError, ValidationFailed
+from app.kit.forms import positive_id
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.licenses import about, pages, queries, requests
 from app.provisioning.licenses.collaborators import FIELD_LABELS, GENDERS, Batch, Reason, parse_collaborator_csv
 from app.provisioning.licenses.detail_routes import detail_page
-from app.state import current_actor, services
-from app.templating import render
 
 
 @requires(permissions.LICENSES_REQUEST)

@@ -11,10 +11,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service, workflow
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.collaborators import Batch, LineErrors, Reason, validate_batch

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 from app.provisioning.deadlines import lineage
 from app.provisioning.licenses.kinds import HELPDESK, OFFICER, REFERENT, SUPPORT
 from app.provisioning.notifications import organisation_ids_under

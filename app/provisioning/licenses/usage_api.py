@@ -24,16 +24,16 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.bearer import TokenActor, is_bearer_request
 from accounts.guard import Endpoint, requires
-from app.beds import api_parsing
-from app.error_pages import error_response
-from app.errors import PermissionDenied
-from app.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
-from app.i18n import _, translate
+from app.kit import api_parsing
+from app.kit.error_pages import error_response
+from app.kit.errors import PermissionDenied
+from app.kit.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
+from app.kit.i18n import _, translate
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of
 from app.provisioning.licenses import usage, usage_tokens
 from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
 from app.provisioning.notifications import organisation_ids_under
-from app.state import current_actor, services
-from app.templating import language_of
 
 MAX_USES = 5000
 # 5,000 items of about 60 bytes, with room for spacing.

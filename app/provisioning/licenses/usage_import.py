@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import session_now
-from app.i18n import _
+from app.kit.db import session_now
+from app.kit.i18n import _
 from app.provisioning.licenses.collaborators import (
     InvalidValue,
     Reason,

@@ -18,16 +18,16 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import ValidationFailed
-from app.forms import form_text
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import ValidationFailed
+from app.kit.forms import form_text
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.deadlines import calendar_of
 from app.provisioning.licenses import usage, usage_import, usage_tokens
 from app.provisioning.notifications import organisation_ids_under
-from app.state import current_actor, services
-from app.templating import render
 
 TOO_LARGE = _("The file is larger than {max} KB; split it.")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
 
 AnswerValue = bool | str | int | date | tuple[str, ...]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from accounts.models import Organisation
-from app.i18n import translate
+from app.kit.i18n import translate
 from app.provisioning import workflow
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.catalogue.definitions import Channel

@@ -20,16 +20,16 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds.api_parsing import json_object, parse_id
-from app.errors import NotFound, ValidationFailed
-from app.forms import MAX_ID
-from app.i18n import _
+from app.kit.api_parsing import json_object, parse_id
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.forms import MAX_ID
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of
 from app.provisioning.orders import api_json, people, queries, reading, register, scope, store, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.state import current_actor, services
-from app.templating import language_of
 
 ORDER_PATH = "/api/v1/orders/{order_id}"
 # Answers hold lists of up to 50 texts of 200 characters (the clinics, the people named): more than the bed API's 4 KiB.

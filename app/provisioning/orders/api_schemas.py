@@ -6,9 +6,9 @@ caller's language.
 
 from __future__ import annotations
 
-from app.beds.api_parsing import MAX_BODY_BYTES
-from app.forms import MAX_ID
-from app.openapi_schema import Schema, id_parameter, json_response, nullable, obj, or_null, ref
+from app.kit.api_parsing import MAX_BODY_BYTES
+from app.kit.forms import MAX_ID
+from app.kit.openapi_schema import Schema, id_parameter, json_response, nullable, obj, or_null, ref
 from app.provisioning import workflow
 from app.provisioning.orders import people, placing, working
 from app.provisioning.orders.api_routes import MAX_KEY, MAX_ORDER_BODY_BYTES

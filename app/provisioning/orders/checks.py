@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Check, Event
 from app.provisioning.orders.conditions import all_met, check_conditions

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.i18n import _, translate
+from app.kit.i18n import _, translate
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Condition
 

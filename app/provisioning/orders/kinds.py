@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.kinds import RequestKind, register
 
 DETAIL: Final = "/orders/{number}"

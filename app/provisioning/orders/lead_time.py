@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.calendar import MAX_CLOSED_DAYS, BusinessCalendar
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, LeadTime

@@ -14,10 +14,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import NotFound
-from app.forms import positive_id
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import NotFound
+from app.kit.forms import positive_id
+from app.kit.i18n import _
 from app.provisioning.orders import people, queries, register, scope, store
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question

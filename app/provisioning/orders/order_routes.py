@@ -19,16 +19,16 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.forms import MAX_ID, form_text, positive_id
-from app.i18n import _, translate
+from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.kit.forms import MAX_ID, form_text, positive_id
+from app.kit.i18n import _, translate
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render
 from app.provisioning import deadlines, workflow
 from app.provisioning.orders import order_forms, queries, reading, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm
 from app.provisioning.orders.placing import place_order
-from app.state import current_actor, services
-from app.templating import language_of, render
 
 DONE_MESSAGES: Final = {
     "placed": _("The order is placed. Work through the checklist from the top."),

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.orders.models import OrderPerson
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 

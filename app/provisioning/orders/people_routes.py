@@ -11,14 +11,14 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import DomainError, NotFound, ValidationFailed
-from app.forms import MAX_ID, form_text
-from app.i18n import _
+from app.kit.errors import DomainError, NotFound, ValidationFailed
+from app.kit.forms import MAX_ID, form_text
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.orders import order_forms, queries, register, scope
 from app.provisioning.orders.order_routes import LABELS, local_time, zone_of
 from app.provisioning.orders.people import NewPerson, add_person, people_of
-from app.state import current_actor, services
-from app.templating import render
 
 DONE_MESSAGES: Final = {"added": _("The person is added. Order for them from their page.")}
 

@@ -14,11 +14,11 @@ from datetime import date, datetime, time
 from typing import Any
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service, workflow
 from app.provisioning.orders import scope, store, timing
 from app.provisioning.orders.answers import Answers

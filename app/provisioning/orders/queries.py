@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import PermissionDenied
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
 from app.provisioning import workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.orders import people, reading, register, scope

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import NotFound
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import NotFound
+from app.kit.i18n import _
 from app.provisioning import service, workflow
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 from app.provisioning.orders import scope, store, timing

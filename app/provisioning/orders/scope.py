@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 from app.provisioning.deadlines import lineage
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.orders.models import ItOrder, OrderCatalogue

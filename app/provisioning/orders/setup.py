@@ -13,10 +13,10 @@ from pathlib import PurePath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import Conflict, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import Conflict, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.orders import store
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.models import OrderCatalogue

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid, CatalogueProblem

@@ -6,10 +6,10 @@ The core refuses to complete a task while one it depends on is open; this says f
 
 from __future__ import annotations
 
-from app.actors import Actor
-from app.db import UnitOfWork, session_now
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork, session_now
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service, workflow
 from app.provisioning.orders import reading, scope
 

@@ -14,11 +14,11 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.i18n import translate
+from app.kit.i18n import translate
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of
 from app.provisioning.roles import tickets, views
 from app.provisioning.roles.people_pages import employee_id
-from app.state import current_actor, services
-from app.templating import language_of
 
 # The reasons tickets.py gives, by message id. A reason not listed here has the code "other".
 GAP_CODES: Final = {

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service
 from app.provisioning.catalogues import load_document
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask

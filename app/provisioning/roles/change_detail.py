@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.errors import NotFound
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.errors import NotFound
+from app.kit.i18n import _
 from app.provisioning import deadlines, service, workflow
 from app.provisioning.roles import kinds
 from app.provisioning.roles.catalogue.versions import (

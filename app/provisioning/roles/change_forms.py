@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from starlette.datastructures import FormData
 
-from app.forms import positive_id
-from app.i18n import _
+from app.kit.forms import positive_id
+from app.kit.i18n import _
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid, OperationProblem
 
 FIRST_ROWS: Final = 6

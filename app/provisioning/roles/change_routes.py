@@ -13,11 +13,13 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.forms import form_text, positive_id
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.kit.forms import form_text, positive_id
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.roles import change_detail, change_views, changes
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
 from app.provisioning.roles.change_forms import (
@@ -32,8 +34,6 @@ from app.provisioning.roles.change_forms import (
     with_more_rows,
 )
 from app.provisioning.roles.people_pages import local_time, path_id
-from app.state import current_actor, services
-from app.templating import render
 
 Step = Callable[[UnitOfWork, Actor, int, str], Awaitable[object]]
 DONE_MESSAGES: Final = {

@@ -19,9 +19,9 @@ from sqlalchemy.orm import aliased
 
 from accounts import permissions
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import changes, kinds, scope

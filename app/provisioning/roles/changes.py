@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import service
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import notify, users_with_role

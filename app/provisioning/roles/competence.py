@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.db import session_now
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
+from app.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.roles import scope
 from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.models import HeldRole, RoleCatalogue

@@ -11,12 +11,12 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import Conflict, ValidationFailed
-from app.forms import positive_id
+from app.kit.errors import Conflict, ValidationFailed
+from app.kit.forms import positive_id
+from app.kit.state import current_actor, services
 from app.provisioning.roles import assignments, competence
 from app.provisioning.roles.people_pages import employee_id, form_date, path_id, required_date
 from app.provisioning.roles.staff_routes import employee_page
-from app.state import current_actor, services
 
 ASSIGNMENT_FIELDS = ("care_area_id", "valid_from", "valid_to")
 

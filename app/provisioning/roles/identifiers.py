@@ -19,8 +19,8 @@ from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.se import orgnr
 
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.licenses.collaborators import InvalidValue
 
 HSA_PREFIX = "SE"

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation, User
-from app import audit
-from app.actors import Actor
-from app.db import session_now
-from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
+from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.roles import scope
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id, normalise_personal_number
 from app.provisioning.roles.models import Employee, RoleUnit

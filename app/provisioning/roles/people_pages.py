@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-from app.errors import NotFound, ValidationFailed
-from app.forms import positive_id
-from app.i18n import _
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.forms import positive_id
+from app.kit.i18n import _
 
 DONE_MESSAGES: Final = {
     "registered": _("The employee is recorded."),

@@ -12,15 +12,15 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning import service
 from app.provisioning.roles import assignments, change_routes, kinds, request_views, support
 from app.provisioning.roles.people_pages import done_message, local_time, path_id
-from app.state import current_actor, services
-from app.templating import render
 
 DetailPage = Callable[[Request, int], Awaitable[Response]]
 Decision = Callable[[UnitOfWork, Actor, int, str], Awaitable[object]]

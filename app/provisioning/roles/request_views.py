@@ -13,10 +13,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.audit import AuditEvent
-from app.errors import NotFound, PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
+from app.kit.errors import NotFound, PermissionDenied
+from app.kit.i18n import _
 from app.provisioning import deadlines, service, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import assignments, kinds, scope

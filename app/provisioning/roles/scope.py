@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 from app.provisioning.notifications import organisation_ids_under
 
 OUTSIDE = _("This belongs to another region: you cannot see it or act on it.")

@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from accounts.service import username_key
-from app import audit
-from app.actors import Actor
-from app.errors import Conflict, NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit

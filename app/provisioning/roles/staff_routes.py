@@ -12,12 +12,12 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import Conflict, DomainError, ValidationFailed
-from app.forms import form_text, positive_id
+from app.kit.errors import Conflict, DomainError, ValidationFailed
+from app.kit.forms import form_text, positive_id
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.roles import people, views
 from app.provisioning.roles.people_pages import done_message, employee_id, local_time
-from app.state import current_actor, services
-from app.templating import render
 
 EMPLOYEE_FIELDS = ("full_name", "personal_number", "hsa_person_id", "unit_id", "username")
 

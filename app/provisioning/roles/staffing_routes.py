@@ -17,14 +17,14 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.i18n import _, translate
+from app.kit.i18n import _, translate
+from app.kit.spreadsheets import spreadsheet_safe
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render
 from app.provisioning import deadlines
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.routes import catalogue_id_of
 from app.provisioning.roles.staffing import MismatchedRole, UnstaffedRole, staffing_report
-from app.spreadsheets import spreadsheet_safe
-from app.state import current_actor, services
-from app.templating import language_of, render
 
 BOM = "\ufeff"
 UNSTAFFED = _("Nobody staffs this role at this unit")

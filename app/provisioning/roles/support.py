@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.models import User
-from app import audit
-from app.actors import Actor
-from app.db import UnitOfWork
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
+from app.kit.i18n import _
 from app.provisioning import service
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.notifications import notify

@@ -10,10 +10,10 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.roles import views
 from app.provisioning.roles.people_pages import employee_id
-from app.state import current_actor, services
-from app.templating import render
 
 
 async def _tickets_page(request: Request, employee: int | None, *, own: bool) -> Response:

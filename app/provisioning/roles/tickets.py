@@ -15,9 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import PermissionDenied
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied
+from app.kit.i18n import _
 from app.provisioning.roles import scope
 from app.provisioning.roles.assignments import ACTIVE
 from app.provisioning.roles.catalogue.versions import current_roles

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation, User
-from app.actors import Actor
-from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning import deadlines, workflow
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.roles import assignments, scope, tickets

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Organisation
-from app.actors import Actor
+from app.kit.actors import Actor
+from app.kit.state import AppServices
 from app.provisioning.models import OrganisationCalendar
 from app.provisioning.orders import store
-from app.state import AppServices
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.i18n import translate
+from app.kit.i18n import translate
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.catalogue.loader import shipped

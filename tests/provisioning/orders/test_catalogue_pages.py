@@ -13,14 +13,14 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from accounts.models import User
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.orders import reading
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.models import OrderCatalogue, OrderCatalogueVersion
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
-from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 from tests.web import csrf_from, log_in, post_form
 

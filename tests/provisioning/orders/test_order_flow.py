@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
-from app.actors import Actor
-from app.errors import PermissionDenied, ValidationFailed
+from app.kit.actors import Actor
+from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.models import Notification
 from app.provisioning.orders import queries, reading, register, working
@@ -18,7 +19,6 @@ from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, PlacedOrder, place_order
 from app.provisioning.overdue import sweep_overdue
-from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 
 SKANE = "skane_audiology"

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning import workflow
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft
-from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, make_orders_world
 from tests.provisioning.orders.test_order_flow import NEW_AUDIOLOGIST, SKANE, place, view, work_through
 from tests.web import BrowserFactory, log_in, post_form

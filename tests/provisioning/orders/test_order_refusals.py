@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from app.kit.state import AppServices
 from app.provisioning.models import ProvisioningRequest
 from app.provisioning.orders import people, scope, store
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import MAX_NOTE, OrderDraft
-from app.state import AppServices
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 from tests.provisioning.orders.test_order_flow import NEW_AUDIOLOGIST, SKANE, UPPSALA, place
 

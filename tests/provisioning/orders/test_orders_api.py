@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import AuditEvent
+from app.kit.audit import AuditEvent
+from app.kit.state import AppServices
 from app.provisioning.models import ProvisioningRequest, ProvisioningTask
-from app.state import AppServices
 from tests.beds.test_openapi import schema_errors
 from tests.provisioning.orders.orders_world import OrdersWorld, make_orders_world
 from tests.web import BrowserFactory, csrf_from, log_in

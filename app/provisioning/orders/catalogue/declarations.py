@@ -12,7 +12,7 @@ from typing import TypeVar, cast
 
 import yaml
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue.definitions import (
     CHANNEL_KINDS,
     EFFECTS,

@@ -6,7 +6,7 @@ from typing import cast
 
 import yaml
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue.declarations import (
     UNKNOWN_QUESTION,
     UNKNOWN_SYSTEM,

@@ -7,7 +7,7 @@ from typing import cast
 
 import yaml
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue.declarations import (
     UNKNOWN_PREREQUISITE,
     UNKNOWN_QUESTION,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue.definitions import Event, Place, Prerequisite, TaskRule
 from app.provisioning.orders.catalogue.event_extras import NOT_ASKED
 from app.provisioning.orders.catalogue.problems import CatalogueProblem

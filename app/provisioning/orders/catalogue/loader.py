@@ -15,7 +15,7 @@ from pathlib import Path
 import holidays
 import yaml
 
-from app.i18n import _
+from app.kit.i18n import _
 from app.provisioning.orders.catalogue import graph
 from app.provisioning.orders.catalogue.declarations import (
     Known,

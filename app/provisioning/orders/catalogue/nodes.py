@@ -13,8 +13,8 @@ from typing import Final
 
 import yaml
 
-from app.i18n import _
-from app.input_rules import TextRefused, check_yaml_text
+from app.kit.i18n import _
+from app.kit.input_rules import TextRefused, check_yaml_text
 from app.provisioning.orders.catalogue.definitions import Place
 from app.provisioning.orders.catalogue.problems import CatalogueProblem
 

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.errors import ValidationFailed
-from app.i18n import _, translate
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _, translate
 
 Params = Mapping[str, str | int]
 # Parameters that are themselves message ids (what was found instead of what was expected), translated too.

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from app.actors import Actor
-from app.errors import NotFound, PermissionDenied
-from app.i18n import _, translate
+from app.kit.actors import Actor
+from app.kit.errors import NotFound, PermissionDenied
+from app.kit.i18n import _, translate
 from app.provisioning.orders import scope, store
 from app.provisioning.orders.catalogue.definitions import Catalogue, Channel, Condition, LeadTime, TaskRule
 from app.provisioning.orders.models import ItOrder, OrderCatalogue, OrderCatalogueVersion

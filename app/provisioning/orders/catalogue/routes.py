@@ -18,17 +18,17 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import Endpoint, requires
-from app.error_pages import error_response
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.forms import carried_file, carry_file, form_text, positive_id
-from app.i18n import _
+from app.kit.error_pages import error_response
+from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.kit.forms import carried_file, carry_file, form_text, positive_id
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import language_of, render
 from app.provisioning.orders import scope, store
 from app.provisioning.orders.catalogue import queries as catalogue_views
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.catalogue.diff import compare_catalogues
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
-from app.state import current_actor, services
-from app.templating import language_of, render
 
 MAX_KIB = store.MAX_FILE_BYTES // 1024
 # A multipart request carries the file (or, at confirmation, its base64: 4 characters for 3 bytes) and a few fields.

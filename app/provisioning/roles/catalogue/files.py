@@ -24,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
-from app.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from app.i18n import _
-from app.input_rules import TextRefused, check_text, json_loads
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from app.kit.i18n import _
+from app.kit.input_rules import TextRefused, check_text, json_loads
+from app.kit.spreadsheets import FORMULA_STARTS, spreadsheet_safe
 from app.provisioning.roles import scope
 from app.provisioning.roles.catalogue.versions import (
     CatalogueDiff,
@@ -44,14 +45,13 @@ from app.provisioning.roles.catalogue.versions import (
     version_roles,
 )
 from app.provisioning.roles.models import CatalogueVersion
-from app.spreadsheets import FORMULA_STARTS, spreadsheet_safe
 
 COLUMNS = ("specialty", "profession", "capability", "units")
 JSON_ROLE_KEYS = frozenset(COLUMNS)
 # An export names its catalogue and version; an import reads only the roles.
 JSON_TOP_KEYS = frozenset({"roles", "care_area", "version"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
-UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.input_rules
+UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app.kit.input_rules
 Params = Mapping[str, str | int]
 LISTED_AGAIN = _("The role {role} is listed again (first at {first}).")
 NOT_UTF8 = _("The file is not UTF-8 text. Save it as 'CSV UTF-8' or as JSON and try again.")

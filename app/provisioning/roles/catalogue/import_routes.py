@@ -19,10 +19,12 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import Endpoint, requires
-from app.error_pages import error_response
-from app.errors import DomainError, ValidationFailed
-from app.forms import carried_file, carry_file, form_text
-from app.i18n import _
+from app.kit.error_pages import error_response
+from app.kit.errors import DomainError, ValidationFailed
+from app.kit.forms import carried_file, carry_file, form_text
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.files import (
@@ -32,8 +34,6 @@ from app.provisioning.roles.catalogue.files import (
     ImportPreview,
 )
 from app.provisioning.roles.catalogue.routes import catalogue_id_of
-from app.state import current_actor, services
-from app.templating import render
 
 MAX_MEGABYTES = catalogue_io.MAX_FILE_BYTES // (1024 * 1024)
 TOO_LARGE = _("The file is larger than {limit} MB.")

@@ -16,8 +16,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.actors import Actor
-from app.errors import NotFound
+from app.kit.actors import Actor
+from app.kit.errors import NotFound
 from app.provisioning import deadlines
 from app.provisioning.roles.catalogue.versions import (
     NO_CATALOGUE,

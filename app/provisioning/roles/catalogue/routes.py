@@ -13,15 +13,15 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.errors import DomainError, NotFound
-from app.forms import MAX_ID
-from app.i18n import _
+from app.kit.errors import DomainError, NotFound
+from app.kit.forms import MAX_ID
+from app.kit.i18n import _
+from app.kit.state import current_actor, services
+from app.kit.templating import render
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.versions import NO_CATALOGUE
 from app.provisioning.roles.people_pages import local_time
-from app.state import current_actor, services
-from app.templating import render
 
 FILE_TYPES: Final = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 NOT_A_VERSION = _("A version is a whole number, such as 2.")

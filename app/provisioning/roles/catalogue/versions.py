@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app import audit
-from app.actors import Actor
-from app.db import session_now
-from app.errors import Conflict, NotFound, ValidationFailed
-from app.i18n import _
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.db import session_now
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.i18n import _
 from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles.models import CatalogueVersion, RoleCatalogue, RoleUnit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.forms import MAX_ID
+from app.kit.forms import MAX_ID
 
 Schema = dict[str, Any]
 

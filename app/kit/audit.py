@@ -19,8 +19,8 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.actors import Actor
-from app.db import Base, UTCDateTime, session_now
+from app.kit.actors import Actor
+from app.kit.db import Base, UTCDateTime, session_now
 
 GENESIS_HASH = "0" * 64
 # Keys that must never reach the log, whatever a caller passes in before/after.

@@ -10,7 +10,7 @@
   a few thousand brackets ended in RecursionError (a 500). The deepest legitimate document, an IT-order
   catalogue, is 7 levels deep; 32 leaves room and costs nothing.
 
-The HTTP side of these rules is ``app.input_guard`` (query, path, forms, JSON bodies); importers of uploaded
+The HTTP side of these rules is ``app.kit.input_guard`` (query, path, forms, JSON bodies); importers of uploaded
 files call ``json_text_problem``/``yaml_text_problem``/``text_problem`` on the decoded text, and
 ``check_depth`` on what they parsed.
 """
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 
 MAX_DEPTH = 32
 FORBIDDEN = re.compile("[\x00\ud800-\udfff]")

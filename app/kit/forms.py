@@ -8,8 +8,8 @@ from datetime import date
 
 from starlette.requests import Request
 
-from app.errors import ValidationFailed
-from app.i18n import _
+from app.kit.errors import ValidationFailed
+from app.kit.i18n import _
 
 MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
 # The days any date field accepts. The first and last days Python knows (0001-01-01, 9999-12-31) overflow

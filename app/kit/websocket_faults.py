@@ -12,8 +12,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import is_database_unavailable, unavailability
-from app.error_pages import RETRY_AFTER_SECONDS
+from app.kit.db import is_database_unavailable, unavailability
+from app.kit.error_pages import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger("bedboard.errors")
 

@@ -1,6 +1,6 @@
 """Log set-up for the server: one handler on the root logger, plain text or JSON lines (for a log collector).
 
-What is logged is chosen where it is logged (app/request_log.py, the scheduler): route templates, ids and
+What is logged is chosen where it is logged (app/kit/request_log.py, the scheduler): route templates, ids and
 figures, never a query string, a header, a form field or a personal number. This module only shapes lines.
 """
 

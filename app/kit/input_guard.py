@@ -1,6 +1,6 @@
-"""The HTTP side of ``app.input_rules``: every request's text is checked here, once, before a route uses it.
+"""The HTTP side of ``app.kit.input_rules``: every request's text is checked here, once, before a route uses it.
 
-Why a middleware and not ``app.forms``/``json_object``: routes read their input in four ways (query
+Why a middleware and not ``app.kit.forms``/``json_object``: routes read their input in four ways (query
 parameters, path parameters, ``request.form()`` in about forty places, and ``json_object``), and the CSRF
 guard reads the form before any of them. Only the ASGI layer sees all of it whichever way a route reads it,
 so a new route is covered without remembering to call anything.
@@ -30,8 +30,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.error_pages import error_response
-from app.input_rules import NUL, TextRefused, json_text_problem, shown_name, text_problem
+from app.kit.error_pages import error_response
+from app.kit.input_rules import NUL, TextRefused, json_text_problem, shown_name, text_problem
 
 
 def _pairs_problem(encoded: str) -> TextRefused | None:

@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actors import Actor
-from app.clock import Clock
-from app.db import UnitOfWork
+from app.kit import audit
+from app.kit.actors import Actor
+from app.kit.clock import Clock
+from app.kit.db import UnitOfWork
 
 REFUSED = "accounts.authorization_refused"
 REPEATED = "accounts.authorization_refused_repeated"

@@ -8,14 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from accounts.service import AccountsContext
-from app.actors import Actor
 from app.beds.live_feed import BedFeed
 from app.beds.write_batch import FreeBedsWriter
-from app.clock import Clock
-from app.db import UnitOfWork
+from app.kit.actors import Actor
+from app.kit.clock import Clock
+from app.kit.db import UnitOfWork
+from app.kit.refusal_ledger import RefusalLedger
+from app.kit.settings import Settings
 from app.live import LiveChannel
-from app.refusal_ledger import RefusalLedger
-from app.settings import Settings
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
 
@@ -33,7 +33,7 @@ class AppServices:
     board_socket: BoardSocket
     # Free-bed writes go through one writer per process, which commits the writes waiting together.
     bed_writes: FreeBedsWriter = field(init=False)
-    # Repeated refusals counted per minute instead of audited one by one (app/refusal_ledger.py).
+    # Repeated refusals counted per minute instead of audited one by one (app/kit/refusal_ledger.py).
     refusals: RefusalLedger = field(default_factory=RefusalLedger)
 
     def __post_init__(self) -> None:

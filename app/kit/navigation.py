@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts import permissions
-from app.actors import Actor
-from app.i18n import _
+from app.kit.actors import Actor
+from app.kit.i18n import _
 
 
 @dataclass(frozen=True)

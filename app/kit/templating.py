@@ -17,14 +17,14 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from accounts import csrf, permissions
-from app import navigation
-from app.actors import Actor
-from app.i18n import LANGUAGE_NAMES, negotiate, translate
+from app.kit import navigation
+from app.kit.actors import Actor
+from app.kit.i18n import LANGUAGE_NAMES, negotiate, translate
+from app.kit.settings import Settings
+from app.kit.state import current_actor, request_id, services
 from app.provisioning.notifications import unread_count
-from app.settings import Settings
-from app.state import current_actor, request_id, services
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
                  ROOT / "app" / "history" / "templates", ROOT / "app" / "provisioning" / "templates",
                  ROOT / "app" / "provisioning" / "licenses" / "templates",

@@ -15,10 +15,10 @@ import time
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.logs import FIELDS
-from app.metrics import Metrics
-from app.route_templates import route_template
-from app.state import current_actor, request_id
+from app.kit.logs import FIELDS
+from app.kit.metrics import Metrics
+from app.kit.route_templates import route_template
+from app.kit.state import current_actor, request_id
 
 logger = logging.getLogger("bedboard.requests")
 # The method is the client's to choose (any token parses): anything else is one label value, so that a

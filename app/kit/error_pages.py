@@ -11,11 +11,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.errors import DomainError, PermissionDenied
-from app.i18n import _, translate
-from app.route_templates import route_template
-from app.state import current_actor, request_id, services
-from app.templating import language_of, render
+from app.kit.errors import DomainError, PermissionDenied
+from app.kit.i18n import _, translate
+from app.kit.route_templates import route_template
+from app.kit.state import current_actor, request_id, services
+from app.kit.templating import language_of, render
 
 logger = logging.getLogger("bedboard.errors")
 
@@ -83,7 +83,7 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
 
 async def audit_refusal(request: Request, *, needs: str, details: Mapping[str, Any] | None = None) -> None:
     """A refused attempt is audited in a transaction of its own: the refused one was rolled back. Repeats of one
-    actor, route and need within a minute are counted and written as one event (app/refusal_ledger.py)."""
+    actor, route and need within a minute are counted and written as one event (app/kit/refusal_ledger.py)."""
     app_services = services(request)
     await app_services.refusals.record(app_services.unit_of_work, clock=app_services.clock,
                                        actor=current_actor(request), method=request.method,

@@ -1,6 +1,6 @@
 """The outermost layer: a request id, security headers on every response, and a plain error page for
 anything unexpected (500, or 503 with Retry-After when the database cannot be reached or is still
-starting up), with the trace only in the log. Websockets: see ``app.websocket_faults``.
+starting up), with the trace only in the log. Websockets: see ``app.kit.websocket_faults``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import secrets
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import is_database_unavailable, unavailability
-from app.error_pages import STATUS_MESSAGES, error_response
-from app.websocket_faults import guard_websocket
+from app.kit.db import is_database_unavailable, unavailability
+from app.kit.error_pages import STATUS_MESSAGES, error_response
+from app.kit.websocket_faults import guard_websocket
 
 logger = logging.getLogger("bedboard.errors")
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from app.clock import Clock, SystemClock
+from app.kit.clock import Clock, SystemClock
 
 logger = logging.getLogger("bedboard.realtime")
 

@@ -30,8 +30,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from accounts import permissions
 from accounts.guard import requires
-from app.audit import AuditEvent
-from app.state import client_address
+from app.kit.audit import AuditEvent
+from app.kit.state import client_address
 from realtime.hub import Hub
 from realtime.stats import DELAY_BUCKETS
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.i18n import LANGUAGES
+from app.kit.i18n import LANGUAGES
 
 Environment = Literal["development", "production"]
 PasswordProfile = Literal["rfc9106", "fast-insecure-for-tests"]
