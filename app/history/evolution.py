@@ -12,8 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.beds.models import Section
-from app.beds.staleness import STALE_AFTER
+from app.beds.interface import STALE_AFTER, section_ids, section_views
 from app.history.filters import BED_ACTIONS
 from app.kit.audit import AuditEvent
 
@@ -56,13 +55,12 @@ async def _edge_events(session: AsyncSession, ids: list[str], moment: datetime,
     return await _events_by_seq(session, seqs)
 
 
-async def _starting_state(session: AsyncSession, section_ids: list[int],
+async def _starting_state(session: AsyncSession, charted: list[int],
                           since: datetime) -> tuple[dict[str, int], dict[str, datetime | None]]:
-    ids = [str(id_) for id_ in section_ids]
+    ids = [str(id_) for id_ in charted]
     last_before = await _edge_events(session, ids, since, before=True)
     first_after = await _edge_events(session, ids, since, before=False)
-    current = dict((str(id_), free) for id_, free in await session.execute(
-        select(Section.id, Section.free_beds).where(Section.id.in_(section_ids))))
+    current = {str(view.id): view.free_beds for view in await section_views(session, charted)}
     values: dict[str, int] = {}
     reported: dict[str, datetime | None] = {}
     for id_ in ids:
@@ -99,16 +97,16 @@ def _merged(gaps: list[Gap]) -> list[Gap]:
 async def charted_sections(session: AsyncSession, *, hospital_id: int | None, section_id: int | None) -> list[int]:
     """The sections a chart sums: the one chosen, or every section of the chosen hospital, or none."""
     if section_id is not None:
-        return list(await session.scalars(select(Section.id).where(Section.id == section_id)))
+        return await section_ids(session, section_id=section_id)
     if hospital_id is not None:
-        return list(await session.scalars(select(Section.id).where(Section.hospital_id == hospital_id)))
+        return await section_ids(session, hospital_id=hospital_id)
     return []
 
 
-async def free_beds_series(session: AsyncSession, section_ids: list[int], since: datetime,
+async def free_beds_series(session: AsyncSession, charted: list[int], since: datetime,
                            until: datetime) -> Series:
     """The sum of the sections' free beds from ``since`` to ``until``: one point per change, plus both ends."""
-    values, reported = await _starting_state(session, section_ids, since)
+    values, reported = await _starting_state(session, charted, since)
     points = [Point(since, sum(values.values()))]
     reports: dict[str, list[datetime | None]] = {id_: [moment] for id_, moment in reported.items()}
     events = await session.stream_scalars(

@@ -11,9 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds.board_filter import BoardFilter
-from app.beds.staleness import describe_age
-from app.beds.views import nested
+from app.beds.interface import BoardFilter, describe_age, nested
 from app.history.chart_svg import draw
 from app.history.evolution import charted_sections, free_beds_series
 from app.history.filters import parse_id, parse_moment

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.beds.interface import SectionName, section_names
 from app.history.filters import HistoryFilter
-from app.history.queries import SectionName, bed_values, events_query, section_id_of, section_names
+from app.history.queries import bed_values, events_query, section_id_of
 from app.kit.audit import AuditEvent, canonical_json
 from app.kit.spreadsheets import spreadsheet_safe_row
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation
-from app.beds.models import Hospital, HospitalType, Section, SectionType
+from app.beds.interface import hospital_choices, hospital_type_choices, section_choices, section_type_choices
 
 
 @dataclass(frozen=True)
@@ -20,21 +18,8 @@ class FormOptions:
 
 
 async def form_options(session: AsyncSession, language: str, hospital_id: int | None) -> FormOptions:
-    hospitals = (await session.execute(
-        select(Organisation.id, Organisation.name).join(Hospital, Hospital.organisation_id == Organisation.id)
-        .order_by(Organisation.name))).all()
-    section_types = list(await session.scalars(select(SectionType)))
-    hospital_types = list(await session.scalars(select(HospitalType).order_by(HospitalType.id)))
-    sections: list[tuple[int, str]] = []
-    if hospital_id is not None:
-        sections = [(id_, name) for id_, name in await session.execute(
-            select(Section.id, Section.name).where(Section.hospital_id == hospital_id).order_by(Section.name))]
-
-    def name(row: SectionType | HospitalType) -> str:
-        return row.name_ro if language == "ro" else row.name_en
-
     return FormOptions(
-        hospitals=[(id_, hospital) for id_, hospital in hospitals],
-        section_types=sorted(((row.id, name(row)) for row in section_types), key=lambda pair: pair[1]),
-        hospital_types=[(row.code, name(row)) for row in hospital_types],
-        sections=sections)
+        hospitals=await hospital_choices(session),
+        section_types=await section_type_choices(session, language),
+        hospital_types=await hospital_type_choices(session, language),
+        sections=[] if hospital_id is None else await section_choices(session, hospital_id))

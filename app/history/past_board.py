@@ -1,7 +1,7 @@
 """The board as it was at a moment, rebuilt from the log: every section's number, who set it, its age.
 
-Like the live feed's ``_as_of``: a section's facts come from the sections table, and its number, version
-and reports from its last bed event at or before the moment. A section with no event by then shows the
+Like the live feed's ``_as_of``: a section's facts come from beds (``app.beds.interface``), and its number,
+version and reports from its last bed event at or before the moment. A section with no event by then shows the
 value its first later change replaced. Names and approved beds changed later by an import are undone
 from the ``beds.section_changed`` events' old values.
 """
@@ -15,10 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.beds.board_filter import BoardFilter
-from app.beds.models import Section
-from app.beds.staleness import is_stale
-from app.beds.views import SectionView, section_query, views_of
+from app.beds.interface import BoardFilter, SectionView, is_stale, retirements, section_views
 from app.kit.audit import AuditEvent
 
 
@@ -71,11 +68,10 @@ def _as_at(view: SectionView, moment: datetime, last_set: AuditEvent | None, nex
 
 async def _present_at(session: AsyncSession, moment: datetime) -> list[SectionView]:
     """The sections that were on the board: not yet retired, and not added later."""
-    retired = {id_ for id_, at in await session.execute(select(Section.id, Section.retired_at))
-               if at is not None and at <= moment}
+    retired = {id_ for id_, at in (await retirements(session)).items() if at <= moment}
     added_later = set(await session.scalars(select(AuditEvent.object_id).where(
         AuditEvent.action == "beds.section_added", AuditEvent.at > moment)))
-    views = await views_of(session, section_query())
+    views = await section_views(session)
     return [view for view in views if view.id not in retired and str(view.id) not in added_later]
 
 

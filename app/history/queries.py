@@ -2,7 +2,7 @@
 
 Pages are cut by sequence number (``seq < before``), never by OFFSET, so page 5,000 costs what page 1
 costs. Hospital and section filters become ``object_type = 'section' AND object_id IN (...)`` (the ids
-read from ``sections``), which reads the same on SQLite and PostgreSQL.
+asked of beds through ``app.beds.interface``), which reads the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,19 +14,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation
-from app.beds.models import Section
+from app.beds.interface import SectionName, section_ids, section_names
 from app.history.filters import BED_ACTIONS, HistoryFilter
 from app.kit.audit import AuditEvent
 
 PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class SectionName:
-    hospital_id: int
-    hospital: str
-    section: str
 
 
 @dataclass(frozen=True)
@@ -54,15 +46,11 @@ class HistoryPage:
     next_before: int | None
 
 
-async def section_ids(session: AsyncSession, filters: HistoryFilter) -> list[str]:
-    query = select(Section.id)
-    if filters.hospital_id is not None:
-        query = query.where(Section.hospital_id == filters.hospital_id)
-    if filters.section_id is not None:
-        query = query.where(Section.id == filters.section_id)
-    if filters.section_type_id is not None:
-        query = query.where(Section.section_type_id == filters.section_type_id)
-    return [str(id_) for id_ in await session.scalars(query)]
+async def _filtered_section_ids(session: AsyncSession, filters: HistoryFilter) -> list[str]:
+    """The filtered sections' ids as the log writes them (``object_id`` is text)."""
+    ids = await section_ids(session, hospital_id=filters.hospital_id, section_id=filters.section_id,
+                            section_type_id=filters.section_type_id)
+    return [str(id_) for id_ in ids]
 
 
 async def events_query(session: AsyncSession, filters: HistoryFilter) -> Select[AuditEvent]:
@@ -73,7 +61,7 @@ async def events_query(session: AsyncSession, filters: HistoryFilter) -> Select[
         query = query.where(AuditEvent.action.not_in(BED_ACTIONS))
     if filters.narrows_sections:
         query = query.where(AuditEvent.object_type == "section",
-                            AuditEvent.object_id.in_(await section_ids(session, filters)))
+                            AuditEvent.object_id.in_(await _filtered_section_ids(session, filters)))
     if filters.user is not None:
         query = query.where(AuditEvent.actor == filters.user)
     if filters.since is not None:
@@ -81,16 +69,6 @@ async def events_query(session: AsyncSession, filters: HistoryFilter) -> Select[
     if filters.until is not None:
         query = query.where(AuditEvent.at <= filters.until)
     return query
-
-
-async def section_names(session: AsyncSession, ids: set[int] | None = None) -> dict[int, SectionName]:
-    """Hospital and section names by section id (all of them for an export: there are thousands, not millions)."""
-    query = select(Section.id, Section.hospital_id, Organisation.name, Section.name).join(
-        Organisation, Organisation.id == Section.hospital_id)
-    if ids is not None:
-        query = query.where(Section.id.in_(ids))
-    return {id_: SectionName(hospital_id, hospital, name) for id_, hospital_id, hospital, name in
-            await session.execute(query)}
 
 
 def _int_or_none(values: dict[str, Any] | None, key: str) -> int | None:
