@@ -26,6 +26,7 @@ from app import deploy_checks
 from app.backup import BackupRefused, backup_sqlite
 from app.beds.nomenclature import cli as nomenclature_cli
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
+from app.jobs import cli as jobs_cli
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, make_engine, make_session_factory
@@ -34,7 +35,6 @@ from app.kit.logs import configure_logging
 from app.kit.settings import Settings, SettingsError, load_settings
 from app.live import LiveChannel
 from app.migrations import upgrade_to_head
-from app.provisioning import jobs_cli
 from realtime.hub import Hub
 
 Command = Callable[[Settings, argparse.Namespace], int]

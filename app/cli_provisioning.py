@@ -14,7 +14,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import ValidationFailed
 from app.kit.settings import Settings
-from app.provisioning import setup
+from app.provisioning.core import setup
 from app.provisioning.orders import setup as orders_setup
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid

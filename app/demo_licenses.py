@@ -17,9 +17,9 @@ from accounts.sessions import actor_for
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
+from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.licenses import decisions, requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
-from app.provisioning.models import OrganisationCalendar
 
 SERVICE_CODE = "SSMSO"
 POOL_SIZE = 40

@@ -26,8 +26,8 @@ from accounts.models import Organisation, User
 from accounts.sessions import actor_for
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
-from app.provisioning import setup
-from app.provisioning.models import OrganisationCalendar, ProvisioningRequest
+from app.provisioning.core import setup
+from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
 from app.provisioning.orders import reading, register, store, working
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson

@@ -19,7 +19,7 @@ from accounts.sessions import actor_for
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
-from app.provisioning.models import OrganisationCalendar
+from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.roles import assignments, changes, competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit

@@ -26,6 +26,7 @@ from app.beds.live_feed import BedFeed
 from app.beds.nomenclature import routes as nomenclature_routes
 from app.health import ProbesFirst
 from app.history import routes as history_routes
+from app.jobs.scheduler import run_forever
 from app.kit.clock import Clock, SystemClock
 from app.kit.db import make_engine, make_session_factory
 from app.kit.error_pages import on_domain_error, on_http_exception
@@ -40,8 +41,8 @@ from app.kit.state import AppServices
 from app.kit.templating import make_templates
 from app.live import LiveChannel
 from app.live_watch import send_heartbeats, watch_sessions
-from app.provisioning import notification_routes, outbox_routes
-from app.provisioning.jobs import scheduled
+from app.notifications import inbox_routes as notification_routes
+from app.notifications import outbox_routes
 from app.provisioning.licenses import report_routes, usage_api, usage_routes, usage_tokens
 from app.provisioning.licenses import routes as license_routes
 from app.provisioning.orders import api_routes as orders_api_routes
@@ -57,7 +58,7 @@ from app.provisioning.roles import staffing_routes as roles_staffing_routes
 from app.provisioning.roles import ticket_routes as roles_ticket_routes
 from app.provisioning.roles.catalogue import import_routes as roles_catalogue_import_routes
 from app.provisioning.roles.catalogue import routes as roles_catalogue_routes
-from app.provisioning.scheduler import run_forever
+from app.scheduled_jobs import scheduled
 from realtime.endpoint import BoardSocket
 from realtime.hub import Hub
 

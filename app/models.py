@@ -3,15 +3,17 @@
 from accounts import models as accounts_models
 from app.beds import models as beds_models
 from app.beds.nomenclature import models as nomenclature_models
+from app.jobs import models as job_models
 from app.kit import audit
 from app.kit.db import Base
-from app.provisioning import models as provisioning_models
-from app.provisioning import outbox
+from app.notifications import models as notification_models
+from app.notifications import outbox
+from app.provisioning.core import models as provisioning_models
 from app.provisioning.licenses import models as license_models
 from app.provisioning.orders import models as order_tables
 from app.provisioning.roles import models as role_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "beds_models", "license_models", "metadata", "nomenclature_models",
-           "order_tables", "outbox", "provisioning_models", "role_models"]
+__all__ = ["accounts_models", "audit", "beds_models", "job_models", "license_models", "metadata", "nomenclature_models",
+           "notification_models", "order_tables", "outbox", "provisioning_models", "role_models"]

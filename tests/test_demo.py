@@ -20,7 +20,7 @@ from app.kit.actors import Actor
 from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.settings import Settings
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders import queries, reading, register
 from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets

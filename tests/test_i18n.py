@@ -61,19 +61,19 @@ TOKEN_PAGES = (
 # The pages of the provisioning package that bed-board users see too: everyone's own notifications (and the
 # header's count), and the administrators' outbox with the periodic jobs.
 SHARED_PROVISIONING_PAGES = (
-    "app/provisioning/notification_routes.py",
+    "app/notifications/inbox_routes.py",
     "app/provisioning/templates/notifications.html",
-    "app/provisioning/outbox_routes.py",
+    "app/notifications/outbox_routes.py",
     "app/provisioning/templates/outbox.html",
 )
 
 # The provisioning core whose texts every module's users read: request and task states, the notices it sends,
 # the working-day calendar.
 PROVISIONING_CORE = (
-    "app/provisioning/workflow.py",
-    "app/provisioning/service.py",
-    "app/provisioning/calendar.py",
-    "app/provisioning/notifications.py",
+    "app/provisioning/core/workflow.py",
+    "app/provisioning/core/service.py",
+    "app/provisioning/core/calendar.py",
+    "app/notifications/notify.py",
 )
 
 

@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
+from app.jobs.scheduler import Job, JobBody, run_forever
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.clock import ManualClock
@@ -19,7 +20,6 @@ from app.kit.metrics import LOGIN_FAILED, Metrics
 from app.kit.settings import Settings
 from app.kit.state import AppServices
 from app.main import create_app
-from app.provisioning.scheduler import Job, JobBody, run_forever
 from realtime.hub import QUEUE_SIZE, Subscription
 from tests.factories import make_user
 from tests.realtime.conftest import BoardWorld, Browser, next_message, subscribe

@@ -22,11 +22,12 @@ from app.kit.actors import Actor
 from app.kit.i18n import LANGUAGE_NAMES, negotiate, translate
 from app.kit.settings import Settings
 from app.kit.state import current_actor, request_id, services
-from app.provisioning.notifications import unread_count
+from app.notifications.notify import unread_count
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
                  ROOT / "app" / "history" / "templates", ROOT / "app" / "provisioning" / "templates",
+                 ROOT / "app" / "notifications" / "templates",
                  ROOT / "app" / "provisioning" / "licenses" / "templates",
                  ROOT / "app" / "provisioning" / "roles" / "templates",
                  ROOT / "app" / "provisioning" / "orders" / "templates")

@@ -11,8 +11,8 @@ from accounts import sessions
 from accounts.models import Organisation, User
 from app.kit.actors import Actor
 from app.kit.state import AppServices
+from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.licenses.models import LicensePool
-from app.provisioning.models import OrganisationCalendar
 from tests.factories import make_user
 
 SERVICE, UNIT, COMMUNE_A, COMMUNE_B, ESTABLISHMENT_A = "SSMSO", "USD", "FLORIDA", "PINTANA", "CESFAM-A"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.provisioning.calendar import (
+from app.provisioning.core.calendar import (
     BusinessCalendar,
     add_business_time,
     business_time_between,

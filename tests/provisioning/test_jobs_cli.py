@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.cli import main
+from app.jobs.models import JobRun
+from app.jobs.scheduler import LEASE, JobBody, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.db import make_engine, make_session_factory
 from app.kit.settings import Settings
-from app.provisioning.jobs import JOBS, UNUSED_LICENCES
-from app.provisioning.models import JobRun
-from app.provisioning.scheduler import LEASE, JobBody, run_once, take_lease
+from app.scheduled_jobs import JOBS, UNUSED_LICENCES
 
 WAIT_SECONDS = 20
 
@@ -34,7 +34,7 @@ def replace_bodies(monkeypatch: pytest.MonkeyPatch, body: JobBody) -> None:
                ) -> dict[str, JobBody]:
         return {job.name: body for job in JOBS}
 
-    monkeypatch.setattr("app.provisioning.jobs_cli.job_bodies", bodies)
+    monkeypatch.setattr("app.jobs.cli.job_bodies", bodies)
 
 
 def test_run_then_list(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,11 +11,12 @@ from accounts.models import User
 from app.kit.audit import AuditEvent
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
-from app.provisioning import workflow
+from app.notifications.models import Notification
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningTask
+from app.provisioning.core.service import TransitionRefused
 from app.provisioning.licenses import about, decisions, requests
 from app.provisioning.licenses.models import ACTIVE, License
-from app.provisioning.models import Notification, ProvisioningTask
-from app.provisioning.service import TransitionRefused
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 GOOD = (1, "alba PLAZA santelices", "12.345.678-5", "Femenino")

@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy import func, select
 
 from app.kit.state import AppServices
-from app.provisioning import workflow
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.licenses.models import License
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
 from tests.provisioning.licence_world import LicenceWorld, make_licence_world
 from tests.web import BrowserFactory, csrf_from, log_in, post_form
 

@@ -12,10 +12,10 @@ from app.kit.audit import AuditEvent
 from app.kit.clock import ManualClock
 from app.kit.errors import Conflict, DomainError, PermissionDenied
 from app.kit.state import AppServices
-from app.provisioning import workflow
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import about, decisions, requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License
-from app.provisioning.models import ProvisioningRequest
 from tests.provisioning.licence_world import LicenceWorld, actor_of, make_licence_world
 
 ALBA = (1, "Alba Plaza Santelices", "12345678-5", "Femenino")

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning import notifications
-from app.provisioning.models import Notification
-from app.provisioning.notification_routes import followable
+from app.notifications import notify as notifications
+from app.notifications.inbox_routes import followable
+from app.notifications.models import Notification
 from tests.factories import make_user
 from tests.web import BrowserFactory, csrf_from, log_in
 

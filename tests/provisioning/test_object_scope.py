@@ -22,11 +22,12 @@ from accounts import tokens
 from accounts.models import User
 from app.kit.forms import carry_file
 from app.kit.state import AppServices
-from app.provisioning import service
+from app.notifications.models import Notification
+from app.provisioning.core import service
+from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.licenses import about, decisions, kinds, requests
 from app.provisioning.licenses.models import License, LicensePool
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
-from app.provisioning.models import Notification, OrganisationCalendar
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.settings import Settings, SettingsError, load_settings
-from app.provisioning.outbox import (
+from app.notifications.outbox import (
     OutboxMessage,
     SendReport,
     enqueue,

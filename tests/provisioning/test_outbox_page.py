@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import httpx
 
+from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
-from app.provisioning import outbox
-from app.provisioning.jobs import JOBS, OVERDUE
-from app.provisioning.scheduler import LEASE, run_once, take_lease
+from app.notifications import outbox
+from app.scheduled_jobs import JOBS, OVERDUE
 from tests.factories import make_user
 from tests.web import log_in
 

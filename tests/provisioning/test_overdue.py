@@ -11,10 +11,10 @@ from accounts.models import User
 from app.kit.actors import Actor
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
-from app.provisioning.deadlines import is_overdue
+from app.notifications.models import Notification
+from app.provisioning.core.deadlines import is_overdue
+from app.provisioning.core.overdue import sweep_overdue
 from app.provisioning.licenses import requests
-from app.provisioning.models import Notification
-from app.provisioning.overdue import sweep_overdue
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 SANTIAGO = ZoneInfo("America/Santiago")

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
-from app.provisioning import workflow
+from app.provisioning.core import workflow
+from app.provisioning.core.service import TransitionRefused
 from app.provisioning.roles import changes
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
-from app.provisioning.service import TransitionRefused
 from tests.provisioning.roles_world import HSA_WARD, actor, make_roles_world, role
 
 NEW_UNIT = "SE2321000198-E4KA"

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning import workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
 from tests.provisioning.roles_world import DOCTOR, HSA_CLINIC, HSA_WARD, NURSE, RolesWorld, make_roles_world
 from tests.web import BrowserFactory, log_in, post_form

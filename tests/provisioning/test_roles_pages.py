@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning import workflow
-from app.provisioning.models import Notification, ProvisioningRequest
+from app.notifications.models import Notification
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments, competence
 from app.provisioning.roles.models import EmployeeAssignment, HeldRole
 from tests.beds.test_openapi import schema_errors

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
-from app.provisioning import workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments, competence, people, tickets
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, EmployeeAssignment, HeldRole

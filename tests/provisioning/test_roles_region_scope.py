@@ -25,8 +25,8 @@ from app.kit.db import UnitOfWork
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.forms import carry_file
 from app.kit.state import AppServices
-from app.provisioning import workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments, changes, competence, people, support, views
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.models import EmployeeAssignment

@@ -12,9 +12,9 @@ from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
+from app.notifications.models import Notification
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License
 from app.provisioning.licenses.usage import month_after, record_usage, sweep_unused
-from app.provisioning.models import Notification
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 START = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)

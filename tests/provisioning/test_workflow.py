@@ -13,10 +13,10 @@ from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.errors import ValidationFailed
 from app.kit.state import AppServices
-from app.provisioning import service, workflow
-from app.provisioning.events import RequestChanged
+from app.provisioning.core import service, workflow
+from app.provisioning.core.events import RequestChanged
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.licenses import kinds
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 ALL_REQUEST_ACTIONS = sorted({action for (_state, action) in workflow.REQUEST_TRANSITIONS})

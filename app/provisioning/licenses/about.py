@@ -9,12 +9,12 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service
+from app.provisioning.core import service
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicenseSubject
 from app.provisioning.licenses.notices import tell_handlers, tell_requester
 from app.provisioning.licenses.requests import own_request
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
 
 MAX_DESCRIPTION = 2000
 # Which licence state each kind of request makes sense for.

@@ -11,13 +11,13 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service
+from app.notifications.notify import organisation_ids_under
+from app.provisioning.core import service
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, Collaborator, License, LicensePool, LicenseSubject
 from app.provisioning.licenses.notices import tell_requester
 from app.provisioning.licenses.plans import plan_for_collaborators
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import organisation_ids_under
 
 ACCEPTED_NOTICE = _(
     "Licence request #{number} was accepted: {count} licence(s) created. Generate the node keys, then tell each user.")

@@ -16,9 +16,9 @@ from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, ValidationFailed
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import decisions, pages, queries
 from app.provisioning.licenses.detail_routes import detail_page
-from app.provisioning.models import ProvisioningRequest
 
 Decision = Callable[[UnitOfWork, Actor, int, str], Awaitable[ProvisioningRequest]]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from app.provisioning.deadlines import lineage
-from app.provisioning.kinds import kind_of
+from app.notifications.notify import notify, organisation_ids_under, users_with_role
+from app.provisioning.core.deadlines import lineage
+from app.provisioning.core.kinds import kind_of
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses.kinds import DETAIL, REFERENT
 from app.provisioning.licenses.scope import service_of
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
 
 
 def request_link(request_id: int) -> str:

@@ -6,9 +6,9 @@ from functools import cache
 from typing import Final
 
 from app.kit.i18n import _
-from app.provisioning.catalogues import load_document, parse_plans
+from app.provisioning.core.catalogues import load_document, parse_plans
+from app.provisioning.core.workflow import TaskSpec
 from app.provisioning.licenses.kinds import HELPDESK, OFFICER, REFERENT
-from app.provisioning.workflow import TaskSpec
 
 TASK_ACTION_LABELS: Final = {
     "generate_node_keys": _("Generate the access keys to the user's nodes"),

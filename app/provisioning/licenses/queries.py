@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from app.kit.actors import Actor
-from app.provisioning import deadlines, workflow
+from app.notifications.notify import organisation_ids_under
+from app.provisioning.core import deadlines, workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool, LicenseSubject
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import organisation_ids_under
 
 LIST_LIMIT = 500
 RECLAIMED = "unused"  # the automatic sweep's reason: the seat went back to the pool

@@ -23,7 +23,7 @@ from app.kit.i18n import _, translate
 from app.kit.spreadsheets import spreadsheet_safe
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.licenses import reports
 
 BOM = "\ufeff"

@@ -27,14 +27,14 @@ from app.kit.audit import AuditEvent
 from app.kit.errors import ValidationFailed
 from app.kit.forms import check_day_in_range
 from app.kit.i18n import _
-from app.provisioning import workflow
-from app.provisioning.calendar import BusinessCalendar, business_time_between
-from app.provisioning.deadlines import calendar_of, is_overdue
+from app.notifications.notify import organisation_ids_under
+from app.provisioning.core import workflow
+from app.provisioning.core.calendar import BusinessCalendar, business_time_between
+from app.provisioning.core.deadlines import calendar_of, is_overdue
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import kinds
 from app.provisioning.licenses.models import License
 from app.provisioning.licenses.usage_tokens import officer_service
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import organisation_ids_under
 
 TARGET_DAYS = kinds.NEW.business_days
 STATES = tuple(workflow.REQUEST_STATE_LABELS)

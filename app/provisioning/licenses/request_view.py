@@ -16,13 +16,13 @@ from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning import deadlines, service, workflow
+from app.provisioning.core import deadlines, service, workflow
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.collaborators import GENDERS
 from app.provisioning.licenses.models import Collaborator, License, LicenseSubject
 from app.provisioning.licenses.plans import TASK_ACTION_LABELS
 from app.provisioning.licenses.queries import organisation_names
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 
 # The referent's own steps: "await_external" and "confirm" let them wait on the node administrator.
 REFERENT_TASK_ACTIONS: Final = ("complete", "await_external", "confirm")

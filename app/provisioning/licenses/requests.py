@@ -15,12 +15,12 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service, workflow
+from app.provisioning.core import service, workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.collaborators import Batch, LineErrors, Reason, validate_batch
 from app.provisioning.licenses.models import ACTIVE, Collaborator, License
 from app.provisioning.licenses.notices import tell_handlers
-from app.provisioning.models import ProvisioningRequest
 
 Entry = tuple[int, str, str, str]  # (line, full name, RUN, gender) as typed or read from a file
 

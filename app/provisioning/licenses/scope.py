@@ -15,9 +15,9 @@ from accounts import permissions
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning.deadlines import lineage
+from app.notifications.notify import organisation_ids_under
+from app.provisioning.core.deadlines import lineage
 from app.provisioning.licenses.kinds import HELPDESK, OFFICER, REFERENT, SUPPORT
-from app.provisioning.notifications import organisation_ids_under
 
 HEALTH_SERVICE = "health_service"
 REQUESTING_KINDS = frozenset({"commune", "establishment"})

@@ -31,9 +31,9 @@ from app.kit.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
 from app.kit.i18n import _, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
+from app.notifications.notify import organisation_ids_under
 from app.provisioning.licenses import usage, usage_tokens
 from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
-from app.provisioning.notifications import organisation_ids_under
 
 MAX_USES = 5000
 # 5,000 items of about 60 bytes, with room for spacing.

@@ -25,9 +25,9 @@ from app.kit.forms import form_text
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.deadlines import calendar_of
+from app.notifications.notify import organisation_ids_under
+from app.provisioning.core.deadlines import calendar_of
 from app.provisioning.licenses import usage, usage_import, usage_tokens
-from app.provisioning.notifications import organisation_ids_under
 
 TOO_LARGE = _("The file is larger than {max} KB; split it.")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from accounts.models import Organisation
 from app.kit.i18n import translate
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.catalogue.definitions import Channel
 from app.provisioning.orders.checks import CheckResult

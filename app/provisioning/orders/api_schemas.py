@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.kit.api_parsing import MAX_BODY_BYTES
 from app.kit.forms import MAX_ID
 from app.kit.openapi_schema import Schema, id_parameter, json_response, nullable, obj, or_null, ref
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders import people, placing, working
 from app.provisioning.orders.api_routes import MAX_KEY, MAX_ORDER_BODY_BYTES
 from app.provisioning.orders.catalogue.definitions import CHANNEL_KINDS

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders.answers import Answers, validate_answers
 from app.provisioning.orders.catalogue import graph
 from app.provisioning.orders.catalogue.definitions import Catalogue, Channel, Event, Link, Prerequisite, TaskRule

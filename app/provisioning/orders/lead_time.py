@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from app.kit.i18n import _
-from app.provisioning.calendar import MAX_CLOSED_DAYS, BusinessCalendar
+from app.provisioning.core.calendar import MAX_CLOSED_DAYS, BusinessCalendar
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, LeadTime
 from app.provisioning.orders.conditions import all_met, check_conditions

@@ -24,7 +24,7 @@ from app.kit.forms import MAX_ID, form_text, positive_id
 from app.kit.i18n import _, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
-from app.provisioning import deadlines, workflow
+from app.provisioning.core import deadlines, workflow
 from app.provisioning.orders import order_forms, queries, reading, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm

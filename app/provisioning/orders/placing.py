@@ -19,7 +19,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service, workflow
+from app.provisioning.core import service, workflow
 from app.provisioning.orders import scope, store, timing
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate

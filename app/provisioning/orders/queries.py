@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
-from app.provisioning import workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.orders import people, reading, register, scope
 from app.provisioning.orders.models import ItOrder, OrderPerson
 

@@ -13,8 +13,8 @@ from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.i18n import _
-from app.provisioning import service, workflow
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
+from app.provisioning.core import service, workflow
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 from app.provisioning.orders import scope, store, timing
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.checklist import Checklist, GeneratedTask, generate

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.provisioning import workflow
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.core import workflow
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.orders import reading
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.models import ItOrder

@@ -15,8 +15,8 @@ from accounts import permissions
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning.deadlines import lineage
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core.deadlines import lineage
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.orders.models import ItOrder, OrderCatalogue
 
 OUTSIDE = _("This belongs to another organisation: you cannot see it or act on it.")

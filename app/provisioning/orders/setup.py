@@ -17,10 +17,10 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, ValidationFailed
 from app.kit.i18n import _
+from app.provisioning.core.setup import organisation_by_code
 from app.provisioning.orders import store
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.models import OrderCatalogue
-from app.provisioning.setup import organisation_by_code
 
 # The organisations whose IT-order administrators keep catalogues (accounts.permissions: orders_admin).
 KEEPING_KINDS = ("region", "commune")

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.provisioning import deadlines
-from app.provisioning.calendar import BusinessCalendar
+from app.provisioning.core import deadlines
+from app.provisioning.core.calendar import BusinessCalendar
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event
 from app.provisioning.orders.lead_time import LeadTimeVerdict, event_lead_time, verdict

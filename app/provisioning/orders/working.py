@@ -10,7 +10,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service, workflow
+from app.provisioning.core import service, workflow
 from app.provisioning.orders import reading, scope
 
 MAX_REASON = 500

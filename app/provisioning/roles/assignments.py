@@ -15,14 +15,14 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service
-from app.provisioning.catalogues import load_document
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
-from app.provisioning.notifications import notify, users_with_role
+from app.notifications.notify import notify, users_with_role
+from app.provisioning.core import service
+from app.provisioning.core.catalogues import load_document
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.core.workflow import TaskSpec
 from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
-from app.provisioning.workflow import TaskSpec
 
 ACTIVE: Final = "active"
 REQUESTED: Final = "requested"

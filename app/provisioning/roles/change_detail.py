@@ -17,7 +17,7 @@ from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.errors import NotFound
 from app.kit.i18n import _
-from app.provisioning import deadlines, service, workflow
+from app.provisioning.core import deadlines, service, workflow
 from app.provisioning.roles import kinds
 from app.provisioning.roles.catalogue.versions import (
     OPERATIONS,

@@ -22,8 +22,8 @@ from accounts.models import Organisation, User
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning import deadlines, workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import deadlines, workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import changes, kinds, scope
 from app.provisioning.roles.catalogue.versions import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit

@@ -16,9 +16,9 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import service
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import notify, users_with_role
+from app.notifications.notify import notify, users_with_role
+from app.provisioning.core import service
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import kinds, scope
 from app.provisioning.roles.catalogue.versions import (
     apply_operations,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from app.kit.i18n import _
-from app.provisioning.kinds import RequestKind, register
+from app.provisioning.core.kinds import RequestKind, register
 
 DETAIL: Final = "/roles/requests/{number}"
 

@@ -18,7 +18,7 @@ from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning import service
+from app.provisioning.core import service
 from app.provisioning.roles import assignments, change_routes, kinds, request_views, support
 from app.provisioning.roles.people_pages import done_message, local_time, path_id
 

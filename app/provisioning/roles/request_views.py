@@ -17,8 +17,8 @@ from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.errors import NotFound, PermissionDenied
 from app.kit.i18n import _
-from app.provisioning import deadlines, service, workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import deadlines, service, workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of

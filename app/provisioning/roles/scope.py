@@ -18,7 +18,7 @@ from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning.notifications import organisation_ids_under
+from app.notifications.notify import organisation_ids_under
 
 OUTSIDE = _("This belongs to another region: you cannot see it or act on it.")
 

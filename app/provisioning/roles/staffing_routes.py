@@ -21,7 +21,7 @@ from app.kit.i18n import _, translate
 from app.kit.spreadsheets import spreadsheet_safe
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
-from app.provisioning import deadlines
+from app.provisioning.core import deadlines
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.routes import catalogue_id_of
 from app.provisioning.roles.staffing import MismatchedRole, UnstaffedRole, staffing_report

@@ -10,9 +10,9 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.i18n import _
-from app.provisioning import service
-from app.provisioning.models import ProvisioningRequest
-from app.provisioning.notifications import notify
+from app.notifications.notify import notify
+from app.provisioning.core import service
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments
 from app.provisioning.roles.models import EmployeeAssignment
 

@@ -17,8 +17,8 @@ from accounts.models import Organisation, User
 from app.kit.actors import Actor
 from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import deadlines, workflow
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core import deadlines, workflow
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.roles import assignments, scope, tickets
 from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles

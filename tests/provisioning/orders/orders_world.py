@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.state import AppServices
-from app.provisioning.models import OrganisationCalendar
+from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.orders import store
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of

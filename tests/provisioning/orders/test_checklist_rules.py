@@ -3,7 +3,7 @@ tasks and the order."""
 
 from __future__ import annotations
 
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.catalogue.loader import load_text
 from app.provisioning.orders.checklist import generate

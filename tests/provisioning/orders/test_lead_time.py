@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.kit.i18n import translate
-from app.provisioning.calendar import BusinessCalendar, calendar_for
+from app.provisioning.core.calendar import BusinessCalendar, calendar_for
 from app.provisioning.orders.catalogue.definitions import LeadTime
 from app.provisioning.orders.lead_time import business_days_between, latest_start, verdict
 

@@ -12,13 +12,13 @@ from accounts.models import User
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
-from app.provisioning import workflow
-from app.provisioning.models import Notification
+from app.notifications.models import Notification
+from app.provisioning.core import workflow
+from app.provisioning.core.overdue import sweep_overdue
 from app.provisioning.orders import queries, reading, register, working
 from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, PlacedOrder, place_order
-from app.provisioning.overdue import sweep_overdue
 from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orders_world
 
 SKANE = "skane_audiology"

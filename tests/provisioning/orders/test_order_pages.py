@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft

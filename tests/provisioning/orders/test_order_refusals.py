@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
-from app.provisioning.models import ProvisioningRequest
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.orders import people, scope, store
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.people import NewPerson

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from tests.beds.test_openapi import schema_errors
 from tests.provisioning.orders.orders_world import OrdersWorld, make_orders_world
 from tests.web import BrowserFactory, csrf_from, log_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.provisioning import workflow
+from app.provisioning.core import workflow
 from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.checklist import Checklist, GeneratedTask, generate
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.provisioning.calendar import BusinessCalendar, calendar_for
+from app.provisioning.core.calendar import BusinessCalendar, calendar_for
 from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.checks import evaluate_checks

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
-from app.provisioning import deadlines
+from app.provisioning.core import deadlines
 from app.provisioning.roles.catalogue.versions import (
     NO_CATALOGUE,
     CatalogueDiff,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.kit.clock import Clock
 from app.kit.db import Base, UnitOfWork, UTCDateTime, session_now
 from app.kit.settings import Settings
-from app.provisioning.mailer import send_message
+from app.notifications.mailer import send_message
 
 logger = logging.getLogger(__name__)
 

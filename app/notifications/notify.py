@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Organisation, User, UserRole
 from app.kit.db import session_now
 from app.kit.i18n import _, translate
-from app.provisioning import outbox
-from app.provisioning.models import Notification
+from app.notifications import outbox
+from app.notifications.models import Notification
 
 JsonParams = Mapping[str, str | int | None]
 LIST_LIMIT = 100

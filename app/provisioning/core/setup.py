@@ -14,9 +14,9 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning.calendar import calendar_for
+from app.provisioning.core.calendar import calendar_for
+from app.provisioning.core.models import ClosureDay, OrganisationCalendar
 from app.provisioning.licenses.models import LicensePool
-from app.provisioning.models import ClosureDay, OrganisationCalendar
 
 MAX_POOL = 1_000_000
 

@@ -18,11 +18,11 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.jobs.models import JobRun
 from app.kit.state import services
 from app.kit.templating import render
-from app.provisioning import outbox
-from app.provisioning.jobs import JOBS
-from app.provisioning.models import JobRun
+from app.notifications import outbox
+from app.scheduled_jobs import JOBS
 
 PAGE_LIMIT = 200
 

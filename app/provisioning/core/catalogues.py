@@ -1,4 +1,4 @@
-"""Task plans are data (``app/provisioning/catalogues/*.json``), checked when loaded: a plan that names an
+"""Task plans are data (``app/provisioning/core/catalogues/*.json``), checked when loaded: a plan that names an
 unknown role or action, or whose tasks wait on each other in a cycle, stops the app at start rather than
 a request halfway through."""
 
@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from app.provisioning.workflow import PlanError, TaskSpec, ordered_plan
+from app.provisioning.core.workflow import PlanError, TaskSpec, ordered_plan
 
 
 class CatalogueError(ValueError):
@@ -54,6 +54,6 @@ def _task(item: object, *, source: str, kind: str) -> TaskSpec:
 
 @cache
 def load_document(name: str) -> dict[str, Any]:
-    text = resources.files("app.provisioning").joinpath(f"catalogues/{name}.json").read_text(encoding="utf-8")
+    text = resources.files("app.provisioning.core").joinpath(f"catalogues/{name}.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -16,11 +16,11 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning import deadlines, workflow
-from app.provisioning.calendar import add_business_time, business_time_between, due_after
-from app.provisioning.events import RequestChanged, TaskChanged
-from app.provisioning.kinds import kind_of
-from app.provisioning.models import ProvisioningRequest, ProvisioningTask, TaskDependency
+from app.provisioning.core import deadlines, workflow
+from app.provisioning.core.calendar import add_business_time, business_time_between, due_after
+from app.provisioning.core.events import RequestChanged, TaskChanged
+from app.provisioning.core.kinds import kind_of
+from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
 
 MAX_REASON_LENGTH = 2000
 MAX_REFERENCE_LENGTH = 200

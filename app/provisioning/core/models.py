@@ -1,11 +1,10 @@
-"""Tables shared by every provisioning module: requests, their tasks, calendars, notifications, job locks."""
+"""Tables shared by every provisioning module: requests, their tasks, calendars and closure days."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.db import Base, UTCDateTime
@@ -95,33 +94,3 @@ class ClosureDay(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
-
-
-class Notification(Base):
-    """An in-app message. The text is a message id with parameters, translated for whoever reads it."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    message: Mapped[str] = mapped_column(String(300))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    link: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class JobRun(Base):
-    """One row per periodic job: the lease that lets one worker at a time run it, and its last outcome."""
-
-    __tablename__ = "job_runs"
-
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    leased_by: Mapped[str | None] = mapped_column(String(80))
-    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_outcome: Mapped[str | None] = mapped_column(String(300))
-    # A job's own bookmark, e.g. the local day whose overdue digest was sent.
-    marker: Mapped[str | None] = mapped_column(String(40))

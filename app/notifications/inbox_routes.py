@@ -26,8 +26,8 @@ from app.kit.forms import positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render, translator
-from app.provisioning import notifications
-from app.provisioning.models import Notification
+from app.notifications import notify as notifications
+from app.notifications.models import Notification
 
 LIST_PATH = "/notifications"
 NO_SUCH_NOTIFICATION = _("There is no such notification.")

@@ -8,14 +8,14 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.jobs.scheduler import Job, JobBody
 from app.kit.actors import Actor
 from app.kit.clock import Clock
 from app.kit.db import UnitOfWork
 from app.kit.settings import Settings
-from app.provisioning import outbox
+from app.notifications import outbox
+from app.provisioning.core.overdue import sweep_overdue
 from app.provisioning.licenses.usage import sweep_unused
-from app.provisioning.overdue import sweep_overdue
-from app.provisioning.scheduler import Job, JobBody
 
 OUTBOX = Job("mail.outbox", timedelta(minutes=1), "send queued e-mail (retries failures with backoff)")
 OVERDUE = Job("provisioning.overdue", timedelta(minutes=15),

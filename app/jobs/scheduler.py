@@ -20,10 +20,10 @@ from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.jobs.models import JobRun
 from app.kit.clock import Clock
 from app.kit.db import UnitOfWork
 from app.kit.logs import FIELDS
-from app.provisioning.models import JobRun
 
 LOG = logging.getLogger("bedboard.jobs")
 # A crashed worker's lease runs out after this; no job takes nearly as long.

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
-from app.provisioning import workflow
-from app.provisioning.calendar import BusinessCalendar, calendar_for
-from app.provisioning.models import ClosureDay, OrganisationCalendar, ProvisioningRequest
+from app.provisioning.core import workflow
+from app.provisioning.core.calendar import BusinessCalendar, calendar_for
+from app.provisioning.core.models import ClosureDay, OrganisationCalendar, ProvisioningRequest
 
 # Deep enough for service > commune > establishment > unit; a loop in the data stops here.
 MAX_DEPTH = 8

@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.jobs.models import JobRun
+from app.jobs.scheduler import Job, run_once, worker_name
 from app.kit.clock import Clock, SystemClock
 from app.kit.db import make_engine, make_session_factory
 from app.kit.settings import Settings
-from app.provisioning.jobs import JOBS, job_bodies
-from app.provisioning.models import JobRun
-from app.provisioning.scheduler import Job, run_once, worker_name
+from app.scheduled_jobs import JOBS, job_bodies
 
 Write = Callable[[str], None]
 NAMES = tuple(job.name for job in JOBS)

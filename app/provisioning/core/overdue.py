@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from accounts.models import User
+from app.jobs.models import JobRun
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.i18n import _
-from app.provisioning import workflow
-from app.provisioning.deadlines import is_overdue, lineage
-from app.provisioning.kinds import kind_of
-from app.provisioning.models import JobRun, ProvisioningRequest
-from app.provisioning.notifications import notify, organisation_ids_under, users_with_role
+from app.notifications.notify import notify, organisation_ids_under, users_with_role
+from app.provisioning.core import workflow
+from app.provisioning.core.deadlines import is_overdue, lineage
+from app.provisioning.core.kinds import kind_of
+from app.provisioning.core.models import ProvisioningRequest
 
 DIGEST_JOB = "provisioning.overdue_digest"
 DIGEST_LINK = "/notifications"
