@@ -1,52 +1,30 @@
-"""The bed API's own input: a free-beds change and the section filters, refused with a 422 naming the field."""
+"""The bed API's own input: a free-beds change (declared in app/beds/api_bodies.py) and the section filters,
+refused with a 422 naming the field."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from app.beds import service
+from app.beds.api_bodies import FreeBedsChange, free_beds_refusal
 from app.beds.queries import SectionFilters
-from app.kit.api_parsing import invalid, json_object, parse_id
-from app.kit.forms import MAX_ID, check_day_in_range
+from app.kit.api_bodies import read_body
+from app.kit.api_parsing import invalid, parse_id
+from app.kit.forms import check_day_in_range
 from app.kit.i18n import _
 
 MAX_FILTER_VALUES = 100
-FREE_BEDS_FIELDS = ("free_beds", "expected_version", "reason")
-REQUIRED_FIELDS = ("free_beds", "expected_version")
 FILTERS = ("hospital", "section_type", "hospital_type", "updated_before", "updated_after")
 CODE = re.compile(r"[a-z0-9_-]{1,40}")
 
 
-@dataclass(frozen=True)
-class FreeBedsChange:
-    free_beds: int
-    expected_version: int
-    reason: str | None
-
-
 async def free_beds_change(request: Request) -> FreeBedsChange:
-    body = await json_object(request)
-    for field in body:
-        if field not in FREE_BEDS_FIELDS:
-            raise invalid(_("Unknown field {field}: send free_beds, expected_version and, if needed, reason."),
-                          field, field=field)
-    for field in REQUIRED_FIELDS:
-        if field not in body:
-            raise invalid(_("The field {field} is required."), field, field=field)
-    free_beds = service.check_free_beds(body["free_beds"])
-    expected_version = service.check_version(body["expected_version"])
-    if expected_version > MAX_ID:
-        raise invalid(_("The expected version may be at most {max}."), "expected_version", max=MAX_ID)
-    reason = body.get("reason")
-    if reason is not None and not isinstance(reason, str):
-        raise invalid(_("The reason must be text."), "reason")
-    return FreeBedsChange(free_beds, expected_version, service.check_reason(reason))
+    """The body as its declaration (app/beds/api_bodies.py), refused with today's messages."""
+    return await read_body(request, FreeBedsChange, free_beds_refusal)
 
 
 def _values(params: QueryParams, name: str) -> list[str]:

@@ -13,7 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds import api_parsing, openapi, queries, service
+from app.beds import api_parsing, queries, service
+from app.beds.api_bodies import FreeBedsChange
 from app.beds.write_batch import FreeBedsWrite
 from app.kit.api_parsing import parse_id
 from app.kit.state import current_actor, services
@@ -42,7 +43,7 @@ async def get_section(request: Request) -> Response:
     return JSONResponse(view.as_json())
 
 
-async def _write(request: Request, section_id: int, change: api_parsing.FreeBedsChange,
+async def _write(request: Request, section_id: int, change: FreeBedsChange,
                  idempotency_key: str | None) -> service.WriteResult:
     return await services(request).bed_writes.set_free_beds(FreeBedsWrite(
         actor=current_actor(request), section_id=section_id, free_beds=change.free_beds,
@@ -80,17 +81,10 @@ async def list_section_types(request: Request) -> Response:
     return JSONResponse({"section_types": found})
 
 
-@requires(permissions.PUBLIC)
-async def openapi_document(request: Request) -> Response:
-    """Public: it describes the API and holds nothing that is not in docs/api.md."""
-    return JSONResponse(openapi.document(session_cookie=services(request).settings.session_cookie_name))
-
-
 routes: list[BaseRoute] = [
     Route("/api/v1/sections", list_sections, methods=["GET"], name="api_sections"),
     Route("/api/v1/sections/{section_id}", get_section, methods=["GET"], name="api_section"),
     Route("/api/v1/sections/{section_id}/free-beds", put_free_beds, methods=["PUT"], name="api_free_beds"),
     Route("/api/v1/hospitals", list_hospitals, methods=["GET"], name="api_hospitals"),
     Route("/api/v1/section-types", list_section_types, methods=["GET"], name="api_section_types"),
-    Route("/api/v1/openapi.json", openapi_document, methods=["GET"], name="api_openapi"),
 ]

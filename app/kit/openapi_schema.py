@@ -34,3 +34,13 @@ def obj(properties: Schema, required: list[str] | None = None) -> Schema:
 def id_parameter(name: str) -> Schema:
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+# Every error answer (app/kit/error_pages.py): any API operation may refer to these.
+READ_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": []}]
+WRITE_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": [], "csrfHeader": []}]
+
+
+def errors(*statuses: str) -> Schema:
+    """401 and the given statuses, as the shared responses of the kit's fragment."""
+    return {status: ref("responses", status) for status in ("401", *statuses)}

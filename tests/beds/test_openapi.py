@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
-from app.beds import openapi
+from app import api_document as openapi
 from app.kit.state import AppServices
 from app.main import all_routes
 from tests.beds.test_api_setup import bearer, change, free_beds_path, make_token, make_world, session_login

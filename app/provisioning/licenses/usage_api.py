@@ -3,7 +3,7 @@
 All or nothing: every item is checked before anything is written, and a batch with one bad item is refused
 (422) with the index and reason of each bad item, so that the sender fixes its feed rather than losing uses
 silently. Only a licence-usage token may call it, and it reaches only its own health service's licences.
-docs/api.md describes it; app/beds/openapi.py documents it.
+docs/api.md describes it; usage_bodies.py declares its bodies, openapi.py documents it.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
+import pydantic
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,26 +24,20 @@ from accounts import permissions
 from accounts.bearer import TokenActor, is_bearer_request
 from accounts.guard import Endpoint, requires
 from app.kit import api_parsing
+from app.kit.api_bodies import Problem, problems_of
 from app.kit.error_pages import error_response
 from app.kit.errors import PermissionDenied
-from app.kit.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
 from app.kit.i18n import _, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
 from app.notifications.notify import organisation_ids_under
 from app.provisioning.licenses import usage, usage_tokens
-from app.provisioning.licenses.collaborators import InvalidValue, normalise_run
+from app.provisioning.licenses.collaborators import Reason
+from app.provisioning.licenses.usage_bodies import MAX_LISTED_ERRORS, MAX_USES, REFUSED, UsageBatch, UsageResult
 
-MAX_USES = 5000
 # 5,000 items of about 60 bytes, with room for spacing.
 MAX_BODY_BYTES = 1024 * 1024
-# A sender with a broken feed gets the first errors, enough to see the pattern, not a megabyte of them.
-MAX_LISTED_ERRORS = 100
 ITEM_FIELDS = ("run", "last_used_at")
-# RFC 3339: a full date, "T" (or a space), a full time and an offset; fromisoformat alone takes more (week dates,
-# basic format, no offset).
-RFC_3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
-TIME_FORMAT = _("Give last_used_at as an RFC 3339 time with its offset, e.g. 2026-10-01T12:00:00Z.")
 TOKEN_ONLY = _("Only a licence-usage API token may report use; a licence officer makes one on /licenses/usage.")
 # Marks an endpoint that only API tokens may call: with no session to ride on, a forged request has nothing to
 # forge, so a caller without a token is told to authenticate (401) instead of being asked for a CSRF token.
@@ -70,42 +63,23 @@ class Refusal:
     items: tuple[ItemError, ...] = ()
 
 
-def parse_moment(text: str) -> datetime:
-    if not RFC_3339.fullmatch(text):
-        raise InvalidValue(TIME_FORMAT)
-    digits = re.sub(r"\.(\d{6})\d+", r".\1", text.upper())  # Python keeps microseconds; more digits are noise
-    try:
-        moment = datetime.fromisoformat(digits).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise InvalidValue(_("{value} is not a real date and time."), value=text) from None
-    if not day_in_range(moment.date()):  # year 1 would be stored, then overflow when shown
-        raise InvalidValue(DAY_OUT_OF_RANGE, field="last_used_at", **DAY_RANGE)
-    return moment
+def _item_error(problem: Problem) -> ItemError:
+    index, place = int(problem.place[1]), problem.place[2:]
+    if not place:
+        return ItemError(index, "item", _("Each use is an object with run and last_used_at."))
+    name = str(place[0])
+    if problem.unknown:
+        return ItemError(index, name, _("Unknown field {field}: send run and last_used_at."), {"field": name})
+    if problem.kind == REFUSED:
+        reason: Reason = problem.limits["reason"]
+        return ItemError(index, name, reason.message, reason.params)
+    return ItemError(index, name, _("The field {field} is required, as text."), {"field": name})
 
 
-def _item(index: int, item: object) -> tuple[tuple[str, datetime] | None, list[ItemError]]:
-    if not isinstance(item, dict):
-        return None, [ItemError(index, "item", _("Each use is an object with run and last_used_at."))]
-    errors = [ItemError(index, name, _("Unknown field {field}: send run and last_used_at."), {"field": name})
-              for name in item if name not in ITEM_FIELDS]
-    values: dict[str, Any] = {}
-    for name, check in (("run", normalise_run), ("last_used_at", parse_moment)):
-        value = item.get(name)
-        if not isinstance(value, str):
-            errors.append(ItemError(index, name, _("The field {field} is required, as text."), {"field": name}))
-            continue
-        try:
-            values[name] = check(value)
-        except InvalidValue as refused:
-            errors.append(ItemError(index, name, refused.reason.message, refused.reason.params))
-    if errors:
-        return None, errors
-    return (values["run"], values["last_used_at"]), []
-
-
-def parse_uses(body: Mapping[str, object]) -> list[tuple[str, datetime]] | Refusal:
-    """The (RUN, last use) pairs of a batch, or why it is refused. Pure CPU: run it in a thread."""
-    unknown = [name for name in body if name != "uses"]
+def _batch_refusal(body: Mapping[str, object], problems: list[Problem]) -> Refusal:
+    """The hand parser's order: an unknown field, then the list itself, then every bad item (unknown fields of an
+    item before its run and time)."""
+    unknown = [problem.field for problem in problems if problem.place[0] != "uses"]
     if unknown:
         return Refusal(_("Unknown field {field}: send only uses."), {"field": unknown[0]}, field=unknown[0])
     listed = body.get("uses")
@@ -114,18 +88,21 @@ def parse_uses(body: Mapping[str, object]) -> list[tuple[str, datetime]] | Refus
     if len(listed) > MAX_USES:
         return Refusal(_("{count} uses are in the batch; send at most {max} at a time."),
                        {"count": len(listed), "max": MAX_USES})
-    uses: list[tuple[str, datetime]] = []
-    errors: list[ItemError] = []
-    for index, item in enumerate(listed):
-        use, problems = _item(index, item)
-        errors.extend(problems)
-        if use is not None:
-            uses.append(use)
-    if errors:
-        bad = len({error.index for error in errors})
-        return Refusal(_("{bad} of the {count} uses are not valid; nothing was recorded."),
-                       {"bad": bad, "count": len(listed)}, items=tuple(errors))
-    return uses
+    errors = sorted((_item_error(problem) for problem in problems if len(problem.place) >= 2),
+                    key=lambda error: (error.index, error.field in ITEM_FIELDS))
+    bad = len({error.index for error in errors})
+    return Refusal(_("{bad} of the {count} uses are not valid; nothing was recorded."),
+                   {"bad": bad, "count": len(listed)}, items=tuple(errors))
+
+
+def parse_uses(body: Mapping[str, object]) -> list[tuple[str, datetime]] | Refusal:
+    """The (RUN, last use) pairs of a batch (app/provisioning/licenses/usage_bodies.py declares it), or why it is
+    refused. Pure CPU: run it in a thread."""
+    try:
+        batch = UsageBatch.model_validate(body)
+    except pydantic.ValidationError as error:
+        return _batch_refusal(body, problems_of(error))
+    return [(use.run, use.last_used_at) for use in batch.uses]
 
 
 def _refused(request: Request, refusal: Refusal) -> Response:
@@ -178,7 +155,7 @@ async def report_usage(request: Request) -> Response:
     return JSONResponse(answer(report))
 
 
-def answer(report: usage.UsageReport) -> dict[str, object]:
+def answer(report: usage.UsageReport) -> UsageResult:
     return {"updated": report.updated, "unchanged": report.unchanged, "unknown_runs": list(report.unknown_runs)}
 
 

@@ -7,10 +7,8 @@ check the scope again, so another organisation's order is 403, audited, whatever
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,115 +18,35 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit.api_bodies import read_body, validated
 from app.kit.api_parsing import json_object, parse_id
 from app.kit.errors import NotFound, ValidationFailed
-from app.kit.forms import MAX_ID
-from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
 from app.provisioning.orders import api_json, people, queries, reading, register, scope, store, working
 from app.provisioning.orders.answers import AnswersInvalid
+from app.provisioning.orders.api_bodies import BOTH, NewOrder, TaskStep, names_both, order_refusal, task_refusal
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
 
 ORDER_PATH = "/api/v1/orders/{order_id}"
 # Answers hold lists of up to 50 texts of 200 characters (the clinics, the people named): more than the bed API's 4 KiB.
 MAX_ORDER_BODY_BYTES = 64 * 1024
-MAX_KEY = 60  # catalogue, event and task keys, action names
-ORDER_FIELDS = ("catalogue", "event", "answers", "planned_date", "person_id", "new_person", "subject_organisation_id",
-                "note")
-NEW_PERSON_FIELDS = ("full_name", "hsa_id")
-TASK_FIELDS = ("action", "external_reference", "reason")
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-@dataclass(frozen=True)
-class TaskStep:
-    action: str
-    external_reference: str | None
-    reason: str | None
 
 
 def _order_id(request: Request) -> int:
     return parse_id(request.path_params["order_id"], field="order_id")
 
 
-def _known_fields(body: Mapping[str, object], known: Sequence[str], *, within: str = "") -> None:
-    for key in body:
-        if key not in known:
-            raise ValidationFailed(_("Unknown field {key}; the fields here are: {known}."),
-                                   details={"field": within + key}, key=key, known=", ".join(known))
-
-
-def _text(body: Mapping[str, object], field: str, *, required: bool = False, limit: int | None = None,
-          within: str = "") -> str | None:
-    """The text of a field; the services trim it and check what it must say (a reason, a note's length)."""
-    value = body.get(field)
-    if value is None and required:
-        raise ValidationFailed(_("The field {key} is missing."), details={"field": within + field},
-                               key=within + field)
-    if value is not None and not isinstance(value, str):
-        raise ValidationFailed(_("{field} must be text."), details={"field": within + field}, field=within + field)
-    if value is not None and limit is not None and len(value) > limit:
-        raise ValidationFailed(_("{field} must be a text of at most {limit} characters."),
-                               details={"field": within + field}, field=within + field, limit=limit)
-    return value
-
-
-def _id(body: Mapping[str, object], field: str) -> int | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        raise ValidationFailed(_("{field} must be a whole number from 1 to {max}."), details={"field": field},
-                               field=field, max=MAX_ID)
-    return value
-
-
-def _planned_date(body: Mapping[str, object]) -> date | None:
-    text = _text(body, "planned_date", limit=10)
-    if text is None:
-        return None  # the service says why an order needs its date
-    try:
-        if not ISO_DATE.fullmatch(text):  # fromisoformat would also take 20260401 and 2026-W14-3
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(_("Give a date as YYYY-MM-DD."), details={"field": "planned_date"}) from None
-
-
-def _new_person(value: object) -> NewPerson | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValidationFailed(_("new_person must be an object with full_name and, if known, hsa_id."),
-                               details={"field": "new_person"})
-    _known_fields(value, NEW_PERSON_FIELDS, within="new_person.")
-    full_name = _text(value, "full_name", required=True, limit=people.MAX_NAME, within="new_person.")
-    return NewPerson(full_name or "", _text(value, "hsa_id", limit=MAX_KEY, within="new_person."))
-
-
 def order_draft(body: Mapping[str, Any]) -> OrderDraft:
-    _known_fields(body, ORDER_FIELDS)
-    answers = body.get("answers", {})
-    if not isinstance(answers, dict):
-        raise ValidationFailed(_("The answers must be an object: each question's key and its answer."),
-                               details={"field": "answers"})
-    person_id, new_person = _id(body, "person_id"), _new_person(body.get("new_person"))
-    if person_id is not None and new_person is not None:
-        raise ValidationFailed(_("Name the person either by person_id or as new_person, not both."),
-                               details={"field": "person_id"})
+    order = validated(NewOrder, body, functools.partial(order_refusal, body))
+    if names_both(body):
+        raise ValidationFailed(BOTH, details={"field": "person_id"})
+    new_person = None if order.new_person is None else NewPerson(order.new_person.full_name, order.new_person.hsa_id)
     return OrderDraft(
-        catalogue_key=_text(body, "catalogue", required=True, limit=MAX_KEY) or "",
-        event_key=_text(body, "event", required=True, limit=MAX_KEY) or "", answers=answers,
-        planned_date=_planned_date(body), person_id=person_id, new_person=new_person,
-        subject_organisation_id=_id(body, "subject_organisation_id"), note=_text(body, "note"))
-
-
-def task_step(body: Mapping[str, Any]) -> TaskStep:
-    _known_fields(body, TASK_FIELDS)
-    return TaskStep(_text(body, "action", required=True, limit=MAX_KEY) or "",
-                    _text(body, "external_reference"), _text(body, "reason"))
+        catalogue_key=order.catalogue, event_key=order.event, answers=order.answers, planned_date=order.planned_date,
+        person_id=order.person_id, new_person=new_person, subject_organisation_id=order.subject_organisation_id,
+        note=order.note)
 
 
 async def _check_references(session: AsyncSession, draft: OrderDraft) -> None:
@@ -216,7 +134,7 @@ async def act_on_task(request: Request) -> Response:
     """200 with the whole order after the step: one task's move can unblock others and complete the order."""
     order_id = _order_id(request)
     task_key = request.path_params["task_key"]
-    step = task_step(await json_object(request))
+    step = await read_body(request, TaskStep, task_refusal)
     actor = current_actor(request)
     app_services = services(request)
     async with app_services.unit_of_work() as uow:

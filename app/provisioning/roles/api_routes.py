@@ -1,4 +1,5 @@
-"""``GET /api/v1/roles/login-tickets/{employee_id}``: an employee's login tickets as JSON (docs/api.md).
+"""``GET /api/v1/roles/login-tickets/{employee_id}``: an employee's login tickets as JSON (docs/api.md), in the
+shape api_bodies.py declares.
 
 The choices (unit + competence role) and, for what gives no choice, the reason in the caller's language with
 its parameters and a stable code for programs.
@@ -18,10 +19,11 @@ from app.kit.i18n import translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
 from app.provisioning.roles import tickets, views
+from app.provisioning.roles.api_bodies import GapCode, LoginTickets
 from app.provisioning.roles.people_pages import employee_id
 
 # The reasons tickets.py gives, by message id. A reason not listed here has the code "other".
-GAP_CODES: Final = {
+GAP_CODES: Final[dict[str, GapCode]] = {
     "No active employee assignment: ask your manager for one.": "no_active_assignment",
     "No competence role: only your nearest manager can give you one.": "no_competence_role",
     "The role {role} is no longer in its catalogue.": "role_not_in_catalogue",
@@ -30,7 +32,7 @@ GAP_CODES: Final = {
 }
 
 
-def tickets_json(found: tickets.LoginTickets, today: str, language: str) -> dict[str, object]:
+def tickets_json(found: tickets.LoginTickets, today: str, language: str) -> LoginTickets:
     return {
         "employee": {"id": found.employee_id, "full_name": found.employee_name},
         "today": today,

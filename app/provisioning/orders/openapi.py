@@ -1,4 +1,5 @@
-"""The IT orders' part of the OpenAPI document (seeds 002, 004), merged into ``app/beds/openapi.py``'s.
+"""The IT orders' fragment of the OpenAPI document (seeds 002, 004); the request bodies' schemas are generated from
+their declarations (api_bodies.py).
 
 Catalogue texts (system names, question labels) are the catalogue's own words, as written; messages are in the
 caller's language.
@@ -7,11 +8,12 @@ caller's language.
 from __future__ import annotations
 
 from app.kit.api_parsing import MAX_BODY_BYTES
-from app.kit.forms import MAX_ID
+from app.kit.openapi_fragments import Fragment, declared_schemas, json_body
 from app.kit.openapi_schema import Schema, id_parameter, json_response, nullable, obj, or_null, ref
 from app.provisioning.core import workflow
-from app.provisioning.orders import people, placing, working
-from app.provisioning.orders.api_routes import MAX_KEY, MAX_ORDER_BODY_BYTES
+from app.provisioning.orders import working
+from app.provisioning.orders.api_bodies import NewOrder, TaskStep
+from app.provisioning.orders.api_routes import MAX_ORDER_BODY_BYTES
 from app.provisioning.orders.catalogue.definitions import CHANNEL_KINDS
 
 _ID: Schema = {"type": "integer", "minimum": 1}
@@ -101,27 +103,6 @@ PERSON_ORDERS: Schema = obj({
                                    "order_id": {"type": "integer"}})},
 })
 
-NEW_ORDER: Schema = obj({
-    "catalogue": {"type": "string", "maxLength": MAX_KEY, "examples": ["skane_audiology"]},
-    "event": {"type": "string", "maxLength": MAX_KEY, "examples": ["new_user"]},
-    "answers": {"type": "object", "additionalProperties": _ANSWER,
-                "description": "Each question the event asks, by key: yes/no as booleans, lists as lists of text, "
-                               "dates as YYYY-MM-DD."},
-    "planned_date": {"type": "string", "format": "date", "description": "The day the change takes effect."},
-    "person_id": {**_ID, "maximum": MAX_ID, "description": "For a person order: someone already listed."},
-    "new_person": obj({"full_name": {"type": "string", "maxLength": people.MAX_NAME},
-                           "hsa_id": {"type": "string", "maxLength": MAX_KEY}}, required=["full_name"]),
-    "subject_organisation_id": {**_ID, "maximum": MAX_ID,
-                                "description": "For a subcontractor's order, placed by its main contractor."},
-    "note": {"type": "string", "maxLength": placing.MAX_NOTE},
-}, required=["catalogue", "event", "planned_date"])
-
-TASK_STEP: Schema = obj({
-    "action": {"enum": sorted(working.TASK_ACTIONS)},
-    "external_reference": {"type": "string", "description": "Required by await_external: the ticket number."},
-    "reason": {"type": "string", "maxLength": working.MAX_REASON, "description": "Required by skip and fail."},
-}, required=["action"])
-
 ORDER_ANSWERS_REFUSAL: Schema = obj({"error": obj({
     "code": {"const": "order_answers_invalid"}, "message": {"type": "string"},
     "details": obj({"problems": {"type": "array", "items": obj({
@@ -144,8 +125,7 @@ SCHEMAS: Schema = {
     "OrderSummaryList": obj({"orders": _SUMMARIES}),
     "OrderQueue": ORDER_QUEUE,
     "PersonOrders": PERSON_ORDERS,
-    "NewOrder": NEW_ORDER,
-    "TaskStep": TASK_STEP,
+    **declared_schemas(NewOrder, TaskStep),
     "OrderAnswersRefusal": ORDER_ANSWERS_REFUSAL,
     "OrderTaskRefusal": ORDER_TASK_REFUSAL,
 }
@@ -162,14 +142,14 @@ def _order_errors(others: Schema | None = None, *, not_found: str | None = None)
                                   "write without the X-CSRF-Token header."), **found, **(others or {})}
 
 
-def paths() -> Schema:
+def _paths() -> Schema:
     order_id, order = id_parameter("order_id"), json_response("Order", "The order, with its checklist.")
     invalid = json_response("Error", "Invalid input; details.field names it.")
     return {
         "/api/v1/orders": {"post": {
             "operationId": "placeOrder", "summary": "Place an IT order: its checklist is generated from the answers.",
             "security": SESSION_WRITE,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": ref("schemas", "NewOrder")}}},
+            "requestBody": json_body(NewOrder),
             "responses": {"201": {**order, "headers": {"Location": {
                 "description": "The order's address.", "schema": {"type": "string"}}}}, **_order_errors({
                 "413": json_response("Error", f"The body is larger than {MAX_ORDER_BODY_BYTES} bytes."),
@@ -201,7 +181,7 @@ def paths() -> Schema:
             "security": SESSION_WRITE,
             "parameters": [order_id, {"name": "task_key", "in": "path", "required": True,
                                       "schema": {"type": "string", "examples": ["skat", "priva.1"]}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": ref("schemas", "TaskStep")}}},
+            "requestBody": json_body(TaskStep),
             "responses": {"200": json_response("Order", "The order after the step."), **_order_errors(
                 {"409": json_response("OrderTaskRefusal", "The task waits for others (task_waits, details.waiting_on), "
                                                   "or cannot go that way from its state (transition_refused)."),
@@ -209,3 +189,7 @@ def paths() -> Schema:
                  "422": json_response("Error", "A missing reason or reference, or other invalid input; details.field "
                                        "names it.")}, not_found="No such order, or no such task in it.")}}},
     }
+
+
+def fragment() -> Fragment:
+    return Fragment(paths=_paths(), schemas=SCHEMAS)
