@@ -15,6 +15,7 @@ from app.kit.db import UnitOfWork
 from app.kit.errors import ValidationFailed
 from app.kit.settings import Settings
 from app.provisioning.core import setup
+from app.provisioning.licenses import setup as licenses_setup
 from app.provisioning.orders import setup as orders_setup
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
@@ -53,7 +54,8 @@ def calendars_close(settings: Settings, args: argparse.Namespace) -> int:
 
 def licenses_pool(settings: Settings, args: argparse.Namespace) -> int:
     async def set_size(uow: UnitOfWork) -> None:
-        await setup.set_pool(uow.session, actor=Actor.system("cli"), service_code=args.service, size=args.size)
+        await licenses_setup.set_pool(uow.session, actor=Actor.system("cli"), service_code=args.service,
+                                      size=args.size)
 
     _run(settings, set_size)
     say(f"licence pool of {args.service}: {args.size}")

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from app.kit.i18n import _
+from app.provisioning.core.refusals import InvalidValue
 from app.provisioning.licenses.collaborators import (
     GENDERS,
     MAX_NAME,
     MAX_ROWS,
     RUN_FORMAT,
     CollaboratorRow,
-    InvalidValue,
     NumberedRow,
     RowErrors,
     normalise_full_name,

@@ -1,5 +1,6 @@
-"""Setting up the provisioning modules for an organisation: its working calendar, its closure days, and a
-health service's licence pool. Audited writes, used by the command line."""
+"""Setting up the provisioning modules for an organisation: its working calendar and its closure days, and finding
+an organisation by the code the command line names it by. Audited writes, used by the command line and the demo
+data; each module's own set-up (the licence pool, role units, IT-order catalogues) is in its own setup.py."""
 
 from __future__ import annotations
 
@@ -16,9 +17,6 @@ from app.kit.errors import NotFound, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core.calendar import calendar_for
 from app.provisioning.core.models import ClosureDay, OrganisationCalendar
-from app.provisioning.licenses.models import LicensePool
-
-MAX_POOL = 1_000_000
 
 
 async def organisation_by_code(session: AsyncSession, code: str) -> Organisation:
@@ -71,22 +69,3 @@ async def add_closure_day(session: AsyncSession, *, actor: Actor, organisation_c
     await audit.record(session, actor=actor, action="provisioning.closure_day_added", object_type="organisation",
                        object_id=organisation.id, after={"day": day.isoformat(), "reason": text})
     return closure
-
-
-async def set_pool(session: AsyncSession, *, actor: Actor, service_code: str, size: int) -> LicensePool:
-    service = await organisation_by_code(session, service_code)
-    if service.kind != "health_service":
-        raise ValidationFailed(_("A licence pool belongs to a health service, and {code} is not one."),
-                               code=service_code)
-    if not 0 <= size <= MAX_POOL:
-        raise ValidationFailed(_("The pool size is a whole number from 0 to {max}."), max=MAX_POOL)
-    pool = await session.get(LicensePool, service.id)
-    before = None if pool is None else {"size": pool.size}
-    if pool is None:
-        pool = LicensePool(organisation_id=service.id, size=size)
-        session.add(pool)
-    pool.size = size
-    await session.flush()
-    await audit.record(session, actor=actor, action="licenses.pool_set", object_type="organisation",
-                       object_id=service.id, before=before, after={"size": size})
-    return pool

@@ -13,13 +13,14 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from stdnum.cl import rut
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from app.kit.i18n import _, translate
+from app.kit.i18n import _
+from app.provisioning.core.refusals import InvalidValue, Reason
 
 Field = Literal["full_name", "run", "gender"]
 Gender = Literal["male", "female"]
@@ -44,23 +45,6 @@ _COLUMNS: Mapping[Field, tuple[str, ...]] = {
     "run": ("RUN", "RUT"),
     "gender": ("Género", "Genero", "Gender", "Sexo"),
 }
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a value or a file is refused: an English message id and its parameters, translated when shown."""
-
-    message: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
-
-    def text(self, language: str = "en") -> str:
-        return translate(language, self.message, **self.params)
-
-
-class InvalidValue(ValueError):
-    def __init__(self, message: str, **params: str | int) -> None:
-        self.reason = Reason(message, params)
-        super().__init__(self.reason.text())
 
 
 @dataclass(frozen=True)

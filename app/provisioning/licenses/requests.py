@@ -17,8 +17,9 @@ from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
 from app.provisioning.core.models import ProvisioningRequest
+from app.provisioning.core.refusals import Reason
 from app.provisioning.licenses import kinds, scope
-from app.provisioning.licenses.collaborators import Batch, LineErrors, Reason, validate_batch
+from app.provisioning.licenses.collaborators import Batch, LineErrors, validate_batch
 from app.provisioning.licenses.models import ACTIVE, Collaborator, License
 from app.provisioning.licenses.notices import tell_handlers
 

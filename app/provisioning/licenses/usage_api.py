@@ -31,8 +31,8 @@ from app.kit.i18n import _, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
 from app.notifications.notify import organisation_ids_under
+from app.provisioning.core.refusals import Reason
 from app.provisioning.licenses import usage, usage_tokens
-from app.provisioning.licenses.collaborators import Reason
 from app.provisioning.licenses.usage_bodies import MAX_LISTED_ERRORS, MAX_USES, REFUSED, UsageBatch, UsageResult
 
 # 5,000 items of about 60 bytes, with room for spacing.

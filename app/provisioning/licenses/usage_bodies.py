@@ -15,7 +15,8 @@ from typing_extensions import TypedDict  # pydantic reads typing's own only from
 from app.kit.api_bodies import Body
 from app.kit.forms import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_range
 from app.kit.i18n import _
-from app.provisioning.licenses.collaborators import InvalidValue, Reason, normalise_run
+from app.provisioning.core.refusals import InvalidValue, Reason
+from app.provisioning.licenses.collaborators import normalise_run
 
 MAX_USES = 5000
 # A sender with a broken feed gets the first errors, enough to see the pattern, not a megabyte of them.

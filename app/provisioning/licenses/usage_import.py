@@ -23,14 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.db import session_now
 from app.kit.i18n import _
-from app.provisioning.licenses.collaborators import (
-    InvalidValue,
-    Reason,
-    decode_text,
-    folded,
-    guess_delimiter,
-    normalise_run,
-)
+from app.provisioning.core.refusals import InvalidValue, Reason
+from app.provisioning.licenses.collaborators import decode_text, folded, guess_delimiter, normalise_run
 from app.provisioning.licenses.models import ACTIVE, License
 
 # The apply form sends the checked text back, and a form field may hold at most 1 MB.

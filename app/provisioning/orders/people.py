@@ -12,8 +12,8 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.i18n import _
+from app.provisioning.core.hsa_ids import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.orders.models import OrderPerson
-from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 
 MAX_NAME = 200
 

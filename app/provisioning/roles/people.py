@@ -15,9 +15,10 @@ from app.kit.actors import Actor
 from app.kit.db import session_now
 from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
+from app.provisioning.core.hsa_ids import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles import scope
-from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id, normalise_personal_number
 from app.provisioning.roles.models import Employee, RoleUnit
+from app.provisioning.roles.personal_numbers import normalise_personal_number
 
 NOT_NEAREST = _("Only the employee's nearest manager may do this.")
 

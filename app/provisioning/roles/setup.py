@@ -12,9 +12,9 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import _
+from app.provisioning.core.hsa_ids import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.core.setup import organisation_by_code
 from app.provisioning.roles.catalogue import versions as catalogue
-from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
 
 

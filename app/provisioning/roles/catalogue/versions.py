@@ -24,7 +24,7 @@ from app.kit.actors import Actor
 from app.kit.db import session_now
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning.roles.identifiers import InvalidIdentifier, normalise_hsa_id
+from app.provisioning.core.hsa_ids import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.roles.models import CatalogueVersion, RoleCatalogue, RoleUnit
 
 MAX_PART = 100
