@@ -5,7 +5,17 @@ The bytes are read by app/kit/api_parsing.py first (content type, the 413 size l
 depth), because pydantic's own JSON reader keeps the last of two repeated keys and reads NaN; the decoded object
 is then validated in strict mode (no "5" for 5, no 2.0 or true for an integer). pydantic reports every problem
 with its place and kind (``loc``, ``type``, ``ctx``), so each domain turns them into its own translated message
-naming the field, in the order its checks always had; bench/api_bodies.py measured the choice.
+naming the field, in the order its checks always had.
+
+Why pydantic v2 rather than msgspec (bench/api_bodies.py, PUT free-beds body, 2-core Xeon, medians): msgspec is
+faster (0.6 µs a body with its own reader, 13 µs after the kit's reader, against pydantic's 5 and 23 µs and the
+old hand parser's 18), but a whole PUT takes 26 ms, so the difference is 0.04 % of a request. What decides is the
+error detail: msgspec stops at the first problem it meets, in the body's key order, and says it as one English
+sentence ("Expected `int`, got `str` - at `$.free_beds`"); the API names the field in its own translated words,
+unknown fields first, and the licence feed lists every bad item of a batch. pydantic gives every problem with its
+place, kind and limits, and lets a validator raise our own reason (a RUN's check digit). Both emit JSON Schema
+2020-12, the dialect of OpenAPI 3.1. pydantic weighs 10 MB installed against msgspec's 0.7, and was already
+installed here (openapi-spec-validator needs it).
 """
 
 from __future__ import annotations

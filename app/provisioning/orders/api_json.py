@@ -1,4 +1,4 @@
-"""The IT orders as the JSON API answers them (the shapes are the schemas of app/beds/openapi.py).
+"""The IT orders as the JSON API answers them, in the shapes api_answers.py declares.
 
 Catalogue texts (system, action and event names, labels) are the catalogue's own Swedish words and go out as
 written; the messages bedboard itself writes (lead-time verdicts, start-up checks, states, answer problems) are
@@ -8,11 +8,11 @@ translated for the caller, with the code or status beside them for programs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from accounts.models import Organisation
 from app.kit.i18n import translate
 from app.provisioning.core import workflow
+from app.provisioning.orders import api_answers
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.catalogue.definitions import Channel
 from app.provisioning.orders.checks import CheckResult
@@ -21,14 +21,16 @@ from app.provisioning.orders.queries import OrderSummary, QueueEntry
 from app.provisioning.orders.reading import OrderView, TaskLine
 from app.provisioning.orders.register import Access
 
-JSON = dict[str, Any]
+
+def named_json(organisation: Organisation) -> api_answers.Named:
+    return {"id": organisation.id, "name": organisation.name}
 
 
-def organisation_json(organisation: Organisation | None) -> JSON | None:
-    return None if organisation is None else {"id": organisation.id, "name": organisation.name}
+def organisation_json(organisation: Organisation | None) -> api_answers.Named | None:
+    return None if organisation is None else named_json(organisation)
 
 
-def lead_time_json(verdict: LeadTimeVerdict | None, language: str) -> JSON | None:
+def lead_time_json(verdict: LeadTimeVerdict | None, language: str) -> api_answers.OrderLeadTime | None:
     if verdict is None:  # the event names no lead time, or the order is no longer open
         return None
     return {"status": verdict.status, "available_days": verdict.available_days,
@@ -36,19 +38,19 @@ def lead_time_json(verdict: LeadTimeVerdict | None, language: str) -> JSON | Non
             "message": translate(language, verdict.message, **verdict.params)}
 
 
-def check_json(result: CheckResult, language: str) -> JSON:
+def check_json(result: CheckResult, language: str) -> api_answers.OrderCheck:
     return {"key": result.check.key, "name": result.check.name, "status": result.status,
             "message": translate(language, result.message, **result.params)}
 
 
-def via_json(channel: Channel | None) -> JSON | None:
+def via_json(channel: Channel | None) -> api_answers.TaskChannel | None:
     if channel is None:
         return None
     return {"kind": channel.kind, "label": channel.label, "url": channel.url,
             "email": channel.contact.email if channel.contact else None}
 
 
-def task_json(line: TaskLine, language: str) -> JSON:
+def task_json(line: TaskLine, language: str) -> api_answers.OrderTask:
     task = line.generated
     return {
         "key": line.task.key, "label": line.label, "system": task.system, "system_name": task.system_name,
@@ -62,7 +64,7 @@ def task_json(line: TaskLine, language: str) -> JSON:
     }
 
 
-def _heading(view: OrderView, language: str) -> JSON:
+def _heading(view: OrderView, language: str) -> api_answers.OrderHeading:
     """What an order and its summary share: which order, about whom, in which state, how urgent."""
     request, order = view.request, view.order
     return {
@@ -72,13 +74,13 @@ def _heading(view: OrderView, language: str) -> JSON:
         "state": request.state, "state_name": translate(language, workflow.REQUEST_STATE_LABELS[request.state]),
         "planned_date": order.planned_date.isoformat(), "overdue": view.overdue,
         "person": None if view.person is None else {"id": view.person.id, "full_name": view.person.full_name},
-        "organisation": organisation_json(view.organisation),
+        "organisation": named_json(view.organisation),
         "subject_organisation": organisation_json(view.subject),
         "lead_time": lead_time_json(view.lead_time, language),
     }
 
 
-def order_json(view: OrderView, language: str) -> JSON:
+def order_json(view: OrderView, language: str) -> api_answers.Order:
     return {
         **_heading(view, language),
         "created_at": view.request.created_at.isoformat(), "note": view.order.note,
@@ -88,11 +90,11 @@ def order_json(view: OrderView, language: str) -> JSON:
     }
 
 
-def summary_json(summary: OrderSummary, language: str) -> JSON:
+def summary_json(summary: OrderSummary, language: str) -> api_answers.OrderSummary:
     return {**_heading(summary.view, language), "title": summary.title, "open_tasks": summary.view.open_count}
 
 
-def queue_json(entries: Sequence[QueueEntry], language: str) -> JSON:
+def queue_json(entries: Sequence[QueueEntry], language: str) -> api_answers.OrderQueue:
     return {"tasks": [{
         "order_id": entry.order.id, "due": entry.due.isoformat(), "overdue": entry.overdue,
         "title": entry.order.title,
@@ -104,12 +106,12 @@ def queue_json(entries: Sequence[QueueEntry], language: str) -> JSON:
     } for entry in entries]}
 
 
-def access_json(access: Access) -> JSON:
+def access_json(access: Access) -> api_answers.HeldAccess:
     return {"catalogue": access.catalogue, "system": access.system, "system_name": access.system_name,
             "item": access.item, "since": access.since.isoformat(), "order_id": access.order_id}
 
 
-def answer_problems(error: AnswersInvalid, language: str) -> list[JSON]:
+def answer_problems(error: AnswersInvalid, language: str) -> list[api_answers.AnswerProblem]:
     """Each problem with its question key, its message in the caller's language and what the message names."""
     return [{"question": problem.question, "message": translate(language, problem.message, **problem.params),
              "params": dict(problem.params)} for problem in error.problems]
