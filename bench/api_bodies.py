@@ -170,24 +170,23 @@ async def whole_put(requests: int) -> float:
             await services.engine.dispose()
 
 
-def report(quick: bool) -> str:
+def section(quick: bool) -> str:
+    """The report's section: the table, and the whole PUT beside it."""
     calls, rounds, requests = (2_000, 3, 50) if quick else (20_000, 9, 400)
     good, refused = decode_and_check(GOOD, calls, rounds), decode_and_check(REFUSED, calls, rounds)
     reference_good, reference_refused = good[REFERENCE], refused[REFERENCE]
     rows = [(name, number(good[name], 2), number(good[name] / reference_good, 2), number(refused[name], 2),
              number(refused[name] / reference_refused, 2)) for name in WAYS]
     put = asyncio.run(whole_put(requests))
-    machine = describe_machine()
-    versions = f"pydantic {metadata.version('pydantic')}, msgspec {metadata.version('msgspec')}"
-    return (f"Machine: {machine['cpu']}, {machine['memory']}, Python {machine['python']}, {versions}, "
-            f"{machine['date']}, commit {machine['commit']}. The machine's two cores were shared with other "
-            "work while it ran.\n\n"
-            f"Median µs a call over {rounds} rounds of {calls:,} calls; ratio against the hand parser.\n\n"
+    return ("## API bodies: the PUT free-beds body, decoded and checked (bench/api_bodies.py)\n\n"
+            f"Median µs a call over {rounds} rounds of {calls:,} calls, in one process; ratio against the hand "
+            f"parser. pydantic {metadata.version('pydantic')}, msgspec {metadata.version('msgspec')}.\n\n"
             + table(("way", "valid body µs", "ratio", "refused body µs", "ratio"), rows)
             + f"\nOne whole PUT free-beds through the ASGI app on SQLite (median of {requests}): "
-              f"{number(put, 0)} µs; the chosen way's body check is "
-              f"{number(100 * good[CHOSEN] / put, 2)} % of it.\n")
+              f"{number(put, 0)} µs; the chosen way's body check is {number(100 * good[CHOSEN] / put, 2)} % of it.\n")
 
 
 if __name__ == "__main__":
-    sys.stdout.write(report("--quick" in sys.argv))
+    machine = describe_machine()
+    sys.stdout.write(f"Machine: {machine['cpu']}, {machine['memory']}, Python {machine['python']}, "
+                     f"{machine['date']}, commit {machine['commit']}.\n\n{section('--quick' in sys.argv)}")

@@ -186,5 +186,6 @@ def render(results: dict[str, Any]) -> str:
     parts = [HEADER.format(date=facts["date"], duration=results.get("duration_s", 0), cpu=facts["cpu"]),
              targets_section(results), machine(results), fanout_section(results),
              implementations_section(results), write_path_section(results), snapshot_section(results),
-             history_section(results), logins_section(results), profile_section(results.get("profiles", {}))]
+             history_section(results), logins_section(results), results.get("api_bodies", ""),
+             profile_section(results.get("profiles", {}))]
     return "\n".join(parts)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, history, logins, snapshot, write_path
+from bench import api_bodies, fanout, history, logins, snapshot, write_path
 from bench.clients import ClientFleet
 from bench.common import raise_file_limit
 from bench.drivers import DRIVERS
@@ -208,6 +208,7 @@ class Bench:
         self.step("SQLite: fan-out, logins, write path, websocket implementations", self.sqlite)
         self.step("PostgreSQL: fan-out, write path and history", self.postgres)
         self.step("snapshot", self.snapshots)
+        self.step("API bodies", lambda: self.results.__setitem__("api_bodies", api_bodies.section(self.quick)))
         self.results["duration_s"] = time.monotonic() - began
 
 

@@ -1,4 +1,6 @@
-"""Small builders for the OpenAPI document's JSON Schema pieces, shared by the modules that describe their API."""
+"""Small builders for the OpenAPI document's pieces that are not bodies (references, responses, path parameters,
+security), shared by the domains' fragments; the bodies' schemas come from their declarations
+(app/kit/openapi_fragments.py)."""
 
 from __future__ import annotations
 
@@ -17,26 +19,11 @@ def json_response(schema_name: str, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": ref("schemas", schema_name)}}}
 
 
-def nullable(kind: str, **extra: Any) -> Schema:
-    return {"type": [kind, "null"], **extra}
-
-
-def or_null(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def obj(properties: Schema, required: list[str] | None = None) -> Schema:
-    """A closed object: every property required unless ``required`` says otherwise, nothing else allowed."""
-    return {"type": "object", "properties": properties, "required": required or list(properties),
-            "additionalProperties": False}
-
-
 def id_parameter(name: str) -> Schema:
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 
-# Every error answer (app/kit/error_pages.py): any API operation may refer to these.
 READ_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": []}]
 WRITE_SECURITY: list[Schema] = [{"bearerToken": []}, {"sessionCookie": [], "csrfHeader": []}]
 
