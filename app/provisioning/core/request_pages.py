@@ -2,9 +2,10 @@
 log, and the decisions posted from that page.
 
 The licence and the roles modules drew these pages twice; now each keeps only what differs: its read models (which
-also decide who may see a request), its columns and forms (``templates/_request_pages.html`` holds the shared
-parts), its texts, and its decisions with their permissions. Nothing here authorises: the route guard, each
-module's read model and each decision's service check the actor, as before.
+also decide who may see a request), its columns and forms (``templates/_request_pages.html`` and the page and list
+templates beside it hold the shared parts), its texts, and its decisions with their permissions. Nothing here
+decides who may do what: the route guard checks the permission each module names, each module's read model and
+each decision's service check the actor again, as before.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
+from accounts.guard import requires
 from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.db import UnitOfWork
@@ -169,3 +172,14 @@ class RequestPages:
             return await self.page(request, request_id, error=error, typed={field: text} if field else None,
                                    status_code=error.status)
         return RedirectResponse(f"{self.url}/{request_id}?done={done}", status_code=303)
+
+    def decision(self, path: str, decision: Decision, *, permission: str, done: str, name: str,
+                 field: str = "") -> Route:
+        """The route of one decision: a POST to ``path`` by those whose roles grant ``permission`` (its service
+        checks the actor again, against the request's scope), run as ``decide`` runs it."""
+
+        @requires(permission)
+        async def endpoint(request: Request) -> Response:
+            return await self.decide(request, decision, field=field, done=done)
+
+        return Route(path, endpoint, methods=["POST"], name=name)

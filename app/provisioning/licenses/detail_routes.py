@@ -15,8 +15,7 @@ from starlette.routing import Route
 from accounts import permissions
 from accounts.guard import requires
 from app.kit.errors import DomainError
-from app.kit.state import current_actor, services
-from app.kit.templating import render
+from app.provisioning.core.request_pages import RequestPages, detail_response, path_id, read_view
 from app.provisioning.licenses import pages
 from app.provisioning.licenses.collaborators import GENDERS
 from app.provisioning.licenses.request_view import request_view
@@ -25,23 +24,22 @@ from app.provisioning.licenses.request_view import request_view
 async def detail_page(request: Request, request_id: int, *, error: DomainError | None = None,
                       table: list[pages.TableRow] | None = None, typed: Mapping[str, str] | None = None,
                       status_code: int = 200) -> Response:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        view = await request_view(uow.session, current_actor(request), request_id, app_services.clock.now())
+    view = await read_view(request, request_view, request_id)
     if table is None and view.allowed.resubmit:
         table = pages.with_spare_row([pages.TableRow(row.full_name, row.run, row.gender)
                                       for row in view.collaborators])
-    return render(request, "licenses_request.html", {
-        "view": view, "error": error, "table": table or [], "typed": dict(typed or {}),
-        "done": pages.done_message(request), "at": lambda moment: pages.local_time(moment, view.zone),
-        "zone": str(view.zone), "genders": GENDERS,
-    }, status_code=status_code)
+    return detail_response(request, "licenses_request.html", view, done=pages.done_message(request), error=error,
+                           typed=typed, status_code=status_code, table=table or [], zone=str(view.zone),
+                           genders=GENDERS)
+
+
+PAGES = RequestPages("/licenses/requests", detail_page)
 
 
 @requires(permissions.SIGNED_IN)
 async def request_detail(request: Request) -> Response:
     # Any signed-in person may ask; the read model refuses all but the request's referents and handlers.
-    return await detail_page(request, pages.path_id(request, "request_id"))
+    return await detail_page(request, path_id(request))
 
 
 routes = [

@@ -1,21 +1,19 @@
-"""What every licence page shares: the collaborator table as a form, times in the organisation's zone,
-and the confirmations shown after a redirect (``?done=...``)."""
+"""What every licence page shares: the collaborator table as a form and the confirmations shown after a
+redirect (``?done=...``); times and ids from the path are the provisioning core's (``core/request_pages``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from app.kit.errors import NotFound
 from app.kit.forms import positive_id
 from app.kit.i18n import _
-from app.provisioning.licenses.collaborators import MAX_ROWS, Batch, Reason
+from app.provisioning.core.refusals import Reason
+from app.provisioning.licenses.collaborators import MAX_ROWS, Batch
 from app.provisioning.licenses.requests import Entry
 
 FIRST_ROWS: Final = 3  # an empty form offers this many rows; "Add a row" adds one more
@@ -38,18 +36,6 @@ DONE_MESSAGES: Final = {
 
 def done_message(request: Request) -> str | None:
     return DONE_MESSAGES.get(request.query_params.get("done", ""))
-
-
-def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A moment as the organisation's clock shows it (the page says which zone that is)."""
-    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def path_id(request: Request, name: str) -> int:
-    found = positive_id(request.path_params[name])
-    if found is None:
-        raise NotFound(_("There is no such request."))
-    return found
 
 
 def text_of(form: FormData, name: str) -> str:

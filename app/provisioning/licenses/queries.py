@@ -20,24 +20,12 @@ from app.kit.actors import Actor
 from app.notifications.notify import organisation_ids_under
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
+from app.provisioning.core.request_pages import Zones
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool, LicenseSubject
 
 LIST_LIMIT = 500
 RECLAIMED = "unused"  # the automatic sweep's reason: the seat went back to the pool
-
-
-class Zones:
-    """The calendar zone of each organisation, looked up once per page."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self._found: dict[int, ZoneInfo] = {}
-
-    async def of(self, organisation_id: int) -> ZoneInfo:
-        if organisation_id not in self._found:
-            self._found[organisation_id] = (await deadlines.calendar_of(self._session, organisation_id)).zone
-        return self._found[organisation_id]
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,24 @@ from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit.actors import Actor
+from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, DomainError, ValidationFailed
 from app.kit.forms import positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core.refusals import Reason
+from app.provisioning.core.request_pages import list_page, path_id
 from app.provisioning.licenses import about, pages, queries, requests
-from app.provisioning.licenses.collaborators import FIELD_LABELS, GENDERS, Batch, Reason, parse_collaborator_csv
-from app.provisioning.licenses.detail_routes import detail_page
+from app.provisioning.licenses.collaborators import FIELD_LABELS, GENDERS, Batch, parse_collaborator_csv
+from app.provisioning.licenses.detail_routes import PAGES, detail_page
 
 
 @requires(permissions.LICENSES_REQUEST)
 async def request_list(request: Request) -> Response:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        rows = await queries.referent_requests(uow.session, current_actor(request), app_services.clock.now())
-    return render(request, "licenses_requests.html", {
-        "rows": rows, "at": pages.local_time, "done": pages.done_message(request)})
+    return await list_page(request, "licenses_requests.html", queries.referent_requests,
+                           done=pages.done_message(request))
 
 
 async def _new_page(request: Request, *, table: list[pages.TableRow], organisation_id: int | None = None,
@@ -97,7 +98,7 @@ async def fill_from_csv(request: Request) -> Response:
 
 @requires(permissions.LICENSES_REQUEST)
 async def resubmit_request(request: Request) -> Response:
-    request_id = pages.path_id(request, "request_id")
+    request_id = path_id(request)
     form = await request.form()
     table = pages.rows_from_form(form)
     if pages.text_of(form, "intent") == "add_row":
@@ -116,7 +117,7 @@ async def resubmit_request(request: Request) -> Response:
 
 @requires(permissions.LICENSES_REQUEST)
 async def cancel_request(request: Request) -> Response:
-    request_id = pages.path_id(request, "request_id")
+    request_id = path_id(request)
     reason = pages.text_of(await request.form(), "reason")
     try:
         async with services(request).unit_of_work() as uow:
@@ -127,22 +128,13 @@ async def cancel_request(request: Request) -> Response:
     return RedirectResponse(f"/licenses/requests/{request_id}?done=cancelled", status_code=303)
 
 
-@requires(permissions.LICENSES_REQUEST)
-async def answer_request(request: Request) -> Response:
-    request_id = pages.path_id(request, "request_id")
-    answer = pages.text_of(await request.form(), "answer")
-    try:
-        async with services(request).unit_of_work() as uow:
-            await about.answer_question(uow, actor=current_actor(request), request_id=request_id, answer=answer)
-    except (ValidationFailed, Conflict) as error:
-        return await detail_page(request, request_id, error=error, typed={"answer": answer},
-                                 status_code=error.status)
-    return RedirectResponse(f"/licenses/requests/{request_id}?done=answered", status_code=303)
+async def _answer(uow: UnitOfWork, actor: Actor, request_id: int, answer: str) -> object:
+    return await about.answer_question(uow, actor=actor, request_id=request_id, answer=answer)
 
 
 @requires(permissions.LICENSES_REQUEST)
 async def advance_task(request: Request) -> Response:
-    request_id, task_id = pages.path_id(request, "request_id"), pages.path_id(request, "task_id")
+    request_id, task_id = path_id(request), path_id(request, "task_id")
     form = await request.form()
     action, reference = pages.text_of(form, "action"), pages.text_of(form, "external_reference")
     try:
@@ -163,7 +155,8 @@ routes = [
     Route("/licenses/requests/{request_id}/resubmit", resubmit_request, methods=["POST"],
           name="license_request_resubmit"),
     Route("/licenses/requests/{request_id}/cancel", cancel_request, methods=["POST"], name="license_request_cancel"),
-    Route("/licenses/requests/{request_id}/answer", answer_request, methods=["POST"], name="license_request_answer"),
+    PAGES.decision("/licenses/requests/{request_id}/answer", _answer, permission=permissions.LICENSES_REQUEST,
+                   field="answer", done="answered", name="license_request_answer"),
     Route("/licenses/requests/{request_id}/tasks/{task_id}", advance_task, methods=["POST"],
           name="license_request_task"),
 ]

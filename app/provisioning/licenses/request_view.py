@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from app.kit.actors import Actor
-from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, service, workflow
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
+from app.provisioning.core.request_pages import HistoryEntry, request_history
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.collaborators import GENDERS
 from app.provisioning.licenses.models import Collaborator, License, LicenseSubject
@@ -80,14 +80,6 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    who: str
-    label: str
-    text: str | None
-
-
-@dataclass(frozen=True)
 class Allowed:
     """The forms the page offers; the services check the same rules again when a form is sent."""
 
@@ -118,7 +110,7 @@ class RequestView:
     collaborators: list[CollaboratorView]
     subject: SubjectView | None
     tasks: list[TaskView]
-    history: list[HistoryEntry]
+    history: tuple[HistoryEntry, ...]
     allowed: Allowed = field(default_factory=Allowed)
 
 
@@ -138,7 +130,8 @@ async def request_view(session: AsyncSession, actor: Actor, request_id: int, now
         workflow.REQUEST_STATE_LABELS[request.state], request.reason, request.submitted_at, request.due_at,
         deadlines.is_overdue(request, now), (await deadlines.calendar_of(session, request.organisation_id)).zone,
         await _collaborators(session, request.id), await _subject(session, request.id), tasks,
-        await _history(session, request.id, [task.id for task in tasks]), _allowed(request, reach.role))
+        await request_history(session, request.id, labels=HISTORY_LABELS, task_ids=[task.id for task in tasks]),
+        _allowed(request, reach.role))
 
 
 def _allowed(request: ProvisioningRequest, role: str) -> Allowed:
@@ -205,22 +198,3 @@ def _task_actions(request: ProvisioningRequest, task: ProvisioningTask, role: st
         return []
     return [action for action in REFERENT_TASK_ACTIONS if workflow.next_task_state(task.state, action)]
 
-
-async def _history(session: AsyncSession, request_id: int, task_ids: list[int]) -> list[HistoryEntry]:
-    condition = and_(AuditEvent.object_type == "provisioning_request", AuditEvent.object_id == str(request_id))
-    if task_ids:
-        condition = or_(condition, and_(AuditEvent.object_type == "provisioning_task",
-                                        AuditEvent.object_id.in_([str(task_id) for task_id in task_ids])))
-    events = (await session.execute(select(AuditEvent).where(condition).order_by(AuditEvent.seq))).scalars()
-    return [HistoryEntry(event.at, event.actor, HISTORY_LABELS.get(event.action, event.action), _text_of(event))
-            for event in events]
-
-
-def _text_of(event: AuditEvent) -> str | None:
-    after = event.after or {}
-    if event.object_type == "provisioning_task":
-        reference = after.get("external_reference")
-        return str(reference) if reference else None
-    reason = after.get("reason")
-    before_reason = (event.before or {}).get("reason")
-    return str(reason) if reason and reason != before_reason else None

@@ -9,15 +9,14 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from app.kit.actors import Actor
-from app.kit.audit import AuditEvent
 from app.kit.errors import NotFound
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, service, workflow
+from app.provisioning.core.request_pages import HistoryEntry, request_history
 from app.provisioning.roles import kinds
 from app.provisioning.roles.catalogue.versions import (
     OPERATIONS,
@@ -33,7 +32,6 @@ from app.provisioning.roles.catalogue.versions import (
 )
 from app.provisioning.roles.change_views import ProposalContext, proposal_context, region_units, require_sight
 from app.provisioning.roles.models import CatalogueChange
-from app.provisioning.roles.request_views import HistoryEntry
 
 HISTORY_LABELS: Final = {
     "provisioning.request.created": _("Created"),
@@ -144,19 +142,6 @@ async def _unit_names(session: AsyncSession, care_area_id: int,
     return {**added, **names}
 
 
-async def _history(session: AsyncSession, request_id: int) -> tuple[HistoryEntry, ...]:
-    events = (await session.execute(select(AuditEvent).where(
-        AuditEvent.object_type == "provisioning_request", AuditEvent.object_id == str(request_id))
-        .order_by(AuditEvent.seq))).scalars()
-    return tuple(HistoryEntry(event.at, event.actor, HISTORY_LABELS.get(event.action, event.action),
-                              _text_of(event)) for event in events)
-
-
-def _text_of(event: AuditEvent) -> str | None:
-    reason = (event.after or {}).get("reason")
-    return str(reason) if reason and reason != (event.before or {}).get("reason") else None
-
-
 async def change_view(session: AsyncSession, actor: Actor, request_id: int, now: datetime) -> ChangeView:
     request = await service.load_request(session, request_id)
     change = await session.get(CatalogueChange, request_id)
@@ -180,7 +165,7 @@ async def change_view(session: AsyncSession, actor: Actor, request_id: int, now:
         requester.display_name if requester else "", found.id, area.name if area else "",
         approver.name if approver else "", change.description, operations,
         tuple(sentence_of(item, names) for item in operations), preview, change.applied_version, names,
-        await _history(session, request.id),
+        await request_history(session, request.id, labels=HISTORY_LABELS),
         may_decide=reach.may_decide(request, found),
         may_start=reach.may_review(found) and request.state == workflow.ACCEPTED,
         may_send_back=reviewing, may_apply=reviewing and preview is not None and not preview.problems,

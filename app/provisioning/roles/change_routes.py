@@ -4,7 +4,7 @@ out of order is refused (409) and shown on the page, and nothing changes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from typing import Final
 
 from starlette.requests import Request
@@ -20,6 +20,7 @@ from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core.request_pages import RequestPages, detail_response, local_time, path_id, read_view
 from app.provisioning.roles import change_detail, change_views, changes
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
 from app.provisioning.roles.change_forms import (
@@ -33,9 +34,7 @@ from app.provisioning.roles.change_forms import (
     rows_from_operations,
     with_more_rows,
 )
-from app.provisioning.roles.people_pages import local_time, path_id
 
-Step = Callable[[UnitOfWork, Actor, int, str], Awaitable[object]]
 DONE_MESSAGES: Final = {
     "proposed": _("The change is proposed. The head of operations is asked to approve it."),
     "approved": _("Approved. The catalogue stewards are told it waits for review."),
@@ -105,34 +104,21 @@ async def change_list(request: Request) -> Response:
 
 
 async def change_page(request: Request, request_id: int, *, error: DomainError | None = None,
-                      typed: dict[str, str] | None = None, revision: ChangeForm | None = None,
+                      typed: Mapping[str, str] | None = None, revision: ChangeForm | None = None,
                       status_code: int = 200) -> Response:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        view = await change_detail.change_view(uow.session, current_actor(request), request_id,
-                                               app_services.clock.now())
+    view = await read_view(request, change_detail.change_view, request_id)
     if revision is None and view.proposal is not None:
         revision = ChangeForm(rows_from_operations(view.operations))
-    return render(request, "roles_change_detail.html", {
-        "view": view, "error": error, "typed": typed or {}, "revision": revision, "done": _done(request),
-        "at": lambda moment: local_time(moment, view.zone), **FORM_CONTEXT}, status_code=status_code)
+    return detail_response(request, "roles_change_detail.html", view, done=_done(request), error=error,
+                           typed=typed, status_code=status_code, revision=revision, **FORM_CONTEXT)
+
+
+CHANGES = RequestPages("/roles/requests", change_page)
 
 
 async def change_detail_page(request: Request, request_id: int) -> Response:
     """The page of /roles/requests/{id} for a catalogue change (``request_routes.DETAIL_PAGES``)."""
     return await change_page(request, request_id)
-
-
-async def _step(request: Request, step: Step, *, field: str, done: str) -> Response:
-    request_id = path_id(request, "request_id")
-    text = (await form_text(request, field))[field] if field else ""
-    try:
-        async with services(request).unit_of_work() as uow:
-            await step(uow, current_actor(request), request_id, text)
-    except (ValidationFailed, Conflict) as error:
-        return await change_page(request, request_id, error=error, typed={field: text} if field else None,
-                                 status_code=error.status)
-    return RedirectResponse(f"/roles/requests/{request_id}?done={done}", status_code=303)
 
 
 async def _approve(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
@@ -155,35 +141,10 @@ async def _apply(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> 
     return await changes.apply(uow, actor=actor, request_id=request_id)
 
 
-@requires(permissions.ROLES_CATALOGUE_APPROVE)
-async def approve(request: Request) -> Response:
-    return await _step(request, _approve, field="", done="approved")
-
-
-@requires(permissions.ROLES_CATALOGUE_APPROVE)
-async def decline(request: Request) -> Response:
-    return await _step(request, _decline, field="decline_reason", done="declined")
-
-
-@requires(permissions.ROLES_CATALOGUE_STEWARD)
-async def start_review(request: Request) -> Response:
-    return await _step(request, _start_review, field="", done="review_started")
-
-
-@requires(permissions.ROLES_CATALOGUE_STEWARD)
-async def send_back(request: Request) -> Response:
-    return await _step(request, _send_back, field="send_back_reason", done="sent_back")
-
-
-@requires(permissions.ROLES_CATALOGUE_STEWARD)
-async def apply(request: Request) -> Response:
-    return await _step(request, _apply, field="", done="applied")
-
-
 @requires(permissions.ROLES_CATALOGUE_PROPOSE)
 async def revise(request: Request) -> Response:
     """The requester's corrected proposal after a send-back, with their answer to the steward."""
-    request_id = path_id(request, "request_id")
+    request_id = path_id(request)
     typed = await form_text(request, "answer", "intent")
     form = ChangeForm(rows_from_form(await request.form()), answer=typed["answer"])
     if typed["intent"] == MORE_ROWS_INTENT:
@@ -206,10 +167,16 @@ routes = [
     Route("/roles/changes", change_list, methods=["GET"], name="roles_changes"),
     Route("/roles/catalogues/{catalogue_id}/changes/new", new_change, methods=["GET"], name="roles_change_new"),
     Route("/roles/catalogues/{catalogue_id}/changes", propose, methods=["POST"], name="roles_change_propose"),
-    Route("/roles/changes/{request_id}/approve", approve, methods=["POST"], name="roles_change_approve"),
-    Route("/roles/changes/{request_id}/decline", decline, methods=["POST"], name="roles_change_decline"),
-    Route("/roles/changes/{request_id}/start-review", start_review, methods=["POST"], name="roles_change_start"),
-    Route("/roles/changes/{request_id}/send-back", send_back, methods=["POST"], name="roles_change_send_back"),
-    Route("/roles/changes/{request_id}/apply", apply, methods=["POST"], name="roles_change_apply"),
+    CHANGES.decision("/roles/changes/{request_id}/approve", _approve, permission=permissions.ROLES_CATALOGUE_APPROVE,
+                     done="approved", name="roles_change_approve"),
+    CHANGES.decision("/roles/changes/{request_id}/decline", _decline, permission=permissions.ROLES_CATALOGUE_APPROVE,
+                     field="decline_reason", done="declined", name="roles_change_decline"),
+    CHANGES.decision("/roles/changes/{request_id}/start-review", _start_review,
+                     permission=permissions.ROLES_CATALOGUE_STEWARD, done="review_started", name="roles_change_start"),
+    CHANGES.decision("/roles/changes/{request_id}/send-back", _send_back,
+                     permission=permissions.ROLES_CATALOGUE_STEWARD, field="send_back_reason", done="sent_back",
+                     name="roles_change_send_back"),
+    CHANGES.decision("/roles/changes/{request_id}/apply", _apply, permission=permissions.ROLES_CATALOGUE_STEWARD,
+                     done="applied", name="roles_change_apply"),
     Route("/roles/changes/{request_id}/revise", revise, methods=["POST"], name="roles_change_revise"),
 ]

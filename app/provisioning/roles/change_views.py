@@ -24,10 +24,10 @@ from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
+from app.provisioning.core.request_pages import Zones
 from app.provisioning.roles import changes, kinds, scope
 from app.provisioning.roles.catalogue.versions import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
-from app.provisioning.roles.request_views import Zones
 
 LIST_LIMIT: Final = 500
 NOT_YOURS: Final = _("Only its requester, approver and stewards and the care area's contact and managers see this.")

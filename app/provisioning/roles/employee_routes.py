@@ -14,8 +14,9 @@ from accounts.guard import requires
 from app.kit.errors import Conflict, ValidationFailed
 from app.kit.forms import positive_id
 from app.kit.state import current_actor, services
+from app.provisioning.core.request_pages import path_id
 from app.provisioning.roles import assignments, competence
-from app.provisioning.roles.people_pages import employee_id, form_date, path_id, required_date
+from app.provisioning.roles.people_pages import employee_id, form_date, required_date
 from app.provisioning.roles.staff_routes import employee_page
 
 ASSIGNMENT_FIELDS = ("care_area_id", "valid_from", "valid_to")

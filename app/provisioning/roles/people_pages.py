@@ -1,11 +1,11 @@
-"""What the roles module's people pages share: ids from the path, dates from forms, and the confirmations
-shown after a redirect (``?done=...``)."""
+"""What the roles module's people pages share: an employee's id from the path, dates from forms, and the
+confirmations shown after a redirect (``?done=...``); times and other ids are the provisioning core's
+(``core/request_pages``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
@@ -36,13 +36,6 @@ def employee_id(request: Request) -> int:
     return found
 
 
-def path_id(request: Request, name: str) -> int:
-    found = positive_id(request.path_params[name])
-    if found is None:
-        raise NotFound(_("There is no such request."))
-    return found
-
-
 def form_date(text: str, field: str) -> date | None:
     """A date typed as YYYY-MM-DD (what a date input sends), or None when left empty."""
     value = text.strip()
@@ -59,8 +52,3 @@ def required_date(text: str, field: str) -> date:
     if found is None:
         raise ValidationFailed(_("Enter the start date."), details={"field": field})
     return found
-
-
-def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A moment as the employee's (or care area's) calendar shows it."""
-    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

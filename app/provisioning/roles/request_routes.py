@@ -7,44 +7,38 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from accounts import permissions
 from accounts.guard import requires
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
-from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.kit.errors import DomainError, NotFound
 from app.kit.i18n import _
-from app.kit.state import current_actor, services
-from app.kit.templating import render
+from app.kit.state import services
 from app.provisioning.core import service
+from app.provisioning.core.request_pages import RequestPages, detail_response, list_page, path_id, read_view
 from app.provisioning.roles import assignments, change_routes, kinds, request_views, support
-from app.provisioning.roles.people_pages import done_message, local_time, path_id
+from app.provisioning.roles.people_pages import done_message
 
 DetailPage = Callable[[Request, int], Awaitable[Response]]
-Decision = Callable[[UnitOfWork, Actor, int, str], Awaitable[object]]
 
 
 @requires(permissions.ROLES_SUPPORT)
 async def request_list(request: Request) -> Response:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        rows = await request_views.support_queue(uow.session, current_actor(request), app_services.clock.now())
-    return render(request, "roles_request_list.html", {"rows": rows, "done": done_message(request),
-                                                        "at": local_time})
+    return await list_page(request, "roles_request_list.html", request_views.support_queue,
+                           done=done_message(request))
 
 
 async def assignment_page(request: Request, request_id: int, *, error: DomainError | None = None,
                           typed: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
-    app_services = services(request)
-    async with app_services.unit_of_work() as uow:
-        view = await request_views.assignment_request(uow.session, current_actor(request), request_id,
-                                                      app_services.clock.now())
-    return render(request, "roles_request_detail.html", {
-        "view": view, "error": error, "typed": dict(typed or {}), "done": done_message(request),
-        "at": lambda moment: local_time(moment, view.zone)},
-        status_code=status_code)
+    view = await read_view(request, request_views.assignment_request, request_id)
+    return detail_response(request, "roles_request_detail.html", view, done=done_message(request), error=error,
+                           typed=typed, status_code=status_code)
+
+
+ASSIGNMENTS = RequestPages("/roles/requests", assignment_page)
 
 
 async def _assignment_detail(request: Request, request_id: int) -> Response:
@@ -58,28 +52,13 @@ DETAIL_PAGES: dict[str, DetailPage] = {kinds.ASSIGNMENT.code: _assignment_detail
 @requires(permissions.SIGNED_IN)
 async def request_detail(request: Request) -> Response:
     """Any signed-in person may ask; each kind's read model refuses those who may not see the request."""
-    request_id = path_id(request, "request_id")
+    request_id = path_id(request)
     async with services(request).unit_of_work() as uow:
         kind = (await service.load_request(uow.session, request_id)).kind
     page = DETAIL_PAGES.get(kind)
     if page is None:
         raise NotFound(_("There is no such request."))
     return await page(request, request_id)
-
-
-async def _decide(request: Request, decision: Decision, *, field: str, done: str) -> Response:
-    request_id = path_id(request, "request_id")
-    text = ""
-    if field:
-        value = (await request.form()).get(field)
-        text = value if isinstance(value, str) else ""
-    try:
-        async with services(request).unit_of_work() as uow:
-            await decision(uow, current_actor(request), request_id, text)
-    except (ValidationFailed, Conflict) as error:
-        return await assignment_page(request, request_id, error=error, typed={field: text} if field else None,
-                                     status_code=error.status)
-    return RedirectResponse(f"/roles/requests/{request_id}?done={done}", status_code=303)
 
 
 async def _take(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
@@ -95,25 +74,13 @@ async def _reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str) -
     return await support.reject_assignment(uow, actor=actor, request_id=request_id, reason=reason)
 
 
-@requires(permissions.ROLES_SUPPORT)
-async def take(request: Request) -> Response:
-    return await _decide(request, _take, field="", done="taken")
-
-
-@requires(permissions.ROLES_SUPPORT)
-async def complete(request: Request) -> Response:
-    return await _decide(request, _complete, field="external_reference", done="created")
-
-
-@requires(permissions.ROLES_SUPPORT)
-async def reject(request: Request) -> Response:
-    return await _decide(request, _reject, field="reason", done="rejected")
-
-
 routes = [
     Route("/roles/requests", request_list, methods=["GET"], name="roles_requests"),
     Route("/roles/requests/{request_id}", request_detail, methods=["GET"], name="roles_request"),
-    Route("/roles/requests/{request_id}/take", take, methods=["POST"], name="roles_request_take"),
-    Route("/roles/requests/{request_id}/done", complete, methods=["POST"], name="roles_request_done"),
-    Route("/roles/requests/{request_id}/reject", reject, methods=["POST"], name="roles_request_reject"),
+    ASSIGNMENTS.decision("/roles/requests/{request_id}/take", _take, permission=permissions.ROLES_SUPPORT,
+                         done="taken", name="roles_request_take"),
+    ASSIGNMENTS.decision("/roles/requests/{request_id}/done", _complete, permission=permissions.ROLES_SUPPORT,
+                         field="external_reference", done="created", name="roles_request_done"),
+    ASSIGNMENTS.decision("/roles/requests/{request_id}/reject", _reject, permission=permissions.ROLES_SUPPORT,
+                         field="reason", done="rejected", name="roles_request_reject"),
 ]

@@ -9,16 +9,16 @@ from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from app.kit.actors import Actor
-from app.kit.audit import AuditEvent
 from app.kit.errors import NotFound, PermissionDenied
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, service, workflow
 from app.provisioning.core.models import ProvisioningRequest
+from app.provisioning.core.request_pages import HistoryEntry, Zones, request_history
 from app.provisioning.roles import assignments, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of
@@ -36,18 +36,6 @@ HISTORY_LABELS: Final = {
     "provisioning.task.complete": _("Assignment created"),
 }
 TASK_LABEL: Final = _("Create the employee assignment")
-
-
-class Zones:
-    """The calendar zone of each care area, looked up once per page."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session, self._found = session, dict[int, ZoneInfo]()
-
-    async def of(self, organisation_id: int) -> ZoneInfo:
-        if organisation_id not in self._found:
-            self._found[organisation_id] = (await deadlines.calendar_of(self._session, organisation_id)).zone
-        return self._found[organisation_id]
 
 
 @dataclass(frozen=True)
@@ -94,14 +82,6 @@ class TaskView:
     state: str
     state_label: str
     external_reference: str | None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    who: str
-    label: str
-    text: str | None
 
 
 @dataclass(frozen=True)
@@ -162,27 +142,9 @@ async def assignment_request(session: AsyncSession, actor: Actor, request_id: in
         tuple(assignment.systems), ASSIGNMENT_STATE_LABELS.get(assignment.state, assignment.state),
         None if task is None else TaskView(TASK_LABEL, task.state, workflow.TASK_STATE_LABELS[task.state],
                                            task.external_reference),
-        await _history(session, request.id, [item.id for item in tasks]),
+        await request_history(session, request.id, labels=HISTORY_LABELS, task_ids=[item.id for item in tasks]),
         may_take=support and state == workflow.SUBMITTED,
         may_complete=support and state == workflow.IN_PROGRESS and task is not None
         and task.state == workflow.PENDING,
         may_reject=support and state == workflow.SUBMITTED)
 
-
-async def _history(session: AsyncSession, request_id: int, task_ids: list[int]) -> tuple[HistoryEntry, ...]:
-    condition = and_(AuditEvent.object_type == "provisioning_request", AuditEvent.object_id == str(request_id))
-    if task_ids:
-        condition = or_(condition, and_(AuditEvent.object_type == "provisioning_task",
-                                        AuditEvent.object_id.in_([str(task_id) for task_id in task_ids])))
-    events = (await session.execute(select(AuditEvent).where(condition).order_by(AuditEvent.seq))).scalars()
-    return tuple(HistoryEntry(event.at, event.actor, HISTORY_LABELS.get(event.action, event.action),
-                              _text_of(event)) for event in events)
-
-
-def _text_of(event: AuditEvent) -> str | None:
-    after = event.after or {}
-    if event.object_type == "provisioning_task":
-        reference = after.get("external_reference")
-        return str(reference) if reference else None
-    reason = after.get("reason")
-    return str(reason) if reason and reason != (event.before or {}).get("reason") else None

@@ -16,8 +16,9 @@ from app.kit.errors import Conflict, DomainError, ValidationFailed
 from app.kit.forms import form_text, positive_id
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core.request_pages import local_time
 from app.provisioning.roles import people, views
-from app.provisioning.roles.people_pages import done_message, employee_id, local_time
+from app.provisioning.roles.people_pages import done_message, employee_id
 
 EMPLOYEE_FIELDS = ("full_name", "personal_number", "hsa_person_id", "unit_id", "username")
 

@@ -18,10 +18,10 @@ from app.kit.forms import MAX_ID
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core.request_pages import local_time
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.versions import NO_CATALOGUE
-from app.provisioning.roles.people_pages import local_time
 
 FILE_TYPES: Final = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 NOT_A_VERSION = _("A version is a whole number, such as 2.")
