@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from accounts import activation, admin_queries, admin_service, permissions
 from accounts.guard import requires
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from accounts.service import AccountsContext
 from app.kit.errors import DomainError, NotFound, ValidationFailed
 from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
@@ -212,7 +213,7 @@ async def activation_submit(request: Request) -> Response:
         if form["new_password"] != form["confirm_password"]:
             raise ValidationFailed(_("The two new passwords differ."), details={"field": "confirm_password"})
         async with app_services.unit_of_work() as uow:
-            user = await activation.activate(uow.session, context=app_services.accounts, token=token,
+            user = await activation.activate(uow.session, context=app_services.get(AccountsContext), token=token,
                                              password=form["new_password"], client_address=client_address(request))
     except ValidationFailed as error:
         async with app_services.unit_of_work() as uow:

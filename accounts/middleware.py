@@ -7,6 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import bearer, csrf, sessions
 from accounts.cookies import presession_cookie_name, set_cookie_header, without_overridden
+from accounts.service import AccountsContext
 from app.kit.state import client_address, services
 
 
@@ -36,7 +37,7 @@ class ActorMiddleware:
         if token:
             async with app_services.unit_of_work() as uow:
                 actor = await sessions.resolve(uow.session, token=token, now=app_services.clock.now(),
-                                               policy=app_services.accounts.sessions,
+                                               policy=app_services.get(AccountsContext).sessions,
                                                client_address=client_address(connection))
         if actor is not None and token:
             scope["bedboard.actor"] = actor

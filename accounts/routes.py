@@ -10,6 +10,7 @@ from accounts import permissions, service
 from accounts.cookies import clear_session_cookie, set_session_cookie
 from accounts.guard import requires, safe_next
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from accounts.service import AccountsContext
 from app.kit.errors import DomainError, ValidationFailed
 from app.kit.forms import form_text
 from app.kit.i18n import LANGUAGES, _
@@ -30,8 +31,9 @@ async def login_page(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     form = await form_text(request, "username", "password", "next")
     app_services = services(request)
-    result = await service.login(app_services.unit_of_work, context=app_services.accounts, username=form["username"],
-                                 password=form["password"], client_address=client_address(request))
+    result = await service.login(app_services.unit_of_work, context=app_services.get(AccountsContext),
+                                 username=form["username"], password=form["password"],
+                                 client_address=client_address(request))
     if result.refusal is not None or result.token is None or result.actor is None:
         error = result.refusal or ValidationFailed(service.WRONG_CREDENTIALS)
         return render(request, "login.html", {"next": safe_next(form["next"]), "username": form["username"],
@@ -105,8 +107,8 @@ async def password_submit(request: Request) -> Response:
         if form["new_password"] != form["confirm_password"]:
             raise ValidationFailed(_("The two new passwords differ."), details={"field": "confirm_password"})
         async with app_services.unit_of_work() as uow:
-            await service.change_password(uow.session, context=app_services.accounts, actor=current_actor(request),
-                                          current_password=form["current_password"],
+            await service.change_password(uow.session, context=app_services.get(AccountsContext),
+                                          actor=current_actor(request), current_password=form["current_password"],
                                           new_password=form["new_password"])
     except ValidationFailed as error:
         return _password_page(request, error=error, status_code=error.status)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_context, create_organisation, create_user
 from app import deploy_checks
 from app.backup import BackupRefused, backup_sqlite
+from app.beds.live_channel import LiveChannel
 from app.beds.nomenclature import cli as nomenclature_cli
 from app.demo import CREDENTIALS_FILE, UNKNOWN_PASSWORD, DemoLogin, load_demo, logins_table
 from app.jobs import cli as jobs_cli
@@ -33,7 +34,7 @@ from app.kit.db import UnitOfWork, make_engine, make_session_factory
 from app.kit.errors import DomainError
 from app.kit.logs import configure_logging
 from app.kit.settings import Settings, SettingsError, load_settings
-from app.live import LiveChannel
+from app.main import registered_jobs
 from app.migrations import upgrade_to_head
 from realtime.hub import Hub
 
@@ -236,11 +237,11 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def jobs_list(settings: Settings, args: argparse.Namespace) -> int:
-    return jobs_cli.list_jobs(settings, say=say)
+    return jobs_cli.list_jobs(settings, registered_jobs(), say=say)
 
 
 def jobs_run(settings: Settings, args: argparse.Namespace) -> int:
-    return jobs_cli.run_job(settings, args.name, force=args.force, say=say, complain=complain)
+    return jobs_cli.run_job(settings, registered_jobs(), args.name, force=args.force, say=say, complain=complain)
 
 
 def _positive(text: str) -> int:
@@ -310,7 +311,7 @@ def _add_jobs(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                                                                                           metavar="ACTION")
     _add_command(jobs, "list", jobs_list, "each periodic job with its last run")
     run = _add_command(jobs, "run", jobs_run, "run one job now if it is due and no worker holds its lease")
-    run.add_argument("name", metavar="NAME", help=", ".join(jobs_cli.NAMES))
+    run.add_argument("name", metavar="NAME", help=", ".join(job.name for job in registered_jobs()))
     run.add_argument("--force", action="store_true", help="run even if it is not due (never while leased)")
 
 

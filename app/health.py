@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accounts import permissions
 from accounts.guard import requires
+from app.beds.running import bed_services
 from app.kit.db import is_database_unavailable, unavailability
 from app.kit.error_pages import RETRY_AFTER_SECONDS
 from app.kit.state import services
@@ -69,7 +70,7 @@ async def health(request: Request) -> Response:
 @requires(permissions.PUBLIC)
 async def ready(request: Request) -> Response:
     reasons = await _database_reasons(request)
-    if not services(request).live.listening:
+    if not bed_services(request).live.listening:
         reasons.append("listener: not connected to PostgreSQL (LISTEN), boards would miss changes")
     if reasons:
         return JSONResponse({"status": "unavailable", "reasons": reasons}, status_code=503,

@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import insert, select
 
 from accounts.models import ApiToken, Organisation
+from accounts.service import AccountsContext
 from accounts.tokens import token_digest
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.kit.settings import Settings
@@ -69,7 +70,7 @@ async def _seed(database_url: str, var_dir: Path, sections: int) -> Seeded:
             await make_user(services, f"coord{number}", role="coordinator")
         return Seeded(database_url, hospital_id, section_ids, type_ids["surgery"])
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

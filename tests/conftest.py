@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from accounts.service import AccountsContext
 from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork, make_engine, make_session_factory
 from app.kit.settings import Settings
@@ -142,7 +143,7 @@ async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[Starlette
     for code in ("SAMB", "MS", "SMURD"):
         await make_organisation(services, code, "authority")
     yield application
-    services.accounts.hasher.close()
+    services.get(AccountsContext).hasher.close()
     await services.engine.dispose()
 
 

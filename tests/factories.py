@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts import service
 from accounts.models import Organisation, User
+from accounts.service import AccountsContext
 from app.kit.actors import Actor
 from app.kit.state import AppServices
 
@@ -26,7 +27,8 @@ async def make_user(
 ) -> User:
     async with services.unit_of_work() as uow:
         user = await service.create_user(
-            uow.session, context=services.accounts, actor=Actor.system("cli"), organisation_code=organisation,
+            uow.session, context=services.get(AccountsContext), actor=Actor.system("cli"),
+            organisation_code=organisation,
             role=role, username=username, display_name=display_name or username.title(), password=password)
         user.must_change_password, user.is_active = must_change, active
         return user

@@ -32,6 +32,7 @@ from starlette.routing import Route
 from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import BOARD_VIEW, PUBLIC, ROLE_ACTIONS, ROLE_ORGANISATION_KINDS, SIGNED_IN
+from accounts.service import AccountsContext
 from app.demo import load_demo, read_credentials
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
@@ -300,7 +301,7 @@ async def demo_rows(services: AppServices) -> dict[str, list[dict[str, object]]]
 
 @pytest.fixture
 async def world(app: Starlette, services: AppServices, tmp_path: Path) -> AsyncIterator[World]:
-    logins = await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    logins = await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     passwords = read_credentials(tmp_path)
     insiders: dict[str, list[Browser]] = {}
     for number, login in enumerate(logins):

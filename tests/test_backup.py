@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from accounts.service import AccountsContext
 from app.backup import backup_sqlite
 from app.cli import main
 from app.kit.audit import AuditEvent
@@ -32,7 +33,7 @@ async def audit_count(settings: Settings) -> int:
         async with app.state.services.session_factory() as session:
             return int(await session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
     finally:
-        app.state.services.accounts.hasher.close()
+        app.state.services.get(AccountsContext).hasher.close()
         await app.state.services.engine.dispose()
 
 
@@ -43,7 +44,7 @@ async def can_log_in(settings: Settings, username: str) -> bool:
                                      base_url="http://testserver") as browser:
             return (await log_in(browser, username)).status_code == 303
     finally:
-        app.state.services.accounts.hasher.close()
+        app.state.services.get(AccountsContext).hasher.close()
         await app.state.services.engine.dispose()
 
 
@@ -80,7 +81,7 @@ async def test_a_sqlite_backup_taken_during_writes_restores_and_verifies(
         writes_done.set()
     result = await copying
     await make_user(services, "after")
-    services.accounts.hasher.close()
+    services.get(AccountsContext).hasher.close()
     await services.engine.dispose()
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600  # names and personal numbers: the owner's only

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from accounts.service import AccountsContext
 from app.beds.models import Section
 from app.cli import main
 from app.kit.audit import AuditEvent
@@ -101,7 +102,7 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[list[int], list[str]]
         tokens = [await make_token(services, hospital, f"HIS {number}") for number in range(WRITERS)]
         return sections, tokens
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from starlette.applications import Starlette
 
 from accounts.models import AuthSession
+from app.beds.running import bed_services
 from app.kit.clock import ManualClock
 from app.kit.settings import Settings
 from app.kit.state import AppServices
@@ -41,23 +42,23 @@ async def test_health_answers_while_the_database_is_down_and_ready_says_why(tmp_
 async def test_ready_on_a_migrated_database(client: httpx.AsyncClient, services: AppServices,
                                             database_url: str) -> None:
     if database_url.startswith("postgresql"):
-        await services.live.start()
-        await asyncio.wait_for(services.live.backend.connected.wait(), 10)  # type: ignore[attr-defined]
+        await bed_services(services).live.start()
+        await asyncio.wait_for(bed_services(services).live.backend.connected.wait(), 10)  # type: ignore[attr-defined]
     try:
         ready = await client.get("/ready")
     finally:
-        await services.live.stop()
+        await bed_services(services).live.stop()
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
 
 
 async def test_ready_waits_for_the_postgresql_listener(client: httpx.AsyncClient, services: AppServices) -> None:
     # A listener whose server does not answer: the boards of this process would miss every change.
-    services.live.backend = PostgresBackend(f"postgresql://postgres@127.0.0.1:{free_port()}/bedboard")
-    await services.live.start()
+    bed_services(services).live.backend = PostgresBackend(f"postgresql://postgres@127.0.0.1:{free_port()}/bedboard")
+    await bed_services(services).live.start()
     try:
         ready = await client.get("/ready")
     finally:
-        await services.live.stop()
+        await bed_services(services).live.stop()
     assert ready.status_code == 503
     assert [reason.split(":")[0] for reason in ready.json()["reasons"]] == ["listener"]
 

@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import PUBLIC, ROLE_ACTIONS, SIGNED_IN
+from accounts.service import AccountsContext
 from app import demo
 from app.kit.state import AppServices
 
@@ -265,7 +266,7 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
 
 async def test_no_hostile_input_gets_a_server_error(app: Starlette, services: AppServices, tmp_path: Path,
                                                     database_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    loaded = await demo.load_demo(services.unit_of_work, services.accounts, tmp_path / "demo")
+    loaded = await demo.load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path / "demo")
     logins = {login.username: (login.role, login.password or "") for login in loaded}
     with caplog.at_level(logging.ERROR, logger="bedboard.errors"):
         tally = await sweep(app, services, logins)

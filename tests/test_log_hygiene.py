@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from accounts import sessions, tokens
 from accounts.models import User
+from accounts.service import AccountsContext
 from app.beds.tokens import BEDS
 from app.cli import UVICORN_LOGGING
 from app.demo import DemoLogin, load_demo
@@ -105,7 +106,7 @@ async def test_no_password_token_or_personal_number_reaches_the_log(
                         password_profile="fast-insecure-for-tests", base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings)
     services: AppServices = app.state.services
-    logins = await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    logins = await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     secrets = await secrets_of_the_demo(services, logins)
     hospital_id = (await token_hospitals(services))[0]
     async with services.unit_of_work() as uow:
@@ -142,7 +143,7 @@ async def test_no_password_token_or_personal_number_reaches_the_log(
     finally:
         server.should_exit = True
         await serving
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
 
     text = capture.rendered()
     assert "POST /login 303" in text  # one line per request: the capture did see the traffic

@@ -11,12 +11,14 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
-from app.jobs.scheduler import Job, JobBody, run_forever
+from accounts.service import AccountsContext
+from app.jobs.scheduler import run_forever
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.metrics import LOGIN_FAILED, Metrics
+from app.kit.plugins import Job, JobBody
 from app.kit.settings import Settings
 from app.kit.state import AppServices
 from app.main import create_app
@@ -68,7 +70,7 @@ async def token_app(settings: Settings, clock: ManualClock) -> AsyncIterator[Sta
     application = create_app(settings.with_changes(metrics_token=TOKEN), clock=clock)
     yield application
     services: AppServices = application.state.services
-    services.accounts.hasher.close()
+    services.get(AccountsContext).hasher.close()
     await services.engine.dispose()
 
 
@@ -127,7 +129,7 @@ async def test_each_app_counts_only_its_own_logins(app: Starlette, services: App
         async with loopback(app) as local:
             assert value(await scrape(local), "bedboard_login_failures_total") == 1
     finally:
-        other.state.services.accounts.hasher.close()
+        other.state.services.get(AccountsContext).hasher.close()
         await other.state.services.engine.dispose()
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from accounts import tokens
 from accounts.models import Organisation
+from accounts.service import AccountsContext
 from app import demo
 from app.beds.tokens import BEDS
 from app.kit.settings import Settings
@@ -48,7 +49,7 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[
                               password_profile="fast-insecure-for-tests"))
     services = app.state.services
     try:
-        logins = await demo.load_demo(services.unit_of_work, services.accounts, var_dir)
+        logins = await demo.load_demo(services.unit_of_work, services.get(AccountsContext), var_dir)
         async with services.session_factory() as session:
             hospital = await session.scalar(select(Organisation.id).where(Organisation.code == "H-FLOR"))
         async with services.unit_of_work() as uow:
@@ -60,7 +61,7 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[
         return ({login.username: login.password or "" for login in logins},
                 {"bed token": bed.raw, "licence-usage token": usage.raw})
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.guard import requires
 from app.beds import api_parsing, queries, service
 from app.beds.api_bodies import FreeBedsChange
+from app.beds.running import bed_services
 from app.beds.write_batch import FreeBedsWrite
 from app.kit.api_parsing import parse_id
 from app.kit.state import current_actor, services
@@ -45,7 +46,7 @@ async def get_section(request: Request) -> Response:
 
 async def _write(request: Request, section_id: int, change: FreeBedsChange,
                  idempotency_key: str | None) -> service.WriteResult:
-    return await services(request).bed_writes.set_free_beds(FreeBedsWrite(
+    return await bed_services(request).writes.set_free_beds(FreeBedsWrite(
         actor=current_actor(request), section_id=section_id, free_beds=change.free_beds,
         expected_version=change.expected_version, reason=change.reason, idempotency_key=idempotency_key))
 

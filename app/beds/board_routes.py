@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from accounts import permissions
 from accounts.guard import PERMISSION_ATTRIBUTE, requires
 from app.beds import queries
+from app.beds.running import bed_services
 from app.beds.staleness import LESS_THAN_A_MINUTE, UNITS
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
@@ -95,7 +96,7 @@ async def authorise_board_socket(websocket: WebSocket) -> Viewer | None:
 
 
 async def board_socket(websocket: WebSocket) -> None:
-    await services(websocket).board_socket(websocket)
+    await bed_services(websocket).board_socket(websocket)
 
 
 setattr(board_socket, PERMISSION_ATTRIBUTE, permissions.BOARD_VIEW)

@@ -17,6 +17,7 @@ from accounts.guard import requires
 from app.beds import queries, service
 from app.beds.errors import SectionVersionConflict
 from app.beds.forms import parse_free_beds, parse_version
+from app.beds.running import bed_services
 from app.beds.staleness import describe_age, is_stale
 from app.beds.views import nested
 from app.beds.write_batch import FreeBedsWrite
@@ -99,7 +100,7 @@ async def save_free_beds(request: Request) -> Response:
                 return JSONResponse({"needs_confirmation": True, "free_beds": free_beds}, status_code=422)
             return await operator_page(request, row_states={section_id: {"negative": free_beds}},
                                        status_code=422)
-        result = await services(request).bed_writes.set_free_beds(FreeBedsWrite(
+        result = await bed_services(request).writes.set_free_beds(FreeBedsWrite(
             actor=current_actor(request), section_id=section_id, free_beds=free_beds, expected_version=version,
             reason=form.get("reason") or None))
     except (ValidationFailed, SectionVersionConflict) as error:

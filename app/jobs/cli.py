@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,14 +21,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.jobs.models import JobRun
-from app.jobs.scheduler import Job, run_once, worker_name
+from app.jobs.scheduler import run_once, worker_name
 from app.kit.clock import Clock, SystemClock
 from app.kit.db import make_engine, make_session_factory
+from app.kit.plugins import Job, JobContext
 from app.kit.settings import Settings
-from app.scheduled_jobs import JOBS, job_bodies
 
 Write = Callable[[str], None]
-NAMES = tuple(job.name for job in JOBS)
 
 
 @asynccontextmanager
@@ -49,10 +48,10 @@ async def _runs(settings: Settings) -> dict[str, JobRun]:
         return {run.name: run for run in (await session.scalars(select(JobRun))).all()}
 
 
-def list_jobs(settings: Settings, *, say: Write, clock: Clock | None = None) -> int:
+def list_jobs(settings: Settings, jobs: Sequence[Job], *, say: Write, clock: Clock | None = None) -> int:
     runs = asyncio.run(_runs(settings))
     now = (clock or SystemClock()).now()
-    for job in JOBS:
+    for job in jobs:
         run = runs.get(job.name)
         say(f"{job.name}  every {int(job.every.total_seconds() // 60)} min: {job.description}")
         if run is None or run.last_started_at is None:
@@ -68,7 +67,7 @@ def list_jobs(settings: Settings, *, say: Write, clock: Clock | None = None) -> 
 async def _run(settings: Settings, job: Job, *, force: bool, clock: Clock) -> tuple[str | None, JobRun | None]:
     """The outcome, or None with the job's row (to say why it did not run)."""
     async with _sessions(settings) as session_factory:
-        body = job_bodies(settings, session_factory, clock)[job.name]
+        body = job.body(JobContext(settings, session_factory, clock))
         # Unique per command, so that a release can only ever be this command's own.
         worker = f"cli-{secrets.token_hex(3)}@{worker_name()}"[:80]
         outcome = await run_once(session_factory, clock, job, body, worker=worker, only_if_due=not force)
@@ -78,11 +77,11 @@ async def _run(settings: Settings, job: Job, *, force: bool, clock: Clock) -> tu
             return None, await session.get(JobRun, job.name)
 
 
-def run_job(settings: Settings, name: str, *, force: bool, say: Write, complain: Write,
+def run_job(settings: Settings, jobs: Sequence[Job], name: str, *, force: bool, say: Write, complain: Write,
             clock: Clock | None = None) -> int:
-    job = next((job for job in JOBS if job.name == name), None)
+    job = next((job for job in jobs if job.name == name), None)
     if job is None:
-        complain(f"there is no job named {name!r}; the jobs are: {', '.join(NAMES)}")
+        complain(f"there is no job named {name!r}; the jobs are: {', '.join(job.name for job in jobs)}")
         return 2
     clock = clock or SystemClock()
     try:

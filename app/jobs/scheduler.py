@@ -12,8 +12,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import CursorResult, or_, update
@@ -24,22 +23,15 @@ from app.jobs.models import JobRun
 from app.kit.clock import Clock
 from app.kit.db import UnitOfWork
 from app.kit.logs import FIELDS
+from app.kit.plugins import Job, JobBody
 
 LOG = logging.getLogger("bedboard.jobs")
 # A crashed worker's lease runs out after this; no job takes nearly as long.
 LEASE = timedelta(minutes=10)
 TICK_SECONDS = 30.0
 
-JobBody = Callable[[], Awaitable[str]]
 # Told of every run this process made: job name, "ok" or "failed", seconds (the app's metrics).
 RunObserver = Callable[[str, str, float], None]
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every: timedelta
-    description: str
 
 
 def worker_name() -> str:

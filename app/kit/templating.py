@@ -1,4 +1,7 @@
-"""Jinja templates and the one render function that gives every page its common context."""
+"""Jinja templates and the one render function that gives every page its common context.
+
+The template folders, the navigation bar, the header's counters and any extra context (the CSRF token) come from
+the registered plugins (``app/kit/plugins.py``): the page frame is the kit's, what fills it is the domains'."""
 
 from __future__ import annotations
 
@@ -16,34 +19,28 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
-from accounts import csrf, permissions
-from app.kit import navigation
 from app.kit.actors import Actor
 from app.kit.i18n import LANGUAGE_NAMES, negotiate, translate
+from app.kit.plugins import Registry
 from app.kit.settings import Settings
 from app.kit.state import current_actor, request_id, services
-from app.notifications.notify import unread_count
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRS = (ROOT / "app" / "templates", ROOT / "accounts" / "templates", ROOT / "app" / "beds" / "templates",
-                 ROOT / "app" / "history" / "templates", ROOT / "app" / "provisioning" / "templates",
-                 ROOT / "app" / "notifications" / "templates",
-                 ROOT / "app" / "provisioning" / "licenses" / "templates",
-                 ROOT / "app" / "provisioning" / "roles" / "templates",
-                 ROOT / "app" / "provisioning" / "orders" / "templates")
+# The page frame (base.html, error pages); each plugin adds its own folders after it.
+FRAME_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOG = logging.getLogger("bedboard.pages")
 
 
-def make_templates(settings: Settings) -> Jinja2Templates:
+def make_templates(settings: Settings, registry: Registry) -> Jinja2Templates:
+    folders = [FRAME_DIR, *registry.template_dirs]
     environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(path)) for path in TEMPLATE_DIRS]),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(path)) for path in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     zone = ZoneInfo(settings.timezone)
     environment.filters["local_time"] = lambda moment: _local_time(moment, zone)
     environment.globals["language_names"] = LANGUAGE_NAMES
-    environment.globals["role_labels"] = permissions.ROLE_LABELS
+    environment.globals.update(registry.template_globals)
     return Jinja2Templates(env=environment)
 
 
@@ -77,46 +74,50 @@ def language_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), services(request).settings.default_language)
 
 
-def csrf_token(request: Request) -> str:
-    return csrf.token_for(services(request).settings.secret_key, request.scope.get("bedboard.csrf_binding", ""))
+Counter = Callable[[], Awaitable[int | None]]
 
 
 class PageResponse(HTMLResponse):
-    """A page rendered just before it is sent, once the header's unread count has been read.
+    """A page rendered just before it is sent, once the header's counters (e.g. unread notifications) are read.
 
-    ``render`` stays synchronous for every route; the count needs the database, so it is awaited here.
+    ``render`` stays synchronous for every route; the counts need the database, so they are awaited here.
     """
 
     def __init__(self, template: jinja2.Template, context: dict[str, Any], status_code: int,
-                 count_unread: Callable[[], Awaitable[int | None]]) -> None:
-        self.template, self.context, self._count_unread = template, context, count_unread
+                 counters: Mapping[str, Counter]) -> None:
+        self.template, self.context, self._counters = template, context, counters
         super().__init__(b"", status_code=status_code)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.context["unread_count"] = await self._count_unread()
+        for name, count in self._counters.items():
+            self.context[name] = await count()
         self.body = self.render(self.template.render(self.context))
         self.raw_headers = [(name, value) for name, value in self.raw_headers if name != b"content-length"]
         self.raw_headers.append((b"content-length", str(len(self.body)).encode("latin-1")))
         await super().__call__(scope, receive, send)
 
 
-def shows_notifications(actor: Actor) -> bool:
-    return actor.is_authenticated and not actor.must_change_password and permissions.may(
-        actor, permissions.ACCOUNT_MANAGE_OWN)
+def _header_counters(request: Request, actor: Actor, *, shown: bool) -> dict[str, Counter]:
+    app_services = services(request)
+
+    def counter(name: str) -> Counter:
+        async def count() -> int | None:
+            if not shown or not actor.is_authenticated or actor.must_change_password:
+                return None
+            try:
+                return await app_services.registry.header_counters[name](app_services, actor)
+            except (SQLAlchemyError, OSError) as error:  # the page matters more than its header's count
+                LOG.warning("header count %s of user %s failed: %r", name, actor.user_id, error)
+                return None
+
+        return count
+
+    return {name: counter(name) for name in app_services.registry.header_counters}
 
 
-def _unread_counter(request: Request, actor: Actor, *, shown: bool) -> Callable[[], Awaitable[int | None]]:
-    async def count() -> int | None:
-        if actor.user_id is None or not shown or not shows_notifications(actor):
-            return None
-        try:
-            async with services(request).session_factory() as session:
-                return await unread_count(session, actor.user_id)
-        except (SQLAlchemyError, OSError) as error:  # the page matters more than its header's count
-            LOG.warning("unread count of user %s failed: %r", actor.user_id, error)
-            return None
-
-    return count
+def _plugin_context(request: Request) -> dict[str, Any]:
+    return {key: value for provider in services(request).registry.page_context
+            for key, value in provider(request).items()}
 
 
 def render(
@@ -129,11 +130,11 @@ def render(
         "actor": actor,
         "lang": language,
         "_": translator(language, services(request).settings.zone),
-        "csrf_token": csrf_token(request),
-        "nav": navigation.visible_to(actor),
+        "nav": services(request).registry.visible_navigation(actor),
         "request_id": request_id(request),
         "current_path": request.url.path,
         "password_reminder": password_is_old(actor, services(request).clock.now()),
+        **_plugin_context(request),
         **(context or {}),
     }
     templates: Jinja2Templates = request.app.state.templates
@@ -141,4 +142,4 @@ def render(
     # when the database is down): asking the database again would fail or wait as the request did.
     shown = not page.get("wall") and status_code < 500
     return PageResponse(templates.get_template(template), page, status_code,
-                        _unread_counter(request, actor, shown=shown))
+                        _header_counters(request, actor, shown=shown))

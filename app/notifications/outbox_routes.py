@@ -19,10 +19,10 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.jobs.models import JobRun
+from app.kit.plugins import Job
 from app.kit.state import services
 from app.kit.templating import render
 from app.notifications import outbox
-from app.scheduled_jobs import JOBS
 
 PAGE_LIMIT = 200
 
@@ -38,11 +38,11 @@ class JobStatus:
     leased_by: str | None = None
 
 
-async def job_statuses(session: AsyncSession) -> list[JobStatus]:
-    """Every known job with its last run; a job that never ran has no row yet."""
+async def job_statuses(session: AsyncSession, jobs: Sequence[Job]) -> list[JobStatus]:
+    """Every registered job with its last run; a job that never ran has no row yet."""
     runs = {run.name: run for run in (await session.scalars(select(JobRun))).all()}
     statuses = []
-    for job in JOBS:
+    for job in jobs:
         every = int(job.every.total_seconds() // 60)
         run = runs.get(job.name)
         if run is None:
@@ -62,7 +62,7 @@ async def outbox_page(request: Request) -> Response:
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
         messages = await outbox.pending_messages(uow.session, limit=PAGE_LIMIT)
-        jobs = await job_statuses(uow.session)
+        jobs = await job_statuses(uow.session, app_services.registry.jobs)
     return render(request, "outbox.html", {
         "sends_mail": app_services.settings.sends_mail, "smtp_host": app_services.settings.smtp_host,
         "messages": messages, "failing": _failing(messages), "limit": PAGE_LIMIT, "jobs": jobs,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from accounts import service
 from accounts.models import AuthSession, User
+from accounts.service import AccountsContext
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
@@ -107,15 +108,15 @@ async def test_the_password_check_holds_no_transaction(services: AppServices) ->
     held transaction would make it wait for the write lock."""
     await make_user(services, "ana.pop")
     checking, release = asyncio.Event(), asyncio.Event()
-    real_verify = services.accounts.hasher.verify
+    real_verify = services.get(AccountsContext).hasher.verify
 
     async def slow_verify(password_hash: str | None, password: str) -> bool:
         checking.set()
         await release.wait()
         return await real_verify(password_hash, password)
 
-    services.accounts.hasher.verify = slow_verify  # type: ignore[method-assign]
-    login = asyncio.create_task(service.login(services.unit_of_work, context=services.accounts,
+    services.get(AccountsContext).hasher.verify = slow_verify  # type: ignore[method-assign]
+    login = asyncio.create_task(service.login(services.unit_of_work, context=services.get(AccountsContext),
                                               username="ana.pop", password=TEST_PASSWORD, client_address="10.0.0.1"))
     await asyncio.wait_for(checking.wait(), 5)
     async with asyncio.timeout(2):

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import ApiToken, Organisation, User
+from accounts.service import AccountsContext
 from app import demo
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
@@ -207,7 +208,7 @@ async def test_the_owner_revokes_its_own_token(services: AppServices, admin: Adm
 
 
 async def test_the_demo_says_that_samb_owns_its_operator(services: AppServices, tmp_path: Path) -> None:
-    await demo.load_demo(services.unit_of_work, services.accounts, tmp_path)
+    await demo.load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     operator = await user_named(services, "op.floreasca")
     assert await _owner_code(services, operator.id) == "SAMB"
     [created] = [event for event in await _events(services, "accounts.user_created")

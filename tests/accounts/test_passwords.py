@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH, PasswordHasher, check_policy, common_passwords
+from accounts.service import AccountsContext
 from app.kit.errors import ValidationFailed
 from app.kit.state import AppServices
 from tests.factories import TEST_PASSWORD, make_user
@@ -51,8 +52,8 @@ async def test_a_stored_hash_is_upgraded_at_login_when_parameters_change(
     user = await make_user(services, "ana.pop")
     async with services.unit_of_work() as uow:
         (await uow.session.get_one(User, user.id)).password_hash = await weak.hash(TEST_PASSWORD)
-    services.accounts = type(services.accounts)(hasher=strong, throttle=services.accounts.throttle,
-                                                sessions=services.accounts.sessions)
+    weak_context = services.get(AccountsContext)
+    services.provide(AccountsContext(hasher=strong, throttle=weak_context.throttle, sessions=weak_context.sessions))
     try:
         assert (await log_in(client, "ana.pop")).status_code == 303
         async with services.session_factory() as session:
@@ -62,6 +63,7 @@ async def test_a_stored_hash_is_upgraded_at_login_when_parameters_change(
         assert not strong.needs_rehash(stored)
         assert await strong.verify(stored, TEST_PASSWORD)
     finally:
+        services.provide(weak_context)  # the app's own hasher, closed with the app
         weak.close()
         strong.close()
 

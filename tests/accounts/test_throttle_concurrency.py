@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from accounts.service import AccountsContext
 from app.kit.audit import AuditEvent
 from app.kit.db import make_engine, make_session_factory
 from app.kit.settings import Settings
@@ -32,7 +33,7 @@ SENT = 100
 @pytest.fixture
 def checked_passwords(services: AppServices, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """Every password check the app makes (the hashes checked); the check itself still runs."""
-    hasher = services.accounts.hasher
+    hasher = services.get(AccountsContext).hasher
     original = hasher.verify
     checked: list[str | None] = []
 
@@ -138,7 +139,7 @@ async def _seed_live(database_url: str, var_dir: Path) -> None:
         await make_organisation(services, "SAMB")
         await make_user(services, "ana.pop")
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from accounts.service import AccountsContext
 from app.beds.models import Hospital, Section
 from app.demo import load_demo
 from app.kit import audit
@@ -14,7 +15,7 @@ from app.kit.state import AppServices
 
 async def test_the_demo_has_realistic_hospitals_and_sections(services: AppServices, clock: ManualClock,
                                                              tmp_path: Path) -> None:
-    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     async with services.session_factory() as session:
         hospitals = list(await session.scalars(select(Hospital)))
         sections = list(await session.scalars(select(Section)))
@@ -31,11 +32,11 @@ async def test_the_demo_has_realistic_hospitals_and_sections(services: AppServic
 
 
 async def test_loading_the_demo_twice_adds_nothing(services: AppServices, tmp_path: Path) -> None:
-    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     async with services.session_factory() as session:
         first = await session.scalar(select(func.count()).select_from(Section))
         head = await audit.head(session)
-    await load_demo(services.unit_of_work, services.accounts, tmp_path)
+    await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
     async with services.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Section)) == first
         assert await audit.head(session) == head

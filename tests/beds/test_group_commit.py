@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.beds.errors import SectionVersionConflict
 from app.beds.events import SectionChanged
+from app.beds.running import bed_services
 from app.beds.write_batch import FreeBedsWrite, FreeBedsWriter
 from app.kit import audit
 from app.kit.db import UnitOfWork
@@ -55,7 +56,7 @@ async def test_writes_that_arrive_together_commit_together_each_with_its_answer(
     operator = await actor_of(services, "op.a")
     ids = await sections(services, world.hospital_a, WRITERS)
     with counted_commits(services) as commits:
-        results = await asyncio.gather(*(services.bed_writes.set_free_beds(FreeBedsWrite(
+        results = await asyncio.gather(*(bed_services(services).writes.set_free_beds(FreeBedsWrite(
             actor=operator, section_id=section_id, free_beds=number, expected_version=1))
             for number, section_id in enumerate(ids)))
 
@@ -77,7 +78,7 @@ async def test_a_refused_write_in_a_batch_is_refused_alone(services: AppServices
     writes = [FreeBedsWrite(operator, ids[0], 1, 1), FreeBedsWrite(operator, ids[1], 2, 7),  # stale version
               FreeBedsWrite(operator, ids[2], "many", 1), FreeBedsWrite(operator, ids[3], 4, 1)]
 
-    outcomes = await asyncio.gather(*(services.bed_writes.set_free_beds(write) for write in writes),
+    outcomes = await asyncio.gather(*(bed_services(services).writes.set_free_beds(write) for write in writes),
                                     return_exceptions=True)
 
     assert isinstance(outcomes[1], SectionVersionConflict)
@@ -90,8 +91,9 @@ async def test_a_refused_write_in_a_batch_is_refused_alone(services: AppServices
 async def test_two_writes_of_one_section_in_a_batch_see_each_other(services: AppServices) -> None:
     world = await make_world(services)
     operator = await actor_of(services, "op.a")
-    first = asyncio.create_task(services.bed_writes.set_free_beds(FreeBedsWrite(operator, world.a_surgery, 2, 1)))
-    second = asyncio.create_task(services.bed_writes.set_free_beds(FreeBedsWrite(operator, world.a_surgery, 3, 1)))
+    writes = bed_services(services).writes
+    first = asyncio.create_task(writes.set_free_beds(FreeBedsWrite(operator, world.a_surgery, 2, 1)))
+    second = asyncio.create_task(writes.set_free_beds(FreeBedsWrite(operator, world.a_surgery, 3, 1)))
 
     assert (await first).section["version"] == 2
     with pytest.raises(SectionVersionConflict):

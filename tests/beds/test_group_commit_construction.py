@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.beds import service
 from app.beds.errors import SectionVersionConflict
 from app.beds.events import SectionChanged
+from app.beds.running import bed_services
 from app.beds.write_batch import FreeBedsWrite, FreeBedsWriter
 from app.kit import audit
 from app.kit.db import UnitOfWork
@@ -105,7 +106,7 @@ async def test_an_api_write_whose_live_publish_fails_answers_200(
     async def fail(_events: Sequence[object]) -> None:
         raise ConnectionResetError("the live channel went away")
 
-    monkeypatch.setattr(services.live, "after_commit", fail)
+    monkeypatch.setattr(bed_services(services).live, "after_commit", fail)
     with caplog.at_level(logging.ERROR, logger="bedboard.realtime"):
         response = await client.put(free_beds_path(world.a_surgery), json=change(3), headers=bearer(raw))
 

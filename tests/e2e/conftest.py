@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from accounts.service import AccountsContext
 from app.kit.settings import Settings
 from app.kit.state import AppServices
 from app.main import create_app
@@ -44,7 +45,7 @@ async def _run_seed(database_url: str, var_dir: Path, seed: Seed) -> None:
         await make_organisation(services, "SAMB", name="Serviciul de Ambulanță București-Ilfov")
         await seed(services)
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.cli import main
 from app.jobs.models import JobRun
-from app.jobs.scheduler import LEASE, JobBody, run_once, take_lease
+from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.db import make_engine, make_session_factory
-from app.kit.settings import Settings
-from app.scheduled_jobs import JOBS, UNUSED_LICENCES
+from app.kit.plugins import Job, JobBody, JobContext
+from app.main import registered_jobs
+from app.provisioning.licenses.plugin import UNUSED_LICENCES
 
 WAIT_SECONDS = 20
+JOBS = registered_jobs()
 
 
 def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
@@ -30,11 +32,10 @@ def jobs(database_url: str, tmp_path: Path, *arguments: str) -> int:
 
 
 def replace_bodies(monkeypatch: pytest.MonkeyPatch, body: JobBody) -> None:
-    def bodies(settings: Settings, session_factory: async_sessionmaker[AsyncSession], clock: object
-               ) -> dict[str, JobBody]:
-        return {job.name: body for job in JOBS}
+    def replaced(job: Job, context: JobContext) -> JobBody:
+        return body
 
-    monkeypatch.setattr("app.jobs.cli.job_bodies", bodies)
+    monkeypatch.setattr(Job, "body", replaced)
 
 
 def test_run_then_list(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -179,7 +179,7 @@ async def test_the_page_survives_a_failing_count(client: httpx.AsyncClient, serv
     async def broken(session: AsyncSession, user_id: int) -> int:
         raise OperationalError("SELECT count(*)", {}, ConnectionRefusedError("database down"))
 
-    monkeypatch.setattr("app.kit.templating.unread_count", broken)
+    monkeypatch.setattr("app.notifications.plugin.unread_count", broken)
     page = await client.get("/account")
 
     assert page.status_code == 200

@@ -9,10 +9,13 @@ import httpx
 from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
+from app.main import registered_jobs
 from app.notifications import outbox
-from app.scheduled_jobs import JOBS, OVERDUE
+from app.provisioning.core.plugin import OVERDUE
 from tests.factories import make_user
 from tests.web import log_in
+
+JOBS = registered_jobs()
 
 
 async def queue_mail(services: AppServices, recipient: str, *, error: str | None = None, sent: bool = False) -> int:

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
+from accounts.service import AccountsContext
 from app.beds.models import SectionType
 from app.kit.settings import Settings
 from app.main import create_app
@@ -64,7 +65,7 @@ async def _seed(database_url: str, var_dir: Path) -> dict[str, int]:
                                       or 0)
         return ids
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from accounts.service import AccountsContext
 from app.beds.models import Section, SectionType
 from app.kit.settings import Settings
 from app.main import create_app
@@ -32,7 +33,7 @@ async def _bulk(database_url: str, var_dir: Path, hospital_id: int) -> None:
                  "name": f"Secția de umplutură {number} " + "x" * 300, "total_beds": 9, "version": 1}
                 for number in range(BULK_SECTIONS)])
     finally:
-        services.accounts.hasher.close()
+        services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 

@@ -1,0 +1,23 @@
+"""How the IT-order module plugs into the app: orders, people, order catalogues, the order API, and their
+navigation entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accounts import permissions
+from app.kit.i18n import _
+from app.kit.plugins import NavItem, Plugin
+from app.provisioning.orders import api_routes, order_routes, people_routes
+from app.provisioning.orders.catalogue import routes as catalogue_routes
+
+PLUGIN = Plugin(
+    name="orders",
+    routes=[*api_routes.routes, *order_routes.routes, *people_routes.routes, *catalogue_routes.routes],
+    navigation=[
+        NavItem(_("IT orders"), "/orders", permissions.ORDERS_PLACE, 300),
+        NavItem(_("People"), "/orders/people", permissions.ORDERS_PLACE, 310),
+        NavItem(_("Order catalogues"), "/orders/catalogues", permissions.ORDERS_CATALOGUES, 320),
+    ],
+    template_dirs=[Path(__file__).resolve().parent / "templates"],
+)
