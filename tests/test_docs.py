@@ -13,7 +13,7 @@ from app.cli import build_parser
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
-SETTINGS = ROOT / "app" / "settings.py"
+SETTINGS = ROOT / "app" / "kit" / "settings.py"
 OPERATIONS = DOCS / "operations.md"
 # Where a BEDBOARD_* variable may be read: the application, and the test set-up that CI drives.
 READERS = [*(ROOT / package for package in ("app", "accounts", "realtime", "tests")), ROOT / ".ci" / "run"]
@@ -25,6 +25,8 @@ INLINE_LINK = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s
 REFERENCE_LINK = re.compile(r"^\s*\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # http:, https:, mailto: ...
+# A file or folder of the repository named in code spans: `app/beds/service.py`, `app/kit/db.py: UnitOfWork`.
+PROJECT_PATH = re.compile(r"`((?:app|accounts|realtime|tests|bench|static|deploy|alembic|docs)/[\w./-]*)[`:]")
 
 
 def markdown_files() -> list[Path]:
@@ -98,6 +100,23 @@ def test_relative_links_point_to_existing_files(document: Path) -> None:
         elif fragment and linked.suffix == ".md" and fragment not in anchors(linked.read_text(encoding="utf-8")):
             broken.append(f"{target} (no heading #{fragment} in {linked.name})")
     assert not broken, f"{document.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def named_paths(markdown: str) -> list[str]:
+    """The repository paths a page names in code spans; a pattern (``*``, ``<lang>``, ``{a,b}``) is not a path."""
+    return [path.rstrip("/.") for path in PROJECT_PATH.findall(markdown) if not re.search(r"[*<{]", path)]
+
+
+@pytest.mark.parametrize("document", markdown_files(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_named_files_exist(document: Path) -> None:
+    """A page that names a module sends its reader there: after a move, the page must follow."""
+    missing = sorted({path for path in named_paths(document.read_text(encoding="utf-8")) if not (ROOT / path).exists()})
+    assert not missing, f"{document.relative_to(ROOT)} names files that do not exist: {missing}"
+
+
+def test_the_path_finder_sees_paths_and_skips_patterns() -> None:
+    text = "`app/kit/db.py: UnitOfWork`, `app/beds/` and `static/js/*.js`, `app/locales/<lang>/x.po`, `python -m`"
+    assert named_paths(text) == ["app/kit/db.py", "app/beds"]
 
 
 def test_links_to_own_headings_exist() -> None:
