@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean messages catalogues
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,32 @@ unit: $(STAMP)
 		--cov --cov-report=term:skip-covered --cov-fail-under=$$(cat .coverage-floor)
 
 test: lint typecheck unit
+
+# Translations (gettext, Babel): extract every marked message of each domain's sources (app/locales/domains.txt)
+# into app/locales/<domain>.pot and merge it into each language's app/locales/<lang>/LC_MESSAGES/<domain>.po;
+# then a language's texts follow the messages that moved between domains (app/kit/i18n_compendium.py). Fill the
+# new empty msgstr entries afterwards. The .mo files are compiled when the application first translates
+# (app/kit/i18n.py), so `make run` and `make test` need no step of their own; `make catalogues` compiles them
+# ahead, e.g. for a read-only install.
+BABEL_KEYWORDS := --no-default-keywords -k _ -k _n:1,2
+# Every language of app/kit/i18n.py LANGUAGES but English, whose texts are the message ids.
+TRANSLATED_LANGUAGES := ro es sv
+
+messages: $(STAMP)
+	grep -v '^#' app/locales/domains.txt | while read -r domain sources; do \
+		$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --sort-output --add-location=file \
+			--project=bedboard --copyright-holder=bedboard -o app/locales/$$domain.pot $$sources || exit 1; \
+		for language in $(TRANSLATED_LANGUAGES); do \
+			$(BIN)/pybabel -q update -i app/locales/$$domain.pot -d app/locales -D $$domain -l $$language \
+				--init-missing --ignore-pot-creation-date || exit 1; \
+		done; \
+	done
+	$(BIN)/python -m app.kit.i18n_compendium
+
+catalogues: $(STAMP)
+	grep -v '^#' app/locales/domains.txt | while read -r domain sources; do \
+		$(BIN)/pybabel -q compile -d app/locales -D $$domain || exit 1; \
+	done
 
 # Every benchmark beside its reference; writes docs/benchmarks.md (about 9 minutes on 2 cores).
 bench: $(STAMP)

@@ -2,30 +2,52 @@
 
 Which sources a language must translate is the table ``SCOPES``: Romanian is the bed board's language, Spanish
 the licence module's and Swedish the roles module's (their staff also see the pages around them, ``SHARED_CHROME``).
+The messages are found by Babel's extraction with the project's babel.cfg and keywords, the same that ``make
+messages`` runs; the catalogues are the gettext ``.po`` files, one per language and domain (app/locales/domains.txt).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
-from collections.abc import Iterable, Mapping
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
 
-from app.kit.i18n import LANGUAGE_NAMES, LANGUAGES, catalogue, negotiate, translate
+from app.kit.i18n import LANGUAGE_NAMES, LANGUAGES, LOCALES, _n, negotiate, po_files, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("app", "accounts", "realtime")
 PROVISIONING = "app/provisioning"
 ROLES = "app/provisioning/roles"
 ORDERS = "app/provisioning/orders"
-MARKED = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
-# A marked message is one literal: implicit concatenation would hide its second half from this test.
-SPLIT = re.compile(r'''\b_\(\s*"(?:[^"\\]|\\.)*"\s*\n?\s*"''')
+# The HSA-id rule the roles and IT-order modules share, in the provisioning core: Swedish users read it, Chilean ones
+# never do.
+HSA_IDS = "app/provisioning/core/hsa_ids.py"
+# The Makefile's keywords: `_` marks a message, `_n` a singular and its plural.
+KEYWORDS = {"_": None, "_n": (1, 2)}
 PLACEHOLDER = re.compile(r"\{\w+\}")
+
+# Every label of the navigation bar: each domain registers its own entries (each user sees those their roles allow).
+NAVIGATION = (
+    "accounts/plugin.py",
+    "app/beds/plugin.py",
+    "app/history/plugin.py",
+    "app/notifications/plugin.py",
+    "app/provisioning/licenses/plugin.py",
+    "app/provisioning/roles/plugin.py",
+    "app/provisioning/orders/plugin.py",
+)
 
 # What a user of the licence module sees around its screens on every visit: the page frame and navigation bar,
 # the start page, error pages, logging in and out, activating an account and changing one's own password and
@@ -36,7 +58,7 @@ SHARED_CHROME = (
     "app/templates/home.html",  # the start page after logging in
     "app/templates/error.html",
     "app/kit/error_pages.py",  # the message of every error page and JSON error
-    "app/kit/navigation.py",  # every label of the navigation bar (each user sees those their roles allow)
+    *NAVIGATION,
     "accounts/templates/login.html",
     "accounts/templates/account.html",
     "accounts/templates/password.html",
@@ -62,9 +84,9 @@ TOKEN_PAGES = (
 # header's count), and the administrators' outbox with the periodic jobs.
 SHARED_PROVISIONING_PAGES = (
     "app/notifications/inbox_routes.py",
-    "app/provisioning/templates/notifications.html",
+    "app/notifications/templates/notifications.html",
     "app/notifications/outbox_routes.py",
-    "app/provisioning/templates/outbox.html",
+    "app/notifications/templates/outbox.html",
 )
 
 # The provisioning core whose texts every module's users read: request and task states, the notices it sends,
@@ -91,35 +113,105 @@ class Scope:
 
 SCOPES: Mapping[str, Scope] = {
     # The bed board's users: everything but the provisioning modules, whose users do not read Romanian.
-    "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=SHARED_PROVISIONING_PAGES),
+    "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=(*SHARED_PROVISIONING_PAGES, *NAVIGATION)),
     # The licence module's users (Chilean health-service staff): the provisioning package but the Swedish modules,
-    # and the chrome. Its authors add app/locales/es/<domain>.json.
-    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES), except_under=(ROLES, ORDERS), may_also=SOURCES),
+    # and the chrome. Its authors fill app/locales/es/LC_MESSAGES/<domain>.po after `make messages`.
+    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES), except_under=(ROLES, ORDERS, HSA_IDS),
+                may_also=SOURCES),
     # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
     # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days).
-    # Their authors add app/locales/sv/<domain>.json.
-    "sv": Scope(needs=(ROLES, ORDERS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE),
+    # Their authors fill app/locales/sv/LC_MESSAGES/<domain>.po after `make messages`.
+    "sv": Scope(needs=(ROLES, ORDERS, HSA_IDS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE),
                 may_also=SOURCES),
 }
 TRANSLATED = tuple(language for language in LANGUAGES if language != "en")
 
 
 @cache
-def messages_by_file() -> dict[str, frozenset[str]]:
-    """Every marked message of the code base, by file (a path relative to ROOT, with forward slashes)."""
-    found: dict[str, frozenset[str]] = {}
+def extracted() -> dict[str, dict[str, str | None]]:
+    """Every marked message of the code base, by file (a path relative to ROOT, with forward slashes): its id and,
+    for a message marked with ``_n``, its English plural (None for one marked with ``_``)."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
+    found: dict[str, dict[str, str | None]] = {}
     for package in SOURCES:
         for path in sorted((ROOT / package).rglob("*")):
-            if path.suffix not in {".py", ".html"}:
-                continue
-            text = path.read_text(encoding="utf-8")
-            assert not SPLIT.search(text), f"{path}: a marked message is split over several literals"
-            messages = set()
-            for match in MARKED.finditer(text):
-                literal = match.group(1) if match.group(1) is not None else match.group(2)
-                messages.add(literal.encode().decode("unicode_escape") if "\\" in literal else literal)
-            found[path.relative_to(ROOT).as_posix()] = frozenset(message for message in messages if message)
+            if path.suffix in {".py", ".html"}:
+                found[path.relative_to(ROOT).as_posix()] = {}
+        for filename, _line, message, _comments, _context in extract_from_dir(
+                ROOT / package, method_map, options_map, keywords=KEYWORDS):
+            singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
+            if singular:
+                found[f"{package}/{filename}"][singular] = plural
     return found
+
+
+def messages_by_file() -> dict[str, frozenset[str]]:
+    return {file: frozenset(messages) for file, messages in extracted().items()}
+
+
+def plural_of(message: str) -> str | None:
+    """The English plural of a message marked with ``_n`` (None for one marked with ``_``)."""
+    plurals = {messages[message] for messages in extracted().values() if message in messages}
+    assert len(plurals) == 1, f"{message!r} is marked both with and without a plural, or with two plurals"
+    return plurals.pop()
+
+
+@cache
+def domains() -> dict[str, tuple[str, ...]]:
+    """app/locales/domains.txt: each gettext domain's sources (folders, files or globs of one folder)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for line in (LOCALES / "domains.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, *sources = line.split()
+            found[name] = tuple(sources)
+    return found
+
+
+def domains_of(file: str) -> list[str]:
+    def holds(source: str) -> bool:
+        if "*" in source:
+            folder, _slash, pattern = source.rpartition("/")
+            return Path(file).parent.as_posix() == folder and Path(file).match(pattern)
+        return _under(file, (source,))
+
+    return [name for name, sources in domains().items() if any(holds(source) for source in sources)]
+
+
+@cache
+def catalogues(language: str) -> dict[str, Catalog]:
+    """A language's ``.po`` files by domain."""
+    found: dict[str, Catalog] = {}
+    for po in po_files(language):
+        with po.open("rb") as source:
+            found[po.stem] = read_po(source, locale=language, domain=po.stem)
+    return found
+
+
+def forms(message: Message) -> tuple[str, ...]:
+    texts = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    return tuple(text or "" for text in texts)
+
+
+def english(message: Message, form: int) -> str:
+    """The English text a form translates: the singular for the first form, the plural for every other."""
+    return str(message.id[min(form, 1)] if isinstance(message.id, tuple | list) else message.id)
+
+
+def singular(message: Message) -> str:
+    return str(message.id[0] if isinstance(message.id, tuple | list) else message.id)
+
+
+def entries(language: str) -> Iterator[tuple[str, Message]]:
+    """Every entry of a language's catalogues with a text (fuzzy ones are not shown to readers: left out)."""
+    for domain, catalog in catalogues(language).items():
+        for message in catalog:
+            if message.id and any(forms(message)) and not message.fuzzy:
+                yield domain, message
+
+
+def translated(language: str) -> set[str]:
+    return {singular(message) for _domain, message in entries(language) if all(forms(message))}
 
 
 def _under(file: str, places: Iterable[str]) -> bool:
@@ -143,6 +235,11 @@ def test_messages_are_found() -> None:
     assert "Free beds" not in needed("es")
     assert {"Log in", "Notifications", "Waiting for the requester"} <= needed("sv")
     assert "Free beds" not in needed("sv")
+    # Babel finds the messages of templates too, and the plurals marked with _n.
+    assert "Confirms that every number on this page is still right, without changing it." in needed("ro")
+    assert "{count} minute" in needed("ro")
+    assert plural_of("{count} minute") == "{count} minutes"
+    assert plural_of("Log in") is None
 
 
 def test_every_language_has_a_scope_and_a_name() -> None:
@@ -152,40 +249,97 @@ def test_every_language_has_a_scope_and_a_name() -> None:
 
 def test_the_shared_chrome_names_existing_sources() -> None:
     # A renamed or moved template would otherwise drop out of the Spanish scope without a sound.
-    missing = [place for place in (*SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE)
+    missing = [place for place in (*SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE, *NAVIGATION)
                if place not in messages_by_file()]
     assert not missing, "SHARED_CHROME names files that do not exist or hold no scanned source: " + ", ".join(missing)
 
 
+def test_no_json_catalogue_is_left() -> None:
+    # The JSON catalogues of before gettext are no longer read: `make messages` takes their texts in and deletes them.
+    assert not sorted(LOCALES.glob("*/*.json")), "run `make messages` to move these texts into the .po files"
+
+
+def test_every_source_belongs_to_one_domain() -> None:
+    # `make messages` extracts each domain from its sources: a file in none would never reach a catalogue.
+    wrong = {file: domains_of(file) for file, messages in messages_by_file().items()
+             if messages and len(domains_of(file)) != 1}
+    assert not wrong, f"each file needs exactly one domain in app/locales/domains.txt: {wrong}"
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_needed_message_is_translated(language: str) -> None:
-    missing = sorted(needed(language) - set(catalogue(language)))
-    assert not missing, f"add these to a file under app/locales/{language}/:\n" + "\n".join(missing)
+    missing = sorted(needed(language) - translated(language))
+    assert not missing, (f"translate these in app/locales/{language}/LC_MESSAGES/<domain>.po (make messages adds "
+                         "them):\n" + "\n".join(missing))
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_the_catalogue_has_no_dead_entries(language: str) -> None:
     used = needed(language) | marked_messages(SCOPES[language].may_also)
-    dead = sorted(set(catalogue(language)) - used)
+    dead = sorted({singular(message) for _domain, message in entries(language)} - used)
     assert not dead, f"no scanned message uses these entries of app/locales/{language}/:\n" + "\n".join(dead)
+    # Each entry belongs to its own domain's sources: `make messages` would drop it from any other.
+    for domain, message in entries(language):
+        assert singular(message) in marked_messages(domains()[domain]), (
+            f"{language}/{domain}.po: {singular(message)!r} is marked in no source of the domain {domain}")
+    for domain, catalog in catalogues(language).items():
+        assert not catalog.obsolete, f"{language}/{domain}.po keeps obsolete entries: {sorted(catalog.obsolete)}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_plural_entries_have_every_form_of_the_language(language: str) -> None:
+    for domain, catalog in catalogues(language).items():
+        # The header is Babel's, from CLDR: Romanian has three forms (1 zi, 2 zile, 20 de zile).
+        assert catalog.num_plurals == get_plural(language).num_plurals, (language, domain)
+        for message in catalog:
+            if not message.id or not any(forms(message)):
+                continue
+            plural = plural_of(singular(message)) if singular(message) in marked_messages() else None
+            if message.pluralizable:
+                assert plural == message.id[1], f"{language}/{domain}.po: {singular(message)!r} is no longer _n"
+                assert len(forms(message)) == catalog.num_plurals, (language, domain, message.id)
+                assert all(forms(message)), f"{language}/{domain}.po: fill every plural form of {singular(message)!r}"
+            else:
+                assert plural is None, f"{language}/{domain}.po: {singular(message)!r} is now marked with _n"
+
+
+def test_the_romanian_catalogue_has_three_plural_forms() -> None:
+    assert {catalog.num_plurals for catalog in catalogues("ro").values()} == {3}
+    days = _n("{count} day", "{count} days", 0)
+    assert [translate("ro", _n(days, days.plural, n)) for n in (1, 2, 19, 20, 101, 120)] == [
+        "1 zi", "2 zile", "19 zile", "20 de zile", "101 zile", "120 de zile"]
+    assert [translate("en", _n(days, days.plural, n)) for n in (1, 2, 1200)] == ["1 day", "2 days", "1,200 days"]
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_translations_keep_their_placeholders(language: str) -> None:
-    for message, text in catalogue(language).items():
-        assert text.strip(), f"{language}: empty translation of {message!r}"
-        assert sorted(PLACEHOLDER.findall(message)) == sorted(PLACEHOLDER.findall(text)), (language, message)
+    for domain, message in entries(language):
+        for form, text in enumerate(forms(message)):
+            assert text.strip(), f"{language}/{domain}.po: empty translation of {message.id!r}"
+            # A singular form may say its number in words ("un minut"); every other form keeps the placeholders.
+            expected = set(PLACEHOLDER.findall(english(message, form)))
+            found = set(PLACEHOLDER.findall(text))
+            assert found == expected or (form == 0 and found == expected - {"{count}"}), (language, message.id)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-def test_a_message_repeated_in_several_files_is_translated_alike(language: str) -> None:
-    # catalogue() merges the domain files, so the last file would silently win a disagreement.
-    texts: dict[str, tuple[str, str]] = {}
-    for part in sorted((ROOT / "app" / "locales" / language).glob("*.json")):
-        entries: dict[str, str] = json.loads(part.read_text(encoding="utf-8"))
-        for message, text in entries.items():
-            first = texts.setdefault(message, (part.name, text))
-            assert first[1] == text, f"{message!r} differs in {first[0]} and {part.name}"
+def test_a_message_repeated_in_several_domains_is_translated_alike(language: str) -> None:
+    # The runtime merges the domains, so the first domain would silently win a disagreement.
+    texts: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for domain, message in entries(language):
+        first = texts.setdefault(singular(message), (domain, forms(message)))
+        assert first[1] == forms(message), f"{message.id!r} differs in {first[0]}.po and {domain}.po"
+
+
+def test_a_fresh_clone_compiles_the_catalogues(tmp_path: Path) -> None:
+    """The .mo files are not in git: the first translation of a fresh process compiles them."""
+    for mo in LOCALES.glob("*/LC_MESSAGES/*.mo"):
+        mo.unlink()
+    program = "from app.kit.i18n import translate; print(translate('ro', 'Log in'), translate('sv', 'Log in'))"
+    shown = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    assert shown.strip() == "Autentificare Logga in"
+    assert {mo.with_suffix(".po") for mo in LOCALES.glob("*/LC_MESSAGES/*.mo")} >= set(po_files("ro"))
 
 
 @pytest.mark.parametrize(("header", "expected"), [

@@ -14,7 +14,7 @@ from accounts import permissions
 from accounts.guard import PERMISSION_ATTRIBUTE, requires
 from app.beds import queries
 from app.beds.running import bed_services
-from app.beds.staleness import LESS_THAN_A_MINUTE, UNITS
+from app.beds.staleness import LESS_THAN_A_MINUTE, script_units
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render, translator
@@ -53,8 +53,8 @@ async def board_page(request: Request) -> Response:
         "hospitals": [(row["id"], row["name"]) for row in hospitals],
         "timezone": app_services.settings.timezone,
         "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
-                        "units": UNITS.get(language, UNITS["en"]),
-                        "less_than_a_minute": LESS_THAN_A_MINUTE.get(language, LESS_THAN_A_MINUTE["en"])},
+                        "units": script_units(language),
+                        "less_than_a_minute": translate(LESS_THAN_A_MINUTE)},
     })
 
 

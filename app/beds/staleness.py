@@ -7,35 +7,32 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from app.kit.i18n import Plural, _, _n, plural_forms, translate
+
 STALE_AFTER = timedelta(hours=24)
 
-# (singular, plural) per unit; Romanian adds "de" before the plural from 20 on ("20 de minute").
-UNITS = {
-    "en": (("day", "days"), ("hour", "hours"), ("minute", "minutes")),
-    "ro": (("zi", "zile"), ("oră", "ore"), ("minut", "minute")),
-}
-LESS_THAN_A_MINUTE = {"en": "less than a minute", "ro": "mai puțin de un minut"}
+LESS_THAN_A_MINUTE = _("less than a minute")
+
+
+def units(days: int, hours: int, minutes: int) -> tuple[Plural, Plural, Plural]:
+    """The three units, each in the form its number takes (the catalogue's plural rule: 1 zi, 2 zile, 20 de zile)."""
+    return (_n("{count} day", "{count} days", days), _n("{count} hour", "{count} hours", hours),
+            _n("{count} minute", "{count} minutes", minutes))
+
+
+def script_units(language: str) -> list[dict[str, str]]:
+    """The units' forms by CLDR plural category, for the board's script (which counts the age up by itself)."""
+    return [plural_forms(language, unit) for unit in units(0, 0, 0)]
 
 
 def is_stale(reported_at: datetime | None, now: datetime) -> bool:
     return reported_at is None or now - reported_at > STALE_AFTER
 
 
-def _count(number: int, forms: tuple[str, str], language: str) -> str:
-    singular, plural = forms
-    if number == 1:
-        return f"1 {singular}"
-    if language == "ro" and (number % 100 == 0 or number % 100 >= 20):
-        return f"{number} de {plural}"
-    return f"{number} {plural}"
-
-
 def describe_age(age: timedelta, language: str = "en") -> str:
     """Days, hours and minutes, leaving out the units that are zero."""
-    units = UNITS.get(language, UNITS["en"])
     minutes_total = max(0, int(age.total_seconds() // 60))
     days, rest = divmod(minutes_total, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [_count(amount, forms, language) for amount, forms in zip((days, hours, minutes), units, strict=True)
-             if amount]
-    return ", ".join(parts) if parts else LESS_THAN_A_MINUTE.get(language, LESS_THAN_A_MINUTE["en"])
+    parts = [translate(language, unit) for unit in units(days, hours, minutes) if unit.n]
+    return ", ".join(parts) if parts else translate(language, LESS_THAN_A_MINUTE)

@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from app.kit.actors import Actor
-from app.kit.i18n import LANGUAGE_NAMES, negotiate, translate
+from app.kit.i18n import LANGUAGE_NAMES, Plural, format_moment, format_number, negotiate, translate
 from app.kit.plugins import Registry
 from app.kit.settings import Settings
 from app.kit.state import current_actor, request_id, services
@@ -38,25 +38,40 @@ def make_templates(settings: Settings, registry: Registry) -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
     )
     zone = ZoneInfo(settings.timezone)
-    environment.filters["local_time"] = lambda moment: _local_time(moment, zone)
+    # The page's language is in its context (``lang``): a moment and a number read as that language writes them.
+    environment.filters["local_time"] = jinja2.pass_context(
+        lambda context, moment: _local_time(moment, zone, context.get("lang", "en")))
+    environment.filters["number"] = jinja2.pass_context(
+        lambda context, number: format_number(number, context.get("lang", "en")))
     environment.globals["language_names"] = LANGUAGE_NAMES
     environment.globals.update(registry.template_globals)
     return Jinja2Templates(env=environment)
 
 
-def _local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def _local_time(moment: datetime | None, zone: ZoneInfo, language: str) -> str:
+    return "" if moment is None else format_moment(moment, zone, language)
 
 
 def translator(language: str, zone: ZoneInfo) -> Callable[..., str]:
     """The template's ``_``: translates, and shows moments in the organisation's time zone."""
 
     def translate_here(message_id: str, **params: object) -> str:
-        shown = {key: _local_time(value, zone) if isinstance(value, datetime) else value
+        shown = {key: _local_time(value, zone, language) if isinstance(value, datetime) else value
                  for key, value in params.items()}
         return translate(language, message_id, **shown)
 
     return translate_here
+
+
+def plural_translator(language: str, zone: ZoneInfo) -> Callable[..., str]:
+    """The template's ``_n(singular, plural, n, **params)``: the form ``n`` takes in the reader's language, with
+    ``{count}`` filled with ``n`` written the way that language writes numbers."""
+    translate_here = translator(language, zone)
+
+    def translate_plural(singular: str, plural: str, n: int, **params: object) -> str:
+        return translate_here(Plural(singular, plural, n), **params)
+
+    return translate_plural
 
 
 PASSWORD_REMINDER_AGE = timedelta(days=180)  # the seed: change it at most every 6 months
@@ -130,6 +145,7 @@ def render(
         "actor": actor,
         "lang": language,
         "_": translator(language, services(request).settings.zone),
+        "_n": plural_translator(language, services(request).settings.zone),
         "nav": services(request).registry.visible_navigation(actor),
         "request_id": request_id(request),
         "current_path": request.url.path,

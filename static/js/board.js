@@ -28,10 +28,11 @@ function say(key, values = {}) {
 
 function serverNow() { return Date.now() + serverOffset; }
 
-function count(number, [singular, plural]) {
-  if (number === 1) return `1 ${singular}`;
-  if (root.dataset.lang === "ro" && (number % 100 === 0 || number % 100 >= 20)) return `${number} de ${plural}`;
-  return `${number} ${plural}`;
+// The unit's form for the number's CLDR plural category ("one", "few", "other"), as the server's catalogue has it
+// (app/beds/staleness.py script_units): the browser knows the category, the catalogue the words.
+function count(number, forms) {
+  const category = new Intl.PluralRules(root.dataset.lang).select(number);
+  return (forms[category] ?? forms.other).replace("{count}", number.toLocaleString(root.dataset.lang));
 }
 
 function describeAge(ms) {
@@ -44,14 +45,14 @@ function describeAge(ms) {
   return parts.length ? parts.join(", ") : messages.less_than_a_minute;
 }
 
+// As the server writes a moment (app/kit/i18n.py format_moment): the reader's language, the month by name, the
+// year, a 24-hour time, in the organisation's zone; the browser and Babel read the same CLDR data.
 function localTime(iso) {
   if (!iso) return "";
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: root.dataset.timezone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(iso));
-  const part = (type) => parts.find((p) => p.type === type)?.value || "";
-  return `${part("day")}.${part("month")} ${part("hour")}:${part("minute")}`;
+  return new Intl.DateTimeFormat(root.dataset.lang, {
+    timeZone: root.dataset.timezone, year: "numeric", month: "short", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(iso));
 }
 
 // ---- filters, kept in the URL ----

@@ -10,14 +10,14 @@ function say(key, values = {}) {
   return (messages[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
+// As the server writes a moment (app/kit/i18n.py format_moment): the reader's language, the month by name, the
+// year, a 24-hour time, in the organisation's zone; the browser and Babel read the same CLDR data.
 function localTime(iso) {
   if (!iso) return "";
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: screen.dataset.timezone, year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  }).formatToParts(new Date(iso));
-  const part = (type) => parts.find((p) => p.type === type)?.value || "";
-  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
+  return new Intl.DateTimeFormat(screen.dataset.lang, {
+    timeZone: screen.dataset.timezone, year: "numeric", month: "short", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(iso));
 }
 
 function rowOf(element) { return element.closest("tr[data-section-id]"); }

@@ -32,7 +32,7 @@ async def test_five_failures_lock_the_username_even_for_the_right_password(
     refused = await log_in(client, "ana.pop", TEST_PASSWORD)
     assert refused.status_code == 429
     assert LOCKED in refused.text
-    assert "Try again after 2026-03-14 05:28" in refused.text
+    assert "Try again after Mar 14, 2026, 05:28" in refused.text
     assert await audited(services, "accounts.login_throttled") == 1
     assert await audited(services, "accounts.login_failed") == 5  # the refused attempt wrote nothing
 

@@ -80,7 +80,7 @@ async def test_problems_are_shown_as_a_table_and_nothing_is_kept(services: AppSe
     bad = csv_bytes([*BASE, ("H-C", "Spital C", "castle", "S", "S", "surgery", "", "many")])
     response = await send_file(client, token, bad)
     assert response.status_code == 422
-    assert "The file has 2 problem(s)" in response.text
+    assert "The file has 2 problems." in response.text
     assert "<td>6</td><td><code>hospital_type</code></td><td>Unknown hospital type castle." in response.text
     assert "<td>6</td><td><code>total_beds</code></td>" in response.text
     assert await count(services, NomenclatureImport) == 0
@@ -90,6 +90,7 @@ async def test_the_page_speaks_romanian(services: AppServices, client: httpx.Asy
     token = await admin(services, client)
     response = await send_file(client, token, b"", headers={"accept-language": "ro"})
     assert "<td>1</td><td><code>-</code></td><td>Fișierul este gol.</td>" in response.text
+    assert "Fișierul are 1 problemă." in response.text  # the singular of three plural forms
     response = await client.post(f"{PAGE}/preview", data={"csrf_token": token}, headers={"accept-language": "ro"})
     assert response.status_code == 422
     assert "Alegeți un fișier CSV sau JSON de verificat." in response.text

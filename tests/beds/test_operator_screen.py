@@ -60,7 +60,7 @@ async def test_the_operator_sees_own_sections_nested_with_staleness(
     assert re.search(rf'id="section-{sub}" class="depth-1 stale', page)
     assert "Not updated for 2 days, 3 hours, 10 minutes" in page
     assert "Sections not updated for more than 24 hours: 1." in page
-    assert "changed 2026-03-14 03:12 by ion" in page  # 01:12 UTC shown in Bucharest time
+    assert "changed Mar 14, 2026, 03:12 by ion" in page  # 01:12 UTC shown in Bucharest time
 
 
 async def test_saving_a_number_writes_audits_and_confirms(client: httpx.AsyncClient, services: AppServices,
@@ -141,7 +141,7 @@ async def test_a_concurrent_change_is_shown_and_never_silently_overwritten(
     refused = await client.post(f"/operator/sections/{surgery}",
                                 data={"csrf_token": token, "free_beds": "8", "expected_version": "1"})
     assert refused.status_code == 409
-    assert "Changed by op.a2 at 2026-03-14 05:12 to 2." in refused.text
+    assert "Changed by op.a2 at Mar 14, 2026, 05:12 to 2." in refused.text
     assert "Keep theirs (2)" in refused.text
     assert "Overwrite with my value" in refused.text
     assert (await section(services, surgery)).free_beds == 2
@@ -178,7 +178,7 @@ async def test_confirm_all_unchanged_resets_staleness_without_a_change(
     assert response.status_code == 303
     page = (await client.get("/operator")).text
     assert "not updated for more than 24 hours" not in page
-    assert "confirmed 2026-03-14 05:12 by op.a" in page
+    assert "confirmed Mar 14, 2026, 05:12 by op.a" in page
     for section_id in (surgery, sub):
         stored = await section(services, section_id)
         assert stored.version == 1

@@ -13,6 +13,8 @@ from app.beds.staleness import describe_age, is_stale
     (timedelta(hours=1), "1 hour", "1 oră"),
     (timedelta(days=21, hours=20, minutes=45), "21 days, 20 hours, 45 minutes", "21 de zile, 20 de ore, 45 de minute"),
     (timedelta(days=101, minutes=19), "101 days, 19 minutes", "101 zile, 19 minute"),
+    (timedelta(days=120), "120 days", "120 de zile"),
+    (timedelta(days=1200), "1,200 days", "1.200 de zile"),  # the number as each language writes it (Babel)
     (timedelta(seconds=59), "less than a minute", "mai puțin de un minut"),
 ])
 def test_ages_read_as_the_seed_says_them(age: timedelta, english: str, romanian: str) -> None:

@@ -67,7 +67,7 @@ async def test_the_list_shows_last_use_and_revocation(client: httpx.AsyncClient,
     await client.get("/api/v1/sections", headers=bearer(raw))
     page = await client.get("/admin/api-tokens")
     assert "never" not in page.text
-    assert "2026-03-14 05:12" in page.text  # 03:12 UTC is 05:12 in Bucharest
+    assert "Mar 14, 2026, 05:12" in page.text  # 03:12 UTC is 05:12 in Bucharest
 
 
 async def test_revoking_asks_first_then_refuses_the_token(client: httpx.AsyncClient,

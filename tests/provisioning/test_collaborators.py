@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from app.kit.i18n import _
 from app.provisioning.core.refusals import InvalidValue
@@ -30,7 +30,8 @@ from app.provisioning.licenses.collaborators import (
 WRONG_CHECK_DIGIT = "The check digit does not match the number; check both for a typing mistake."
 THREE_WORDS = "Give the first name and both surnames, e.g. Alba Plaza Santelices."
 IN_FULL = "Write every name in full, without initials or abbreviations."
-CATALOGUE = Path(__file__).resolve().parents[2] / "app/locales/es/licenses_collaborators.json"
+CATALOGUE = Path(__file__).resolve().parents[2] / "app/locales/es/LC_MESSAGES/licenses.po"
+SOURCE = "app/provisioning/licenses/collaborators.py"
 
 
 def refusal(normalise: Callable[[str], object], text: str) -> str:
@@ -286,9 +287,11 @@ def test_invisible_characters_are_named_by_their_code() -> None:
 
 
 def test_every_message_has_a_spanish_text_with_the_same_placeholders() -> None:
-    source = (Path(__file__).resolve().parents[2] / "app/provisioning/licenses/collaborators.py").read_text("utf-8")
+    source = (Path(__file__).resolve().parents[2] / SOURCE).read_text("utf-8")
     marked = {match.group(1) for match in re.finditer(r'\b_\("((?:[^"\\]|\\.)*)"\)', source)}
-    spanish: dict[str, str] = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    with CATALOGUE.open("rb") as catalogue:
+        spanish = {str(entry.id): str(entry.string) for entry in read_po(catalogue)
+                   if entry.id and entry.string and any(place == SOURCE for place, _line in entry.locations)}
     assert set(spanish) == marked
     for message, text in spanish.items():
         assert set(re.findall(r"\{\w+\}", message)) == set(re.findall(r"\{\w+\}", text)), message

@@ -8,6 +8,7 @@ import httpx
 
 from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
+from app.kit.i18n import format_moment
 from app.kit.state import AppServices
 from app.main import registered_jobs
 from app.notifications import outbox
@@ -80,8 +81,8 @@ async def test_the_jobs_last_runs_are_listed(client: httpx.AsyncClient, services
     page = await client.get("/admin/outbox")
 
     assert "3 newly overdue, 1 digest(s)" in page.text
-    assert "2026-03-14 05:12" in page.text  # 03:12 UTC in Europe/Bucharest
-    lease_end = (clock.now() + LEASE).astimezone(services.settings.zone).strftime("%Y-%m-%d %H:%M")
+    assert "Mar 14, 2026, 05:12" in page.text  # 03:12 UTC in Europe/Bucharest
+    lease_end = format_moment(clock.now() + LEASE, services.settings.zone, "en")
     assert f"{lease_end} by web-7" in page.text
 
 

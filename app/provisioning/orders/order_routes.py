@@ -21,7 +21,7 @@ from accounts import permissions
 from accounts.guard import requires
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import MAX_ID, form_text, positive_id
-from app.kit.i18n import _, translate
+from app.kit.i18n import _, format_moment, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
@@ -73,8 +73,9 @@ async def zone_of(session: AsyncSession, organisation_id: int) -> ZoneInfo:
     return (await deadlines.calendar_of(session, organisation_id)).zone
 
 
-def local_time(zone: ZoneInfo) -> Callable[[datetime | None], str]:
-    return lambda moment: "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def local_time(zone: ZoneInfo, language: str) -> Callable[[datetime | None], str]:
+    """Moments for the page's reader: their language's date, a 24-hour time (app/kit/i18n.py format_moment)."""
+    return lambda moment: "" if moment is None else format_moment(moment, zone, language)
 
 
 @requires(permissions.ORDERS_PLACE)
@@ -131,7 +132,7 @@ async def order_page(request: Request, order_id: int, *, template: str = "orders
         zone = await zone_of(uow.session, view.request.organisation_id)
     return render(request, template, {
         "view": view, "answers": answer_rows(view, language), "error": error, "error_key": error_key,
-        "typed": dict(typed or {}), "done": done_message(request), "at": local_time(zone),
+        "typed": dict(typed or {}), "done": done_message(request), "at": local_time(zone, language),
         "reasons": lambda line: not_applicable_reasons(view, line, language),
         "NOT_APPLICABLE": workflow.NOT_APPLICABLE, **LABELS}, status_code=status_code)
 
