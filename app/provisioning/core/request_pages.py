@@ -11,7 +11,7 @@ each decision's service check the actor again, as before.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -31,7 +31,8 @@ from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.core import deadlines
+from app.provisioning.core import deadlines, workflow
+from app.provisioning.core.models import ProvisioningRequest
 
 NO_SUCH_REQUEST = _("There is no such request.")
 
@@ -59,6 +60,32 @@ def path_id(request: Request, name: str = "request_id") -> int:
     if found is None:
         raise NotFound(NO_SUCH_REQUEST)
     return found
+
+
+# --- What every request's page shows ---
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """A request as every module's page states it: number, state, the reason given at its last step, when it was
+    submitted and is due (in the zone of its organisation's calendar). A module's view adds its own fields."""
+
+    id: int
+    state: str
+    state_label: str
+    reason: str | None
+    submitted_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    zone: ZoneInfo
+
+
+async def request_facts(session: AsyncSession, request: ProvisioningRequest, now: datetime) -> dict[str, Any]:
+    """The fields of ``RequestFacts`` by name, for a module's view to be built with: ``View(**facts, ...)``."""
+    facts = RequestFacts(request.id, request.state, workflow.REQUEST_STATE_LABELS[request.state], request.reason,
+                         request.submitted_at, request.due_at, deadlines.is_overdue(request, now),
+                         (await deadlines.calendar_of(session, request.organisation_id)).zone)
+    return {name.name: getattr(facts, name.name) for name in fields(facts)}
 
 
 # --- The history ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +14,9 @@ from accounts.models import User
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
-from app.provisioning.core import deadlines, service, workflow
+from app.provisioning.core import service, workflow
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
-from app.provisioning.core.request_pages import HistoryEntry, request_history
+from app.provisioning.core.request_pages import HistoryEntry, RequestFacts, request_facts, request_history
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.collaborators import GENDERS
 from app.provisioning.licenses.models import Collaborator, License, LicenseSubject
@@ -93,20 +92,12 @@ class Allowed:
 
 
 @dataclass(frozen=True)
-class RequestView:
-    id: int
+class RequestView(RequestFacts):
     kind: str
     kind_label: str
     role: str
     organisation_name: str
     requester_name: str
-    state: str
-    state_label: str
-    reason: str | None
-    submitted_at: datetime | None
-    due_at: datetime | None
-    overdue: bool
-    zone: ZoneInfo
     collaborators: list[CollaboratorView]
     subject: SubjectView | None
     tasks: list[TaskView]
@@ -125,13 +116,14 @@ async def request_view(session: AsyncSession, actor: Actor, request_id: int, now
     names = await organisation_names(session, [request.organisation_id])
     tasks = await _tasks(session, request, reach.role)
     return RequestView(
-        request.id, request.kind, kinds.LICENSE_KINDS[request.kind].label, reach.role,
-        names.get(request.organisation_id, ""), requester.display_name if requester else "", request.state,
-        workflow.REQUEST_STATE_LABELS[request.state], request.reason, request.submitted_at, request.due_at,
-        deadlines.is_overdue(request, now), (await deadlines.calendar_of(session, request.organisation_id)).zone,
-        await _collaborators(session, request.id), await _subject(session, request.id), tasks,
-        await request_history(session, request.id, labels=HISTORY_LABELS, task_ids=[task.id for task in tasks]),
-        _allowed(request, reach.role))
+        **await request_facts(session, request, now), kind=request.kind,
+        kind_label=kinds.LICENSE_KINDS[request.kind].label, role=reach.role,
+        organisation_name=names.get(request.organisation_id, ""),
+        requester_name=requester.display_name if requester else "",
+        collaborators=await _collaborators(session, request.id), subject=await _subject(session, request.id),
+        tasks=tasks, history=await request_history(session, request.id, labels=HISTORY_LABELS,
+                                                   task_ids=[task.id for task in tasks]),
+        allowed=_allowed(request, reach.role))
 
 
 def _allowed(request: ProvisioningRequest, role: str) -> Allowed:

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +14,8 @@ from accounts.models import Organisation, User
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.i18n import _
-from app.provisioning.core import deadlines, service, workflow
-from app.provisioning.core.request_pages import HistoryEntry, request_history
+from app.provisioning.core import service, workflow
+from app.provisioning.core.request_pages import HistoryEntry, RequestFacts, request_facts, request_history
 from app.provisioning.roles import kinds
 from app.provisioning.roles.catalogue.versions import (
     OPERATIONS,
@@ -64,15 +63,7 @@ class Preview:
 
 
 @dataclass(frozen=True)
-class ChangeView:
-    id: int
-    state: str
-    state_label: str
-    reason: str | None
-    submitted_at: datetime | None
-    due_at: datetime | None
-    overdue: bool
-    zone: ZoneInfo
+class ChangeView(RequestFacts):
     requester_name: str
     catalogue_id: int
     care_area_name: str
@@ -159,13 +150,12 @@ async def change_view(session: AsyncSession, actor: Actor, request_id: int, now:
     reviewing = reach.may_review(found) and request.state == workflow.IN_PROGRESS
     revising = request.state == workflow.WAITING_FOR_REQUESTER and request.requester_id == actor.user_id
     return ChangeView(
-        request.id, request.state, workflow.REQUEST_STATE_LABELS[request.state], request.reason,
-        request.submitted_at, request.due_at, deadlines.is_overdue(request, now),
-        (await deadlines.calendar_of(session, request.organisation_id)).zone,
-        requester.display_name if requester else "", found.id, area.name if area else "",
-        approver.name if approver else "", change.description, operations,
-        tuple(sentence_of(item, names) for item in operations), preview, change.applied_version, names,
-        await request_history(session, request.id, labels=HISTORY_LABELS),
+        **await request_facts(session, request, now), requester_name=requester.display_name if requester else "",
+        catalogue_id=found.id, care_area_name=area.name if area else "",
+        approver_name=approver.name if approver else "", description=change.description, operations=operations,
+        sentences=tuple(sentence_of(item, names) for item in operations), preview=preview,
+        applied_version=change.applied_version, unit_names=names,
+        history=await request_history(session, request.id, labels=HISTORY_LABELS),
         may_decide=reach.may_decide(request, found),
         may_start=reach.may_review(found) and request.state == workflow.ACCEPTED,
         may_send_back=reviewing, may_apply=reviewing and preview is not None and not preview.problems,

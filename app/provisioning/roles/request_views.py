@@ -18,7 +18,7 @@ from app.kit.errors import NotFound, PermissionDenied
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, service, workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.core.request_pages import HistoryEntry, Zones, request_history
+from app.provisioning.core.request_pages import HistoryEntry, RequestFacts, Zones, request_facts, request_history
 from app.provisioning.roles import assignments, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of
@@ -85,15 +85,7 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class AssignmentRequestView:
-    id: int
-    state: str
-    state_label: str
-    reason: str | None
-    submitted_at: datetime | None
-    due_at: datetime | None
-    overdue: bool
-    zone: ZoneInfo
+class AssignmentRequestView(RequestFacts):
     requester_name: str
     employee_id: int
     employee_name: str
@@ -133,16 +125,16 @@ async def assignment_request(session: AsyncSession, actor: Actor, request_id: in
     task = next((item for item in tasks if item.key == assignments.CREATE_TASK.key), None)
     state = request.state
     return AssignmentRequestView(
-        request.id, state, workflow.REQUEST_STATE_LABELS[state], request.reason, request.submitted_at,
-        request.due_at, deadlines.is_overdue(request, now), (await deadlines.calendar_of(session,
-                                                                                          request.organisation_id)).zone,
-        requester.display_name if requester else "", assignment.employee_id, employee.full_name if employee else "",
-        identity_of(employee) if employee else "", area.name if area else "",
-        tuple((name, hsa_id) for name, hsa_id in units.all()), assignment.valid_from, assignment.valid_to,
-        tuple(assignment.systems), ASSIGNMENT_STATE_LABELS.get(assignment.state, assignment.state),
-        None if task is None else TaskView(TASK_LABEL, task.state, workflow.TASK_STATE_LABELS[task.state],
-                                           task.external_reference),
-        await request_history(session, request.id, labels=HISTORY_LABELS, task_ids=[item.id for item in tasks]),
+        **await request_facts(session, request, now), requester_name=requester.display_name if requester else "",
+        employee_id=assignment.employee_id, employee_name=employee.full_name if employee else "",
+        employee_identity=identity_of(employee) if employee else "", care_area_name=area.name if area else "",
+        units=tuple((name, hsa_id) for name, hsa_id in units.all()), valid_from=assignment.valid_from,
+        valid_to=assignment.valid_to, systems=tuple(assignment.systems),
+        assignment_state_label=ASSIGNMENT_STATE_LABELS.get(assignment.state, assignment.state),
+        task=None if task is None else TaskView(TASK_LABEL, task.state, workflow.TASK_STATE_LABELS[task.state],
+                                                task.external_reference),
+        history=await request_history(session, request.id, labels=HISTORY_LABELS,
+                                      task_ids=[item.id for item in tasks]),
         may_take=support and state == workflow.SUBMITTED,
         may_complete=support and state == workflow.IN_PROGRESS and task is not None
         and task.state == workflow.PENDING,
