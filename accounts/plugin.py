@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from accounts import admin_routes, csrf, permissions, token_routes, tokens
+from accounts import admin_routes, cli, csrf, permissions, token_routes, tokens
 from accounts import routes as account_routes
 from accounts.service import AccountsContext, accounts_context
 from app.kit.i18n import _
@@ -49,4 +49,5 @@ def plugin(token_scopes: Sequence[tokens.TokenScope]) -> Plugin:
         install=_install,
         stop=_stop,
         policy=permissions.may,
+        commands=cli.COMMANDS,
     )

@@ -1,7 +1,8 @@
-"""Demo data for ``bedboard demo``: authorities, hospitals with bed sections, one login per role.
+"""Demo data for ``bedboard demo``: every registered plugin's organisations, logins and data, in one transaction.
 
-Everything is data (``ORGANISATIONS``, ``USERS``) applied by idempotent steps, so a second run adds
-nothing and a later issue can add a step (e.g. each hospital's bed sections) without touching these.
+Each domain brings its part as a ``Demo`` of its plugin (app/kit/demo_data.py: the bed board its hospitals and
+sections, the licence, role and IT-order modules theirs); this module knows none of them by name. Everything is
+data applied by idempotent steps, so a second run adds nothing.
 Passwords are random, generated at the first run and kept in ``<var_dir>/demo-credentials.json``
 (mode 0600) so that later runs can print them again; no password is ever written in this code.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,39 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation, User
 from accounts.service import AccountsContext, create_user, username_key
-from app.demo_beds import DEMO_HOSPITALS, ensure_bed_demo
-from app.demo_licenses import ensure_licence_demo, licence_organisations
-from app.demo_orders import ensure_orders_demo, orders_organisations, orders_users
-from app.demo_roles import ensure_roles_demo, roles_organisations, roles_users
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
+from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.kit.errors import DomainError
+from app.main import plugins
 
 CREDENTIALS_FILE = "demo-credentials.json"
 # No 0/O or 1/l/i: the operator may type this on an old hospital PC from a printed sheet.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PASSWORD_GROUPS, GROUP_LENGTH = 4, 5
 UNKNOWN_PASSWORD = "(unknown)"
-
-
-@dataclass(frozen=True)
-class OrganisationSpec:
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None = None
-
-
-@dataclass(frozen=True)
-class UserSpec:
-    username: str
-    display_name: str
-    role: str
-    organisation_code: str
-    # A hospital operator's owning authority: only its administrators manage the account (admin.samb manages
-    # op.floreasca; admin.ms may take it over, audited).
-    owner_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,30 +44,6 @@ class DemoLogin:
     organisation_code: str
     password: str | None
 
-
-AUTHORITIES = (
-    OrganisationSpec("MS", "Ministerul Sănătății", "authority"),
-    OrganisationSpec("SAMB", "Serviciul de Ambulanță București-Ilfov", "authority"),
-    OrganisationSpec("SMURD", "SMURD București", "authority"),
-)
-HOSPITALS = tuple(OrganisationSpec(hospital.code, hospital.name, "hospital", "MS") for hospital in DEMO_HOSPITALS)
-LICENCE_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in licence_organisations())
-ROLES_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in roles_organisations())
-ORDERS_ORGANISATIONS = tuple(OrganisationSpec(*row) for row in orders_organisations())
-# Parents come before their children: the steps create them in this order.
-ORGANISATIONS = AUTHORITIES + HOSPITALS + LICENCE_ORGANISATIONS + ROLES_ORGANISATIONS + ORDERS_ORGANISATIONS
-USERS = (
-    UserSpec("admin.samb", "Demo Administrator SAMB", "admin", "SAMB"),
-    UserSpec("coord.samb", "Demo Coordinator SAMB", "coordinator", "SAMB"),
-    UserSpec("audit.ms", "Demo Auditor MS", "auditor", "MS"),
-    UserSpec("op.floreasca", "Demo Operator Floreasca", "operator", "H-FLOR", owner_code="SAMB"),
-    UserSpec("admin.ms", "Demo Administrator MS", "admin", "MS"),
-    UserSpec("ref.laflorida", "Referente La Florida (demo)", "referent", "LA-FLORIDA"),
-    UserSpec("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
-    UserSpec("helpdesk.ssmso", "Mesa de Ayuda (demo)", "helpdesk", "SSMSO-USD"),
-    *(UserSpec(*row) for row in roles_users()),
-    *(UserSpec(*row) for row in orders_users()),
-)
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -129,10 +85,10 @@ def write_credentials(var_dir: Path, passwords: Mapping[str, str]) -> None:
     os.replace(partial, path)
 
 
-async def ensure_organisations(
-    session: AsyncSession, actor: Actor, specs: tuple[OrganisationSpec, ...] = ORGANISATIONS
-) -> dict[str, Organisation]:
-    """Create the organisations that are missing; an existing code is left exactly as it is."""
+async def ensure_organisations(session: AsyncSession, actor: Actor,
+                               specs: Sequence[DemoOrganisation]) -> dict[str, Organisation]:
+    """Create the organisations that are missing, parents before children (in ``specs`` order); an existing
+    code is left exactly as it is."""
     existing = {o.code: o for o in await session.scalars(
         select(Organisation).where(Organisation.code.in_([spec.code for spec in specs])))}
     for spec in specs:
@@ -151,7 +107,7 @@ async def ensure_organisations(
     return existing
 
 
-async def _existing_hashes(session: AsyncSession, specs: tuple[UserSpec, ...]) -> dict[str, str | None]:
+async def _existing_hashes(session: AsyncSession, specs: Sequence[DemoUser]) -> dict[str, str | None]:
     keys = [username_key(spec.username) for spec in specs]
     users = await session.scalars(select(User).where(User.username_key.in_(keys)))
     return {user.username_key: user.password_hash for user in users}
@@ -166,7 +122,7 @@ async def _known_password(context: AccountsContext, password_hash: str | None,
 
 
 async def ensure_users(session: AsyncSession, context: AccountsContext, actor: Actor, var_dir: Path,
-                       specs: tuple[UserSpec, ...] = USERS) -> list[DemoLogin]:
+                       specs: Sequence[DemoUser]) -> list[DemoLogin]:
     """Create the missing users; never touch the password of one that exists."""
     hashes = await _existing_hashes(session, specs)
     kept = read_credentials(var_dir)
@@ -189,17 +145,30 @@ async def ensure_users(session: AsyncSession, context: AccountsContext, actor: A
     return logins
 
 
+def registered_demos() -> list[Demo]:
+    """What every registered plugin brings to the demo, in registration order (the app's plugins)."""
+    return [plugin.demo for plugin in plugins() if plugin.demo is not None]
+
+
 async def load_demo(unit_of_work: UnitOfWorkFactory, context: AccountsContext, var_dir: Path, *,
-                    actor: Actor | None = None) -> list[DemoLogin]:
-    """Load every demo step in one transaction and return the logins to print, in ``USERS`` order."""
+                    actor: Actor | None = None, demos: Sequence[Demo] | None = None) -> list[DemoLogin]:
+    """Load every demo step in one transaction and return the logins to print, in the plugins' order.
+
+    ``demos``: the plugins' parts (by default the app's, ``registered_demos()``)."""
     actor = actor or Actor.system("cli")
+    demos = registered_demos() if demos is None else demos
     async with unit_of_work() as uow:
-        organisations = await ensure_organisations(uow.session, actor)
-        await ensure_bed_demo(uow.session, actor, organisations)
-        logins = await ensure_users(uow.session, context, actor, var_dir)
-        await ensure_licence_demo(uow, actor, organisations)
-        await ensure_roles_demo(uow, actor, organisations)
-        await ensure_orders_demo(uow, actor, organisations)
+        organisations = await ensure_organisations(uow.session, actor,
+                                                   [spec for demo in demos for spec in demo.organisations])
+        ids = {code: organisation.id for code, organisation in organisations.items()}
+        for demo in demos:
+            if demo.before_users is not None:
+                await demo.before_users(uow, actor, ids)
+        logins = await ensure_users(uow.session, context, actor, var_dir,
+                                    [spec for demo in demos for spec in demo.users])
+        for demo in demos:
+            if demo.after_users is not None:
+                await demo.after_users(uow, actor, ids)
         return logins
 
 

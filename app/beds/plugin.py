@@ -9,15 +9,20 @@ from accounts import permissions
 from app.beds import api_routes, board_routes, operator_routes
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
+from app.beds.demo import DEMO
 from app.beds.live_channel import LiveChannel
 from app.beds.live_feed import BedFeed
+from app.beds.nomenclature import cli as nomenclature_cli
 from app.beds.nomenclature import routes as nomenclature_routes
 from app.beds.running import BedServices, bed_services
 from app.beds.write_batch import FreeBedsWriter
+from app.kit.db import BeforeCommit
 from app.kit.i18n import _
 from app.kit.plugins import NavItem, Plugin
+from app.kit.settings import Settings
 from app.kit.state import AppServices
 from realtime.endpoint import BoardSocket
+from realtime.hub import Hub
 
 
 def _install(services: AppServices) -> None:
@@ -42,6 +47,11 @@ async def _stop(services: AppServices) -> None:
     await bed_services(services).live.stop()
 
 
+def _command_before_commit(settings: Settings) -> BeforeCommit:
+    # On PostgreSQL a command's changes (e.g. an import) reach the running servers' boards by NOTIFY.
+    return LiveChannel(Hub(), settings.database_url).before_commit
+
+
 PLUGIN = Plugin(
     name="beds",
     routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes, *api_routes.routes],
@@ -54,4 +64,7 @@ PLUGIN = Plugin(
     install=_install,
     start=_start,
     stop=_stop,
+    commands=[nomenclature_cli.COMMAND],
+    command_before_commit=_command_before_commit,
+    demo=DEMO,
 )

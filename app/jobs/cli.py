@@ -9,6 +9,7 @@ or the job failed, 2 no job of that name.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.jobs.models import JobRun
 from app.jobs.scheduler import run_once, worker_name
 from app.kit.clock import Clock, SystemClock
+from app.kit.commands import Command, CommandContext, complain, say
 from app.kit.db import make_engine, make_session_factory
 from app.kit.plugins import Job, JobContext
 from app.kit.settings import Settings
@@ -104,3 +106,23 @@ def run_job(settings: Settings, jobs: Sequence[Job], name: str, *, force: bool, 
     say(f"{name}: not due (last started {last}, runs every {int(job.every.total_seconds() // 60)} min); "
         "--force runs it now")
     return 0
+
+
+def command(jobs: Sequence[Job]) -> Command:
+    """``bedboard jobs list|run``: every registered plugin's jobs (the assembly hands them over)."""
+
+    def jobs_list(context: CommandContext, args: argparse.Namespace) -> int:
+        return list_jobs(context.settings, jobs, say=say)
+
+    def jobs_run(context: CommandContext, args: argparse.Namespace) -> int:
+        return run_job(context.settings, jobs, args.name, force=args.force, say=say, complain=complain)
+
+    def run_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", metavar="NAME", help=", ".join(job.name for job in jobs))
+        parser.add_argument("--force", action="store_true", help="run even if it is not due (never while leased)")
+
+    return Command("jobs", "the periodic jobs (for cron)", position=130, actions=[
+        Command("list", "each periodic job with its last run", jobs_list),
+        Command("run", "run one job now if it is due and no worker holds its lease", jobs_run,
+                configure=run_arguments),
+    ])

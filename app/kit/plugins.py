@@ -21,7 +21,9 @@ from starlette.routing import BaseRoute
 
 from app.kit.actors import Actor
 from app.kit.clock import Clock
-from app.kit.db import UnitOfWork
+from app.kit.commands import Command, CommandContext
+from app.kit.db import BeforeCommit, UnitOfWork
+from app.kit.demo_data import Demo
 from app.kit.settings import Settings
 
 if TYPE_CHECKING:
@@ -100,6 +102,12 @@ class Plugin:
     stop: Lifecycle | None = None
     # The access policy; exactly one plugin (accounts) brings it.
     policy: Policy | None = None
+    # ``bedboard`` commands (``licenses pool``, ``import nomenclature`` ...), and what every transaction a command
+    # commits must carry for this domain's live feed (made once per command from its settings).
+    commands: Sequence[Command] = ()
+    command_before_commit: Callable[[Settings], BeforeCommit] | None = None
+    # What ``bedboard demo`` loads for this domain.
+    demo: Demo | None = None
 
 
 class Registry:
@@ -123,6 +131,8 @@ class Registry:
         self.template_globals = {name: value for plugin in plugins for name, value in plugin.template_globals.items()}
         self.template_dirs = [folder for plugin in plugins for folder in plugin.template_dirs]
         self.jobs = [job for plugin in plugins for job in plugin.jobs]
+        self.commands = [command for plugin in plugins for command in plugin.commands]
+        self.demos = [plugin.demo for plugin in plugins if plugin.demo is not None]
 
     def visible_navigation(self, actor: Actor) -> list[NavItem]:
         if actor.must_change_password:
@@ -131,6 +141,18 @@ class Registry:
 
     def job(self, name: str) -> Job | None:
         return next((job for job in self.jobs if job.name == name), None)
+
+    def command_context(self, settings: Settings) -> CommandContext:
+        """What a ``bedboard`` command runs with: its transactions carry every plugin's part of a commit."""
+        hooks = [make(settings) for plugin in self.plugins if (make := plugin.command_before_commit) is not None]
+        if not hooks:
+            return CommandContext(settings)
+
+        async def before_commit(session: AsyncSession, events: Sequence[object]) -> None:
+            for hook in hooks:
+                await hook(session, events)
+
+        return CommandContext(settings, before_commit=before_commit)
 
     def install(self, services: AppServices) -> None:
         for plugin in self.plugins:

@@ -7,6 +7,7 @@ applies exactly the previewed diff, as on the page. Exit codes: 0 applied or not
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -17,6 +18,7 @@ from app.beds.nomenclature.diff import Change, Diff, HospitalItem, SectionItem
 from app.beds.nomenclature.models import NomenclatureImport
 from app.beds.nomenclature.pages import LIST_LIMIT, PREVIEW_LABELS, RESULT_LABELS
 from app.kit.actors import Actor
+from app.kit.commands import Command, CommandContext, complain, say
 from app.kit.db import UnitOfWork
 
 Databases = Callable[[], AbstractAsyncContextManager[Callable[[], UnitOfWork]]]
@@ -99,3 +101,18 @@ def run(path: Path, *, assume_yes: bool, databases: Databases, say: Write, compl
     say(", ".join(f"{RESULT_LABELS[name]}: {count}" for name, count in applied.counts.items()))
     say(f"applied {path.name} (sha256 {applied.sha256}), import {applied.id}")
     return 0
+
+
+def import_nomenclature(context: CommandContext, args: argparse.Namespace) -> int:
+    return run(args.file, assume_yes=args.yes, databases=context.databases, say=say, complain=complain)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="the complete list; see docs/nomenclature.md")
+    parser.add_argument("--yes", action="store_true", help="apply without asking for confirmation")
+
+
+COMMAND = Command("import", "import reference data", metavar="WHAT", position=80, actions=[
+    Command("nomenclature", "preview the ministry's list of hospitals and sections (CSV or JSON), then apply it",
+            import_nomenclature, configure=_arguments),
+])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.kit.actors import Actor
 from app.kit.plugins import Job, JobContext, Plugin
+from app.provisioning.core import cli
 from app.provisioning.core.overdue import sweep_overdue
 
 
@@ -24,4 +25,5 @@ PLUGIN = Plugin(
     name="provisioning",
     template_dirs=[Path(__file__).resolve().parents[1] / "templates"],
     jobs=[OVERDUE],
+    commands=[cli.COMMAND],
 )

@@ -10,7 +10,8 @@ from accounts import permissions
 from app.kit.actors import Actor
 from app.kit.i18n import _
 from app.kit.plugins import Job, JobContext, NavItem, Plugin
-from app.provisioning.licenses import report_routes, routes, usage_api, usage_routes
+from app.provisioning.licenses import cli, report_routes, routes, usage_api, usage_routes
+from app.provisioning.licenses.demo import DEMO
 from app.provisioning.licenses.usage import sweep_unused
 
 
@@ -37,4 +38,6 @@ PLUGIN = Plugin(
     ],
     template_dirs=[Path(__file__).resolve().parent / "templates"],
     jobs=[UNUSED_LICENCES],
+    commands=[cli.COMMAND],
+    demo=DEMO,
 )

@@ -8,8 +8,9 @@ from pathlib import Path
 from accounts import permissions
 from app.kit.i18n import _
 from app.kit.plugins import NavItem, Plugin
-from app.provisioning.orders import api_routes, order_routes, people_routes
+from app.provisioning.orders import api_routes, cli, order_routes, people_routes
 from app.provisioning.orders.catalogue import routes as catalogue_routes
+from app.provisioning.orders.demo import DEMO
 
 PLUGIN = Plugin(
     name="orders",
@@ -20,4 +21,6 @@ PLUGIN = Plugin(
         NavItem(_("Order catalogues"), "/orders/catalogues", permissions.ORDERS_CATALOGUES, 320),
     ],
     template_dirs=[Path(__file__).resolve().parent / "templates"],
+    commands=[cli.COMMAND],
+    demo=DEMO,
 )

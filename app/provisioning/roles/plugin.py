@@ -11,6 +11,7 @@ from app.kit.plugins import NavItem, Plugin
 from app.provisioning.roles import (
     api_routes,
     change_routes,
+    cli,
     employee_routes,
     request_routes,
     staff_routes,
@@ -19,6 +20,7 @@ from app.provisioning.roles import (
 )
 from app.provisioning.roles.catalogue import import_routes as catalogue_import_routes
 from app.provisioning.roles.catalogue import routes as catalogue_routes
+from app.provisioning.roles.demo import DEMO
 
 PLUGIN = Plugin(
     name="roles",
@@ -33,4 +35,6 @@ PLUGIN = Plugin(
         NavItem(_("Catalogue changes"), "/roles/changes", permissions.ROLES_CATALOGUE_READ, 240),
     ],
     template_dirs=[Path(__file__).resolve().parent / "templates"],
+    commands=[cli.COMMAND],
+    demo=DEMO,
 )

@@ -1,5 +1,6 @@
 """Demo data for the licence module (seed 000): the SSMSO health service, its digital-health unit, the five
-communes with an establishment each, a pool, licences in every state and requests waiting for each role.
+communes with an establishment each, the referent, officer and help-desk logins, a pool, licences in every state and
+requests waiting for each role.
 
 Loaded once: when the service already has a pool, nothing is added (an existing installation is never
 touched).
@@ -7,16 +8,18 @@ touched).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation, User
+from accounts.models import User
 from accounts.sessions import actor_for
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
+from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.licenses import decisions, requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
@@ -46,20 +49,20 @@ def licence_organisations() -> list[tuple[str, str, str, str | None]]:
     return rows
 
 
-async def ensure_licence_demo(uow: UnitOfWork, actor: Actor, organisations: dict[str, Organisation]) -> None:
+async def ensure_licence_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> None:
     session = uow.session
-    service = organisations[SERVICE_CODE]
-    if await session.get(LicensePool, service.id) is not None:
+    service_id = organisations[SERVICE_CODE]
+    if await session.get(LicensePool, service_id) is not None:
         return
-    session.add(OrganisationCalendar(organisation_id=service.id, country="CL", timezone="America/Santiago"))
-    session.add(LicensePool(organisation_id=service.id, size=POOL_SIZE))
+    session.add(OrganisationCalendar(organisation_id=service_id, country="CL", timezone="America/Santiago"))
+    session.add(LicensePool(organisation_id=service_id, size=POOL_SIZE))
     await session.flush()
     await audit.record(session, actor=actor, action="licenses.pool_set", object_type="organisation",
-                       object_id=service.id, after={"size": POOL_SIZE, "calendar": "CL", "zone": "America/Santiago"})
+                       object_id=service_id, after={"size": POOL_SIZE, "calendar": "CL", "zone": "America/Santiago"})
     now = session_now(session)
     for commune, run, name, gender, idle_days, state in LICENCES:
         activated = now - timedelta(days=60)
-        licence = License(organisation_id=organisations[commune].id, run=run, full_name=name, gender=gender,
+        licence = License(organisation_id=organisations[commune], run=run, full_name=name, gender=gender,
                           state=state, created_at=activated, activated_at=activated, version=1,
                           last_used_at=None if idle_days is None else now - timedelta(days=idle_days),
                           deactivated_at=now - timedelta(days=15) if state == DEACTIVATED else None,
@@ -71,17 +74,17 @@ async def ensure_licence_demo(uow: UnitOfWork, actor: Actor, organisations: dict
     await _demo_requests(uow, organisations)
 
 
-async def _demo_requests(uow: UnitOfWork, organisations: dict[str, Organisation]) -> None:
+async def _demo_requests(uow: UnitOfWork, organisations: Mapping[str, int]) -> None:
     """One request waiting for the officer, one accepted with the referent's steps still to do."""
     session = uow.session
     referent = await _actor(session, "ref.laflorida")
     officer = await _actor(session, "officer.ssmso")
     if referent is None or officer is None:
         return
-    await requests.submit_new(uow, actor=referent, organisation_id=organisations["LA-FLORIDA"].id,
+    await requests.submit_new(uow, actor=referent, organisation_id=organisations["LA-FLORIDA"],
                               entries=[(1, "Carolina Fuentes Araya", "16666666-K", "Femenino"),
                                        (2, "Tomás Herrera del Río", "17777777-3", "Masculino")])
-    accepted = await requests.submit_new(uow, actor=referent, organisation_id=organisations["CESFAM-LA-FLORIDA"].id,
+    accepted = await requests.submit_new(uow, actor=referent, organisation_id=organisations["CESFAM-LA-FLORIDA"],
                                          entries=[(1, "Ignacio Morales Vega", "18888888-7", "Masculino")])
     await decisions.accept(uow, actor=officer, request_id=accepted.id)
 
@@ -89,3 +92,14 @@ async def _demo_requests(uow: UnitOfWork, organisations: dict[str, Organisation]
 async def _actor(session: AsyncSession, username: str) -> Actor | None:
     user = await session.scalar(select(User).where(User.username == username))
     return None if user is None else await actor_for(session, user, source="cli", client_address=None)
+
+
+DEMO = Demo(
+    organisations=[DemoOrganisation(*row) for row in licence_organisations()],
+    users=[
+        DemoUser("ref.laflorida", "Referente La Florida (demo)", "referent", "LA-FLORIDA"),
+        DemoUser("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
+        DemoUser("helpdesk.ssmso", "Mesa de Ayuda (demo)", "helpdesk", "SSMSO-USD"),
+    ],
+    after_users=ensure_licence_demo,
+)

@@ -17,15 +17,17 @@ Loaded once per organisation: a clinic or care provider that has orders already 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation, User
+from accounts.models import User
 from accounts.sessions import actor_for
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
+from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
 from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
 from app.provisioning.orders import reading, register, store, working
@@ -70,10 +72,10 @@ def orders_users() -> list[tuple[str, str, str, str]]:
     ]
 
 
-async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: dict[str, Organisation]) -> None:
+async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> None:
     session = uow.session
     for region in (SKANE, UPPSALA):
-        if await session.get(OrganisationCalendar, organisations[region].id) is None:
+        if await session.get(OrganisationCalendar, organisations[region]) is None:
             await setup.set_calendar(session, actor=actor, organisation_code=region, country=CALENDAR_COUNTRY,
                                      subdivision=None, timezone=CALENDAR_ZONE)
     skane = await _catalogue(uow, actor, SKANE_CATALOGUE, "orders.skane", organisations[SKANE])
@@ -83,22 +85,22 @@ async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: dict[
     uppsala = await _catalogue(uow, actor, UPPSALA_CATALOGUE, "orders.uppsala", organisations[UPPSALA])
     omsorg = await _it_contact(uow, "it.omsorg", organisations[OMSORG])
     if uppsala and omsorg is not None:
-        await _omsorg_orders(uow, omsorg, organisations[HEMTJANST].id)
+        await _omsorg_orders(uow, omsorg, organisations[HEMTJANST])
 
 
-async def _catalogue(uow: UnitOfWork, actor: Actor, key: str, admin: str, region: Organisation) -> bool:
+async def _catalogue(uow: UnitOfWork, actor: Actor, key: str, admin: str, region_id: int) -> bool:
     """Installs the shipped catalogue by the region's administrator; False when another organisation keeps it."""
-    keeper = await _actor(uow.session, admin, region.id) or actor
-    row = await store.install_shipped(uow, actor=keeper, key=key, organisation_id=region.id)
-    return row.organisation_id == region.id
+    keeper = await _actor(uow.session, admin, region_id) or actor
+    row = await store.install_shipped(uow, actor=keeper, key=key, organisation_id=region_id)
+    return row.organisation_id == region_id
 
 
-async def _it_contact(uow: UnitOfWork, username: str, organisation: Organisation) -> Actor | None:
+async def _it_contact(uow: UnitOfWork, username: str, organisation_id: int) -> Actor | None:
     """The IT contact to order as, or None when the organisation has orders already (an earlier run)."""
     placed = await uow.session.scalar(select(ItOrder.request_id).join(
         ProvisioningRequest, ProvisioningRequest.id == ItOrder.request_id).where(
-        ProvisioningRequest.organisation_id == organisation.id).limit(1))
-    return None if placed is not None else await _actor(uow.session, username, organisation.id)
+        ProvisioningRequest.organisation_id == organisation_id).limit(1))
+    return None if placed is not None else await _actor(uow.session, username, organisation_id)
 
 
 async def _lund_orders(uow: UnitOfWork, lund: Actor) -> None:
@@ -184,3 +186,10 @@ async def _actor(session: AsyncSession, username: str, organisation_id: int) -> 
     if user is None or user.organisation_id != organisation_id:
         return None
     return await actor_for(session, user, source="cli", client_address=None)
+
+
+DEMO = Demo(
+    organisations=[DemoOrganisation(*row) for row in orders_organisations()],
+    users=[DemoUser(*row) for row in orders_users()],
+    after_users=ensure_orders_demo,
+)

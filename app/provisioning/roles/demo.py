@@ -9,16 +9,18 @@ Loaded once: when the region already has a unit with an HSA-id, nothing is added
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation, User
+from accounts.models import User
 from accounts.sessions import actor_for
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
+from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.roles import assignments, changes, competence
 from app.provisioning.roles.catalogue import versions as catalogue
@@ -71,27 +73,27 @@ def roles_users() -> list[tuple[str, str, str, str]]:
     ]
 
 
-async def ensure_roles_demo(uow: UnitOfWork, actor: Actor, organisations: dict[str, Organisation]) -> None:
+async def ensure_roles_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> None:
     session = uow.session
-    region = organisations[REGION_CODE]
-    if await session.get(OrganisationCalendar, region.id) is not None:
+    region_id = organisations[REGION_CODE]
+    if await session.get(OrganisationCalendar, region_id) is not None:
         return
-    session.add(OrganisationCalendar(organisation_id=region.id, country="SE", timezone="Europe/Stockholm"))
+    session.add(OrganisationCalendar(organisation_id=region_id, country="SE", timezone="Europe/Stockholm"))
     for code, _name, _area, own_part, manager in UNITS:
         manager_id = await _user_id(session, manager) if manager else None
-        session.add(RoleUnit(organisation_id=organisations[code].id, hsa_id=hsa_id(own_part),
+        session.add(RoleUnit(organisation_id=organisations[code], hsa_id=hsa_id(own_part),
                              manager_user_id=manager_id))
         await session.flush()
         await audit.record(session, actor=actor, action="roles.unit_created", object_type="organisation",
-                           object_id=organisations[code].id, after={"hsa_id": hsa_id(own_part),
+                           object_id=organisations[code], after={"hsa_id": hsa_id(own_part),
                                                                     "manager_user_id": manager_id})
     steward = await _actor(session, "ehalsa.gavleborg")
     if steward is None:
         return
-    cardiology = await _catalogue(session, steward, organisations[CARDIOLOGY].id, organisations[CARDIOLOGY].id, [
+    cardiology = await _catalogue(session, steward, organisations[CARDIOLOGY], organisations[CARDIOLOGY], [
         (NURSE, ["E1KA"]), (DOCTOR, ["E1KA", "E2KA"]), (("Kardiologi", "Undersköterska", ""), ["E1KA"])])
     # Seed 001: the shared primary-care catalogue is owned by the head of operations of digital care.
-    await _catalogue(session, steward, organisations[PRIMARY].id, organisations[DIGITAL].id, [
+    await _catalogue(session, steward, organisations[PRIMARY], organisations[DIGITAL], [
         (GP, ["E3VC", "E4VC"]), (DISTRICT_NURSE, ["E3VC", "E4VC"])])
     await _people(uow, organisations, cardiology)
 
@@ -106,7 +108,7 @@ async def _catalogue(session: AsyncSession, steward: Actor, care_area_id: int, a
     return created.id
 
 
-async def _people(uow: UnitOfWork, organisations: dict[str, Organisation], cardiology: int) -> None:
+async def _people(uow: UnitOfWork, organisations: Mapping[str, int], cardiology: int) -> None:
     """Anna holds a role and an active assignment; Erik's assignment waits for IT support; a change waits."""
     session = uow.session
     manager, support = await _actor(session, "chef.kardavd"), await _actor(session, "it.gavleborg")
@@ -114,7 +116,7 @@ async def _people(uow: UnitOfWork, organisations: dict[str, Organisation], cardi
     if manager is None or support is None or contact is None:
         return
     now = session_now(session)
-    ward, area = organisations["KARD-AVD"].id, organisations[CARDIOLOGY].id
+    ward, area = organisations["KARD-AVD"], organisations[CARDIOLOGY]
     anna = Employee(full_name="Anna Berg", personal_number="19811218-9876", unit_id=ward,
                     user_id=await _user_id(session, "anna.berg"), created_at=now)
     erik = Employee(full_name="Erik Lund", personal_number="19900315-9879", unit_id=ward, created_at=now)
@@ -129,7 +131,7 @@ async def _people(uow: UnitOfWork, organisations: dict[str, Organisation], cardi
     await assignments.accept_for_support(uow, actor=support, request_id=asked.id)
     await assignments.complete_creation(uow, actor=support, request_id=asked.id, external_reference="HSA-4711")
     await assignments.request_assignment(uow, actor=manager, employee_id=erik.id, care_area_id=area,
-                                         unit_ids=[ward, organisations["KARD-MOT"].id], valid_from=now.date(),
+                                         unit_ids=[ward, organisations["KARD-MOT"]], valid_from=now.date(),
                                          valid_to=None, systems=["Clinic24"])
     await changes.propose(uow, actor=contact, catalogue_id=cardiology,
                           description="Undersköterskor på hjärtmottagningen behöver logga in där.",
@@ -144,3 +146,10 @@ async def _user_id(session: AsyncSession, username: str) -> int | None:
 async def _actor(session: AsyncSession, username: str) -> Actor | None:
     user = await session.scalar(select(User).where(User.username == username))
     return None if user is None else await actor_for(session, user, source="cli", client_address=None)
+
+
+DEMO = Demo(
+    organisations=[DemoOrganisation(*row) for row in roles_organisations()],
+    users=[DemoUser(*row) for row in roles_users()],
+    after_users=ensure_roles_demo,
+)

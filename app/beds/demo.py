@@ -1,4 +1,5 @@
-"""Demo hospitals and their bed sections: plausible, clearly demo, the same on every machine.
+"""The bed board's demo: the ministry and two ambulance services, hospitals and their bed sections, and a login
+for each of the board's roles; plausible, clearly demo, the same on every machine.
 
 Generated from a fixed seed so that screenshots and guides match what ``bedboard demo`` shows. Some
 sections were last reported long ago (to show the 24-hour staleness warning) and two carry negative
@@ -8,17 +9,18 @@ counts (the seed's exceptional "-1"). Counts are timed relative to the moment of
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import Organisation
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.kit import audit
 from app.kit.actors import Actor
-from app.kit.db import session_now
+from app.kit.db import UnitOfWork, session_now
+from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ async def _add_sections(session: AsyncSession, actor: Actor, hospital_id: int, p
                                   "updated_at": section.updated_at.isoformat() if section.updated_at else None})
 
 
-async def ensure_bed_demo(session: AsyncSession, actor: Actor, organisations: dict[str, Organisation]) -> int:
+async def ensure_bed_demo(session: AsyncSession, actor: Actor, organisations: Mapping[str, int]) -> int:
     """Give every demo hospital its bed-board row and sections, once; returns how many hospitals were new."""
     type_ids = {row.code: row.id for row in await session.scalars(select(SectionType))}
     names = {row.code: row.name_ro for row in await session.scalars(select(SectionType))}
@@ -144,12 +146,36 @@ async def ensure_bed_demo(session: AsyncSession, actor: Actor, organisations: di
     plans = _demo_plans(names)
     now, added = session_now(session), 0
     for hospital in DEMO_HOSPITALS:
-        organisation = organisations[hospital.code]
-        if organisation.id in existing:
+        organisation_id = organisations[hospital.code]
+        if organisation_id in existing:
             continue
-        session.add(Hospital(organisation_id=organisation.id, hospital_type_id=hospital_types[hospital.hospital_type],
-                             short_code=hospital.code))
+        session.add(Hospital(organisation_id=organisation_id,
+                             hospital_type_id=hospital_types[hospital.hospital_type], short_code=hospital.code))
         await session.flush()
-        await _add_sections(session, actor, organisation.id, plans[hospital.code], type_ids, now)
+        await _add_sections(session, actor, organisation_id, plans[hospital.code], type_ids, now)
         added += 1
     return added
+
+
+async def _before_users(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> None:
+    # The hospitals' rows and sections come before the logins, as in every demo so far (the audit log's order).
+    await ensure_bed_demo(uow.session, actor, organisations)
+
+
+AUTHORITIES = (
+    DemoOrganisation("MS", "Ministerul Sănătății", "authority"),
+    DemoOrganisation("SAMB", "Serviciul de Ambulanță București-Ilfov", "authority"),
+    DemoOrganisation("SMURD", "SMURD București", "authority"),
+)
+DEMO = Demo(
+    organisations=[*AUTHORITIES,
+                   *(DemoOrganisation(hospital.code, hospital.name, "hospital", "MS") for hospital in DEMO_HOSPITALS)],
+    users=[
+        DemoUser("admin.samb", "Demo Administrator SAMB", "admin", "SAMB"),
+        DemoUser("coord.samb", "Demo Coordinator SAMB", "coordinator", "SAMB"),
+        DemoUser("audit.ms", "Demo Auditor MS", "auditor", "MS"),
+        DemoUser("op.floreasca", "Demo Operator Floreasca", "operator", "H-FLOR", owner_code="SAMB"),
+        DemoUser("admin.ms", "Demo Administrator MS", "admin", "MS"),
+    ],
+    before_users=_before_users,
+)
