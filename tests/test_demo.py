@@ -21,7 +21,7 @@ from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.settings import Settings
 from app.provisioning.core import workflow
-from app.provisioning.orders import queries, reading, register
+from app.provisioning.orders import order_queries, queries, register
 from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
@@ -138,12 +138,12 @@ async def demo_actor(session: AsyncSession, username: str) -> Actor:
 
 
 async def person_order(session: AsyncSession, lund: Actor, full_name: str, event: str,
-                       now: datetime) -> reading.OrderView:
+                       now: datetime) -> order_queries.OrderView:
     person_id = await session.scalar(select(OrderPerson.id).where(OrderPerson.full_name == full_name))
     order_id = await session.scalar(select(ItOrder.request_id).where(ItOrder.person_id == person_id,
                                                                      ItOrder.event_key == event))
     assert order_id is not None, (full_name, event)
-    return await reading.order_view(session, lund, order_id, now)
+    return await order_queries.order_view(session, lund, order_id, now)
 
 
 async def test_the_demo_orders_show_each_screen_something_to_do(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Locator, Page, expect
 
 from app.kit.state import AppServices
-from app.provisioning.orders import reading, working
+from app.provisioning.orders import order_queries, working
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
 from tests.e2e.conftest import Seed
@@ -32,7 +32,7 @@ async def olof_has_his_systems(services: AppServices) -> None:
             date.today() - timedelta(days=30), new_person=NewPerson(PERSON)))
     while True:
         async with services.session_factory() as session:
-            view = await reading.order_view(session, lund, placed.request_id, services.clock.now())
+            view = await order_queries.order_view(session, lund, placed.request_id, services.clock.now())
         ready = [line for line in view.lines if "complete" in line.actions]
         if not ready:
             return

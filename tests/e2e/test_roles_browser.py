@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from app.kit.state import AppServices
-from app.provisioning.roles import assignments
+from app.provisioning.roles import assigning
 from tests.e2e.conftest import Seed
 from tests.e2e.test_licence_browser import log_in, log_out
 from tests.live_server import LiveServer
@@ -20,15 +20,15 @@ async def roles_world(services: AppServices) -> None:
     """Anna has an active assignment on the ward (made by IT support) and no competence role yet."""
     world = await make_roles_world(services)
     async with services.unit_of_work() as uow:
-        request = await assignments.request_assignment(
+        request = await assigning.request_assignment(
             uow, actor=await actor(services, "mgr.ward"), employee_id=world.employee_id,
             care_area_id=world.cardiology, unit_ids=[world.ward], valid_from=date.today() - timedelta(days=30),
             valid_to=None, systems=["Clinic24"])
     support = await actor(services, "it.support")
     async with services.unit_of_work() as uow:
-        await assignments.accept_for_support(uow, actor=support, request_id=request.id)
+        await assigning.accept_for_support(uow, actor=support, request_id=request.id)
     async with services.unit_of_work() as uow:
-        await assignments.complete_creation(uow, actor=support, request_id=request.id)
+        await assigning.complete_creation(uow, actor=support, request_id=request.id)
 
 
 def test_a_manager_gives_a_role_and_the_employee_can_log_in_with_it(

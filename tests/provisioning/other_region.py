@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.kit.state import AppServices
-from app.provisioning.roles import assignments, changes
+from app.provisioning.roles import assigning, changing
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 from tests.factories import make_user
@@ -37,7 +37,7 @@ class OtherRegion:
 
 async def _assignment_request(services: AppServices, employee_id: int, area: int, unit: int) -> int:
     async with services.unit_of_work() as uow:
-        request = await assignments.request_assignment(
+        request = await assigning.request_assignment(
             uow, actor=await actor(services, "mgr.x"), employee_id=employee_id, care_area_id=area, unit_ids=[unit],
             valid_from=TODAY - timedelta(days=30), valid_to=None, systems=["Clinic24"])
         return request.id
@@ -46,15 +46,15 @@ async def _assignment_request(services: AppServices, employee_id: int, area: int
 async def _change(services: AppServices, catalogue_id: int, steps: int) -> int:
     """A change proposed by the care area's contact; ``steps``: 1 approved, 2 also under review."""
     async with services.unit_of_work() as uow:
-        request = await changes.propose(uow, actor=await actor(services, "contact.x"), catalogue_id=catalogue_id,
-                                        description="Ny roll",
-                                        operations=[role("Kirurgi", "Sjuksköterska", "", [HSA_X])])
+        request = await changing.propose(uow, actor=await actor(services, "contact.x"), catalogue_id=catalogue_id,
+                                         description="Ny roll",
+                                         operations=[role("Kirurgi", "Sjuksköterska", "", [HSA_X])])
     if steps >= 1:
         async with services.unit_of_work() as uow:
-            await changes.approve(uow, actor=await actor(services, "head.x"), request_id=request.id)
+            await changing.approve(uow, actor=await actor(services, "head.x"), request_id=request.id)
     if steps >= 2:
         async with services.unit_of_work() as uow:
-            await changes.start_review(uow, actor=await actor(services, "steward.x"), request_id=request.id)
+            await changing.start_review(uow, actor=await actor(services, "steward.x"), request_id=request.id)
     return request.id
 
 
@@ -89,9 +89,9 @@ async def make_other_region(services: AppServices) -> OtherRegion:
     support = await actor(services, "it.x")
     for request_id in (taken, done):
         async with services.unit_of_work() as uow:
-            await assignments.accept_for_support(uow, actor=support, request_id=request_id)
+            await assigning.accept_for_support(uow, actor=support, request_id=request_id)
     async with services.unit_of_work() as uow:
-        active = await assignments.complete_creation(uow, actor=support, request_id=done)
+        active = await assigning.complete_creation(uow, actor=support, request_id=done)
         active_id = active.id
     return OtherRegion(region, area, unit, catalogue_id, employee_id, submitted, taken, active_id,
                        await _change(services, catalogue_id, 0), await _change(services, catalogue_id, 1),

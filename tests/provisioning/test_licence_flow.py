@@ -15,7 +15,7 @@ from app.notifications.models import Notification
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningTask
 from app.provisioning.core.service import TransitionRefused
-from app.provisioning.licenses import about, decisions, requests
+from app.provisioning.licenses import asking, deciding, requesting
 from app.provisioning.licenses.models import ACTIVE, License
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
@@ -37,8 +37,8 @@ async def test_submit_accept_and_finish(services: AppServices, clock: ManualCloc
     clock._now = THURSDAY_BEFORE_FIESTAS
     referent = await actor_of(services, "ref_a")
     async with services.unit_of_work() as uow:
-        request = await requests.submit_new(uow, actor=referent, organisation_id=world.commune_a,
-                                            entries=[GOOD, SECOND])
+        request = await requesting.submit_new(uow, actor=referent, organisation_id=world.commune_a,
+                                              entries=[GOOD, SECOND])
     assert request.state == workflow.SUBMITTED
     # 48 business hours from Thursday 10:00, skipping Friday 18 (holiday), the weekend: Tuesday 22, 10:00.
     assert request.due_at == datetime(2026, 9, 22, 13, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ async def test_submit_accept_and_finish(services: AppServices, clock: ManualCloc
 
     officer = await actor_of(services, "officer")
     async with services.unit_of_work() as uow:
-        accepted = await decisions.accept(uow, actor=officer, request_id=request.id)
+        accepted = await deciding.accept(uow, actor=officer, request_id=request.id)
     assert accepted.state == workflow.IN_PROGRESS
     async with services.session_factory() as session:
         licences = list((await session.execute(select(License).order_by(License.run))).scalars())
@@ -60,12 +60,12 @@ async def test_submit_accept_and_finish(services: AppServices, clock: ManualCloc
     notify_first = tasks[2]
     with pytest.raises(TransitionRefused):
         async with services.unit_of_work() as uow:
-            await about.advance_task(uow, actor=referent, request_id=request.id, task_id=notify_first.id,
-                                     action="complete")
+            await asking.advance_task(uow, actor=referent, request_id=request.id, task_id=notify_first.id,
+                                      action="complete")
     for task in tasks:
         async with services.unit_of_work() as uow:
-            finished = await about.advance_task(uow, actor=referent, request_id=request.id, task_id=task.id,
-                                                action="complete")
+            finished = await asking.advance_task(uow, actor=referent, request_id=request.id, task_id=task.id,
+                                                 action="complete")
     assert finished.state == workflow.DONE
     messages = await notifications_of(services, "ref_a")
     assert messages[-1] == "Request #{number} is done: every step is complete."

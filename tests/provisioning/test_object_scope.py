@@ -25,7 +25,7 @@ from app.kit.state import AppServices
 from app.notifications.models import Notification
 from app.provisioning.core import service
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.licenses import about, decisions, kinds, requests
+from app.provisioning.licenses import asking, deciding, kinds, requesting
 from app.provisioning.licenses.models import License, LicensePool
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
 from app.provisioning.orders.catalogue import loader
@@ -67,8 +67,8 @@ class OtherService:
 
 async def _submitted(services: AppServices, commune: int, entry: tuple[int, str, str, str]) -> int:
     async with services.unit_of_work() as uow:
-        return (await requests.submit_new(uow, actor=await actor_of(services, "ref_x"), organisation_id=commune,
-                                          entries=[entry])).id
+        return (await requesting.submit_new(uow, actor=await actor_of(services, "ref_x"), organisation_id=commune,
+                                            entries=[entry])).id
 
 
 async def make_other_service(services: AppServices) -> OtherService:
@@ -89,13 +89,13 @@ async def make_other_service(services: AppServices) -> OtherService:
     asked = await _submitted(services, commune, (1, "ana TORO diaz", "20000003-K", "Femenino"))
     rejected = await _submitted(services, commune, (1, "luis SOTO vera", "20000004-8", "Masculino"))
     async with services.unit_of_work() as uow:
-        await decisions.accept(uow, actor=officer, request_id=in_progress)
+        await deciding.accept(uow, actor=officer, request_id=in_progress)
     async with services.unit_of_work() as uow:
-        await decisions.accept(uow, actor=officer, request_id=asked)
+        await deciding.accept(uow, actor=officer, request_id=asked)
     async with services.unit_of_work() as uow:
-        await decisions.ask_requester(uow, actor=officer, request_id=asked, question="¿Qué establecimiento?")
+        await deciding.ask_requester(uow, actor=officer, request_id=asked, question="¿Qué establecimiento?")
     async with services.unit_of_work() as uow:
-        await decisions.reject(uow, actor=officer, request_id=rejected, reason="RUN equivocado")
+        await deciding.reject(uow, actor=officer, request_id=rejected, reason="RUN equivocado")
     async with services.session_factory() as session:
         licence = await session.scalar(select(License.id).where(License.run == "20000002-1"))
         task = (await service.tasks_of(session, in_progress))[0].id
@@ -104,8 +104,8 @@ async def make_other_service(services: AppServices) -> OtherService:
     assert licence is not None
     assert notification is not None
     async with services.unit_of_work() as uow:
-        ticket = await about.ask_about_licence(uow, actor=await actor_of(services, "ref_x"), license_id=licence,
-                                               kind=kinds.SUPPORT.code, description="No puede entrar")
+        ticket = await asking.ask_about_licence(uow, actor=await actor_of(services, "ref_x"), license_id=licence,
+                                                kind=kinds.SUPPORT.code, description="No puede entrar")
         ticket_id = ticket.id
     async with services.unit_of_work() as uow:
         token = (await tokens.create_token(uow, actor=officer, scope=LICENSES_USAGE, name="Ficha clínica Maipú",

@@ -14,7 +14,7 @@ from app.kit.state import AppServices
 from app.notifications.models import Notification
 from app.provisioning.core.deadlines import is_overdue
 from app.provisioning.core.overdue import sweep_overdue
-from app.provisioning.licenses import requests
+from app.provisioning.licenses import requesting
 from tests.provisioning.licence_world import actor_of, make_licence_world
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -39,9 +39,9 @@ async def test_overdue_once_and_a_daily_digest(services: AppServices, clock: Man
     world = await make_licence_world(services)
     clock._now = FRIDAY
     async with services.unit_of_work() as uow:
-        request = await requests.submit_new(uow, actor=await actor_of(services, "ref_a"),
-                                            organisation_id=world.commune_a,
-                                            entries=[(1, "Alba Plaza Santelices", "12345678-5", "F")])
+        request = await requesting.submit_new(uow, actor=await actor_of(services, "ref_a"),
+                                              organisation_id=world.commune_a,
+                                              entries=[(1, "Alba Plaza Santelices", "12345678-5", "F")])
     assert request.due_at == datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
     clock._now = datetime(2026, 11, 10, 11, 59, tzinfo=UTC)
     assert not is_overdue(request, clock.now())

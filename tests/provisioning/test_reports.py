@@ -12,7 +12,7 @@ from app.kit.clock import ManualClock
 from app.kit.errors import ValidationFailed
 from app.kit.spreadsheets import spreadsheet_safe
 from app.kit.state import AppServices
-from app.provisioning.licenses import decisions, reports, requests
+from app.provisioning.licenses import deciding, report_queries, requesting
 from app.provisioning.licenses.models import License
 from app.provisioning.licenses.report_routes import report_csv
 from tests.provisioning.licence_world import actor_of, make_licence_world
@@ -38,28 +38,28 @@ async def build_history(services: AppServices, clock: ManualClock) -> None:
     for submitted, accepted, entry in ((MONDAY, TUESDAY, FIRST), (THURSDAY, NEXT_WEDNESDAY, SECOND)):
         clock._now = submitted
         async with services.unit_of_work() as uow:
-            request = await requests.submit_new(uow, actor=referent_a, organisation_id=world.commune_a,
-                                                entries=[entry])
+            request = await requesting.submit_new(uow, actor=referent_a, organisation_id=world.commune_a,
+                                                  entries=[entry])
         clock._now = accepted
         async with services.unit_of_work() as uow:
-            await decisions.accept(uow, actor=officer, request_id=request.id)
+            await deciding.accept(uow, actor=officer, request_id=request.id)
     clock._now = THURSDAY
     async with services.unit_of_work() as uow:
-        await requests.submit_new(uow, actor=referent_b, organisation_id=world.commune_b, entries=[THIRD])
+        await requesting.submit_new(uow, actor=referent_b, organisation_id=world.commune_b, entries=[THIRD])
     clock._now = NOW
     async with services.unit_of_work() as uow:
         licence = await uow.session.scalar(select(License).where(License.run == "12345678-5"))
         assert licence is not None
-        await decisions.deactivate(uow.session, actor=officer, licence=licence, reason="unused")
+        await deciding.deactivate(uow.session, actor=officer, licence=licence, reason="unused")
 
 
-EVERYTHING = reports.Period()
+EVERYTHING = report_queries.Period()
 
 
-async def report_for(services: AppServices, period: reports.Period = EVERYTHING) -> reports.Report:
+async def report_for(services: AppServices, period: report_queries.Period = EVERYTHING) -> report_queries.Report:
     async with services.unit_of_work() as uow:
-        return await reports.build_report(uow.session, actor=await actor_of(services, "officer"), period=period,
-                                          now=NOW)
+        return await report_queries.build_report(uow.session, actor=await actor_of(services, "officer"), period=period,
+                                                 now=NOW)
 
 
 async def test_the_figures(services: AppServices, clock: ManualClock) -> None:
@@ -79,7 +79,7 @@ async def test_the_figures(services: AppServices, clock: ManualClock) -> None:
 async def test_the_date_range(services: AppServices, clock: ManualClock) -> None:
     await build_history(services, clock)
     # From Wednesday 16 (local): the Monday request and its Tuesday licence are out.
-    report = await report_for(services, reports.Period(date(2026, 9, 16), date(2026, 9, 29)))
+    report = await report_for(services, report_queries.Period(date(2026, 9, 16), date(2026, 9, 29)))
     assert report.totals.total == 2
     assert (report.creation.count, report.creation.median_days) == (1, 3.0)
     assert report.deactivations == ()  # it happened on the 30th
@@ -92,7 +92,7 @@ async def test_the_date_range(services: AppServices, clock: ManualClock) -> None
 ])
 def test_a_bad_range_is_refused_clearly(first: str, last: str, message: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        reports.parse_period(first, last)
+        report_queries.parse_period(first, last)
     assert refused.value.message == message
 
 
@@ -121,8 +121,8 @@ async def test_the_pages_and_the_csv(client: httpx.AsyncClient, services: AppSer
 def test_cells_that_a_spreadsheet_would_run_are_defused() -> None:
     assert [spreadsheet_safe(text) for text in ("=1+1", "+56", "-2", "@SUM(A1)", "Pirque")] == [
         "'=1+1", "'+56", "'-2", "'@SUM(A1)", "Pirque"]
-    row = reports.CommuneRow('=HYPERLINK("http://x")', {state: 0 for state in reports.STATES})
-    report = reports.Report(reports.Period(), (row,), row, reports.creation_times([]), 0, ())
+    row = report_queries.CommuneRow('=HYPERLINK("http://x")', {state: 0 for state in report_queries.STATES})
+    report = report_queries.Report(report_queries.Period(), (row,), row, report_queries.creation_times([]), 0, ())
     assert "'=HYPERLINK" in report_csv(report, "en")
 
 

@@ -10,7 +10,7 @@ from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
 from app.provisioning.core import workflow
 from app.provisioning.core.service import TransitionRefused
-from app.provisioning.roles import changes
+from app.provisioning.roles import changing
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
 from tests.provisioning.roles_world import HSA_WARD, actor, make_roles_world, role
@@ -27,7 +27,7 @@ async def _audit_count(services: AppServices) -> int:
 
 async def _step(services: AppServices, username: str, step: str, request_id: int, **extra: object) -> str:
     async with services.unit_of_work() as uow:
-        function = getattr(changes, step)
+        function = getattr(changing, step)
         request = await function(uow, actor=await actor(services, username), request_id=request_id, **extra)
         return str(request.state)
 
@@ -47,9 +47,9 @@ async def _refused(services: AppServices, username: str, step: str, request_id: 
 async def test_the_full_change_request_flow(services: AppServices) -> None:
     world = await make_roles_world(services)
     async with services.unit_of_work() as uow:
-        request = await changes.propose(uow, actor=await actor(services, "contact"), catalogue_id=world.catalogue_id,
-                                        description="Undersköterskor behöver logga in på avdelningen",
-                                        operations=[role("Kardiologi", "Undersköterska", "", [HSA_WARD])])
+        request = await changing.propose(uow, actor=await actor(services, "contact"), catalogue_id=world.catalogue_id,
+                                         description="Undersköterskor behöver logga in på avdelningen",
+                                         operations=[role("Kardiologi", "Undersköterska", "", [HSA_WARD])])
     assert request.state == workflow.SUBMITTED
     # Out of order: nobody reviews or applies before the head of operations has approved.
     await _refused(services, "steward", "start_review", request.id, TransitionRefused)
@@ -84,9 +84,9 @@ async def test_a_proposal_that_does_not_apply_is_refused_before_anyone_approves(
     before = await _audit_count(services)
     try:
         async with services.unit_of_work() as uow:
-            await changes.propose(uow, actor=await actor(services, "contact"), catalogue_id=world.catalogue_id,
-                                  description="Ta bort en roll som inte finns",
-                                  operations=[{"op": "remove_role", "role": "Ortopedi / Läkare"}])
+            await changing.propose(uow, actor=await actor(services, "contact"), catalogue_id=world.catalogue_id,
+                                   description="Ta bort en roll som inte finns",
+                                   operations=[{"op": "remove_role", "role": "Ortopedi / Läkare"}])
     except ValidationFailed:
         pass
     else:
@@ -97,15 +97,15 @@ async def test_a_proposal_that_does_not_apply_is_refused_before_anyone_approves(
 async def test_a_unit_head_of_the_care_area_may_propose_and_another_may_not(services: AppServices) -> None:
     world = await make_roles_world(services)
     async with services.unit_of_work() as uow:
-        request = await changes.propose(uow, actor=await actor(services, "mgr.clinic"),
-                                        catalogue_id=world.catalogue_id, description="Läkare på mottagningen",
-                                        operations=[{"op": "relink_role", "role": "Kardiologi / Läkare",
+        request = await changing.propose(uow, actor=await actor(services, "mgr.clinic"),
+                                         catalogue_id=world.catalogue_id, description="Läkare på mottagningen",
+                                         operations=[{"op": "relink_role", "role": "Kardiologi / Läkare",
                                                      "units": [HSA_WARD]}])
     assert request.state == workflow.SUBMITTED
     try:
         async with services.unit_of_work() as uow:
-            await changes.propose(uow, actor=await actor(services, "mgr.primary"), catalogue_id=world.catalogue_id,
-                                  description="Inte min", operations=[])
+            await changing.propose(uow, actor=await actor(services, "mgr.primary"), catalogue_id=world.catalogue_id,
+                                   description="Inte min", operations=[])
     except PermissionDenied:
         pass
     else:

@@ -14,7 +14,7 @@ from app.kit.state import AppServices
 from app.notifications.models import Notification
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.roles import assignments, competence
+from app.provisioning.roles import assigning, competence
 from app.provisioning.roles.models import EmployeeAssignment, HeldRole
 from tests.beds.test_openapi import schema_errors
 from tests.provisioning.roles_world import (
@@ -32,15 +32,15 @@ from tests.web import BrowserFactory, csrf_from, log_in, post_form
 
 async def active_assignment(services: AppServices, world: RolesWorld, units: list[int]) -> int:
     async with services.unit_of_work() as uow:
-        request = await assignments.request_assignment(
+        request = await assigning.request_assignment(
             uow, actor=await actor(services, "mgr.ward"), employee_id=world.employee_id,
             care_area_id=world.cardiology, unit_ids=units, valid_from=TODAY - timedelta(days=30), valid_to=None,
             systems=["Clinic24"])
     support = await actor(services, "it.support")
     async with services.unit_of_work() as uow:
-        await assignments.accept_for_support(uow, actor=support, request_id=request.id)
+        await assigning.accept_for_support(uow, actor=support, request_id=request.id)
     async with services.unit_of_work() as uow:
-        return (await assignments.complete_creation(uow, actor=support, request_id=request.id)).id
+        return (await assigning.complete_creation(uow, actor=support, request_id=request.id)).id
 
 
 async def written(services: AppServices) -> tuple[int, int, int]:
@@ -221,7 +221,7 @@ async def test_it_support_rejects_a_request_with_its_reason(client: httpx.AsyncC
     assert request is not None
     assert request.state == workflow.REJECTED
     assert assignment is not None
-    assert assignment.state == assignments.ENDED
+    assert assignment.state == assigning.ENDED
     assert {"number": request_id, "reason": "Anna already has this assignment in Pascal."} in told
     page = await client.get(f"/roles/requests/{request_id}")  # the manager who asked may read it
     assert 'data-testid="request-reason">Anna already has this assignment in Pascal.<' in page.text

@@ -14,7 +14,7 @@ from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.roles import assignments, competence, people, tickets
+from app.provisioning.roles import assigning, competence, people, tickets
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, EmployeeAssignment, HeldRole
 from tests.provisioning.roles_world import (
@@ -91,16 +91,16 @@ async def test_a_role_outside_the_current_catalogue_cannot_be_given(services: Ap
 async def _active_assignment(services: AppServices, world: RolesWorld, units: list[int],
                              valid_to: date | None = None) -> int:
     async with services.unit_of_work() as uow:
-        request = await assignments.request_assignment(
+        request = await assigning.request_assignment(
             uow, actor=await actor(services, "mgr.ward"), employee_id=world.employee_id,
             care_area_id=world.cardiology, unit_ids=units, valid_from=TODAY - timedelta(days=30), valid_to=valid_to,
             systems=["Clinic24", "NPÖ"])
     support = await actor(services, "it.support")
     async with services.unit_of_work() as uow:
-        await assignments.accept_for_support(uow, actor=support, request_id=request.id)
+        await assigning.accept_for_support(uow, actor=support, request_id=request.id)
     async with services.unit_of_work() as uow:
-        created = await assignments.complete_creation(uow, actor=support, request_id=request.id,
-                                                      external_reference="HSA-4711")
+        created = await assigning.complete_creation(uow, actor=support, request_id=request.id,
+                                                    external_reference="HSA-4711")
     return created.id
 
 
@@ -116,7 +116,7 @@ async def test_an_assignment_is_asked_by_the_manager_and_made_by_it_support(serv
 
     async def ask_as(username: str) -> None:
         async with services.unit_of_work() as uow:
-            await assignments.request_assignment(
+            await assigning.request_assignment(
                 uow, actor=await actor(services, username), employee_id=world.employee_id,
                 care_area_id=world.cardiology, unit_ids=[world.ward], valid_from=TODAY, valid_to=None,
                 systems=["Clinic24"])
@@ -125,7 +125,7 @@ async def test_an_assignment_is_asked_by_the_manager_and_made_by_it_support(serv
         await _refused(services, functools.partial(ask_as, username))
     with pytest.raises(ValidationFailed, match="belong to the chosen care area"):
         async with services.unit_of_work() as uow:
-            await assignments.request_assignment(
+            await assigning.request_assignment(
                 uow, actor=await actor(services, "mgr.ward"), employee_id=world.employee_id,
                 care_area_id=world.cardiology, unit_ids=[world.primary_unit], valid_from=TODAY, valid_to=None,
                 systems=["Clinic24"])
@@ -134,7 +134,7 @@ async def test_an_assignment_is_asked_by_the_manager_and_made_by_it_support(serv
         row = await session.get(EmployeeAssignment, assignment_id)
         assert row is not None
         request = await session.get(ProvisioningRequest, row.request_id)
-    assert row.state == assignments.ACTIVE
+    assert row.state == assigning.ACTIVE
     assert row.systems == ["Clinic24", "NPÖ"]
     assert request is not None
     assert request.state == workflow.DONE

@@ -27,7 +27,7 @@ from app.kit.forms import carry_file
 from app.kit.state import AppServices
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.roles import assignments, changes, competence, people, support, views
+from app.provisioning.roles import assigning, changing, competence, people, staff_queries, support
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.models import EmployeeAssignment
 from tests.provisioning.other_region import (
@@ -81,11 +81,11 @@ async def test_it_support_of_another_region_may_not_take_complete_or_reject_its_
     other, home_support = worlds.other, await actor(services, "it.support")
     before = await domain_rows(services)
     attempts: list[Attempt] = [
-        lambda uow: assignments.accept_for_support(uow, actor=home_support, request_id=other.submitted),
-        lambda uow: assignments.complete_creation(uow, actor=home_support, request_id=other.taken,
-                                                  external_reference="HSA-123"),
+        lambda uow: assigning.accept_for_support(uow, actor=home_support, request_id=other.submitted),
+        lambda uow: assigning.complete_creation(uow, actor=home_support, request_id=other.taken,
+                                                external_reference="HSA-123"),
         lambda uow: support.reject_assignment(uow, actor=home_support, request_id=other.submitted, reason="Nej"),
-        lambda uow: assignments.end_assignment(uow, actor=home_support, assignment_id=other.active_assignment),
+        lambda uow: assigning.end_assignment(uow, actor=home_support, assignment_id=other.active_assignment),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied):
@@ -97,7 +97,7 @@ async def test_it_support_of_another_region_may_not_take_complete_or_reject_its_
     # The region's own IT support still does all of it: the refusals are about the region, not the steps.
     own = await actor(services, "it.x")
     async with services.unit_of_work() as uow:
-        await assignments.complete_creation(uow, actor=own, request_id=other.taken)
+        await assigning.complete_creation(uow, actor=own, request_id=other.taken)
     async with services.unit_of_work() as uow:
         await support.reject_assignment(uow, actor=own, request_id=other.submitted, reason="Fel enhet")
     assert await request_state(services, other.taken) == workflow.DONE
@@ -109,14 +109,15 @@ async def test_it_support_of_another_region_reads_neither_its_employees_nor_thei
     anna, own_support = await actor(services, "anna"), await actor(services, "it.x")
     async with services.session_factory() as session:
         with pytest.raises(PermissionDenied):
-            await views.employee_view(session, home_support, other.employee_id)
+            await staff_queries.employee_view(session, home_support, other.employee_id)
         with pytest.raises(PermissionDenied):
-            await views.tickets_view(session, home_support, other.employee_id, services.clock.now(), None)
+            await staff_queries.tickets_view(session, home_support, other.employee_id, services.clock.now(), None)
         with pytest.raises(PermissionDenied):
-            await views.tickets_view(session, anna, other.employee_id, services.clock.now(), None)
+            await staff_queries.tickets_view(session, anna, other.employee_id, services.clock.now(), None)
         # The region's own IT support sees both; the home region's sees its own employee.
-        assert (await views.employee_view(session, own_support, other.employee_id)).identity == PERSONNUMMER_X
-        assert (await views.employee_view(session, home_support, worlds.home.employee_id)).full_name == "Anna Berg"
+        assert (await staff_queries.employee_view(session, own_support, other.employee_id)).identity == PERSONNUMMER_X
+        home = await staff_queries.employee_view(session, home_support, worlds.home.employee_id)
+        assert home.full_name == "Anna Berg"
 
 
 async def test_nobody_records_an_employee_in_another_regions_unit(services: AppServices, worlds: Worlds) -> None:
@@ -154,7 +155,7 @@ async def test_a_manager_gives_no_role_of_another_regions_catalogue_and_asks_for
                                          catalogue_id=other.catalogue_id, role_key=ROLE_X)
     with pytest.raises(ValidationFailed) as refused:
         async with services.unit_of_work() as uow:
-            await assignments.request_assignment(
+            await assigning.request_assignment(
                 uow, actor=manager, employee_id=home.employee_id, care_area_id=other.area, unit_ids=[other.unit],
                 valid_from=TODAY - timedelta(days=1), valid_to=None, systems=["Clinic24"])
     assert refused.value.details["field"] == "care_area_id"
@@ -172,9 +173,9 @@ async def test_a_steward_of_another_region_neither_reviews_nor_applies_its_chang
     assert preview.ok  # what the region's own steward could apply, and the other region's steward tries to
     before = await domain_rows(services)
     attempts: list[Attempt] = [
-        lambda uow: changes.start_review(uow, actor=home_steward, request_id=other.change_accepted),
-        lambda uow: changes.send_back(uow, actor=home_steward, request_id=other.change_in_review, reason="Nej"),
-        lambda uow: changes.apply(uow, actor=home_steward, request_id=other.change_in_review),
+        lambda uow: changing.start_review(uow, actor=home_steward, request_id=other.change_accepted),
+        lambda uow: changing.send_back(uow, actor=home_steward, request_id=other.change_in_review, reason="Nej"),
+        lambda uow: changing.apply(uow, actor=home_steward, request_id=other.change_in_review),
         lambda uow: catalogue_io.preview_import(uow.session, actor=home_steward, catalogue_id=other.catalogue_id,
                                                 file_name="r.csv", content=IMPORT_FILE),
         lambda uow: catalogue_io.apply_import(uow.session, actor=home_steward, catalogue_id=other.catalogue_id,
@@ -187,7 +188,7 @@ async def test_a_steward_of_another_region_neither_reviews_nor_applies_its_chang
                 await attempt(uow)
     assert changed_tables(before, await domain_rows(services)) == []
     async with services.unit_of_work() as uow:
-        await changes.apply(uow, actor=own_steward, request_id=other.change_in_review)
+        await changing.apply(uow, actor=own_steward, request_id=other.change_in_review)
     assert await request_state(services, other.change_in_review) == workflow.DONE
 
 

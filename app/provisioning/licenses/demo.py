@@ -21,7 +21,8 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.licenses import decisions, requests
+from app.provisioning.licenses import deciding as decisions
+from app.provisioning.licenses import requesting as requests
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
 
 SERVICE_CODE = "SSMSO"

@@ -16,20 +16,20 @@ from accounts import permissions
 from accounts.guard import requires
 from app.kit.errors import DomainError
 from app.provisioning.core.request_pages import RequestPages, detail_response, path_id, read_view
-from app.provisioning.licenses import pages
+from app.provisioning.licenses import request_forms
 from app.provisioning.licenses.collaborators import GENDERS
-from app.provisioning.licenses.request_view import request_view
+from app.provisioning.licenses.request_queries import request_view
 
 
 async def detail_page(request: Request, request_id: int, *, error: DomainError | None = None,
-                      table: list[pages.TableRow] | None = None, typed: Mapping[str, str] | None = None,
+                      table: list[request_forms.TableRow] | None = None, typed: Mapping[str, str] | None = None,
                       status_code: int = 200) -> Response:
     view = await read_view(request, request_view, request_id)
     if table is None and view.allowed.resubmit:
-        table = pages.with_spare_row([pages.TableRow(row.full_name, row.run, row.gender)
-                                      for row in view.collaborators])
-    return detail_response(request, "licenses_request.html", view, done=pages.done_message(request), error=error,
-                           typed=typed, status_code=status_code, table=table or [], zone=str(view.zone),
+        table = request_forms.with_spare_row([request_forms.TableRow(row.full_name, row.run, row.gender)
+                                              for row in view.collaborators])
+    return detail_response(request, "licenses_request.html", view, done=request_forms.done_message(request),
+                           error=error, typed=typed, status_code=status_code, table=table or [], zone=str(view.zone),
                            genders=GENDERS)
 
 

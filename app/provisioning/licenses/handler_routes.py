@@ -15,7 +15,7 @@ from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.core.request_pages import list_page, local_time
-from app.provisioning.licenses import decisions, pages, queries
+from app.provisioning.licenses import deciding, queries, request_forms
 from app.provisioning.licenses.detail_routes import PAGES
 
 
@@ -27,7 +27,7 @@ async def queue_page(request: Request) -> Response:
         waiting = await queries.officer_queue(uow.session, current_actor(request), now)
         ongoing = await queries.officer_open_work(uow.session, current_actor(request), now)
     return render(request, "licenses_queue.html", {
-        "rows": waiting, "ongoing": ongoing, "at": local_time, "done": pages.done_message(request)})
+        "rows": waiting, "ongoing": ongoing, "at": local_time, "done": request_forms.done_message(request)})
 
 
 @requires(permissions.LICENSES_DECIDE)
@@ -39,23 +39,24 @@ async def pool_page(request: Request) -> Response:
 
 @requires(permissions.LICENSES_SUPPORT)
 async def tickets_page(request: Request) -> Response:
-    return await list_page(request, "licenses_tickets.html", queries.helpdesk_tickets, done=pages.done_message(request))
+    return await list_page(request, "licenses_tickets.html", queries.helpdesk_tickets,
+                           done=request_forms.done_message(request))
 
 
 async def _accept(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> ProvisioningRequest:
-    return await decisions.accept(uow, actor=actor, request_id=request_id)
+    return await deciding.accept(uow, actor=actor, request_id=request_id)
 
 
 async def _reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str) -> ProvisioningRequest:
-    return await decisions.reject(uow, actor=actor, request_id=request_id, reason=reason)
+    return await deciding.reject(uow, actor=actor, request_id=request_id, reason=reason)
 
 
 async def _ask(uow: UnitOfWork, actor: Actor, request_id: int, question: str) -> ProvisioningRequest:
-    return await decisions.ask_requester(uow, actor=actor, request_id=request_id, question=question)
+    return await deciding.ask_requester(uow, actor=actor, request_id=request_id, question=question)
 
 
 async def _resolve(uow: UnitOfWork, actor: Actor, request_id: int, resolution: str) -> ProvisioningRequest:
-    return await decisions.resolve_ticket(uow, actor=actor, request_id=request_id, resolution=resolution)
+    return await deciding.resolve_ticket(uow, actor=actor, request_id=request_id, resolution=resolution)
 
 
 routes = [

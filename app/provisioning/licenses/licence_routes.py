@@ -16,7 +16,7 @@ from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.request_pages import local_time, path_id
-from app.provisioning.licenses import about, kinds, pages, queries
+from app.provisioning.licenses import asking, kinds, queries, request_forms
 from app.provisioning.licenses.models import ACTIVE
 
 # What a referent may ask about a licence in each of its states.
@@ -33,7 +33,7 @@ async def _licences_page(request: Request, *, error: DomainError | None = None, 
     async with services(request).unit_of_work() as uow:
         rows = await queries.referent_licences(uow.session, current_actor(request))
     return render(request, "licenses_list.html", {
-        "rows": rows, "at": local_time, "done": pages.done_message(request), "error": error,
+        "rows": rows, "at": local_time, "done": request_forms.done_message(request), "error": error,
         "failed_id": failed_id, "typed": typed, "asks_by_state": ASKS_BY_STATE, "asks_otherwise": ASK_ABOUT_DEACTIVATED,
         "kind_labels": {code: kind.label for code, kind in kinds.LICENSE_KINDS.items()},
         "deactivation_reasons": DEACTIVATION_REASONS, "active": ACTIVE,
@@ -49,11 +49,11 @@ async def licences_page(request: Request) -> Response:
 async def ask_about_licence(request: Request) -> Response:
     license_id = path_id(request, "license_id")
     form = await request.form()
-    kind, description = pages.text_of(form, "kind"), pages.text_of(form, "description")
+    kind, description = request_forms.text_of(form, "kind"), request_forms.text_of(form, "description")
     try:
         async with services(request).unit_of_work() as uow:
-            created = await about.ask_about_licence(uow, actor=current_actor(request), license_id=license_id,
-                                                    kind=kind, description=description)
+            created = await asking.ask_about_licence(uow, actor=current_actor(request), license_id=license_id,
+                                                     kind=kind, description=description)
     except (ValidationFailed, Conflict) as error:
         return await _licences_page(request, error=error, failed_id=license_id, typed=description,
                                     status_code=error.status)

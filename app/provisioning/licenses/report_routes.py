@@ -24,7 +24,7 @@ from app.kit.spreadsheets import spreadsheet_safe
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import workflow
-from app.provisioning.licenses import reports
+from app.provisioning.licenses import report_queries
 
 BOM = "\ufeff"
 REASON_LABELS = {"unused": _("Unused for a month"), "left": _("The professional left"), "officer": _("By the officer")}
@@ -41,12 +41,12 @@ def reason_label(reason: str) -> str:
     return REASON_LABELS.get(reason, reason)
 
 
-async def _report(request: Request) -> reports.Report:
-    period = reports.parse_period(request.query_params.get("from", ""), request.query_params.get("to", ""))
+async def _report(request: Request) -> report_queries.Report:
+    period = report_queries.parse_period(request.query_params.get("from", ""), request.query_params.get("to", ""))
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
-        return await reports.build_report(uow.session, actor=current_actor(request), period=period,
-                                          now=app_services.clock.now())
+        return await report_queries.build_report(uow.session, actor=current_actor(request), period=period,
+                                                 now=app_services.clock.now())
 
 
 @requires(permissions.LICENSES_DECIDE)
@@ -58,14 +58,15 @@ async def report_page(request: Request) -> Response:
         return render(request, "report_page.html", {"report": None, "error": error, "shown": shown},
                       status_code=error.status)
     return render(request, "report_page.html", {
-        "report": report, "error": None, "shown": shown, "states": reports.STATES,
-        "state_labels": workflow.REQUEST_STATE_LABELS, "reason_label": reason_label, "target": reports.TARGET_DAYS,
+        "report": report, "error": None, "shown": shown, "states": report_queries.STATES,
+        "state_labels": workflow.REQUEST_STATE_LABELS, "reason_label": reason_label,
+        "target": report_queries.TARGET_DAYS,
         "number": lambda value, digits=1: number(value, language_of(request), digits),
         "csv_query": str(request.query_params),
     })
 
 
-def report_rows(report: reports.Report, language: str) -> Iterable[list[object]]:
+def report_rows(report: report_queries.Report, language: str) -> Iterable[list[object]]:
     """The report as CSV rows, labels in ``language``."""
     def say(message: str, **params: object) -> str:
         return translate(language, message, **params)
@@ -74,10 +75,11 @@ def report_rows(report: reports.Report, language: str) -> Iterable[list[object]]
     yield [say(_("Licence report")), say(_("From")), period.first or "", say(_("To")), period.last or ""]
     yield []
     yield [say(_("Requests per state and commune"))]
-    yield [say(_("Commune")), *(say(workflow.REQUEST_STATE_LABELS[state]) for state in reports.STATES), say(_("Total"))]
+    yield [say(_("Commune")), *(say(workflow.REQUEST_STATE_LABELS[state]) for state in report_queries.STATES),
+           say(_("Total"))]
     for row in report.by_commune:
-        yield [row.commune, *(row.counts[state] for state in reports.STATES), row.total]
-    yield [say(_("Total")), *(report.totals.counts[state] for state in reports.STATES), report.totals.total]
+        yield [row.commune, *(row.counts[state] for state in report_queries.STATES), row.total]
+    yield [say(_("Total")), *(report.totals.counts[state] for state in report_queries.STATES), report.totals.total]
     yield []
     creation = report.creation
     share = creation.share_within_target
@@ -85,7 +87,7 @@ def report_rows(report: reports.Report, language: str) -> Iterable[list[object]]
     yield [say(_("Accepted new-licence requests")), creation.count]
     yield [say(_("Median")), number(creation.median_days, language)]
     yield [say(_("90th percentile")), number(creation.p90_days, language)]
-    yield [say(_("Within {days} business days"), days=reports.TARGET_DAYS), creation.within_target,
+    yield [say(_("Within {days} business days"), days=report_queries.TARGET_DAYS), creation.within_target,
            "" if share is None else number(100 * share, language, 0) + " %"]
     yield []
     yield [say(_("Overdue now")), report.overdue_now]
@@ -96,7 +98,7 @@ def report_rows(report: reports.Report, language: str) -> Iterable[list[object]]
         yield [month, say(reason_label(reason)), count]
 
 
-def report_csv(report: reports.Report, language: str) -> str:
+def report_csv(report: report_queries.Report, language: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in report_rows(report, language):

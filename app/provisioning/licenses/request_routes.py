@@ -20,7 +20,7 @@ from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.refusals import Reason
 from app.provisioning.core.request_pages import list_page, path_id
-from app.provisioning.licenses import about, pages, queries, requests
+from app.provisioning.licenses import asking, queries, request_forms, requesting
 from app.provisioning.licenses.collaborators import FIELD_LABELS, GENDERS, Batch, parse_collaborator_csv
 from app.provisioning.licenses.detail_routes import PAGES, detail_page
 
@@ -28,10 +28,10 @@ from app.provisioning.licenses.detail_routes import PAGES, detail_page
 @requires(permissions.LICENSES_REQUEST)
 async def request_list(request: Request) -> Response:
     return await list_page(request, "licenses_requests.html", queries.referent_requests,
-                           done=pages.done_message(request))
+                           done=request_forms.done_message(request))
 
 
-async def _new_page(request: Request, *, table: list[pages.TableRow], organisation_id: int | None = None,
+async def _new_page(request: Request, *, table: list[request_forms.TableRow], organisation_id: int | None = None,
                     error: DomainError | None = None, file_reasons: list[tuple[int | None, str, Reason]] | None = None,
                     status_code: int = 200) -> Response:
     async with services(request).unit_of_work() as uow:
@@ -44,22 +44,23 @@ async def _new_page(request: Request, *, table: list[pages.TableRow], organisati
 
 @requires(permissions.LICENSES_REQUEST)
 async def new_request_page(request: Request) -> Response:
-    return await _new_page(request, table=pages.blank_rows())
+    return await _new_page(request, table=request_forms.blank_rows())
 
 
 @requires(permissions.LICENSES_REQUEST)
 async def submit_request(request: Request) -> Response:
     form = await request.form()
-    table = pages.rows_from_form(form)
-    organisation_id = positive_id(pages.text_of(form, "organisation_id"))
-    if pages.text_of(form, "intent") == "add_row":
-        return await _new_page(request, table=pages.with_spare_row(table), organisation_id=organisation_id)
+    table = request_forms.rows_from_form(form)
+    organisation_id = positive_id(request_forms.text_of(form, "organisation_id"))
+    if request_forms.text_of(form, "intent") == "add_row":
+        return await _new_page(request, table=request_forms.with_spare_row(table), organisation_id=organisation_id)
     try:
         async with services(request).unit_of_work() as uow:
-            created = await requests.submit_new(uow, actor=current_actor(request), organisation_id=organisation_id or 0,
-                                                entries=pages.entries_of(table))
-    except requests.CollaboratorsRefused as refused:
-        return await _new_page(request, table=pages.with_errors(table, refused.batch),
+            created = await requesting.submit_new(uow, actor=current_actor(request),
+                                                  organisation_id=organisation_id or 0,
+                                                  entries=request_forms.entries_of(table))
+    except requesting.CollaboratorsRefused as refused:
+        return await _new_page(request, table=request_forms.with_errors(table, refused.batch),
                                organisation_id=organisation_id, error=refused, status_code=refused.status)
     except ValidationFailed as error:
         return await _new_page(request, table=table, organisation_id=organisation_id, error=error,
@@ -80,17 +81,17 @@ async def fill_from_csv(request: Request) -> Response:
     """Reads a file into the table; nothing is sent until the referent checks the rows and submits."""
     try:
         form = await request.form()
-        organisation_id = positive_id(pages.text_of(form, "organisation_id"))
+        organisation_id = positive_id(request_forms.text_of(form, "organisation_id"))
         upload = form.get("file")
-        content = await upload.read(pages.MAX_CSV_BYTES + 1) if isinstance(upload, UploadFile) else b""
+        content = await upload.read(request_forms.MAX_CSV_BYTES + 1) if isinstance(upload, UploadFile) else b""
     finally:
         await request.close()  # the spooled upload's temporary file
-    if len(content) > pages.MAX_CSV_BYTES:
+    if len(content) > request_forms.MAX_CSV_BYTES:
         error = ValidationFailed(_("The file is larger than {limit} MB; split it."), limit=1)
-        return await _new_page(request, table=pages.blank_rows(), organisation_id=organisation_id, error=error,
+        return await _new_page(request, table=request_forms.blank_rows(), organisation_id=organisation_id, error=error,
                                status_code=error.status)
     batch = await to_thread.run_sync(parse_collaborator_csv, content)
-    table = pages.with_spare_row(pages.rows_from_batch(batch))
+    table = request_forms.with_spare_row(request_forms.rows_from_batch(batch))
     reasons = _file_reasons(batch)
     return await _new_page(request, table=table, organisation_id=organisation_id, file_reasons=reasons,
                            status_code=422 if reasons else 200)
@@ -100,16 +101,16 @@ async def fill_from_csv(request: Request) -> Response:
 async def resubmit_request(request: Request) -> Response:
     request_id = path_id(request)
     form = await request.form()
-    table = pages.rows_from_form(form)
-    if pages.text_of(form, "intent") == "add_row":
-        return await detail_page(request, request_id, table=pages.with_spare_row(table))
+    table = request_forms.rows_from_form(form)
+    if request_forms.text_of(form, "intent") == "add_row":
+        return await detail_page(request, request_id, table=request_forms.with_spare_row(table))
     try:
         async with services(request).unit_of_work() as uow:
-            await requests.resubmit(uow, actor=current_actor(request), request_id=request_id,
-                                    entries=pages.entries_of(table))
-    except requests.CollaboratorsRefused as refused:
-        return await detail_page(request, request_id, table=pages.with_errors(table, refused.batch), error=refused,
-                                 status_code=refused.status)
+            await requesting.resubmit(uow, actor=current_actor(request), request_id=request_id,
+                                      entries=request_forms.entries_of(table))
+    except requesting.CollaboratorsRefused as refused:
+        return await detail_page(request, request_id, table=request_forms.with_errors(table, refused.batch),
+                                 error=refused, status_code=refused.status)
     except (ValidationFailed, Conflict) as error:
         return await detail_page(request, request_id, table=table, error=error, status_code=error.status)
     return RedirectResponse(f"/licenses/requests/{request_id}?done=resubmitted", status_code=303)
@@ -118,10 +119,10 @@ async def resubmit_request(request: Request) -> Response:
 @requires(permissions.LICENSES_REQUEST)
 async def cancel_request(request: Request) -> Response:
     request_id = path_id(request)
-    reason = pages.text_of(await request.form(), "reason")
+    reason = request_forms.text_of(await request.form(), "reason")
     try:
         async with services(request).unit_of_work() as uow:
-            await requests.cancel(uow, actor=current_actor(request), request_id=request_id, reason=reason)
+            await requesting.cancel(uow, actor=current_actor(request), request_id=request_id, reason=reason)
     except (ValidationFailed, Conflict) as error:
         return await detail_page(request, request_id, error=error, typed={"cancel": reason},
                                  status_code=error.status)
@@ -129,18 +130,18 @@ async def cancel_request(request: Request) -> Response:
 
 
 async def _answer(uow: UnitOfWork, actor: Actor, request_id: int, answer: str) -> object:
-    return await about.answer_question(uow, actor=actor, request_id=request_id, answer=answer)
+    return await asking.answer_question(uow, actor=actor, request_id=request_id, answer=answer)
 
 
 @requires(permissions.LICENSES_REQUEST)
 async def advance_task(request: Request) -> Response:
     request_id, task_id = path_id(request), path_id(request, "task_id")
     form = await request.form()
-    action, reference = pages.text_of(form, "action"), pages.text_of(form, "external_reference")
+    action, reference = request_forms.text_of(form, "action"), request_forms.text_of(form, "external_reference")
     try:
         async with services(request).unit_of_work() as uow:
-            await about.advance_task(uow, actor=current_actor(request), request_id=request_id, task_id=task_id,
-                                     action=action, external_reference=reference)
+            await asking.advance_task(uow, actor=current_actor(request), request_id=request_id, task_id=task_id,
+                                      action=action, external_reference=reference)
     except (ValidationFailed, Conflict) as error:
         return await detail_page(request, request_id, error=error, typed={f"reference-{task_id}": reference},
                                  status_code=error.status)

@@ -17,7 +17,7 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.i18n import _
-from app.provisioning.licenses.decisions import deactivate
+from app.provisioning.licenses.deciding import deactivate
 from app.provisioning.licenses.models import ACTIVE, License
 from app.provisioning.licenses.notices import tell_referents
 

@@ -17,8 +17,8 @@ from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.catalogue.definitions import Channel
 from app.provisioning.orders.checks import CheckResult
 from app.provisioning.orders.lead_time import LeadTimeVerdict
+from app.provisioning.orders.order_queries import OrderView, TaskLine
 from app.provisioning.orders.queries import OrderSummary, QueueEntry
-from app.provisioning.orders.reading import OrderView, TaskLine
 from app.provisioning.orders.register import Access
 
 

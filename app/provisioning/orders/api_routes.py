@@ -23,7 +23,7 @@ from app.kit.api_parsing import json_object, parse_id
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
-from app.provisioning.orders import api_json, people, queries, reading, register, scope, store, working
+from app.provisioning.orders import api_json, order_queries, people, queries, register, scope, storing, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.api_bodies import BOTH, NewOrder, TaskStep, names_both, order_refusal, task_refusal
 from app.provisioning.orders.people import NewPerson
@@ -52,7 +52,7 @@ def order_draft(body: Mapping[str, Any]) -> OrderDraft:
 async def _check_references(session: AsyncSession, draft: OrderDraft) -> None:
     """An unknown catalogue or person in the body is the body's fault (422 naming the field), not a missing page."""
     try:
-        await store.catalogue_row(session, draft.catalogue_key)
+        await storing.catalogue_row(session, draft.catalogue_key)
     except NotFound as error:
         raise ValidationFailed(error.message, details={"field": "catalogue"}) from None
     if draft.person_id is not None:
@@ -106,7 +106,7 @@ async def one_order(request: Request) -> Response:
     order_id = _order_id(request)
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
-        view = await reading.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
+        view = await order_queries.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
         return JSONResponse(api_json.order_json(view, language_of(request)))
 
 
@@ -120,7 +120,7 @@ async def place(request: Request) -> Response:
         async with app_services.unit_of_work() as uow:
             await _check_references(uow.session, draft)
             placed = await place_order(uow, actor=actor, draft=draft)
-            view = await reading.order_view(uow.session, actor, placed.request_id, app_services.clock.now())
+            view = await order_queries.order_view(uow.session, actor, placed.request_id, app_services.clock.now())
             body = api_json.order_json(view, language_of(request))
     except AnswersInvalid as error:
         # The problems name each question; their messages go out in the caller's language like the error's own.
@@ -140,7 +140,7 @@ async def act_on_task(request: Request) -> Response:
     async with app_services.unit_of_work() as uow:
         await working.act_on_task(uow, actor=actor, request_id=order_id, task_key=task_key, action=step.action,
                                   external_reference=step.external_reference, reason=step.reason)
-        view = await reading.order_view(uow.session, actor, order_id, app_services.clock.now())
+        view = await order_queries.order_view(uow.session, actor, order_id, app_services.clock.now())
         body = api_json.order_json(view, language_of(request))
     return JSONResponse(body)
 

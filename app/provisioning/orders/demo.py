@@ -30,7 +30,9 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
 from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
-from app.provisioning.orders import reading, register, store, working
+from app.provisioning.orders import order_queries as reading
+from app.provisioning.orders import register, working
+from app.provisioning.orders import storing as store
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order

@@ -18,7 +18,7 @@ from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.forms import positive_id
 from app.kit.i18n import _
-from app.provisioning.orders import people, queries, register, scope, store
+from app.provisioning.orders import people, queries, register, scope, storing
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
 from app.provisioning.orders.models import OrderPerson
@@ -75,8 +75,8 @@ class FormProblem:
 
 async def event_choices(session: AsyncSession, actor: Actor) -> list[EventChoice]:
     choices = []
-    for row in await store.kept_by(session, await scope.catalogue_organisations(session, actor)):
-        catalogue = await store.version_of(session, row.key, row.current_version)
+    for row in await storing.kept_by(session, await scope.catalogue_organisations(session, actor)):
+        catalogue = await storing.version_of(session, row.key, row.current_version)
         choices += [EventChoice(row.key, catalogue.name, row.current_version, event)
                     for event in catalogue.events.values()]
     return choices
@@ -86,9 +86,9 @@ async def order_form(session: AsyncSession, actor: Actor, catalogue_key: str, ev
                      person_id: int | None = None) -> tuple[OrderForm, dict[str, str]]:
     """The form, and the fields prefilled for a known person (from their register and earlier answers)."""
     organisation_id = scope.placing_organisation(actor)
-    row = await store.catalogue_row(session, catalogue_key)
+    row = await storing.catalogue_row(session, catalogue_key)
     await scope.require_catalogue_use(session, actor, row)
-    catalogue = await store.version_of(session, row.key, row.current_version)
+    catalogue = await storing.version_of(session, row.key, row.current_version)
     event = catalogue.events.get(event_key)
     if event is None:
         raise NotFound(_("This catalogue has no such event."))

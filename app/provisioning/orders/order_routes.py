@@ -25,7 +25,7 @@ from app.kit.i18n import _, format_moment, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
-from app.provisioning.orders import order_forms, queries, reading, working
+from app.provisioning.orders import order_forms, order_queries, queries, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm
 from app.provisioning.orders.placing import place_order
@@ -96,7 +96,7 @@ def _answer_text(value: object, language: str) -> str:
     return str(value)
 
 
-def answer_rows(view: reading.OrderView, language: str) -> list[tuple[str, str]]:
+def answer_rows(view: order_queries.OrderView, language: str) -> list[tuple[str, str]]:
     """The answers given, as the question's label and the answer's (a choice's label, not its key)."""
     rows = []
     for key in view.checklist.event.asks:
@@ -109,7 +109,7 @@ def answer_rows(view: reading.OrderView, language: str) -> list[tuple[str, str]]
     return rows
 
 
-def not_applicable_reasons(view: reading.OrderView, line: reading.TaskLine, language: str) -> list[str]:
+def not_applicable_reasons(view: order_queries.OrderView, line: order_queries.TaskLine, language: str) -> list[str]:
     """Why a task is not applicable: the reason given when it was set aside, else what the catalogue says."""
     if line.task.note:
         return [line.task.note]
@@ -128,7 +128,7 @@ async def order_page(request: Request, order_id: int, *, template: str = "orders
     app_services = services(request)
     language = language_of(request)
     async with app_services.unit_of_work() as uow:
-        view = await reading.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
+        view = await order_queries.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
         zone = await zone_of(uow.session, view.request.organisation_id)
     return render(request, template, {
         "view": view, "answers": answer_rows(view, language), "error": error, "error_key": error_key,

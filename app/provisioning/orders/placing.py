@@ -20,7 +20,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
-from app.provisioning.orders import scope, store, timing
+from app.provisioning.orders import scope, storing, timing
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.kinds import IT_ORDER
@@ -62,7 +62,7 @@ def stored_answers(answers: Answers) -> dict[str, Any]:
 async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> PlacedOrder:
     organisation_id = scope.placing_organisation(actor)
     session = uow.session
-    row, catalogue = await store.current(session, draft.catalogue_key)
+    row, catalogue = await storing.current(session, draft.catalogue_key)
     await scope.require_catalogue_use(session, actor, row)
     checklist = generate(catalogue, draft.event_key, draft.answers)
     event = checklist.event

@@ -14,7 +14,7 @@ from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.orders import people, reading, register, scope
+from app.provisioning.orders import order_queries, people, register, scope
 from app.provisioning.orders.models import ItOrder, OrderPerson
 
 MAX_LISTED = 500
@@ -23,7 +23,7 @@ SUBCONTRACTOR_KIND = "care_provider"
 
 @dataclass(frozen=True)
 class OrderSummary:
-    view: reading.OrderView
+    view: order_queries.OrderView
 
     @property
     def id(self) -> int:
@@ -40,7 +40,7 @@ class OrderSummary:
 @dataclass(frozen=True)
 class QueueEntry:
     order: OrderSummary
-    line: reading.TaskLine
+    line: order_queries.TaskLine
 
     @property
     def overdue(self) -> bool:
@@ -53,7 +53,7 @@ class QueueEntry:
 
 async def _views(session: AsyncSession, actor: Actor, rows: list[tuple[ProvisioningRequest, ItOrder]],
                  now: datetime) -> list[OrderSummary]:
-    return [OrderSummary(await reading.view_of(session, actor, request, order, now)) for request, order in rows]
+    return [OrderSummary(await order_queries.view_of(session, actor, request, order, now)) for request, order in rows]
 
 
 async def queue(session: AsyncSession, actor: Actor, now: datetime) -> list[QueueEntry]:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
-from app.provisioning.orders import reading
+from app.provisioning.orders import order_queries
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.models import ItOrder
 
@@ -43,7 +43,7 @@ async def access_register(session: AsyncSession, person_id: int) -> list[Access]
     orders = await orders_of_person(session, person_id)
     effects: list[tuple[datetime, int, str, str, str, str | None, int]] = []
     for request, order in orders:
-        catalogue, checklist = await reading.checklist_of(session, order)
+        catalogue, checklist = await order_queries.checklist_of(session, order)
         generated = {task.key: task for task in checklist.tasks}
         done = await session.execute(select(ProvisioningTask).where(
             ProvisioningTask.request_id == request.id, ProvisioningTask.state == workflow.TASK_DONE))
@@ -69,7 +69,7 @@ async def _system_names(session: AsyncSession,
                         orders: list[tuple[ProvisioningRequest, ItOrder]]) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for _request, order in reversed(orders):  # the newest version's names win
-        catalogue, _checklist = await reading.checklist_of(session, order)
+        catalogue, _checklist = await order_queries.checklist_of(session, order)
         names.update({(catalogue.key, key): system.name for key, system in catalogue.systems.items()})
     return names
 

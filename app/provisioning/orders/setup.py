@@ -1,7 +1,7 @@
 """Setting the IT-order module up from the command line (seeds 002, 004): a region or a municipality gets a
 catalogue, either one shipped with bedboard or a file of its own stored as the catalogue's next version.
 
-The version is written (and audited) by ``store.add_version``, the same path as an upload on the catalogue page,
+The version is written (and audited) by ``storing.add_version``, the same path as an upload on the catalogue page,
 so a file that the page would refuse is refused here with the same file, line and field.
 """
 
@@ -18,7 +18,7 @@ from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core.setup import organisation_by_code
-from app.provisioning.orders import store
+from app.provisioning.orders import storing
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.models import OrderCatalogue
 
@@ -54,7 +54,7 @@ async def install_shipped(uow: UnitOfWork, *, actor: Actor, organisation_code: s
         keeper = await uow.session.get(Organisation, existing.organisation_id)
         raise Conflict(_("The catalogue {key} is already kept by {keeper}."), key=key,
                        keeper=keeper.code if keeper else existing.organisation_id)
-    row = await store.install_shipped(uow, actor=actor, key=key, organisation_id=organisation.id)
+    row = await storing.install_shipped(uow, actor=actor, key=key, organisation_id=organisation.id)
     return InstalledCatalogue(key, loader.shipped(key).name, row.current_version, added=existing is None)
 
 
@@ -66,6 +66,6 @@ async def add_file(uow: UnitOfWork, *, actor: Actor, organisation_code: str, dat
     """
     organisation = await keeping_organisation(uow.session, organisation_code)
     name = PurePath(file_name.replace("\\", "/")).name
-    text, catalogue = store.read_upload(data, name)
-    version = await store.add_version(uow, actor=actor, text=text, file_name=name, organisation_id=organisation.id)
+    text, catalogue = storing.read_upload(data, name)
+    version = await storing.add_version(uow, actor=actor, text=text, file_name=name, organisation_id=organisation.id)
     return InstalledCatalogue(catalogue.key, catalogue.name, version.version, added=True)

@@ -11,7 +11,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
-from app.provisioning.orders import reading, scope
+from app.provisioning.orders import order_queries, scope
 
 MAX_REASON = 500
 TASK_ACTIONS = frozenset({"await_external", "confirm", "complete", "skip", "fail", "retry"})
@@ -27,12 +27,12 @@ async def act_on_task(uow: UnitOfWork, *, actor: Actor, request_id: int, task_ke
                       external_reference: str | None = None, reason: str | None = None) -> bool:
     """True when this settled the order's last open task (the order is then done)."""
     session = uow.session
-    request, order = await reading.load_order(session, request_id, for_update=True)
+    request, order = await order_queries.load_order(session, request_id, for_update=True)
     scope.require_read(actor, request, order)
     scope.require_work(actor, request)
     if action not in TASK_ACTIONS:
         raise ValidationFailed(_("Unknown action."), details={"field": "action"})
-    view = await reading.view_of(session, actor, request, order, session_now(session))
+    view = await order_queries.view_of(session, actor, request, order, session_now(session))
     line = view.line(task_key)
     if line.waiting_on and action in workflow.TASK_ACTIONS_NEEDING_PREREQUISITES:
         raise TaskWaits(_("{task} has to wait for: {tasks}."), details={"waiting_on": list(line.waiting_on)},

@@ -18,9 +18,9 @@ from accounts.guard import requires
 from app.kit.i18n import translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
-from app.provisioning.roles import tickets, views
+from app.provisioning.roles import staff_queries, tickets
 from app.provisioning.roles.api_bodies import GapCode, LoginTickets
-from app.provisioning.roles.people_pages import employee_id
+from app.provisioning.roles.people_forms import employee_id
 
 # The reasons tickets.py gives, by message id. A reason not listed here has the code "other".
 GAP_CODES: Final[dict[str, GapCode]] = {
@@ -50,8 +50,8 @@ async def login_tickets(request: Request) -> Response:
     employee = employee_id(request)
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
-        view = await views.tickets_view(uow.session, current_actor(request), employee, app_services.clock.now(),
-                                        None)
+        view = await staff_queries.tickets_view(uow.session, current_actor(request), employee, app_services.clock.now(),
+                                                None)
     return JSONResponse(tickets_json(view.found, view.today.isoformat(), language_of(request)))
 
 

@@ -1,6 +1,6 @@
 """The table of a catalogue change form: one row per operation, typed without JavaScript, empty rows ignored.
 
-Rows become the operations of ``changes``; a problem the catalogue reports for operation *n* (counted among the
+Rows become the operations of ``changing``; a problem the catalogue reports for operation *n* (counted among the
 filled rows) finds its row again, so that it is shown next to what was typed.
 """
 

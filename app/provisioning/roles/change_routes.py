@@ -1,5 +1,5 @@
 """The pages of catalogue change requests: proposing one (a table of operation rows), the list, and one request
-with the steps of its approver, its stewards and its requester. ``changes`` decides every step again; a step
+with the steps of its approver, its stewards and its requester. ``changing`` decides every step again; a step
 out of order is refused (409) and shown on the page, and nothing changes."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.request_pages import RequestPages, detail_response, local_time, path_id, read_view
-from app.provisioning.roles import change_detail, change_views, changes
+from app.provisioning.roles import change_detail_queries, change_queries, changing
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
 from app.provisioning.roles.change_forms import (
     MAX_ROWS,
@@ -62,7 +62,7 @@ def _catalogue_id(request: Request) -> int:
 async def _new_page(request: Request, catalogue_id: int, form: ChangeForm, *, error: DomainError | None = None,
                     status_code: int = 200) -> Response:
     async with services(request).unit_of_work() as uow:
-        proposal = await change_views.proposal_context(uow.session, current_actor(request), catalogue_id)
+        proposal = await change_queries.proposal_context(uow.session, current_actor(request), catalogue_id)
     return render(request, "roles_change_new.html", {
         "proposal": proposal, "form": form, "error": error, **FORM_CONTEXT}, status_code=status_code)
 
@@ -83,8 +83,8 @@ async def propose(request: Request) -> Response:
     try:
         operations = operations_of(form.rows)
         async with services(request).unit_of_work() as uow:
-            created = await changes.propose(uow, actor=current_actor(request), catalogue_id=catalogue_id,
-                                            description=form.description, operations=operations)
+            created = await changing.propose(uow, actor=current_actor(request), catalogue_id=catalogue_id,
+                                             description=form.description, operations=operations)
     except CatalogueChangeInvalid as refused:
         return await _new_page(request, catalogue_id, form.refused(refused), error=refused,
                                status_code=refused.status)
@@ -98,15 +98,15 @@ async def change_list(request: Request) -> Response:
     app_services = services(request)
     actor = current_actor(request)
     async with app_services.unit_of_work() as uow:
-        rows = await change_views.change_list(uow.session, actor, app_services.clock.now())
-        catalogues = await change_views.proposable(uow.session, actor)
+        rows = await change_queries.change_list(uow.session, actor, app_services.clock.now())
+        catalogues = await change_queries.proposable(uow.session, actor)
     return render(request, "roles_change_list.html", {"rows": rows, "catalogues": catalogues, "at": local_time})
 
 
 async def change_page(request: Request, request_id: int, *, error: DomainError | None = None,
                       typed: Mapping[str, str] | None = None, revision: ChangeForm | None = None,
                       status_code: int = 200) -> Response:
-    view = await read_view(request, change_detail.change_view, request_id)
+    view = await read_view(request, change_detail_queries.change_view, request_id)
     if revision is None and view.proposal is not None:
         revision = ChangeForm(rows_from_operations(view.operations))
     return detail_response(request, "roles_change_detail.html", view, done=_done(request), error=error,
@@ -122,23 +122,23 @@ async def change_detail_page(request: Request, request_id: int) -> Response:
 
 
 async def _approve(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
-    return await changes.approve(uow, actor=actor, request_id=request_id)
+    return await changing.approve(uow, actor=actor, request_id=request_id)
 
 
 async def _decline(uow: UnitOfWork, actor: Actor, request_id: int, reason: str) -> object:
-    return await changes.decline(uow, actor=actor, request_id=request_id, reason=reason)
+    return await changing.decline(uow, actor=actor, request_id=request_id, reason=reason)
 
 
 async def _start_review(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
-    return await changes.start_review(uow, actor=actor, request_id=request_id)
+    return await changing.start_review(uow, actor=actor, request_id=request_id)
 
 
 async def _send_back(uow: UnitOfWork, actor: Actor, request_id: int, reason: str) -> object:
-    return await changes.send_back(uow, actor=actor, request_id=request_id, reason=reason)
+    return await changing.send_back(uow, actor=actor, request_id=request_id, reason=reason)
 
 
 async def _apply(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
-    return await changes.apply(uow, actor=actor, request_id=request_id)
+    return await changing.apply(uow, actor=actor, request_id=request_id)
 
 
 @requires(permissions.ROLES_CATALOGUE_PROPOSE)
@@ -153,8 +153,8 @@ async def revise(request: Request) -> Response:
     try:
         operations = operations_of(form.rows)
         async with services(request).unit_of_work() as uow:
-            await changes.revise(uow, actor=current_actor(request), request_id=request_id, operations=operations,
-                                 answer=form.answer)
+            await changing.revise(uow, actor=current_actor(request), request_id=request_id, operations=operations,
+                                  answer=form.answer)
     except CatalogueChangeInvalid as refused:
         return await change_page(request, request_id, error=refused, revision=form.refused(refused),
                                  status_code=refused.status)

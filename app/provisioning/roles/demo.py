@@ -22,7 +22,9 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.roles import assignments, changes, competence
+from app.provisioning.roles import assigning as assignments
+from app.provisioning.roles import changing as changes
+from app.provisioning.roles import competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 

@@ -15,8 +15,8 @@ from app.kit.errors import Conflict, ValidationFailed
 from app.kit.forms import positive_id
 from app.kit.state import current_actor, services
 from app.provisioning.core.request_pages import path_id
-from app.provisioning.roles import assignments, competence
-from app.provisioning.roles.people_pages import employee_id, form_date, required_date
+from app.provisioning.roles import assigning, competence
+from app.provisioning.roles.people_forms import employee_id, form_date, required_date
 from app.provisioning.roles.staff_routes import employee_page
 
 ASSIGNMENT_FIELDS = ("care_area_id", "valid_from", "valid_to")
@@ -66,7 +66,7 @@ async def request_assignment(request: Request) -> Response:
         valid_from = required_date(typed.get("valid_from", ""), "valid_from")
         valid_to = form_date(typed.get("valid_to", ""), "valid_to")
         async with services(request).unit_of_work() as uow:
-            await assignments.request_assignment(
+            await assigning.request_assignment(
                 uow, actor=current_actor(request), employee_id=employee,
                 care_area_id=positive_id(typed.get("care_area_id", "")) or 0, unit_ids=units,
                 valid_from=valid_from, valid_to=valid_to, systems=systems)
@@ -81,8 +81,8 @@ async def end_assignment(request: Request) -> Response:
     employee, assignment = employee_id(request), path_id(request, "assignment_id")
     try:
         async with services(request).unit_of_work() as uow:
-            await assignments.end_assignment(uow, actor=current_actor(request), assignment_id=assignment,
-                                             employee_id=employee)
+            await assigning.end_assignment(uow, actor=current_actor(request), assignment_id=assignment,
+                                           employee_id=employee)
     except (ValidationFailed, Conflict) as error:
         return await _refused(request, employee, error)
     return _done(employee, "ended", "#assignments")

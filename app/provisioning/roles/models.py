@@ -113,6 +113,6 @@ class CatalogueChange(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("provisioning_requests.id"), primary_key=True)
     catalogue_id: Mapped[int] = mapped_column(ForeignKey("role_catalogues.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
-    # [{"op": "add_role"|"remove_role"|"relink_role"|"add_unit", ...}] (see roles/changes.py).
+    # [{"op": "add_role"|"remove_role"|"relink_role"|"add_unit", ...}] (see roles/changing.py).
     operations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     applied_version: Mapped[int | None] = mapped_column(Integer)

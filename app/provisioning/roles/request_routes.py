@@ -19,21 +19,21 @@ from app.kit.i18n import _
 from app.kit.state import services
 from app.provisioning.core import service
 from app.provisioning.core.request_pages import RequestPages, detail_response, list_page, path_id, read_view
-from app.provisioning.roles import assignments, change_routes, kinds, request_views, support
-from app.provisioning.roles.people_pages import done_message
+from app.provisioning.roles import assigning, change_routes, kinds, request_queries, support
+from app.provisioning.roles.people_forms import done_message
 
 DetailPage = Callable[[Request, int], Awaitable[Response]]
 
 
 @requires(permissions.ROLES_SUPPORT)
 async def request_list(request: Request) -> Response:
-    return await list_page(request, "roles_request_list.html", request_views.support_queue,
+    return await list_page(request, "roles_request_list.html", request_queries.support_queue,
                            done=done_message(request))
 
 
 async def assignment_page(request: Request, request_id: int, *, error: DomainError | None = None,
                           typed: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
-    view = await read_view(request, request_views.assignment_request, request_id)
+    view = await read_view(request, request_queries.assignment_request, request_id)
     return detail_response(request, "roles_request_detail.html", view, done=done_message(request), error=error,
                            typed=typed, status_code=status_code)
 
@@ -62,12 +62,12 @@ async def request_detail(request: Request) -> Response:
 
 
 async def _take(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
-    return await assignments.accept_for_support(uow, actor=actor, request_id=request_id)
+    return await assigning.accept_for_support(uow, actor=actor, request_id=request_id)
 
 
 async def _complete(uow: UnitOfWork, actor: Actor, request_id: int, reference: str) -> object:
-    return await assignments.complete_creation(uow, actor=actor, request_id=request_id,
-                                               external_reference=reference.strip() or None)
+    return await assigning.complete_creation(uow, actor=actor, request_id=request_id,
+                                             external_reference=reference.strip() or None)
 
 
 async def _reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str) -> object:

@@ -17,8 +17,8 @@ from app.kit.forms import form_text, positive_id
 from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.request_pages import local_time
-from app.provisioning.roles import people, views
-from app.provisioning.roles.people_pages import done_message, employee_id
+from app.provisioning.roles import people, staff_queries
+from app.provisioning.roles.people_forms import done_message, employee_id
 
 EMPLOYEE_FIELDS = ("full_name", "personal_number", "hsa_person_id", "unit_id", "username")
 
@@ -27,8 +27,8 @@ async def _staff_page(request: Request, *, error: DomainError | None = None,
                       typed: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
     actor = current_actor(request)
     async with services(request).unit_of_work() as uow:
-        staff = await views.staff_of(uow.session, actor)
-        units = await views.managed_units(uow.session, actor)
+        staff = await staff_queries.staff_of(uow.session, actor)
+        units = await staff_queries.managed_units(uow.session, actor)
     return render(request, "roles_staff_list.html", {
         "staff": staff, "units": units, "error": error, "typed": dict(typed or {}),
         "done": done_message(request)}, status_code=status_code)
@@ -45,7 +45,7 @@ async def register_employee(request: Request) -> Response:
     form = await form_text(request, *EMPLOYEE_FIELDS)
     try:
         async with services(request).unit_of_work() as uow:
-            user_id = await views.account_to_link(uow.session, form["username"])
+            user_id = await staff_queries.account_to_link(uow.session, form["username"])
             employee = await people.register_employee(
                 uow.session, actor=current_actor(request), full_name=form["full_name"],
                 personal_number=form["personal_number"] or None, hsa_person_id=form["hsa_person_id"] or None,
@@ -58,7 +58,7 @@ async def register_employee(request: Request) -> Response:
 async def employee_page(request: Request, employee: int, *, error: DomainError | None = None,
                         typed: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
     async with services(request).unit_of_work() as uow:
-        view = await views.employee_view(uow.session, current_actor(request), employee)
+        view = await staff_queries.employee_view(uow.session, current_actor(request), employee)
     today = services(request).clock.now().astimezone(view.zone).date()
     return render(request, "roles_staff_employee.html", {
         "view": view, "error": error, "typed": dict(typed or {}), "done": done_message(request),

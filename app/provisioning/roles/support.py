@@ -13,21 +13,21 @@ from app.kit.i18n import _
 from app.notifications.notify import notify
 from app.provisioning.core import service
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.roles import assignments
+from app.provisioning.roles import assigning
 from app.provisioning.roles.models import EmployeeAssignment
 
 
 async def reject_assignment(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: str) -> ProvisioningRequest:
     session = uow.session
-    request = await assignments._support_request(uow, actor, request_id)  # the same rule as taking it
+    request = await assigning._support_request(uow, actor, request_id)  # the same rule as taking it
     await service.transition(uow, actor=actor, request=request, action="reject", reason=reason)
     assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id)
                                       .with_for_update())
     if assignment is not None:
-        assignment.state = assignments.ENDED
+        assignment.state = assigning.ENDED
         await audit.record(session, actor=actor, action="roles.assignment_rejected", object_type="employee",
-                           object_id=assignment.employee_id, before={"state": assignments.REQUESTED},
-                           after={"assignment_id": assignment.id, "state": assignments.ENDED,
+                           object_id=assignment.employee_id, before={"state": assigning.REQUESTED},
+                           after={"assignment_id": assignment.id, "state": assigning.ENDED,
                                   "reason": request.reason})
     requester = await session.get(User, request.requester_id)
     link = f"/roles/employees/{assignment.employee_id}" if assignment is not None else None

@@ -12,8 +12,8 @@ from accounts import permissions
 from accounts.guard import requires
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.roles import views
-from app.provisioning.roles.people_pages import employee_id
+from app.provisioning.roles import staff_queries
+from app.provisioning.roles.people_forms import employee_id
 
 
 async def _tickets_page(request: Request, employee: int | None, *, own: bool) -> Response:
@@ -21,17 +21,17 @@ async def _tickets_page(request: Request, employee: int | None, *, own: bool) ->
     view = None
     if employee is not None:
         async with app_services.unit_of_work() as uow:
-            view = await views.tickets_view(uow.session, current_actor(request), employee, app_services.clock.now(),
-                                            request.query_params.get("choice"))
+            view = await staff_queries.tickets_view(uow.session, current_actor(request), employee,
+                                                    app_services.clock.now(), request.query_params.get("choice"))
     return render(request, "roles_ticket_page.html", {
-        "view": view, "own": own, "value_of": views.choice_value,
+        "view": view, "own": own, "value_of": staff_queries.choice_value,
         "action": request.url.path})
 
 
 @requires(permissions.ROLES_OWN_TICKETS)
 async def own_tickets(request: Request) -> Response:
     async with services(request).unit_of_work() as uow:
-        employee = await views.employee_of_user(uow.session, current_actor(request).user_id)
+        employee = await staff_queries.employee_of_user(uow.session, current_actor(request).user_id)
     return await _tickets_page(request, employee, own=True)
 
 

@@ -19,7 +19,7 @@ from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
 from app.provisioning.roles import scope
-from app.provisioning.roles.assignments import ACTIVE
+from app.provisioning.roles.assigning import ACTIVE
 from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit

@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.state import AppServices
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.orders import store
+from app.provisioning.orders import storing
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of
 
@@ -55,7 +55,7 @@ async def make_orders_world(services: AppServices) -> OrdersWorld:
                                            ("orders.uppsala", "uppsala_care_providers", uppsala)):
         admin = await actor_of(services, username)
         async with services.unit_of_work() as uow:
-            await store.install_shipped(uow, actor=admin, key=key, organisation_id=organisation_id)
+            await storing.install_shipped(uow, actor=admin, key=key, organisation_id=organisation_id)
     return OrdersWorld(skane, clinic, other_clinic, uppsala, provider, subcontractor)
 
 

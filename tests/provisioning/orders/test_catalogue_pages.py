@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from accounts.models import User
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
-from app.provisioning.orders import reading
+from app.provisioning.orders import order_queries
 from app.provisioning.orders.catalogue import loader
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.models import OrderCatalogue, OrderCatalogueVersion
@@ -106,7 +106,7 @@ async def test_the_admin_stores_a_changed_version_and_an_order_placed_before_kee
     assert "first version" in (await client.get(f"{PAGE}/versions/1")).text
 
     async with services.session_factory() as session:
-        order = await reading.order_view(session, placer, placed.request_id, services.clock.now())
+        order = await order_queries.order_view(session, placer, placed.request_id, services.clock.now())
         added = (await session.scalars(select(AuditEvent).where(
             AuditEvent.action == "orders.catalogue_version_added", AuditEvent.object_id == SKANE)
             .order_by(AuditEvent.seq.desc()))).first()

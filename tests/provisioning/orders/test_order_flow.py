@@ -15,7 +15,7 @@ from app.kit.state import AppServices
 from app.notifications.models import Notification
 from app.provisioning.core import workflow
 from app.provisioning.core.overdue import sweep_overdue
-from app.provisioning.orders import queries, reading, register, working
+from app.provisioning.orders import order_queries, queries, register, working
 from app.provisioning.orders.catalogue.loader import shipped
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, PlacedOrder, place_order
@@ -46,10 +46,10 @@ async def act(services: AppServices, order_id: int, key: str, action: str, *, us
                                          external_reference=reference, reason=reason)
 
 
-async def view(services: AppServices, order_id: int, username: str = "it.lund") -> reading.OrderView:
+async def view(services: AppServices, order_id: int, username: str = "it.lund") -> order_queries.OrderView:
     reader = await actor(services, username)
     async with services.session_factory() as session:
-        return await reading.order_view(session, reader, order_id, services.clock.now())
+        return await order_queries.order_view(session, reader, order_id, services.clock.now())
 
 
 async def work_through(services: AppServices, order_id: int) -> None:

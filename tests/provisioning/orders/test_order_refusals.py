@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from app.kit.state import AppServices
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.orders import people, scope, store
+from app.provisioning.orders import people, scope, storing
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import MAX_NOTE, OrderDraft
@@ -97,21 +97,21 @@ async def test_a_catalogue_of_another_region_is_not_offered_nor_usable(services:
         scope.keeping_organisation(await actor(services, "it.lund"))
     async with services.session_factory() as session:
         with pytest.raises(NotFound):
-            await store.version_of(session, SKANE, 99)
+            await storing.version_of(session, SKANE, 99)
 
 
 @pytest.mark.parametrize(("data", "name"), [
     (b"format: 1\n", ""),
     (b"format: 1\n", "x" * 300 + ".yaml"),
-    (b"#" * (store.MAX_FILE_BYTES + 1), "big.yaml"),
+    (b"#" * (storing.MAX_FILE_BYTES + 1), "big.yaml"),
 ])
 def test_an_upload_without_a_name_or_too_large_is_refused_before_reading(data: bytes, name: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        store.read_upload(data, name)
+        storing.read_upload(data, name)
     assert refused.value.details["field"] == "file"
 
 
 def test_an_upload_that_is_not_utf8_is_named_as_such() -> None:
     with pytest.raises(CatalogueInvalid) as refused:
-        store.read_upload("format: 1\nname: Hörsel\n".encode("latin-1"), "C:\\rutiner\\skane.yaml")
+        storing.read_upload("format: 1\nname: Hörsel\n".encode("latin-1"), "C:\\rutiner\\skane.yaml")
     assert [(problem.file, problem.line) for problem in refused.value.problems] == [("skane.yaml", 1)]

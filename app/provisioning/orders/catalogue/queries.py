@@ -18,7 +18,7 @@ from accounts.models import User
 from app.kit.actors import Actor
 from app.kit.errors import NotFound, PermissionDenied
 from app.kit.i18n import _, translate
-from app.provisioning.orders import scope, store
+from app.provisioning.orders import scope, storing
 from app.provisioning.orders.catalogue.definitions import Catalogue, Channel, Condition, LeadTime, TaskRule
 from app.provisioning.orders.models import ItOrder, OrderCatalogue, OrderCatalogueVersion
 
@@ -55,7 +55,7 @@ class CatalogueListing:
 
 async def kept_catalogue(session: AsyncSession, actor: Actor, key: str) -> OrderCatalogue:
     """The catalogue if the actor's organisation keeps it; another organisation's is refused, not hidden."""
-    row = await store.catalogue_row(session, key)
+    row = await storing.catalogue_row(session, key)
     if row.organisation_id != scope.keeping_organisation(actor):
         raise PermissionDenied(scope.OUTSIDE)
     return row
@@ -87,8 +87,8 @@ async def version_rows(session: AsyncSession, key: str) -> list[VersionRow]:
 
 async def listings(session: AsyncSession, organisation_id: int) -> list[CatalogueListing]:
     found = []
-    for row in await store.kept_by(session, [organisation_id]):
-        catalogue = await store.version_of(session, row.key, row.current_version)
+    for row in await storing.kept_by(session, [organisation_id]):
+        catalogue = await storing.version_of(session, row.key, row.current_version)
         current = next(version for version in await version_rows(session, row.key)
                        if version.version == row.current_version)
         found.append(CatalogueListing(row.key, catalogue.name, current, len(catalogue.events),

@@ -24,15 +24,15 @@ from app.kit.forms import carried_file, carry_file, form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
-from app.provisioning.orders import scope, store
+from app.provisioning.orders import scope, storing
 from app.provisioning.orders.catalogue import queries as catalogue_views
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.catalogue.diff import compare_catalogues
 from app.provisioning.orders.catalogue.problems import CatalogueInvalid
 
-MAX_KIB = store.MAX_FILE_BYTES // 1024
+MAX_KIB = storing.MAX_FILE_BYTES // 1024
 # A multipart request carries the file (or, at confirmation, its base64: 4 characters for 3 bytes) and a few fields.
-MAX_REQUEST_BYTES = store.MAX_FILE_BYTES * 4 // 3 + 64 * 1024
+MAX_REQUEST_BYTES = storing.MAX_FILE_BYTES * 4 // 3 + 64 * 1024
 TOO_LARGE = _("The file is too large (at most {limit} KiB).")
 FILE_LOST = _("The file did not come back with the confirmation. Upload it again.")
 CHANGED_SINCE = _("Another version of the catalogue was stored since your preview: check what the file changes now.")
@@ -75,7 +75,7 @@ async def catalogue_page(request: Request) -> Response:
     key = request.path_params["key"]
     async with services(request).unit_of_work() as uow:
         row = await catalogue_views.kept_catalogue(uow.session, current_actor(request), key)
-        catalogue = await store.version_of(uow.session, key, row.current_version)
+        catalogue = await storing.version_of(uow.session, key, row.current_version)
         versions = await catalogue_views.version_rows(uow.session, key)
         placed = await catalogue_views.orders_placed(uow.session, key)
     stored = positive_id(request.query_params.get("stored", ""))
@@ -90,8 +90,8 @@ async def version_page(request: Request) -> Response:
     key, number = request.path_params["key"], _version_number(request)
     async with services(request).unit_of_work() as uow:
         row = await catalogue_views.kept_catalogue(uow.session, current_actor(request), key)
-        catalogue = await store.version_of(uow.session, key, number)
-        previous = await store.version_of(uow.session, key, number - 1) if number > 1 else None
+        catalogue = await storing.version_of(uow.session, key, number)
+        previous = await storing.version_of(uow.session, key, number - 1) if number > 1 else None
         version = next(found for found in await catalogue_views.version_rows(uow.session, key)
                        if found.version == number)
     changes = compare_catalogues(previous, catalogue) if previous is not None else None
@@ -124,7 +124,7 @@ async def _preview(request: Request, data: bytes, file_name: str, *, error: Doma
     """What the file would change, or every mistake in it; nothing is stored."""
     carried = {"carried": carry_file(data), "file_name": file_name}
     try:
-        text, catalogue = store.read_upload(data, file_name)
+        text, catalogue = storing.read_upload(data, file_name)
     except CatalogueInvalid as invalid:
         language = language_of(request)
         return _upload_page(request, {**carried, "error": error,
@@ -148,7 +148,7 @@ async def _comparison(request: Request, catalogue: Catalogue) -> dict[str, Any]:
         if row.organisation_id != organisation_id:
             raise ValidationFailed(_("Another organisation keeps the catalogue {key}: choose another key."),
                                    details={"field": "file"}, key=catalogue.key)
-        current = await store.version_of(uow.session, row.key, row.current_version)
+        current = await storing.version_of(uow.session, row.key, row.current_version)
         placed = await catalogue_views.orders_placed(uow.session, row.key)
     return {"catalogue": catalogue, "current_version": row.current_version, "orders_placed": placed,
             "changes": compare_catalogues(current, catalogue)}
@@ -161,7 +161,7 @@ async def upload(request: Request) -> Response:
     upload_file = (await request.form()).get("file")
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         return _upload_page(request, {"error": ValidationFailed(CHOOSE_FILE)}, 422)
-    data = await upload_file.read(store.MAX_FILE_BYTES + 1)
+    data = await upload_file.read(storing.MAX_FILE_BYTES + 1)
     return await _preview(request, data, upload_file.filename)
 
 
@@ -175,7 +175,7 @@ async def confirm(request: Request) -> Response:
     if not data:
         return _upload_page(request, {"error": ValidationFailed(FILE_LOST)}, 422)
     try:
-        text, catalogue = store.read_upload(data, form["file_name"])
+        text, catalogue = storing.read_upload(data, form["file_name"])
     except ValidationFailed:  # CatalogueInvalid too: the preview names every mistake again
         return await _preview(request, data, form["file_name"])
     try:
@@ -184,8 +184,8 @@ async def confirm(request: Request) -> Response:
             if row is not None and row.organisation_id == organisation_id and \
                     str(row.current_version) != form["base_version"]:
                 raise Conflict(CHANGED_SINCE)
-            version = await store.add_version(uow, actor=actor, text=text, file_name=form["file_name"],
-                                              organisation_id=organisation_id)
+            version = await storing.add_version(uow, actor=actor, text=text, file_name=form["file_name"],
+                                                organisation_id=organisation_id)
     except (ValidationFailed, Conflict) as refused:
         return await _preview(request, data, form["file_name"], error=refused, status_code=refused.status)
     return RedirectResponse(f"/orders/catalogues/{catalogue.key}?stored={version.version}", status_code=303)

@@ -1,5 +1,5 @@
 """Who sees which catalogue change requests, the list of them, and what a proposal form shows (the catalogue's
-roles now and the units that may be linked). Read only; ``changes`` checks every write again.
+roles now and the units that may be linked). Read only; ``changing`` checks every write again.
 
 A change request is seen by its requester, the heads of operations of the care area that approves the catalogue,
 the catalogue stewards of the region, and the contact person and managers of the catalogue's care area.
@@ -25,7 +25,7 @@ from app.kit.i18n import _
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.core.request_pages import Zones
-from app.provisioning.roles import changes, kinds, scope
+from app.provisioning.roles import changing, kinds, scope
 from app.provisioning.roles.catalogue.versions import current_roles, load_catalogue
 from app.provisioning.roles.models import CatalogueChange, RoleCatalogue, RoleUnit
 
@@ -155,7 +155,7 @@ async def proposable(session: AsyncSession, actor: Actor) -> list[CatalogueChoic
     statement = select(RoleCatalogue, Organisation.name).join(
         Organisation, Organisation.id == RoleCatalogue.care_area_id).order_by(Organisation.name)
     return [CatalogueChoice(found.id, name) for found, name in (await session.execute(statement)).all()
-            if await changes.may_propose(session, actor, found)]
+            if await changing.may_propose(session, actor, found)]
 
 
 # --- What a proposal form shows ----------------------------------------------------------------------------
@@ -209,7 +209,7 @@ async def proposal_context(session: AsyncSession, actor: Actor, catalogue_id: in
     """``proposing``: refuses those who may not propose a change to this catalogue (a revision checks the
     requester instead)."""
     found = await load_catalogue(session, catalogue_id)
-    if proposing and not await changes.may_propose(session, actor, found):
+    if proposing and not await changing.may_propose(session, actor, found):
         raise PermissionDenied(MAY_NOT_PROPOSE, details={"catalogue_id": catalogue_id})
     area = await session.get(Organisation, found.care_area_id)
     units = await region_units(session, found.care_area_id)

@@ -14,7 +14,7 @@ from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.licenses import kinds, scope
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicenseSubject
 from app.provisioning.licenses.notices import tell_handlers, tell_requester
-from app.provisioning.licenses.requests import own_request
+from app.provisioning.licenses.requesting import own_request
 
 MAX_DESCRIPTION = 2000
 # Which licence state each kind of request makes sense for.

@@ -1,5 +1,5 @@
 """IT support's view of employee-assignment requests: the queue (open first, overdue first) and one request with
-its employee, units, systems, its one task and its history. Read only; ``assignments`` decides the writes.
+its employee, units, systems, its one task and its history. Read only; ``assigning`` decides the writes.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from app.kit.i18n import _
 from app.provisioning.core import deadlines, service, workflow
 from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.core.request_pages import HistoryEntry, RequestFacts, Zones, request_facts, request_history
-from app.provisioning.roles import assignments, kinds, scope
+from app.provisioning.roles import assigning, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
-from app.provisioning.roles.views import ASSIGNMENT_STATE_LABELS, identity_of
+from app.provisioning.roles.staff_queries import ASSIGNMENT_STATE_LABELS, identity_of
 
 LIST_LIMIT: Final = 500
 NOT_YOURS = _("Only IT support and the manager who asked may see this request.")
@@ -122,7 +122,7 @@ async def assignment_request(session: AsyncSession, actor: Actor, request_id: in
                                   .join(RoleUnit, RoleUnit.organisation_id == Organisation.id)
                                   .where(AssignmentUnit.assignment_id == assignment.id).order_by(Organisation.name))
     tasks = await service.tasks_of(session, request.id)
-    task = next((item for item in tasks if item.key == assignments.CREATE_TASK.key), None)
+    task = next((item for item in tasks if item.key == assigning.CREATE_TASK.key), None)
     state = request.state
     return AssignmentRequestView(
         **await request_facts(session, request, now), requester_name=requester.display_name if requester else "",

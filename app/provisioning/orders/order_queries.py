@@ -15,7 +15,7 @@ from app.kit.errors import NotFound
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask, TaskDependency
-from app.provisioning.orders import scope, store, timing
+from app.provisioning.orders import scope, storing, timing
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.checklist import Checklist, GeneratedTask, generate
 from app.provisioning.orders.checks import CheckResult, evaluate_checks
@@ -100,7 +100,7 @@ async def load_order(session: AsyncSession, request_id: int, *,
 
 
 async def checklist_of(session: AsyncSession, order: ItOrder) -> tuple[Catalogue, Checklist]:
-    catalogue = await store.version_of(session, order.catalogue_key, order.catalogue_version)
+    catalogue = await storing.version_of(session, order.catalogue_key, order.catalogue_version)
     return catalogue, generate(catalogue, order.event_key, order.answers)
 
 

@@ -29,7 +29,7 @@ from app.provisioning.roles.catalogue.versions import (
     region_unit_ids,
     role_key,
 )
-from app.provisioning.roles.change_views import ProposalContext, proposal_context, region_units, require_sight
+from app.provisioning.roles.change_queries import ProposalContext, proposal_context, region_units, require_sight
 from app.provisioning.roles.models import CatalogueChange
 
 HISTORY_LABELS: Final = {

@@ -14,7 +14,7 @@ from app.kit.forms import positive_id
 from app.kit.i18n import _
 from app.provisioning.core.refusals import Reason
 from app.provisioning.licenses.collaborators import MAX_ROWS, Batch
-from app.provisioning.licenses.requests import Entry
+from app.provisioning.licenses.requesting import Entry
 
 FIRST_ROWS: Final = 3  # an empty form offers this many rows; "Add a row" adds one more
 MAX_CSV_BYTES: Final = 1024 * 1024

@@ -19,7 +19,7 @@ from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.roles import assignments, scope, tickets
+from app.provisioning.roles import assigning, scope, tickets
 from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleCatalogue, RoleUnit
@@ -27,9 +27,9 @@ from app.provisioning.roles.people import load_employee, nearest_manager_id
 
 NOT_HIS_MANAGER = _("Only the employee's nearest manager or IT support may see this page.")
 ASSIGNMENT_STATE_LABELS = {
-    assignments.REQUESTED: _("Requested"),
-    assignments.ACTIVE: _("Active"),
-    assignments.ENDED: _("Ended"),
+    assigning.REQUESTED: _("Requested"),
+    assigning.ACTIVE: _("Active"),
+    assigning.ENDED: _("Ended"),
 }
 
 
@@ -180,7 +180,7 @@ async def employee_view(session: AsyncSession, actor: Actor, employee_id: int) -
     return EmployeeView(
         employee.id, employee.full_name, identity_of(employee), unit.name if unit else "",
         manager.display_name if manager else "", may_manage, held_views, groups,
-        await _assignment_views(session, rows), tuple(areas), home_area, assignments.known_systems(),
+        await _assignment_views(session, rows), tuple(areas), home_area, assigning.known_systems(),
         (await deadlines.calendar_of(session, employee.unit_id)).zone)
 
 
