@@ -201,8 +201,10 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    registry = Registry(plugins())
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None, *,
+         registry: Registry | None = None) -> int:
+    """``registry``: the plugins whose commands are offered (by default the app's, ``app.main.plugins()``)."""
+    registry = registry or Registry(plugins())
     args = build_parser(registry).parse_args(argv)
     try:
         settings = load_settings(environ)
