@@ -3,8 +3,8 @@
 The kit holds the registry and knows no domain by name: the bed board, the history, the provisioning
 modules, notifications and accounts each describe themselves in a ``plugin.py`` of their own (routes,
 navigation entries, header counters, template folders, periodic jobs, live feeds, the services they put
-on the app, ``bedboard`` commands, demo data), and ``app/main.py`` lists the plugins, the way a Starlette app mounts routers. A new domain
-is one more plugin there; nothing in the kit changes.
+on the app, ``bedboard`` commands, demo data), and ``app/main.py`` lists the plugins, the way a Starlette
+app mounts routers. A new domain is one more plugin there; nothing in the kit changes.
 """
 
 from __future__ import annotations
