@@ -106,7 +106,7 @@ async def test_the_list_and_a_catalogue_show_roles_versions_and_links(client: ht
                      rf"\({HSA_WARD}\)</td>", roles)
     assert f"KARD-AVD name ({HSA_WARD})<br>KARD-MOT name ({HSA_CLINIC})" in roles
     history = table(page, "catalogue-versions")
-    assert re.search(r"<th scope=\"row\">1</th><td>2026-03-14 \d\d:\d\d</td><td>steward</td>"
+    assert re.search(r"<th scope=\"row\">1</th><td>Mar 14, 2026, \d\d:\d\d</td><td>steward</td>"
                      r"<td>First catalogue</td>", history)
     assert f'href="{detail}/changes/new"' in page.text  # a manager may propose a change
     assert f'href="{detail}/import"' not in page.text

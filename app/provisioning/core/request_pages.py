@@ -28,9 +28,9 @@ from app.kit.audit import AuditEvent
 from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import form_text, positive_id
-from app.kit.i18n import _
+from app.kit.i18n import _, format_moment
 from app.kit.state import current_actor, services
-from app.kit.templating import render
+from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
 
@@ -50,9 +50,14 @@ class Zones:
         return self._found[organisation_id]
 
 
-def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A moment as the organisation's clock shows it (the page says which zone that is)."""
-    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+MomentWriter = Callable[[datetime | None, ZoneInfo], str]
+
+
+def reader_time(request: Request) -> MomentWriter:
+    """Moments as the organisation's clock shows them (the page says which zone that is), written the way the
+    reader's language writes dates (``app/kit/i18n.py: format_moment``)."""
+    language = language_of(request)
+    return lambda moment, zone: "" if moment is None else format_moment(moment, zone, language)
 
 
 def path_id(request: Request, name: str = "request_id") -> int:
@@ -144,7 +149,7 @@ async def list_page(request: Request, template: str, rows_of: ReadList[RowT], *,
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
         rows = await rows_of(uow.session, current_actor(request), app_services.clock.now())
-    return render(request, template, {"rows": rows, "at": local_time, "done": done})
+    return render(request, template, {"rows": rows, "at": reader_time(request), "done": done})
 
 
 async def read_view(request: Request, view_of: ReadOne[ViewT], request_id: int) -> ViewT:
@@ -161,7 +166,7 @@ def detail_response(request: Request, template: str, view: ZonedView, *, done: s
     refused, with what was typed in its form, and times in the request's zone."""
     return render(request, template, {
         "view": view, "error": error, "typed": dict(typed or {}), "done": done,
-        "at": lambda moment: local_time(moment, view.zone), **extra}, status_code=status_code)
+        "at": lambda moment: reader_time(request)(moment, view.zone), **extra}, status_code=status_code)
 
 
 # --- The decisions -------------------------------------------------------------------------------------------

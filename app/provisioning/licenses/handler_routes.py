@@ -14,7 +14,7 @@ from app.kit.db import UnitOfWork
 from app.kit.state import current_actor, services
 from app.kit.templating import render
 from app.provisioning.core.models import ProvisioningRequest
-from app.provisioning.core.request_pages import list_page, local_time
+from app.provisioning.core.request_pages import list_page, reader_time
 from app.provisioning.licenses import deciding, queries, request_forms
 from app.provisioning.licenses.detail_routes import PAGES
 
@@ -27,7 +27,7 @@ async def queue_page(request: Request) -> Response:
         waiting = await queries.officer_queue(uow.session, current_actor(request), now)
         ongoing = await queries.officer_open_work(uow.session, current_actor(request), now)
     return render(request, "licenses_queue.html", {
-        "rows": waiting, "ongoing": ongoing, "at": local_time, "done": request_forms.done_message(request)})
+        "rows": waiting, "ongoing": ongoing, "at": reader_time(request), "done": request_forms.done_message(request)})
 
 
 @requires(permissions.LICENSES_DECIDE)

@@ -15,7 +15,7 @@ from app.kit.errors import Conflict, DomainError, ValidationFailed
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.core.request_pages import local_time, path_id
+from app.provisioning.core.request_pages import path_id, reader_time
 from app.provisioning.licenses import asking, kinds, queries, request_forms
 from app.provisioning.licenses.models import ACTIVE
 
@@ -33,7 +33,7 @@ async def _licences_page(request: Request, *, error: DomainError | None = None, 
     async with services(request).unit_of_work() as uow:
         rows = await queries.referent_licences(uow.session, current_actor(request))
     return render(request, "licenses_list.html", {
-        "rows": rows, "at": local_time, "done": request_forms.done_message(request), "error": error,
+        "rows": rows, "at": reader_time(request), "done": request_forms.done_message(request), "error": error,
         "failed_id": failed_id, "typed": typed, "asks_by_state": ASKS_BY_STATE, "asks_otherwise": ASK_ABOUT_DEACTIVATED,
         "kind_labels": {code: kind.label for code, kind in kinds.LICENSE_KINDS.items()},
         "deactivation_reasons": DEACTIVATION_REASONS, "active": ACTIVE,

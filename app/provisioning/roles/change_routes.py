@@ -20,7 +20,7 @@ from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.core.request_pages import RequestPages, detail_response, local_time, path_id, read_view
+from app.provisioning.core.request_pages import RequestPages, detail_response, path_id, read_view, reader_time
 from app.provisioning.roles import change_detail_queries, change_queries, changing
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
 from app.provisioning.roles.change_forms import (
@@ -100,7 +100,8 @@ async def change_list(request: Request) -> Response:
     async with app_services.unit_of_work() as uow:
         rows = await change_queries.change_list(uow.session, actor, app_services.clock.now())
         catalogues = await change_queries.proposable(uow.session, actor)
-    return render(request, "roles_change_list.html", {"rows": rows, "catalogues": catalogues, "at": local_time})
+    return render(request, "roles_change_list.html",
+                  {"rows": rows, "catalogues": catalogues, "at": reader_time(request)})
 
 
 async def change_page(request: Request, request_id: int, *, error: DomainError | None = None,

@@ -16,7 +16,7 @@ from app.kit.errors import Conflict, DomainError, ValidationFailed
 from app.kit.forms import form_text, positive_id
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.core.request_pages import local_time
+from app.provisioning.core.request_pages import reader_time
 from app.provisioning.roles import people, staff_queries
 from app.provisioning.roles.people_forms import done_message, employee_id
 
@@ -62,7 +62,8 @@ async def employee_page(request: Request, employee: int, *, error: DomainError |
     today = services(request).clock.now().astimezone(view.zone).date()
     return render(request, "roles_staff_employee.html", {
         "view": view, "error": error, "typed": dict(typed or {}), "done": done_message(request),
-        "today": today.isoformat(), "at": lambda moment: local_time(moment, view.zone)}, status_code=status_code)
+        "today": today.isoformat(), "at": lambda moment: reader_time(request)(moment, view.zone)},
+        status_code=status_code)
 
 
 @requires(permissions.ROLES_OWN_TICKETS)

@@ -18,7 +18,7 @@ from app.kit.forms import MAX_ID
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.provisioning.core.request_pages import local_time
+from app.provisioning.core.request_pages import reader_time
 from app.provisioning.roles.catalogue import files as catalogue_io
 from app.provisioning.roles.catalogue import queries as catalogue_views
 from app.provisioning.roles.catalogue.versions import NO_CATALOGUE
@@ -63,7 +63,7 @@ async def catalogue_detail(request: Request) -> Response:
         detail = await catalogue_views.catalogue_detail(uow.session, actor, catalogue_id)
     current = detail.catalogue.current_version
     return render(request, "roles_catalogue_detail.html", {
-        "detail": detail, "at": lambda moment: local_time(moment, detail.zone),
+        "detail": detail, "at": lambda moment: reader_time(request)(moment, detail.zone),
         "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
         "may_propose": permissions.may(actor, permissions.ROLES_CATALOGUE_PROPOSE),
         "may_import": permissions.may(actor, permissions.ROLES_CATALOGUE_STEWARD),
