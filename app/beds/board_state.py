@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
-from app.beds.views import SectionView, section_query, views_of
+from app.beds.section_queries import SectionView, section_query, views_of
 from app.kit.audit import AuditEvent
 from realtime.filters import Filter
 

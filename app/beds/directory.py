@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.beds.views import SectionView, section_query, views_of
+from app.beds.section_queries import SectionView, section_query, views_of
 
 Choice = tuple[int, str]
 

@@ -37,8 +37,8 @@ from app.beds.directory import (
     section_type_choices,
     section_views,
 )
+from app.beds.section_queries import SectionView, nested
 from app.beds.staleness import STALE_AFTER, describe_age, is_stale
-from app.beds.views import SectionView, nested
 
 __all__ = [
     "STALE_AFTER",

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.beds import board_state
 from app.beds.board_state import BoardState
 from app.beds.models import Section
-from app.beds.views import SectionView, section_query, views_of
+from app.beds.section_queries import SectionView, section_query, views_of
 from app.kit import audit
 from app.kit.audit import AuditEvent
 from app.kit.clock import Clock

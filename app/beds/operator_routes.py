@@ -18,8 +18,8 @@ from app.beds import queries, service
 from app.beds.errors import SectionVersionConflict
 from app.beds.forms import parse_free_beds, parse_version
 from app.beds.running import bed_services
+from app.beds.section_queries import nested
 from app.beds.staleness import describe_age, is_stale
-from app.beds.views import nested
 from app.beds.write_batch import FreeBedsWrite
 from app.kit.error_pages import wants_json
 from app.kit.errors import ValidationFailed

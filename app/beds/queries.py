@@ -20,7 +20,7 @@ from accounts import permissions
 from accounts.models import Organisation
 from app.beds.errors import SectionNotFound
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.beds.views import SectionQuery, SectionView, section_query, views_of
+from app.beds.section_queries import SectionQuery, SectionView, section_query, views_of
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _

@@ -19,7 +19,7 @@ from accounts import permissions
 from app.beds.errors import IdempotencyKeyReused, SectionNotFound, SectionVersionConflict
 from app.beds.events import ChangeKind, SectionChanged
 from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS, IdempotencyKey, Section
-from app.beds.views import SectionView, section_query, view_of, views_of
+from app.beds.section_queries import SectionView, section_query, view_of, views_of
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now

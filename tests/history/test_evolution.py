@@ -12,7 +12,7 @@ import httpx
 from app.beds import service
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Section
-from app.beds.views import section_query, views_of
+from app.beds.section_queries import section_query, views_of
 from app.history.chart_svg import draw
 from app.history.evolution import Gap, Point, free_beds_series
 from app.history.past_board import board_at

@@ -27,7 +27,7 @@ from app.beds.nomenclature.diff import Diff, Snapshot, TypeIds, compute, load_sn
 from app.beds.nomenclature.formats import read
 from app.beds.nomenclature.models import APPLIED, CANCELLED, EXPIRED, PENDING, NomenclatureImport
 from app.beds.nomenclature.validation import Problem, Reading
-from app.beds.views import section_query, views_of
+from app.beds.section_queries import section_query, views_of
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed

@@ -21,8 +21,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.licenses import deciding as decisions
-from app.provisioning.licenses import requesting as requests
+from app.provisioning.licenses import deciding, requesting
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
 
 SERVICE_CODE = "SSMSO"
@@ -82,12 +81,12 @@ async def _demo_requests(uow: UnitOfWork, organisations: Mapping[str, int]) -> N
     officer = await _actor(session, "officer.ssmso")
     if referent is None or officer is None:
         return
-    await requests.submit_new(uow, actor=referent, organisation_id=organisations["LA-FLORIDA"],
-                              entries=[(1, "Carolina Fuentes Araya", "16666666-K", "Femenino"),
-                                       (2, "Tomás Herrera del Río", "17777777-3", "Masculino")])
-    accepted = await requests.submit_new(uow, actor=referent, organisation_id=organisations["CESFAM-LA-FLORIDA"],
-                                         entries=[(1, "Ignacio Morales Vega", "18888888-7", "Masculino")])
-    await decisions.accept(uow, actor=officer, request_id=accepted.id)
+    await requesting.submit_new(uow, actor=referent, organisation_id=organisations["LA-FLORIDA"],
+                                entries=[(1, "Carolina Fuentes Araya", "16666666-K", "Femenino"),
+                                         (2, "Tomás Herrera del Río", "17777777-3", "Masculino")])
+    accepted = await requesting.submit_new(uow, actor=referent, organisation_id=organisations["CESFAM-LA-FLORIDA"],
+                                           entries=[(1, "Ignacio Morales Vega", "18888888-7", "Masculino")])
+    await deciding.accept(uow, actor=officer, request_id=accepted.id)
 
 
 async def _actor(session: AsyncSession, username: str) -> Actor | None:

@@ -30,9 +30,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
 from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
-from app.provisioning.orders import order_queries as reading
-from app.provisioning.orders import register, working
-from app.provisioning.orders import storing as store
+from app.provisioning.orders import order_queries, register, storing, working
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
@@ -93,7 +91,7 @@ async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: Mappi
 async def _catalogue(uow: UnitOfWork, actor: Actor, key: str, admin: str, region_id: int) -> bool:
     """Installs the shipped catalogue by the region's administrator; False when another organisation keeps it."""
     keeper = await _actor(uow.session, admin, region_id) or actor
-    row = await store.install_shipped(uow, actor=keeper, key=key, organisation_id=region_id)
+    row = await storing.install_shipped(uow, actor=keeper, key=key, organisation_id=region_id)
     return row.organisation_id == region_id
 
 
@@ -135,7 +133,7 @@ async def _olof_lind(uow: UnitOfWork, lund: Actor, today: date) -> None:
     assert person_id is not None  # a new user order is for a person
     held = await register.access_register(uow.session, person_id)
     earlier = [placed.answers for _request, placed in await register.orders_of_person(uow.session, person_id)]
-    _row, catalogue = await store.current(uow.session, SKANE_CATALOGUE)
+    _row, catalogue = await storing.current(uow.session, SKANE_CATALOGUE)
     leaving = await _place(uow, lund, OrderDraft(
         SKANE_CATALOGUE, "end_user", register.prefill(catalogue, "end_user", held, earlier),
         today + timedelta(weeks=1), person_id=person_id, note="Slutar vid månadsskiftet."))
@@ -171,7 +169,7 @@ async def _act(uow: UnitOfWork, actor: Actor, order_id: int, task_key: str, acti
 async def _work_through(uow: UnitOfWork, actor: Actor, order_id: int) -> None:
     """Every open task done, in the order the checklist offers them (prerequisites first)."""
     while True:
-        view = await reading.order_view(uow.session, actor, order_id, session_now(uow.session))
+        view = await order_queries.order_view(uow.session, actor, order_id, session_now(uow.session))
         ready = next((line for line in view.lines if "complete" in line.actions), None)
         if ready is None:
             return

@@ -22,9 +22,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
-from app.provisioning.roles import assigning as assignments
-from app.provisioning.roles import changing as changes
-from app.provisioning.roles import competence
+from app.provisioning.roles import assigning, changing, competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
 
@@ -127,18 +125,18 @@ async def _people(uow: UnitOfWork, organisations: Mapping[str, int], cardiology:
     await competence.assign_role(session, actor=manager, employee_id=anna.id, catalogue_id=cardiology,
                                  role_key=catalogue.role_key(*NURSE))
     started = now.date() - timedelta(days=30)
-    asked = await assignments.request_assignment(uow, actor=manager, employee_id=anna.id, care_area_id=area,
-                                                 unit_ids=[ward], valid_from=started, valid_to=None,
-                                                 systems=["Clinic24", "NPÖ", "Pascal"])
-    await assignments.accept_for_support(uow, actor=support, request_id=asked.id)
-    await assignments.complete_creation(uow, actor=support, request_id=asked.id, external_reference="HSA-4711")
-    await assignments.request_assignment(uow, actor=manager, employee_id=erik.id, care_area_id=area,
-                                         unit_ids=[ward, organisations["KARD-MOT"]], valid_from=now.date(),
-                                         valid_to=None, systems=["Clinic24"])
-    await changes.propose(uow, actor=contact, catalogue_id=cardiology,
-                          description="Undersköterskor på hjärtmottagningen behöver logga in där.",
-                          operations=[{"op": "relink_role", "role": "Kardiologi / Undersköterska",
-                                       "units": [hsa_id("E1KA"), hsa_id("E2KA")]}])
+    asked = await assigning.request_assignment(uow, actor=manager, employee_id=anna.id, care_area_id=area,
+                                               unit_ids=[ward], valid_from=started, valid_to=None,
+                                               systems=["Clinic24", "NPÖ", "Pascal"])
+    await assigning.accept_for_support(uow, actor=support, request_id=asked.id)
+    await assigning.complete_creation(uow, actor=support, request_id=asked.id, external_reference="HSA-4711")
+    await assigning.request_assignment(uow, actor=manager, employee_id=erik.id, care_area_id=area,
+                                       unit_ids=[ward, organisations["KARD-MOT"]], valid_from=now.date(),
+                                       valid_to=None, systems=["Clinic24"])
+    await changing.propose(uow, actor=contact, catalogue_id=cardiology,
+                           description="Undersköterskor på hjärtmottagningen behöver logga in där.",
+                           operations=[{"op": "relink_role", "role": "Kardiologi / Undersköterska",
+                                        "units": [hsa_id("E1KA"), hsa_id("E2KA")]}])
 
 
 async def _user_id(session: AsyncSession, username: str) -> int | None:

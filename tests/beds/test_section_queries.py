@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.beds.views import SectionView, section_query
+from app.beds.section_queries import SectionView, section_query
 
 
 def test_the_columns_are_in_the_field_order_of_the_view() -> None:
