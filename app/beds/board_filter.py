@@ -106,9 +106,13 @@ class BoardFilter:
             return False
         if self.filters_occupancy and not self._occupancy_matches(item.get("occupancy_pct")):
             return False
-        if self.query and self.query not in fold(str(item.get("name", ""))):
+        if self.query and not self._names_match(item):
             return False
         return not self.stale_only or _is_stale(item.get("reported_at"), now)
+
+    def _names_match(self, item: Mapping[str, Any]) -> bool:
+        # A coordinator types a hospital's name as often as a section's ("Floreasca"): either one shows the row.
+        return any(self.query in fold(str(item.get(key, ""))) for key in ("name", "hospital_name"))
 
     def _occupancy_matches(self, percent: object) -> bool:
         # A section without approved beds has no occupancy: it cannot satisfy an occupancy filter.

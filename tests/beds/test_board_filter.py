@@ -31,6 +31,13 @@ def test_name_search_ignores_case_and_diacritics_in_both_spellings(query: str) -
     assert BoardFilter.parse({"q": query}).matches(section(), NOW)
 
 
+@pytest.mark.parametrize("query", ["floreasca", "FLOREASCĂ", "urgenta", "Urgenţă"])
+def test_name_search_finds_a_hospital_by_its_name_as_well(query: str) -> None:
+    item = section(hospital_name="Spitalul Clinic de Urgență Floreasca")
+    assert BoardFilter.parse({"q": query}).matches(item, NOW)
+    assert not BoardFilter.parse({"q": query}).matches(section(hospital_name="Spitalul Colentina"), NOW)
+
+
 def test_cedilla_and_comma_below_fold_alike() -> None:
     assert fold("ş ţ Ş Ţ") == fold("ș ț Ș Ț") == "s t s t"
 
