@@ -38,6 +38,7 @@ class HistoryRow:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     client_address: str | None
+    reason: str | None = None  # why a count was set below zero, as the operator gave it
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ def to_row(event: AuditEvent, names: dict[int, SectionName]) -> HistoryRow:
         source=event.source, object_type=event.object_type, object_id=event.object_id,
         hospital=name.hospital if name else None, section=name.section if name else None,
         old_value=old_value, new_value=new_value, before=event.before, after=event.after,
-        client_address=event.client_address)
+        client_address=event.client_address, reason=_reason(event.after))
+
+
+def _reason(after: dict[str, Any] | None) -> str | None:
+    value = (after or {}).get("reason")
+    return value if isinstance(value, str) and value else None
 
 
 async def history_page(session: AsyncSession, filters: HistoryFilter, *, before: int | None = None,

@@ -12,17 +12,17 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.history import chain, evolution_routes
+from app.history.action_labels import ACTION_LABELS
 from app.history.export import csv_lines
 from app.history.filters import KINDS, HistoryFilter, parse_id
 from app.history.options import form_options
 from app.history.queries import HistoryPage, history_page
 from app.kit.errors import ValidationFailed
-from app.kit.i18n import _
+from app.kit.i18n import _, format_moment
 from app.kit.state import services
 from app.kit.templating import language_of, render
 
 KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration"), "all": _("Everything")}
-ACTION_LABELS = {"beds.free_beds_set": _("changed"), "beds.confirmed": _("confirmed unchanged")}
 
 
 @requires(permissions.AUDIT_READ)
@@ -43,11 +43,14 @@ async def history(request: Request) -> Response:
     link_params = filters.query_params(zone)
     next_link = None if page.next_before is None else "/audit?" + urlencode(
         {**link_params, "before": page.next_before})
+    language = language_of(request)
     return render(request, "history.html", {
         "error": error, "filters": filters, "raw": params, "rows": page.rows, "next_link": next_link,
         "export_link": "/audit/export.csv?" + urlencode(link_params), "options": options,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS], "action_labels": ACTION_LABELS,
         "chain": chain.last_check(request.app),
+        # To the second: an auditor orders events that happened within the same minute (and matches them to the CSV).
+        "moment": lambda at: format_moment(at, zone, language, seconds=True),
     }, status_code=422 if error else 200)
 
 
