@@ -148,7 +148,8 @@ def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
     saved = []
     for name, path, viewport in (("board.png", "/board", VIEWPORT),
                                  ("board-filtered.png", "/board?hospital_type=emergency&occupancy_max=80", VIEWPORT),
-                                 ("board-wall.png", "/board?wall=1", {"width": 1920, "height": 1080})):
+                                 ("board-wall.png", "/board?wall=1", {"width": 1920, "height": 1080}),
+                                 ("board-cards.png", "/board?view=cards", VIEWPORT)):
         context = browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
         try:
             page = context.new_page()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,7 +16,7 @@ from accounts.guard import PERMISSION_ATTRIBUTE, requires
 from app.beds import queries
 from app.beds.running import bed_services
 from app.beds.staleness import LESS_THAN_A_MINUTE, script_units
-from app.kit.i18n import _
+from app.kit.i18n import _, _n, plural_forms
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render, translator
 from realtime.endpoint import Viewer
@@ -33,7 +34,30 @@ SCRIPT_MESSAGES = {
     "hospital_total": _("free in total"),
     "no_sections": _("No section matches these filters."),
     "stale_flag": _("stale"),
+    "sort_name": _("Name"),
+    "sort_type": _("Type"),
+    "total": _("Total"),
+    "close": _("Close"),
+    "reason": _("reason: {reason}"),
+    "short_hours": _("{n} h"),
+    "short_days": _("{n} d"),
+    "page": _("Page {page} of {pages}"),
+    "page_paused": _("Page {page} of {pages} (paused)"),
 }
+# Plural messages, as forms by CLDR category for the script (app/kit/i18n.py plural_forms).
+SCRIPT_PLURALS = {
+    "free_total": _n("{count} free", "{count} free", 0),
+    "older": _n("{count} of them older than 24 h", "{count} of them older than 24 h", 0),
+}
+
+
+# A hospital type's short text badge, so that the type is never told by colour alone (the legend spells it out).
+# A type an import adds gets the first letters of its code.
+BADGES = {"emergency": _("EMER"), "clinical": _("CLIN"), "specialised": _("SPEC"), "paediatric": _("CHILD")}
+
+
+def _badge(code: str, translate: Callable[[str], str]) -> str:
+    return translate(BADGES[code]) if code in BADGES else code[:4].upper()
 
 
 @requires(permissions.BOARD_VIEW)
@@ -46,14 +70,23 @@ async def board_page(request: Request) -> Response:
         hospital_types = await queries.hospital_types(session)
         hospitals = await queries.hospitals(session, actor=current_actor(request))
     name_key = "name_ro" if language == "ro" else "name_en"
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key != "view"]
     return render(request, "board.html", {
         "wall": request.query_params.get("wall") == "1",
+        "cards": request.query_params.get("view") == "cards",
+        "view_query": urlencode(kept),
+        "few_beds": app_services.settings.board_few_beds,
         "section_types": sorted(((row["id"], row[name_key]) for row in section_types), key=lambda pair: pair[1]),
         "hospital_types": [(row["code"], row[name_key], row["colour"]) for row in hospital_types],
         "hospitals": [(row["id"], row["name"]) for row in hospitals],
         "timezone": app_services.settings.timezone,
         "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
                         "units": script_units(language),
+                        "forms": {key: plural_forms(language, message) for key, message in SCRIPT_PLURALS.items()},
+                        "section_type_names": {row["id"]: row[name_key] for row in section_types},
+                        "hospital_type_names": {row["code"]: [_badge(row["code"], translate), row[name_key]]
+                                                for row in hospital_types},
+                        "few_beds": app_services.settings.board_few_beds,
                         "less_than_a_minute": translate(LESS_THAN_A_MINUTE)},
     })
 

@@ -49,6 +49,8 @@ class Settings:
     login_window_minutes: int = 15
     default_language: str = "en"
     heartbeat_seconds: float = 20.0
+    # The board's matrix colours a cell "few free" from 1 to this many free beds, "free" above it.
+    board_few_beds: int = 3
     # permessage-deflate doubles the CPU per delivery; only worth it on slow links.
     websocket_deflate: bool = False
     # The periodic jobs (outbox, deadlines, unused licences) run in the server unless cron runs them.
@@ -235,6 +237,12 @@ def _metrics_token(raw: str) -> str | None:
     return token or None
 
 
+def _few_beds(raw: str) -> int:
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
+        raise SettingsError(f"BEDBOARD_BOARD_FEW_BEDS must be a whole number from 1 to 100, not {raw!r}.")
+    return int(raw)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
@@ -259,6 +267,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         websocket_deflate=_flag(env.get("BEDBOARD_WEBSOCKET_DEFLATE")),
         run_jobs=_switch(env.get("BEDBOARD_JOBS"), "BEDBOARD_JOBS", default=True),
         heartbeat_seconds=_seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "20"), "BEDBOARD_HEARTBEAT_SECONDS"),
+        board_few_beds=_few_beds(env.get("BEDBOARD_BOARD_FEW_BEDS", "3")),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
         smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,

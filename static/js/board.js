@@ -1,6 +1,8 @@
 // The live board: a snapshot, then changes pushed by the server; resumes after a lost connection.
 // The page always says how old each number is (by the server's clock) and whether it is live.
 
+import { Matrix } from "./board_matrix.js";
+
 const root = document.getElementById("board");
 const messages = JSON.parse(document.getElementById("board-messages").textContent);
 const list = document.getElementById("hospitals");
@@ -177,7 +179,26 @@ function hospitalGroup(rows) {
   return group;
 }
 
+// The matrix is the default view; view=cards in the URL keeps the cards ("by hospital").
+const matrixView = new URLSearchParams(location.search).get("view") !== "cards";
+const matrixBox = document.getElementById("matrix");
+const matrix = new Matrix(matrixBox, {
+  say, count, forms: messages.forms, isStale, localTime, describeAge, wall: document.body.classList.contains("wall"),
+  ageMs: (section) => (section.reported_at ? serverNow() - Date.parse(section.reported_at) : Infinity),
+  typeNames: messages.section_type_names, hospitalTypes: messages.hospital_type_names, few: messages.few_beds,
+});
+list.hidden = matrixView;
+matrixBox.hidden = !matrixView;
+
+function renderMatrix(flashId) {
+  if (!matrixView) return;
+  matrix.render([...sections.values()]);
+  const section = sections.get(flashId);
+  if (section) document.getElementById(`cell-${section.hospital_id}-${section.section_type_id}`)?.classList.add("flash");
+}
+
 function renderAll() {
+  renderMatrix(null);
   const groups = ordered([...sections.values()]);
   list.replaceChildren(...groups.map(hospitalGroup));
   if (!groups.length) list.append(element("p", "muted", say("no_sections")));
@@ -186,6 +207,7 @@ function renderAll() {
 }
 
 function renderHospital(hospitalId, flashId) {
+  renderMatrix(flashId);
   const rows = ordered([...sections.values()].filter((s) => s.hospital_id === hospitalId))[0];
   const existing = document.getElementById(`hospital-${hospitalId}`);
   if (!rows) { existing?.remove(); updateCounts(); return; }
@@ -321,6 +343,14 @@ document.getElementById("filter-clear").addEventListener("click", (event) => {
 });
 document.getElementById("find-type").addEventListener("change", renderFindABed);
 list.addEventListener("animationend", (event) => event.target.classList.remove("flash"));
+// Ages in the cells move on; a minute is fine-grained enough for "older than 24 h".
+setInterval(() => renderMatrix(null), 60000);
+// The wall turns its pages by itself, and holds still for a minute after someone touches it.
+// ?page_seconds=N sets the pace (a wall read from afar may want longer; tests shorter).
+const pageSeconds = Number(new URLSearchParams(location.search).get("page_seconds")) || 12;
+setInterval(() => matrix.turnPage(), Math.max(1, pageSeconds) * 1000);
+for (const kind of ["pointerdown", "keydown", "wheel"]) document.addEventListener(kind, () => matrix.pause(60000));
+window.addEventListener("resize", () => matrix.paginate());
 setInterval(tick, 1000);
 setInterval(watchdog, 5000);
 connect();

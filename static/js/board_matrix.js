@@ -1,0 +1,292 @@
+// The board as a matrix: one row per hospital, one column per section type on the board, each cell the free beds
+// of that type in that hospital. Built in the browser from the same live sections as the cards, so it stays live.
+//
+// Sub-sections are not counted twice: a sub-section's beds are part of its section's, so a cell leaves out a
+// section whose parent (on the board) is of the same type, and the row total adds only top-level sections.
+
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// The order is kept in the URL like the filters: sort=name (default), sort=type, or sort=<section type id>.
+export function readSort() {
+  return new URLSearchParams(location.search).get("sort") || "name";
+}
+
+function writeSort(value) {
+  const params = new URLSearchParams(location.search);
+  if (value === "name") params.delete("sort"); else params.set("sort", value);
+  history.replaceState(null, "", `${location.pathname}${params.toString() ? `?${params}` : ""}`);
+}
+
+// One hospital's row: its cells by section type id, each with the sections it adds up.
+export function hospitalRows(items) {
+  const byId = new Map(items.map((s) => [s.id, s]));
+  const rows = new Map();
+  for (const section of items) {
+    let row = rows.get(section.hospital_id);
+    if (!row) {
+      row = { id: section.hospital_id, name: section.hospital_name, type: section.hospital_type, cells: new Map(),
+              free: 0, staleFree: 0, staleCount: 0 };
+      rows.set(section.hospital_id, row);
+    }
+    const parent = section.parent_id ? byId.get(section.parent_id) : undefined;
+    if (!parent || parent.section_type_id !== section.section_type_id) {
+      const cell = row.cells.get(section.section_type_id) || { free: 0, sections: [] };
+      cell.free += section.free_beds;
+      cell.sections.push(section);
+      row.cells.set(section.section_type_id, cell);
+    }
+    if (!parent) row.free += section.free_beds;
+  }
+  return [...rows.values()];
+}
+
+export class Matrix {
+  constructor(container, ctx) {
+    this.container = container;
+    this.ctx = ctx; // { say, count, forms, isStale, ageMs, describeAge, localTime, typeNames, hospitalTypes, few }
+    this.items = [];
+    this.page = 0;
+    this.pausedUntil = 0;
+    this.openCell = null;
+    container.addEventListener("click", (event) => this.onClick(event));
+  }
+
+  columns() {
+    const ids = [...new Set(this.items.map((s) => s.section_type_id))];
+    const name = (id) => this.ctx.typeNames[id] || String(id);
+    return ids.sort((a, b) => name(a).localeCompare(name(b))).map((id) => [id, name(id)]);
+  }
+
+  sortedRows() {
+    const rows = hospitalRows(this.items);
+    const sort = readSort();
+    const byName = (a, b) => a.name.localeCompare(b.name);
+    if (sort === "type") {
+      const order = Object.keys(this.ctx.hospitalTypes);
+      rows.sort((a, b) => (order.indexOf(a.type) - order.indexOf(b.type)) || byName(a, b));
+    } else if (sort === "total") {
+      rows.sort((a, b) => (b.free - a.free) || byName(a, b));
+    } else if (/^\d+$/.test(sort)) {
+      const id = Number(sort);
+      const free = (row) => row.cells.get(id)?.free ?? -Infinity; // hospitals without the type go last
+      rows.sort((a, b) => (free(b) - free(a)) || byName(a, b));
+    } else rows.sort(byName);
+    return rows;
+  }
+
+  availability(free) {
+    if (free < 0) return "negative";
+    if (free === 0) return "none";
+    return free <= this.ctx.few ? "few" : "free";
+  }
+
+  shortAge(ms) {
+    const hours = Math.floor(ms / 3600000);
+    return hours >= 48 ? this.ctx.say("short_days", { n: Math.floor(hours / 24) })
+      : this.ctx.say("short_hours", { n: hours });
+  }
+
+  totalText(free, staleFree) {
+    const { count, forms } = this.ctx;
+    const text = count(free, forms.free_total);
+    return staleFree ? `${text} · ${count(staleFree, forms.older)}` : text;
+  }
+
+  cell(row, typeId) {
+    const td = element("td", "cell");
+    const cell = row.cells.get(typeId);
+    if (!cell) { td.classList.add("empty"); return td; }
+    const stale = cell.sections.filter((s) => this.ctx.isStale(s));
+    const button = element("button", `cell-button avail-${this.availability(cell.free)}`);
+    button.type = "button";
+    button.id = `cell-${row.id}-${typeId}`;
+    button.dataset.hospital = row.id;
+    button.dataset.type = typeId;
+    button.dataset.testid = "cell";
+    button.append(element("span", "cell-free", cell.free < 0 ? `−${-cell.free}` : String(cell.free)));
+    const labels = [`${row.name}, ${this.ctx.typeNames[typeId] || ""}: ${cell.free}`];
+    if (stale.length) {
+      const oldest = Math.max(...stale.map((s) => this.ctx.ageMs(s)));
+      button.classList.add("stale");
+      button.append(element("span", "cell-age", Number.isFinite(oldest) ? this.shortAge(oldest) : "?"));
+      labels.push(Number.isFinite(oldest) ? this.ctx.say("not_updated", { age: this.ctx.describeAge(oldest) })
+        : this.ctx.say("never"));
+    }
+    button.title = labels.join(" — ");
+    button.setAttribute("aria-label", button.title);
+    td.append(button);
+    return td;
+  }
+
+  render(items) {
+    this.items = items;
+    const columns = this.columns();
+    const sort = readSort();
+    const table = element("table", "matrix");
+    table.id = "matrix-table";
+    const head = element("thead");
+    const headRow = element("tr");
+    const sortButton = (value, label, className) => {
+      const th = element("th", className);
+      th.scope = "col";
+      const button = element("button", "sort", label);
+      button.type = "button";
+      button.dataset.sort = value;
+      if (sort === value) { button.classList.add("sorted"); th.setAttribute("aria-sort", value === "name" ? "ascending" : "descending"); }
+      th.append(button);
+      return th;
+    };
+    const first = element("th", "hospital-col");
+    first.scope = "col";
+    for (const [value, label] of [["name", this.ctx.say("sort_name")], ["type", this.ctx.say("sort_type")]]) {
+      const button = element("button", `sort${sort === value ? " sorted" : ""}`, label);
+      button.type = "button";
+      button.dataset.sort = value;
+      first.append(button, " ");
+    }
+    headRow.append(first);
+    for (const [id, name] of columns) {
+      const th = sortButton(String(id), "", "type-col");
+      th.querySelector("button").append(element("span", "vertical", name));
+      th.title = name;
+      headRow.append(th);
+    }
+    headRow.append(sortButton("total", this.ctx.say("total"), "total-col"));
+    head.append(headRow);
+    const body = element("tbody");
+    let boardFree = 0;
+    let boardStale = 0;
+    for (const row of this.sortedRows()) {
+      const tr = element("tr", "matrix-row");
+      tr.id = `matrix-hospital-${row.id}`;
+      tr.dataset.hospital = row.id;
+      const name = element("th", "hospital-cell");
+      name.scope = "row";
+      name.append(element("span", `type-badge type-${row.type}`, this.ctx.hospitalTypes[row.type]?.[0] ?? row.type),
+                  " ", element("span", "hospital-label", row.name));
+      tr.append(name);
+      for (const [id] of columns) tr.append(this.cell(row, id));
+      const roots = this.items.filter((s) => s.hospital_id === row.id && !s.parent_id);
+      const staleFree = roots.filter((s) => this.ctx.isStale(s)).reduce((sum, s) => sum + Math.max(0, s.free_beds), 0);
+      boardFree += row.free;
+      boardStale += staleFree;
+      const total = element("td", `row-total${row.free < 0 ? " negative" : ""}`);
+      total.dataset.testid = "row-total";
+      total.append(element("strong", "", row.free < 0 ? `−${-row.free}` : String(row.free)));
+      if (staleFree) total.append(element("span", "total-stale", this.ctx.count(staleFree, this.ctx.forms.older)));
+      total.title = this.totalText(row.free, staleFree);
+      tr.append(total);
+      body.append(tr);
+    }
+    table.append(head, body);
+    const summary = element("p", "board-total", this.totalText(boardFree, boardStale));
+    summary.id = "board-total";
+    this.container.replaceChildren(summary, table);
+    if (!items.length) this.container.append(element("p", "muted", this.ctx.say("no_sections")));
+    this.paginate();
+    if (this.openCell) this.showSections(...this.openCell);
+  }
+
+  onClick(event) {
+    const sortButton = event.target.closest("button.sort");
+    if (sortButton) { writeSort(sortButton.dataset.sort); this.page = 0; this.render(this.items); return; }
+    const cell = event.target.closest("button.cell-button");
+    if (cell) this.showSections(Number(cell.dataset.hospital), Number(cell.dataset.type));
+  }
+
+  // The hospital's sections, sub-sections nested, who changed or confirmed each and when; on the board, in a dialog.
+  showSections(hospitalId, typeId) {
+    const { say, localTime, isStale, ageMs, describeAge } = this.ctx;
+    const own = this.items.filter((s) => s.hospital_id === hospitalId);
+    let dialog = document.getElementById("cell-dialog");
+    if (!own.length) { dialog?.close(); this.openCell = null; return; }
+    this.openCell = [hospitalId, typeId];
+    if (!dialog) {
+      dialog = element("dialog", "cell-dialog");
+      dialog.id = "cell-dialog";
+      dialog.addEventListener("close", () => { this.openCell = null; });
+      document.getElementById("board").append(dialog);
+    }
+    const ids = new Set(own.map((s) => s.id));
+    const byName = (a, b) => a.name.localeCompare(b.name);
+    const list = element("ul", "cell-sections");
+    const item = (section, depth) => {
+      const li = element("li", `depth-${depth}${section.section_type_id === typeId ? " chosen" : ""}${isStale(section) ? " stale" : ""}`);
+      li.dataset.sectionId = section.id;
+      li.append(element("strong", `free-beds avail-${this.availability(section.free_beds)}`,
+                        section.free_beds < 0 ? `−${-section.free_beds}` : String(section.free_beds)),
+                " ", element("span", "name", section.name), " ",
+                element("span", "muted", say("of", { total: section.total_beds })));
+      const confirmedLater = section.confirmed_at && (!section.updated_at || section.confirmed_at > section.updated_at);
+      const when = confirmedLater ? say("confirmed", { time: localTime(section.confirmed_at), who: section.confirmed_by })
+        : section.updated_at ? say("changed", { time: localTime(section.updated_at), who: section.updated_by }) : say("never");
+      li.append(element("span", "when", when));
+      if (section.reason) li.append(element("span", "reason", say("reason", { reason: section.reason })));
+      if (isStale(section) && section.reported_at) {
+        li.append(element("span", "stale-text", say("not_updated", { age: describeAge(ageMs(section)) })));
+      }
+      return li;
+    };
+    for (const root of own.filter((s) => !s.parent_id || !ids.has(s.parent_id)).sort(byName)) {
+      list.append(item(root, 0));
+      for (const child of own.filter((s) => s.parent_id === root.id).sort(byName)) list.append(item(child, 1));
+    }
+    const close = element("button", "close", say("close"));
+    close.type = "button";
+    close.addEventListener("click", () => dialog.close());
+    const title = element("h2", "", `${own[0].hospital_name} — ${this.ctx.typeNames[typeId] || ""}`);
+    dialog.replaceChildren(title, list, close);
+    if (!dialog.open) dialog.showModal();
+  }
+
+  // ---- wall paging: more rows than fit are shown a page at a time, turning by themselves ----
+
+  paginate() {
+    const rows = [...this.container.querySelectorAll("tr.matrix-row")];
+    let indicator = document.getElementById("matrix-pages");
+    if (!this.ctx.wall || !rows.length) { indicator?.remove(); return; }
+    for (const row of rows) row.hidden = false;
+    const table = this.container.querySelector("table");
+    const top = table.querySelector("tbody").getBoundingClientRect().top + window.scrollY;
+    const room = window.innerHeight - top - 40; // the page indicator's line
+    // Pages filled row by row with the rows' own heights: a row with a stale total is taller than the others.
+    const pageOf = [];
+    let used = 0;
+    let page = 0;
+    for (const row of rows) {
+      const height = row.getBoundingClientRect().height;
+      if (used > 0 && used + height > room) { page += 1; used = 0; }
+      used += height;
+      pageOf.push(page);
+    }
+    this.pages = page + 1;
+    if (this.pages <= 1) { indicator?.remove(); this.page = 0; return; }
+    this.page %= this.pages;
+    rows.forEach((row, index) => { row.hidden = pageOf[index] !== this.page; });
+    if (!indicator) {
+      indicator = element("p", "matrix-pages");
+      indicator.id = "matrix-pages";
+      indicator.setAttribute("aria-live", "polite");
+    }
+    const paused = Date.now() < this.pausedUntil;
+    indicator.textContent = this.ctx.say(paused ? "page_paused" : "page", { page: this.page + 1, pages: this.pages });
+    indicator.classList.toggle("paused", paused);
+    this.container.append(indicator);
+  }
+
+  turnPage() {
+    if (!this.ctx.wall || !this.pages || this.pages <= 1 || Date.now() < this.pausedUntil) return;
+    this.page = (this.page + 1) % this.pages;
+    this.paginate();
+  }
+
+  pause(ms) {
+    this.pausedUntil = Date.now() + ms;
+    this.paginate();
+  }
+}
