@@ -105,6 +105,15 @@ async def legend_stylesheet(request: Request) -> Response:
 
 
 @requires(permissions.BOARD_VIEW)
+async def negative_reasons(request: Request) -> Response:
+    """The reasons given for negative counts, for the sections of a cell the coordinator opened."""
+    ids = [int(raw) for raw in request.query_params.getlist("section") if raw.isdigit() and len(raw) < 10]
+    async with services(request).session_factory() as session:
+        reasons = await queries.negative_reasons(session, ids)
+    return JSONResponse({"reasons": {str(key): value for key, value in reasons.items()}})
+
+
+@requires(permissions.BOARD_VIEW)
 async def live_metrics(request: Request) -> Response:
     """This process's commit-to-socket delays and socket count, for operations and the benchmarks."""
     hub = services(request).hub
@@ -137,6 +146,7 @@ setattr(board_socket, PERMISSION_ATTRIBUTE, permissions.BOARD_VIEW)
 routes = [
     Route("/board", board_page, methods=["GET"], name="board"),
     Route("/board/legend.css", legend_stylesheet, methods=["GET"], name="board_legend"),
+    Route("/board/reasons", negative_reasons, methods=["GET"], name="board_reasons"),
     Route("/metrics/live", live_metrics, methods=["GET"], name="live_metrics"),
     WebSocketRoute("/ws/beds", board_socket, name="board_socket"),
 ]

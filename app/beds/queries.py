@@ -22,6 +22,7 @@ from app.beds.errors import SectionNotFound
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.section_queries import SectionQuery, SectionView, section_query, views_of
 from app.kit.actors import Actor
+from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 
@@ -129,3 +130,33 @@ async def hospital_types(session: AsyncSession) -> list[dict[str, Any]]:
 async def is_listed_hospital(session: AsyncSession, organisation_id: int) -> bool:
     """Whether the organisation is a hospital of the approved list (an operator's screen needs one)."""
     return await session.get(Hospital, organisation_id) is not None
+
+
+MAX_REASON_LOOKUPS = 200
+
+
+async def negative_reasons(session: AsyncSession, section_ids: Iterable[int]) -> dict[int, str]:
+    """The reason the operator gave for each of these sections' last count, where that count was negative.
+
+    The reason lives only in the audit log (the write stores it with the change, app/beds/service.py), so the board
+    asks for it when a coordinator opens a cell rather than carrying it in every live frame.
+    """
+    wanted = {str(section_id) for section_id in list(section_ids)[:MAX_REASON_LOOKUPS]}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(AuditEvent.object_id, AuditEvent.after)
+        .where(AuditEvent.action == "beds.free_beds_set", AuditEvent.object_id.in_(wanted))
+        .order_by(AuditEvent.seq.desc()))
+    reasons: dict[int, str] = {}
+    seen: set[str] = set()
+    for object_id, after in rows:
+        if object_id is None or object_id in seen:
+            continue
+        seen.add(object_id)  # only the last count of each section counts
+        if isinstance(after, dict) and isinstance(after.get("free_beds"), int) and after["free_beds"] < 0 \
+                and isinstance(after.get("reason"), str):
+            reasons[int(object_id)] = after["reason"]
+        if len(seen) == len(wanted):
+            break
+    return reasons

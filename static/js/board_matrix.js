@@ -53,6 +53,7 @@ export class Matrix {
     this.page = 0;
     this.pausedUntil = 0;
     this.openCell = null;
+    this.reasons = new Map(); // "id:version" -> the reason given for that negative count
     container.addEventListener("click", (event) => this.onClick(event));
   }
 
@@ -226,7 +227,13 @@ export class Matrix {
       const when = confirmedLater ? say("confirmed", { time: localTime(section.confirmed_at), who: section.confirmed_by })
         : section.updated_at ? say("changed", { time: localTime(section.updated_at), who: section.updated_by }) : say("never");
       li.append(element("span", "when", when));
-      if (section.reason) li.append(element("span", "reason", say("reason", { reason: section.reason })));
+      if (section.free_beds < 0) {
+        const reason = element("span", "reason");
+        reason.dataset.reasonFor = section.id;
+        const known = this.reasons.get(`${section.id}:${section.version}`);
+        if (known) reason.textContent = say("reason", { reason: known });
+        li.append(reason);
+      }
       if (isStale(section) && section.reported_at) {
         li.append(element("span", "stale-text", say("not_updated", { age: describeAge(ageMs(section)) })));
       }
@@ -242,6 +249,24 @@ export class Matrix {
     const title = element("h2", "", `${own[0].hospital_name} — ${this.ctx.typeNames[typeId] || ""}`);
     dialog.replaceChildren(title, list, close);
     if (!dialog.open) dialog.showModal();
+    this.fetchReasons(own.filter((s) => s.free_beds < 0 && !this.reasons.has(`${s.id}:${s.version}`)));
+  }
+
+  // A negative count's reason is in the audit log only; asked for when its cell is opened.
+  async fetchReasons(negatives) {
+    if (!negatives.length) return;
+    const versions = new Map(negatives.map((s) => [s.id, s.version]));
+    const query = negatives.map((s) => `section=${s.id}`).join("&");
+    try {
+      const response = await fetch(`/board/reasons?${query}`, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const { reasons } = await response.json();
+      for (const [id, reason] of Object.entries(reasons)) {
+        this.reasons.set(`${id}:${versions.get(Number(id))}`, reason); // a new count may come with a new reason
+        const slot = document.querySelector(`#cell-dialog [data-reason-for="${id}"]`);
+        if (slot) slot.textContent = this.ctx.say("reason", { reason });
+      }
+    } catch { /* the link is down: the dialog shows the counts without their reasons */ }
   }
 
   // ---- wall paging: more rows than fit are shown a page at a time, turning by themselves ----

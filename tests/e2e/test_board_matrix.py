@@ -124,6 +124,18 @@ def test_a_cell_sums_its_type_opens_its_sections_sorts_and_follows_a_live_change
     expect(page.locator(f"#matrix-hospital-{IDS['A']} button.cell-button", has_text="39")).to_be_visible()
     assert page.locator("tr.matrix-row .hospital-label").all_inner_texts() == ["Spitalul Alfa", "Spitalul Beta"]
 
+    icu = operator.get_by_label("Free beds in ATI")
+    icu.fill("-1")
+    icu.press("Enter")
+    operator.locator("tr", has=icu).get_by_label("Reason (optional)").fill("pacient pe targă în hol")
+    operator.get_by_role("button", name="Save -1").click()
+    expect(operator.locator("tr", has=icu).locator(".row-message")).to_have_text("Saved")
+    negative = page.locator(f"#matrix-hospital-{IDS['A']} button.avail-negative")
+    expect(negative).to_have_text("−1")
+    expect(negative).to_have_css("color", "rgb(179, 18, 31)")
+    negative.click()
+    expect(page.locator("#cell-dialog .reason")).to_have_text("reason: pacient pe targă în hol")
+
 
 def test_a_wall_with_more_hospitals_than_fit_pages_through_all_of_them(
     browser: Browser, seeded_server: Callable[[Seed], LiveServer]
