@@ -43,6 +43,10 @@ SCRIPT_MESSAGES = {
     "short_days": _("{n} d"),
     "page": _("Page {page} of {pages}"),
     "page_paused": _("Page {page} of {pages} (paused)"),
+    "find_none": _("No hospital on the board has a section of the chosen types."),
+    "find_widen": _("Clear the filters and look again"),
+    "age_ago": _("reported {age} ago"),
+    "closed_flag": _("closed (no approved beds)"),
 }
 # Plural messages, as forms by CLDR category for the script (app/kit/i18n.py plural_forms).
 SCRIPT_PLURALS = {

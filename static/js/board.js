@@ -1,6 +1,7 @@
 // The live board: a snapshot, then changes pushed by the server; resumes after a lost connection.
 // The page always says how old each number is (by the server's clock) and whether it is live.
 
+import { renderFindABed as findABed } from "./board_find.js";
 import { Matrix } from "./board_matrix.js";
 
 const root = document.getElementById("board");
@@ -227,25 +228,11 @@ function updateCounts() {
 }
 
 function renderFindABed() {
-  const type = Number(document.getElementById("find-type").value);
-  const results = document.getElementById("find-results");
-  if (!type) { results.replaceChildren(); return; }
-  const byHospital = new Map();
-  for (const section of sections.values()) {
-    if (section.section_type_id !== type) continue;
-    const entry = byHospital.get(section.hospital_id) || { name: section.hospital_name, free: 0, stale: false };
-    entry.free += section.free_beds;
-    entry.stale ||= isStale(section);
-    byHospital.set(section.hospital_id, entry);
-  }
-  const ranked = [...byHospital.values()].sort((a, b) => b.free - a.free);
-  results.replaceChildren(...ranked.map((entry) => {
-    const item = element("li", entry.stale ? "stale" : "");
-    item.append(element("span", `free-beds${entry.free < 0 ? " negative" : ""}`, String(entry.free)), " ",
-                element("span", "", entry.name));
-    if (entry.stale) item.append(" ", element("span", "stale-flag", say("stale_flag")));
-    return item;
-  }));
+  const chosen = new Set([...document.getElementById("find-type").selectedOptions].map((o) => Number(o.value))
+    .filter(Boolean));
+  findABed({ sections: [...sections.values()], chosen, results: document.getElementById("find-results"), say, isStale,
+             describeAge, matrixView,
+             ageMs: (section) => (section.reported_at ? serverNow() - Date.parse(section.reported_at) : Infinity) });
 }
 
 function tick() {
@@ -342,6 +329,14 @@ document.getElementById("filter-clear").addEventListener("click", (event) => {
   applyFormToUrl();
 });
 document.getElementById("find-type").addEventListener("change", renderFindABed);
+// A result's link opens its cell's sections on the board (in the cards view it scrolls to the hospital).
+document.getElementById("find-results").addEventListener("click", (event) => {
+  const link = event.target.closest("a.find-link");
+  if (!link || !matrixView) return;
+  event.preventDefault();
+  document.getElementById(link.hash.slice(1))?.scrollIntoView({ block: "center" });
+  matrix.showSections(Number(link.dataset.hospital), Number(link.dataset.type));
+});
 list.addEventListener("animationend", (event) => event.target.classList.remove("flash"));
 // Ages in the cells move on; a minute is fine-grained enough for "older than 24 h".
 setInterval(() => renderMatrix(null), 60000);

@@ -163,3 +163,33 @@ def test_a_wall_with_more_hospitals_than_fit_pages_through_all_of_them(
     assert seen == {f"Spitalul {number:03d}" for number in range(200)}
     wall.mouse.click(5, 5)
     expect(indicator).to_have_text(re.compile(r"\(paused\)"))
+
+
+def test_find_a_bed_ranks_hospitals_links_their_cells_and_says_when_nothing_matches(
+    browser: Browser, seeded_server: Callable[[Seed], LiveServer]
+) -> None:
+    server = seeded_server(two_hospitals)
+    page = open_board(browser, server, 1366, 768)
+    page.locator("#find-bed-title").click()
+    page.locator("#find-type").select_option(label="General surgery")
+    results = page.locator("#find-results > li")
+    expect(results).to_have_count(2)
+    expect(results.nth(0).locator(".find-link")).to_have_text("20 Spitalul Beta")
+    expect(results.nth(1).locator(".find-link")).to_have_text("12 Spitalul Alfa")  # 9 + 3, the compartment inside
+    expect(results.nth(1).locator(".find-sections")).to_contain_text("Chirurgie II: 3 · reported")
+    page.locator("#find-type").select_option(label="Anaesthesia and intensive care")
+    expect(results.nth(1)).to_contain_text("stale")
+    expect(results.nth(1).locator(".find-sections")).to_contain_text("ATI: 0 · reported 1 day, 6 hours")
+    results.nth(1).locator(".find-link").click()
+    expect(page.locator("#cell-dialog")).to_be_visible()
+    expect(page.locator("#cell-dialog h2")).to_have_text("Spitalul Alfa — Anaesthesia and intensive care")
+    page.locator("#cell-dialog").get_by_role("button", name="Close").click()
+
+    page.goto(f"{server.url}/board?hospital={IDS['B']}&q=chirurgie")
+    expect(page.locator("#connection")).to_have_text("Live")
+    page.locator("#find-bed-title").click()
+    page.locator("#find-type").select_option(label="Anaesthesia and intensive care")
+    expect(page.locator("#find-results")).to_contain_text("No hospital on the board has a section of the chosen types.")
+    page.locator("#find-widen").click()
+    expect(page).to_have_url(f"{server.url}/board")
+    expect(results).to_have_count(2)
