@@ -45,6 +45,9 @@ SCRIPT_MESSAGES = {
     "offline": _("Not saved: the server cannot be reached. Press Enter to try again."),
     "logged_out": _("Not saved: your session has ended. Log in again, then save again."),
     "changed_by": _("changed {time} by {who}"),
+    "confirmed_by": _("confirmed {time} by {who}"),
+    "left_alone": _("Not confirmed, their numbers are not saved: {sections}."),
+    "unsaved_row": _("Not confirmed: the number in the box is not saved. Press Enter to save it."),
 }
 
 
@@ -95,6 +98,11 @@ async def save_free_beds(request: Request) -> Response:
     typed = form.get("free_beds", "")
     try:
         free_beds, version = parse_free_beds(typed), parse_version(form.get("expected_version", ""))
+        shown = form.get("shown_free_beds", "")
+        if shown and free_beds == parse_free_beds(shown):
+            # Enter on the number as shown says "still right": a confirmation, not a change from N to N.
+            # The version check in the service makes sure the shown number is still the stored one.
+            return await _confirm(request, {section_id: version})
         if free_beds < 0 and form.get("confirm_negative") != "1":
             if wants_json(request):
                 return JSONResponse({"needs_confirmation": True, "free_beds": free_beds}, status_code=422)
@@ -131,10 +139,20 @@ async def confirm_sections(request: Request) -> Response:
         versions = _versions(await _form(request))
     except ValidationFailed as error:
         return await operator_page(request, row_states={}, status_code=error.status)
+    return await _confirm(request, versions)
+
+
+async def _confirm(request: Request, versions: dict[int, int]) -> Response:
+    actor = current_actor(request)
     async with services(request).unit_of_work() as uow:
-        outcome = await service.confirm_unchanged(uow, actor=current_actor(request), versions=versions)
+        outcome = await service.confirm_unchanged(uow, actor=actor, versions=versions)
+        # The script shows who confirmed and when in the last-update column without a reload.
+        confirmed = set(outcome.confirmed)
+        views = ([] if not confirmed or actor.organisation_id is None else
+                 await service.sections_of_hospital(uow, actor=actor, hospital_id=actor.organisation_id))
     if wants_json(request):
-        return JSONResponse({"confirmed": outcome.confirmed, "conflicts": outcome.conflicts})
+        return JSONResponse({"confirmed": outcome.confirmed, "conflicts": outcome.conflicts,
+                             "sections": [view.as_json() for view in views if view.id in confirmed]})
     if outcome.conflicts:
         states = {current["id"]: {"conflict": current} for current in outcome.conflicts}
         return await operator_page(request, row_states=states, status_code=409)

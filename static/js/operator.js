@@ -1,5 +1,8 @@
 // The operator screen in place: Enter saves the row, Tab moves to the next section's number.
 // Without this script the same forms post and the page comes back; nothing here is required to save.
+// A number typed and not yet saved is never lost: its row says "Not saved", no confirmation calls the
+// stored number right over it, and leaving the page asks first. The server decides (permissions,
+// versions, audit); this script only sequences what the operator does.
 
 const screen = document.getElementById("operator");
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -22,6 +25,22 @@ function localTime(iso) {
 
 function rowOf(element) { return element.closest("tr[data-section-id]"); }
 
+function boxOf(row) { return row.querySelector(".free-input"); }
+
+function typedIn(row) { return boxOf(row).value.trim().replace("\u2212", "-"); }
+
+// Unsaved: the box holds something other than the stored number (data-saved, kept current by showSection).
+function isUnsaved(row) { return typedIn(row) !== boxOf(row).dataset.saved; }
+
+function markUnsaved(row) {
+  row.querySelector(".unsaved-mark").hidden = !isUnsaved(row);
+  row.classList.toggle("unsaved", isUnsaved(row));
+}
+
+function unsavedRows() { return [...screen.querySelectorAll("tr[data-section-id]")].filter(isUnsaved); }
+
+function sectionName(row) { return row.querySelector(".name").textContent.trim(); }
+
 function setMessage(row, text, kind = "") {
   const message = row.querySelector(".row-message");
   message.textContent = text;
@@ -42,6 +61,9 @@ function flash(row) {
 function showSection(row, section) {
   const input = row.querySelector(".free-input");
   input.value = String(section.free_beds);
+  input.dataset.saved = String(section.free_beds);
+  row.querySelector('input[name="shown_free_beds"]').value = String(section.free_beds);
+  markUnsaved(row);
   input.classList.toggle("negative", section.free_beds < 0);
   row.querySelector('input[name="expected_version"]').value = String(section.version);
   document.querySelectorAll(`.version-of-${section.id}`).forEach((field) => { field.value = String(section.version); });
@@ -50,12 +72,23 @@ function showSection(row, section) {
     meter.value = Math.max(0, Math.min(100, section.occupancy_pct));
     row.querySelector(".pct").textContent = `${Math.round(section.occupancy_pct)}%`;
   }
+  showLastUpdate(row, section);
+}
+
+// As operator.html writes it: who changed it and when, and who confirmed it since, if anyone did.
+function showLastUpdate(row, section) {
   const updated = row.querySelector(".updated");
   updated.replaceChildren();
-  const changed = document.createElement("span");
-  changed.className = "changed";
-  changed.textContent = say("changed_by", { time: localTime(section.updated_at), who: section.updated_by });
-  updated.append(changed);
+  const line = (className, key, time, who) => {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = say(key, { time: localTime(time), who });
+    updated.append(span);
+  };
+  if (section.updated_at) line("changed", "changed_by", section.updated_at, section.updated_by);
+  if (section.confirmed_at && (!section.updated_at || section.confirmed_at > section.updated_at)) {
+    line("confirmed", "confirmed_by", section.confirmed_at, section.confirmed_by);
+  }
   row.classList.remove("stale");
 }
 
@@ -82,7 +115,14 @@ function askNegative(row, value) {
   reason.className = "reason-input";
   label.append(" ", reason);
   const confirm = button(say("save_value", { value }), () => { panel.remove(); save(row, value, reason.value); });
-  const cancel = button(say("cancel"), () => { panel.remove(); row.querySelector(".free-input").focus(); }, "secondary");
+  const cancel = button(say("cancel"), () => {
+    // Cancelled: the box shows the stored number again, as it was before the negative was typed.
+    panel.remove();
+    boxOf(row).value = boxOf(row).dataset.saved;
+    markUnsaved(row);
+    setMessage(row, "");
+    boxOf(row).focus();
+  }, "secondary");
   reason.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); confirm.click(); }
   });
@@ -133,7 +173,7 @@ async function save(row, value, reason = "") {
                                          confirm_negative: value < 0 ? "1" : "0" });
   } catch {
     setMessage(row, say("offline"), "error");
-    return;
+    return false;
   }
   const answer = await response.json().catch(() => ({}));
   if (response.ok) {
@@ -141,7 +181,9 @@ async function save(row, value, reason = "") {
     showSection(row, answer.section);
     setMessage(row, say("saved"));
     flash(row);
-  } else if (response.status === 409 && answer.error?.details?.current) {
+    return true;
+  }
+  if (response.status === 409 && answer.error?.details?.current) {
     setMessage(row, "");
     showConflict(row, answer.error.details.current, value, reason);
   } else if (response.status === 401 || response.status === 403 || response.redirected) {
@@ -149,38 +191,48 @@ async function save(row, value, reason = "") {
   } else {
     setMessage(row, answer.error?.message || say("invalid"), "error");
   }
+  return false;
+}
+
+// The number in the box, or null with the row's message saying why it is not one.
+function typedNumber(row) {
+  const typed = typedIn(row);
+  if (!typed) { setMessage(row, say("empty"), "error"); return null; }
+  if (!WHOLE_NUMBER.test(typed)) { setMessage(row, say("invalid"), "error"); return null; }
+  const value = Number.parseInt(typed, 10);
+  if (value < -999 || value > 9999) { setMessage(row, say("range", { min: -999, max: 9999 }), "error"); return null; }
+  return value;
 }
 
 function onSubmit(event) {
   event.preventDefault();
   const row = rowOf(event.target);
-  const typed = row.querySelector(".free-input").value.trim().replace("\u2212", "-");
-  if (!typed) { setMessage(row, say("empty"), "error"); return; }
-  if (!WHOLE_NUMBER.test(typed)) { setMessage(row, say("invalid"), "error"); return; }
-  const value = Number.parseInt(typed, 10);
-  if (value < -999 || value > 9999) { setMessage(row, say("range", { min: -999, max: 9999 }), "error"); return; }
+  const value = typedNumber(row);
+  if (value === null) return;
+  // Enter on the stored number says "still right": a confirmation, not a change from N to N.
+  if (String(value) === boxOf(row).dataset.saved) { boxOf(row).value = String(value); confirm([row]); return; }
   if (value < 0) { askNegative(row, value); return; }
   save(row, value);
 }
 
-async function onConfirm(event) {
-  event.preventDefault();
-  const form = event.target;
-  const fields = Object.fromEntries(new FormData(form));
-  delete fields.csrf_token;
+// Confirms the given rows at the versions the operator saw; the server refuses any that changed since.
+async function confirm(rows) {
+  const fields = {};
+  for (const row of rows) fields[`version-${row.dataset.sectionId}`] = row.querySelector('input[name="expected_version"]').value;
+  if (!rows.length) return;
   let response;
   try {
-    response = await post(form.action, fields);
+    response = await post("/operator/confirm", fields);
   } catch {
+    rows.forEach((row) => setMessage(row, say("offline"), "error"));
     return;
   }
   if (!response.ok) return;
   const answer = await response.json();
-  for (const id of answer.confirmed) {
-    const row = document.getElementById(`section-${id}`);
+  for (const section of answer.sections) {
+    const row = document.getElementById(`section-${section.id}`);
     if (!row) continue;
-    row.classList.remove("stale");
-    row.querySelectorAll(".stale-text").forEach((note) => note.remove());
+    showLastUpdate(row, section);
     setMessage(row, say("confirmed"));
     flash(row);
   }
@@ -188,6 +240,57 @@ async function onConfirm(event) {
     const row = document.getElementById(`section-${current.id}`);
     if (row) showConflict(row, current, current.free_beds, "");
   }
+}
+
+// Asks what to do with the unsaved numbers: "save", "others" (confirm only the others) or "cancel".
+function askAboutUnsaved(rows) {
+  const question = document.getElementById("unsaved-question");
+  const list = question.querySelector(".unsaved-list");
+  list.replaceChildren(...rows.map((row) => {
+    const item = document.createElement("li");
+    item.textContent = `${sectionName(row)}: ${typedIn(row)}`;
+    return item;
+  }));
+  return new Promise((resolve) => {
+    const answer = (event) => {
+      question.querySelectorAll("button").forEach((choice) => choice.removeEventListener("click", answer));
+      question.removeEventListener("cancel", answer);
+      question.close();
+      resolve(event.type === "cancel" ? "cancel" : event.currentTarget.value);
+    };
+    question.querySelectorAll("button").forEach((choice) => choice.addEventListener("click", answer));
+    question.addEventListener("cancel", answer);
+    question.showModal();
+  });
+}
+
+async function onConfirm(event) {
+  event.preventDefault();
+  const form = event.target;
+  const rows = [...form.querySelectorAll('input[name^="version-"]')]
+    .map((field) => document.getElementById(`section-${field.name.slice("version-".length)}`)).filter(Boolean);
+  const unsaved = rows.filter(isUnsaved);
+  const note = document.getElementById("confirm-all-message");
+  if (note) note.textContent = "";
+  if (!unsaved.length) { await confirm(rows); return; }
+  if (!form.classList.contains("confirm-all")) {  // "Still right" on a row whose box holds another number
+    setMessage(unsaved[0], say("unsaved_row"), "error");
+    boxOf(unsaved[0]).focus();
+    return;
+  }
+  const choice = await askAboutUnsaved(unsaved);
+  if (choice === "cancel") return;
+  const leftAlone = [];
+  if (choice === "save") {
+    for (const row of unsaved) {  // one by one: each save may need its own answer (a conflict)
+      const value = typedNumber(row);
+      if (value === null || value < 0 || !(await save(row, value))) leftAlone.push(row);
+    }
+  } else {
+    leftAlone.push(...unsaved);
+  }
+  await confirm(rows.filter((row) => !unsaved.includes(row)));
+  if (leftAlone.length && note) note.textContent = say("left_alone", { sections: leftAlone.map(sectionName).join(", ") });
 }
 
 if (screen) {
@@ -200,4 +303,11 @@ if (screen) {
     form.addEventListener("submit", onConfirm);
   }
   screen.querySelectorAll(".confirm-form button").forEach((element) => { element.tabIndex = -1; });
+  for (const box of screen.querySelectorAll(".free-input")) {
+    box.addEventListener("input", () => markUnsaved(rowOf(box)));
+  }
+  // Leaving the page (a link, a reload, closing the tab) with a number not saved asks first.
+  window.addEventListener("beforeunload", (event) => {
+    if (unsavedRows().length) { event.preventDefault(); event.returnValue = ""; }
+  });
 }

@@ -216,3 +216,43 @@ async def test_an_operator_starts_on_the_operator_screen(client: httpx.AsyncClie
     response = await client.get("/")
     assert response.status_code == 303
     assert response.headers["location"] == "/operator"
+
+
+async def beds_actions(services: AppServices) -> list[str]:
+    async with services.session_factory() as session:
+        return list(await session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("beds.%"))
+                                          .order_by(AuditEvent.seq)))
+
+
+async def test_saving_the_number_as_shown_is_a_confirmation_not_a_change(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock
+) -> None:
+    """Enter on an unchanged box (without the script: the form posts the number and the one shown)."""
+    _hospital, surgery, _sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    response = await save(client, surgery, free_beds="4", shown_free_beds="4", expected_version="1")
+    assert response.status_code == 303
+    assert await beds_actions(services) == ["beds.confirmed"]  # not "changed from 4 to 4"
+    stored = await section(services, surgery)
+    assert (stored.free_beds, stored.version, stored.confirmed_by) == (4, 1, "op.a")
+    assert "confirmed Mar 14, 2026, 05:12 by op.a" in (await client.get("/operator")).text
+    changed = await save(client, surgery, free_beds="8", shown_free_beds="4", expected_version="1")
+    assert changed.status_code == 303
+    assert await beds_actions(services) == ["beds.confirmed", "beds.free_beds_set"]
+
+
+async def test_the_confirmation_answer_carries_the_confirmed_sections_for_the_last_update_column(
+    client: httpx.AsyncClient, services: AppServices, clock: ManualClock
+) -> None:
+    _hospital, surgery, sub = await hospital_with_operator(services, clock)
+    await log_in(client, "op.a")
+    token = await csrf_from(client, "/operator")
+    answer = await client.post("/operator/confirm", data={f"version-{surgery}": "1", f"version-{sub}": "7"},
+                               headers={"accept": "application/json", "x-csrf-token": token})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["confirmed"] == [surgery]
+    assert [current["id"] for current in body["conflicts"]] == [sub]
+    [confirmed] = body["sections"]
+    assert (confirmed["id"], confirmed["confirmed_by"]) == (surgery, "op.a")
+    assert confirmed["confirmed_at"].startswith("2026-03-14T03:12")

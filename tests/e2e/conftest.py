@@ -49,21 +49,31 @@ async def _run_seed(database_url: str, var_dir: Path, seed: Seed) -> None:
         await services.engine.dispose()
 
 
-@pytest.fixture
-def seeded_server(sqlite_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
-    """Seeds the database with the given coroutine, then starts a real server on it."""
+def _serve_seeded(database_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
     servers: list[LiveServer] = []
 
     def start(seed: Seed) -> LiveServer:
         # Playwright's sync API keeps an event loop running in this thread, so seed from another one.
         with ThreadPoolExecutor(max_workers=1) as worker:
-            worker.submit(asyncio.run, _run_seed(sqlite_url, tmp_path, seed)).result()
-        servers.append(start_server(sqlite_url, tmp_path))
+            worker.submit(asyncio.run, _run_seed(database_url, tmp_path, seed)).result()
+        servers.append(start_server(database_url, tmp_path))
         return servers[-1]
 
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def seeded_server(sqlite_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
+    """Seeds the database with the given coroutine, then starts a real server on it."""
+    yield from _serve_seeded(sqlite_url, tmp_path)
+
+
+@pytest.fixture
+def seeded_server_on_each_backend(database_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
+    """As ``seeded_server``, on SQLite and then on PostgreSQL (``database_url`` is parametrised)."""
+    yield from _serve_seeded(database_url, tmp_path)
 
 
 async def _one_coordinator(services: AppServices) -> None:
