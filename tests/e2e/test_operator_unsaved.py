@@ -109,13 +109,16 @@ def test_confirm_all_can_leave_an_unsaved_number_alone_and_says_so(
 ) -> None:
     operator_screen(page, seeded_server_on_each_backend)
     type_over(page, "Chirurgie", "8")
+    surgery = page.locator("tr[data-section-id]", has=page.get_by_label("Free beds in Chirurgie", exact=True))
+    surgery.get_by_role("button", name="Still right").click()  # this row's own confirmation: refused too
+    expect(surgery.locator(".row-message")).to_have_text(
+        "Not confirmed: the number in the box is not saved. Press Enter to save it.")
     page.get_by_role("button", name="Confirm all unchanged").click()
     page.get_by_role("dialog").get_by_role("button", name="Confirm only the others").click()
 
     expect(page.locator("#confirm-all-message")).to_have_text(
         "Not confirmed, their numbers are not saved: Chirurgie.")
     expect(page.get_by_label("Free beds in Chirurgie", exact=True)).to_have_value("8")  # the 8 is still there
-    surgery = page.locator("tr[data-section-id]", has=page.get_by_label("Free beds in Chirurgie", exact=True))
     expect(surgery.locator(".unsaved-mark")).to_have_text("Not saved")
     assert stored_free_beds(database_url)["Chirurgie"] == 9
     actions = audit_actions(database_url)
