@@ -4,6 +4,14 @@ for each of the board's roles; plausible, clearly demo, the same on every machin
 Generated from a fixed seed so that screenshots and guides match what ``bedboard demo`` shows. Some
 sections were last reported long ago (to show the 24-hour staleness warning) and two carry negative
 counts (the seed's exceptional "-1"). Counts are timed relative to the moment of loading.
+
+The numbers have their history: every section is added nine days back (``beds.section_added``, before the
+7-day chart's window) and its counts of the past week are written through the audited service
+(``service.set_free_beds``) at back-dated moments, the unit of work's clock set to each moment in turn, in time
+order across all hospitals (the log's order is its time order, which the chart and the board-as-it-was read).
+So the live board, the board as it was (``/audit/board``) and the evolution chart tell one story. The writer is
+a demo operator of each hospital ("demo", an actor of the operator role bound to that hospital, with no login:
+``user_id`` 0), so the service's scope check runs as for any operator.
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.beds.models import Hospital, HospitalType, Section, SectionType
+from app.beds.service import set_free_beds
 from app.kit import audit
 from app.kit.actors import Actor
+from app.kit.clock import Clock, ManualClock
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 
@@ -72,6 +82,13 @@ SUB_SECTIONS = {
 }
 STALE_SECTIONS = 8
 NEGATIVE_VALUES = (-1, -2)
+# Sections are added this long before loading: before the chart's 7 days and the oldest stale report (7 d 15 h).
+ADDED_BEFORE = timedelta(days=9)
+HISTORY_DAYS = 7
+# Between two reports of a section: at most 24 h, as operators are asked, or the chart greys the stretch as stale.
+REPORT_EVERY = (timedelta(hours=18), timedelta(hours=23, minutes=30))
+NEGATIVE_REASON = "Pacienți internați pe paturi suplimentare (demo)"
+DEMO_OPERATOR = "demo"
 
 
 @dataclass(frozen=True)
@@ -118,48 +135,107 @@ def _demo_plans(names: dict[str, str]) -> dict[str, list[_Plan]]:
     return plans
 
 
+@dataclass(frozen=True)
+class _Report:
+    """One count a demo section reported: written through the service at ``at``."""
+
+    at: datetime
+    hospital_id: int
+    section_id: int
+    free_beds: int
+
+
+def _reports_of(section: Section, plan: _Plan, now: datetime, rng: random.Random) -> list[_Report]:
+    """The section's counts of the past week, oldest first: one before the week began, then one every 18 to 23.5
+    hours up to its current count ``plan.free``, reported ``plan.age`` ago (a stale section stopped reporting then;
+    one older than the week has only that count)."""
+    last, week_before = now - plan.age, now - timedelta(days=HISTORY_DAYS, hours=1)
+    ceiling, moments, moment = max(1, plan.total // 3), [], last
+    while moment > week_before:
+        low, high = (int(bound.total_seconds() // 60) for bound in REPORT_EVERY)
+        moment -= timedelta(minutes=rng.randint(low, high))
+        moments.append(moment)
+    earlier = [_Report(at, section.hospital_id, section.id, rng.randint(0, ceiling)) for at in reversed(moments)]
+    return [*earlier, _Report(last, section.hospital_id, section.id, plan.free)]
+
+
 async def _add_sections(session: AsyncSession, actor: Actor, hospital_id: int, plans: list[_Plan],
-                        type_ids: dict[str, int], now: datetime) -> None:
+                        type_ids: dict[str, int], rng: random.Random, now: datetime) -> list[_Report]:
+    """The sections as they were when added (their first count, no report yet); returns the counts to write."""
     created: list[Section] = []
+    reports: list[_Report] = []
     for number, plan in enumerate(plans, start=1):
         parent = created[plan.parent_index] if plan.parent_index is not None else None
         section = Section(hospital_id=hospital_id, parent_id=parent.id if parent else None,
                           section_type_id=type_ids[plan.section_type], code=f"S{number:02d}", name=plan.name,
-                          total_beds=plan.total, free_beds=plan.free, version=1, updated_at=now - plan.age,
-                          updated_by="demo")
+                          total_beds=plan.total, free_beds=0, version=1)
         session.add(section)
         await session.flush()
         created.append(section)
+        reports += _reports_of(section, plan, now, rng)
         await audit.record(session, actor=actor, action="beds.section_added", object_type="section",
                            object_id=section.id,
                            after={"hospital_id": hospital_id, "code": section.code, "name": section.name,
                                   "total_beds": section.total_beds, "free_beds": section.free_beds,
-                                  "updated_at": section.updated_at.isoformat() if section.updated_at else None})
+                                  "updated_at": None})
+    return reports
 
 
-async def ensure_bed_demo(session: AsyncSession, actor: Actor, organisations: Mapping[str, int]) -> int:
-    """Give every demo hospital its bed-board row and sections, once; returns how many hospitals were new."""
+def _demo_operator(hospital_id: int) -> Actor:
+    return Actor(username=DEMO_OPERATOR, source="cli", user_id=0, display_name="Demo",
+                 organisation_id=hospital_id, roles=frozenset({"operator"}))
+
+
+async def _write_reports(uow: UnitOfWork, reports: list[_Report]) -> None:
+    """Every count through the audited write, in time order, the unit of work's clock at each report's moment."""
+    session = uow.session
+    kept: Clock | None = session.info.get("clock")
+    versions: dict[int, int] = {}
+    try:
+        for report in sorted(reports, key=lambda item: (item.at, item.section_id)):
+            session.info["clock"] = ManualClock(report.at)
+            version = versions.get(report.section_id, 1)
+            await set_free_beds(uow, actor=_demo_operator(report.hospital_id), section_id=report.section_id,
+                                free_beds=report.free_beds, expected_version=version,
+                                reason=NEGATIVE_REASON if report.free_beds < 0 else None)
+            versions[report.section_id] = version + 1
+    finally:
+        session.info["clock"] = kept
+
+
+async def ensure_bed_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> int:
+    """Give every demo hospital its bed-board row and sections with a week of counts, once; returns how many
+    hospitals were new."""
+    session = uow.session
     type_ids = {row.code: row.id for row in await session.scalars(select(SectionType))}
     names = {row.code: row.name_ro for row in await session.scalars(select(SectionType))}
     hospital_types = {row.code: row.id for row in await session.scalars(select(HospitalType))}
     existing = set(await session.scalars(select(Hospital.organisation_id)))
     plans = _demo_plans(names)
     now, added = session_now(session), 0
-    for hospital in DEMO_HOSPITALS:
-        organisation_id = organisations[hospital.code]
-        if organisation_id in existing:
-            continue
-        session.add(Hospital(organisation_id=organisation_id,
-                             hospital_type_id=hospital_types[hospital.hospital_type], short_code=hospital.code))
-        await session.flush()
-        await _add_sections(session, actor, organisation_id, plans[hospital.code], type_ids, now)
-        added += 1
+    rng = random.Random(19620820)  # apart from the plans' generator, so that the sections stay as they were
+    reports: list[_Report] = []
+    kept: Clock | None = session.info.get("clock")
+    session.info["clock"] = ManualClock(now - ADDED_BEFORE)
+    try:
+        for hospital in DEMO_HOSPITALS:
+            organisation_id = organisations[hospital.code]
+            if organisation_id in existing:
+                continue
+            session.add(Hospital(organisation_id=organisation_id,
+                                 hospital_type_id=hospital_types[hospital.hospital_type], short_code=hospital.code))
+            await session.flush()
+            reports += await _add_sections(session, actor, organisation_id, plans[hospital.code], type_ids, rng, now)
+            added += 1
+    finally:
+        session.info["clock"] = kept
+    await _write_reports(uow, reports)
     return added
 
 
 async def _before_users(uow: UnitOfWork, actor: Actor, organisations: Mapping[str, int]) -> None:
     # The hospitals' rows and sections come before the logins, as in every demo so far (the audit log's order).
-    await ensure_bed_demo(uow.session, actor, organisations)
+    await ensure_bed_demo(uow, actor, organisations)
 
 
 AUTHORITIES = (
