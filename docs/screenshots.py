@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
@@ -144,13 +145,17 @@ def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
 
 
 def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
-    """The live board as a coordinator sees it: all sections, filtered, and on a 1920x1080 wall screen."""
+    """The live board as a coordinator sees it: the matrix, filtered, on a 1920x1080 wall screen (dark by
+    default), by hospital, and in the dark theme."""
     saved = []
     for name, path, viewport in (("board.png", "/board", VIEWPORT),
                                  ("board-filtered.png", "/board?hospital_type=emergency&occupancy_max=80", VIEWPORT),
                                  ("board-wall.png", "/board?wall=1", {"width": 1920, "height": 1080}),
-                                 ("board-cards.png", "/board?view=cards", VIEWPORT)):
-        context = browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
+                                 ("board-cards.png", "/board?view=cards", VIEWPORT),
+                                 ("board-dark.png", "/board", VIEWPORT)):
+        scheme: Literal["dark", "light"] = "dark" if "dark" in name else "light"  # the board follows the system
+        context = browser.new_context(viewport=viewport, locale="en-GB",  # type: ignore[arg-type]
+                                      color_scheme=scheme)
         try:
             page = context.new_page()
             page.goto(f"{url}/login?next={path.replace('&', '%26').replace('?', '%3F')}")

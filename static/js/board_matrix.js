@@ -168,6 +168,7 @@ export class Matrix {
       tr.dataset.hospital = row.id;
       const name = element("th", "hospital-cell");
       name.scope = "row";
+      name.title = `${row.name} — ${this.ctx.hospitalTypes[row.type]?.[1] ?? row.type}`;
       name.append(element("span", `type-badge type-${row.type}`, this.ctx.hospitalTypes[row.type]?.[0] ?? row.type),
                   " ", element("span", "hospital-label", row.name));
       tr.append(name);

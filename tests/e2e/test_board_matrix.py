@@ -193,3 +193,26 @@ def test_find_a_bed_ranks_hospitals_links_their_cells_and_says_when_nothing_matc
     page.locator("#find-widen").click()
     expect(page).to_have_url(f"{server.url}/board")
     expect(results).to_have_count(2)
+
+
+def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice(
+    browser: Browser, seeded_server: Callable[[Seed], LiveServer]
+) -> None:
+    server = seeded_server(two_hospitals)
+    desk = open_board(browser, server, 1366, 768)
+    body = desk.locator("body")
+    expect(body).not_to_have_class(re.compile("theme-dark"))
+    desk.get_by_role("button", name="Dark theme").click()
+    expect(body).to_have_class(re.compile("theme-dark"))
+    expect(desk.locator("#board")).to_have_css("color", "rgb(228, 232, 236)")
+    desk.reload()
+    expect(body).to_have_class(re.compile("theme-dark"))  # kept in this browser
+    desk.get_by_role("button", name="Light theme").click()
+    expect(body).not_to_have_class(re.compile("theme-dark"))
+
+    wall = open_board(browser, server, 1920, 1080, "/board?wall=1")
+    expect(wall.locator("body")).to_have_class(re.compile("theme-dark"))
+
+    night = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme="dark").new_page()
+    log_in(night, server, "coord")
+    expect(night.locator("body")).to_have_class(re.compile("theme-dark"))
