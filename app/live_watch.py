@@ -1,4 +1,5 @@
-"""Background duties of the live channel: heartbeats, and ending sockets whose login has ended.
+"""Background duties of the live channel: heartbeats, closing silent sockets, and ending sockets whose login
+has ended.
 
 One query a second per process (not per socket) checks every open socket's session, so a logout, a
 deactivation or a role change closes that user's boards within a second, in every worker.
@@ -14,19 +15,27 @@ from accounts import permissions
 from accounts.sessions import still_valid_for
 from app.kit.db import is_database_unavailable
 from app.kit.state import AppServices
+from realtime.endpoint import SILENT
 
 logger = logging.getLogger("bedboard.realtime")
 
-HEARTBEAT_SECONDS = 20.0
+HEARTBEAT_SECONDS = 5.0
 WATCH_SECONDS = 1.0
 TOUCH_SECONDS = 60.0
 SESSION_ENDED = 4001  # tells the page to go to the login page instead of reconnecting
 
 
 async def send_heartbeats(services: AppServices, every: float = HEARTBEAT_SECONDS) -> None:
+    """A heartbeat to every board, and a close (4408) for each board socket whose page has sent nothing (it pings
+    every heartbeat) for ``socket_silence_seconds``: a link that died silently leaves no socket behind on the server
+    either, within the silence and one beat."""
+    silence = services.settings.socket_silence_seconds
     while True:
         await asyncio.sleep(every)
         services.hub.heartbeat()
+        closed = services.hub.close_silent(time.monotonic() - silence, SILENT)
+        if closed:
+            logger.info("closed %d board socket(s) silent for more than %g s", closed, silence)
 
 
 async def check_sessions_once(services: AppServices, *, touch: bool) -> int:

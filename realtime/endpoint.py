@@ -22,8 +22,13 @@ from realtime.hub import Hub, Subscription, dumps
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_MESSAGES_PER_MINUTE = 100
+# Pings are counted apart: a page pings every heartbeat but at most once a second (60 a minute), and a ping
+# costs the server a timestamp, so the 100 a minute stay for the messages that make it read the database.
+MAX_PINGS_PER_MINUTE = 120
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
+# Closes a socket the server has heard nothing from past the page's watchdog (like HTTP's 408 timeout).
+SILENT = 4408
 
 
 @dataclass(frozen=True)
@@ -93,15 +98,22 @@ class BoardSocket:
         # Only the socket is awaited, no sender task beside it: when delivery fails the subscription closes
         # the socket, and this loop hears that as a disconnect (an idle socket costs no task of its own).
         recent: list[float] = []
+        pings: list[float] = []
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
+            subscription.heard_at = time.monotonic()  # any message shows the client and its link are alive
             text = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
             if len(text.encode()) > MAX_FRAME_BYTES:
                 await websocket.close(code=TOO_BIG)
                 return
-            if _too_chatty(recent):
+            if _is_ping(text):
+                if _too_chatty(pings, MAX_PINGS_PER_MINUTE):
+                    await websocket.close(code=POLICY_VIOLATION, reason="more than 120 pings a minute")
+                    return
+                continue  # nothing to answer: the heartbeats already tell the client the server is there
+            if _too_chatty(recent, MAX_MESSAGES_PER_MINUTE):
                 await websocket.close(code=POLICY_VIOLATION, reason="more than 100 messages a minute")
                 return
             await self._handle(websocket, subscription, text)
@@ -120,7 +132,8 @@ class BoardSocket:
             await _error(websocket, *problem)
             return
         if not isinstance(message, dict) or message.get("type") != "subscribe":
-            await _error(websocket, "unknown_message", "The only message is {\"type\": \"subscribe\", ...}.")
+            await _error(websocket, "unknown_message",
+                         "The messages are {\"type\": \"subscribe\", ...} and {\"type\": \"ping\"}.")
             return
         try:
             filters = self.parse_filters(message.get("filters"))
@@ -148,16 +161,29 @@ class BoardSocket:
             return
         for frame in backfill.frames:
             subscription.offer((frame, None))
+        # Says that the backfill is complete (it may have been empty): the page shows "Live" again only now.
+        subscription.offer((dumps({"type": "resumed", "seq": backfill.last_seq, "epoch": self.feed.epoch,
+                                   "server_time": self.now().isoformat()}), None))
         subscription.release(backfill.last_seq, self.now())
 
 
-def _too_chatty(recent: list[float]) -> bool:
+def _too_chatty(recent: list[float], limit: int) -> bool:
     """The times of the last minute's messages, oldest first (a list: an empty deque alone holds 0.6 KiB,
     and every socket keeps one)."""
     now = time.monotonic()
     recent.append(now)
     del recent[:bisect.bisect_left(recent, now - 60)]
-    return len(recent) > MAX_MESSAGES_PER_MINUTE
+    return len(recent) > limit
+
+
+def _is_ping(text: str) -> bool:
+    """``{"type":"ping"}``, however spaced; only a short frame is parsed for it."""
+    if len(text) > 40:
+        return False
+    try:
+        return bool(json.loads(text) == {"type": "ping"})
+    except ValueError:
+        return False
 
 
 async def _error(websocket: WebSocket, code: str, message: str) -> None:

@@ -88,6 +88,9 @@ class Subscription:
     user_id: int | None = None
     session_id: int | None = None
     close: Callable[[int], Awaitable[None]] | None = None
+    # When this socket's client last sent anything (time.monotonic()): the page pings every heartbeat, and a
+    # socket silent for longer than the watchdog is closed (Hub.close_silent), so a dead link frees its socket.
+    heard_at: float = field(default_factory=time.monotonic)
     # A send that had to wait (the socket's buffer is full) or a snapshot being read: the queue waits for it.
     _waiting_send: asyncio.Task[None] | None = None
     _pump_due: bool = False
@@ -165,6 +168,12 @@ class Subscription:
         else:
             self.pump()
 
+    def end(self, code: int) -> None:
+        """Stop sending and close the socket with ``code``, without waiting for the close to go out."""
+        self.stop()
+        if self.close is not None:
+            self._closing = asyncio.ensure_future(self._close_quietly(code))
+
     def _fail(self, error: Exception) -> None:
         """Delivery failed (the socket is gone, or a snapshot could not be read): stop, and close the
         socket, so that its receiving side ends too and a browser still there reconnects and resumes."""
@@ -173,9 +182,7 @@ class Subscription:
         routine = isinstance(error, OSError | ConnectionError)
         logger.log(logging.INFO if routine else logging.WARNING, "board delivery failed (%s); closing the socket",
                    type(error).__name__, exc_info=None if routine else error)
-        self.stop()
-        if self.close is not None:
-            self._closing = asyncio.ensure_future(self._close_quietly(INTERNAL_ERROR))
+        self.end(INTERNAL_ERROR)
 
     async def _close_quietly(self, code: int) -> None:
         assert self.close is not None
@@ -286,6 +293,16 @@ class Hub:
 
     def session_ids(self) -> set[int]:
         return {s.session_id for s in self.subscriptions if s.session_id is not None}
+
+    def close_silent(self, heard_before: float, code: int) -> int:
+        """Close every socket whose client has sent nothing since ``heard_before`` (a ``time.monotonic()``
+        value); returns how many. Never waits: on a dead link a close frame may never leave, so each close runs
+        on its own and the socket's receiving side ends at once (the server stops waiting for the peer)."""
+        silent = [s for s in self.subscriptions if s.heard_at < heard_before]
+        for subscription in silent:
+            self.remove(subscription)
+            subscription.end(code)
+        return len(silent)
 
     async def close_sessions_except(self, valid: set[int], code: int) -> int:
         """Close every socket whose login session is no longer valid; returns how many."""

@@ -24,7 +24,9 @@ from realtime.endpoint import Viewer
 # The board's script shows these; it fills the {placeholders} itself.
 SCRIPT_MESSAGES = {
     "live": _("Live"),
-    "reconnecting": _("Reconnecting — last update {age} ago"),
+    # Since when the page has heard nothing from the server (static/js/link_state.js: three missed heartbeats).
+    "reconnecting": _("Reconnecting — nothing heard from the server since {time} ({age} ago)"),
+    "offline": _("Offline — nothing heard from the server since {time} ({age} ago)"),
     "not_updated": _("Not updated for {age}"),
     "never": _("never reported"),
     "changed": _("changed {time} by {who}"),
@@ -86,6 +88,7 @@ async def board_page(request: Request) -> Response:
         "timezone": app_services.settings.timezone,
         "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
                         "units": script_units(language),
+                        "heartbeat_seconds": app_services.settings.heartbeat_seconds,
                         "forms": {key: plural_forms(language, message) for key, message in SCRIPT_PLURALS.items()},
                         "section_type_names": {row["id"]: row[name_key] for row in section_types},
                         "hospital_type_names": {row["code"]: [_badge(row["code"], translate), row[name_key]]

@@ -48,7 +48,10 @@ class Settings:
     login_failures_per_address: int = 20
     login_window_minutes: int = 15
     default_language: str = "en"
-    heartbeat_seconds: float = 20.0
+    # The board socket's heartbeat: the page leaves "Live" after three missed beats (15 s at 5 s).
+    heartbeat_seconds: float = 5.0
+    # A board socket the server has heard nothing from for this long (the page pings every heartbeat) is closed.
+    socket_silence_seconds: float = 15.0
     # The board's matrix colours a cell "few free" from 1 to this many free beds, "free" above it.
     board_few_beds: int = 3
     # permessage-deflate doubles the CPU per delivery; only worth it on slow links.
@@ -209,9 +212,23 @@ def _seconds(raw: str, name: str) -> float:
         value = float(raw)
     except ValueError:
         value = 0.0
-    if not 0.05 <= value <= 25:
-        # The protocol promises a heartbeat at least every 25 s; clients treat a minute of silence as a dead link.
-        raise SettingsError(f"{name} must be a number of seconds from 0.05 to 25, not {raw!r}.")
+    if not 0.05 <= value <= 5:
+        # The protocol promises a heartbeat at least every 5 s; the page leaves "Live" after three missed beats.
+        raise SettingsError(f"{name} must be a number of seconds from 0.05 to 5, not {raw!r}.")
+    return value
+
+
+def _silence_seconds(raw: str, heartbeat: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    # The page pings every heartbeat, but not more often than once a second (static/js/link_state.js): closing
+    # before three of its pings could be missed would cut healthy boards.
+    floor = 3 * max(heartbeat, 1.0)
+    if not floor <= value <= 600:
+        raise SettingsError(f"BEDBOARD_SOCKET_SILENCE_SECONDS must be from {floor:g} (three of the page's pings) "
+                            f"to 600 seconds, not {raw!r}.")
     return value
 
 
@@ -246,6 +263,7 @@ def _few_beds(raw: str) -> int:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
+    heartbeat = _seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "5"), "BEDBOARD_HEARTBEAT_SECONDS")
     environment = _environment(env.get("BEDBOARD_ENV", "").strip().lower())
     database_url = env.get("BEDBOARD_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'bedboard.sqlite3'}"
     origins = tuple(
@@ -266,7 +284,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default_language=_language(env.get("BEDBOARD_LANGUAGE", "en")),
         websocket_deflate=_flag(env.get("BEDBOARD_WEBSOCKET_DEFLATE")),
         run_jobs=_switch(env.get("BEDBOARD_JOBS"), "BEDBOARD_JOBS", default=True),
-        heartbeat_seconds=_seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "20"), "BEDBOARD_HEARTBEAT_SECONDS"),
+        heartbeat_seconds=heartbeat,
+        socket_silence_seconds=_silence_seconds(env.get("BEDBOARD_SOCKET_SILENCE_SECONDS", "15"), heartbeat),
         board_few_beds=_few_beds(env.get("BEDBOARD_BOARD_FEW_BEDS", "3")),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),

@@ -3,6 +3,7 @@
 
 import { renderFindABed as findABed } from "./board_find.js";
 import { Matrix } from "./board_matrix.js";
+import { Link } from "./link_state.js";
 
 const root = document.getElementById("board");
 const messages = JSON.parse(document.getElementById("board-messages").textContent);
@@ -11,17 +12,12 @@ const connection = document.getElementById("connection");
 const filtersForm = document.getElementById("filters");
 
 const STALE_MS = 24 * 3600 * 1000;
-const SILENCE_MS = 60 * 1000; // heartbeats come every 20 s: a minute of silence means a dead link
 const sections = new Map(); // id -> section
 const seqOf = new Map(); // id -> seq of the last change applied
 let lastSeq = null;
 let epoch = null;
 let serverOffset = 0; // server clock minus this browser's clock, in ms
-let lastMessageAt = 0;
 let lastUpdateAt = null; // browser time of the last snapshot or change
-let socket = null;
-let attempt = 0;
-let reconnectTimer = null;
 const delays = []; // commit-to-screen, ms (read by tests and benchmarks)
 window.bedboardDelays = delays;
 
@@ -248,24 +244,37 @@ function tick() {
 
 // ---- the connection ----
 
+// static/js/link_state.js keeps the socket and says whether the link may be called live.
+const link = new Link({
+  url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/beds`,
+  heartbeatMs: messages.heartbeat_seconds * 1000,
+  onOpen: () => subscribe(lastSeq),
+  onMessage,
+  onChange: showConnection,
+  onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`),
+});
+
 function showConnection() {
-  const live = socket && socket.readyState === WebSocket.OPEN && lastSeq !== null;
+  const live = link.live;
   root.classList.toggle("offline", !live);
   connection.classList.toggle("live", live);
   connection.classList.toggle("connecting", !live);
+  connection.classList.toggle("link-lost", !live && link.heardAt !== null);
   if (live) connection.textContent = say("live");
-  else if (lastUpdateAt) connection.textContent = say("reconnecting", { age: describeAge(Date.now() - lastUpdateAt)
-    .replace(messages.less_than_a_minute, `${Math.round((Date.now() - lastUpdateAt) / 1000)} s`) });
+  else if (link.heardAt !== null) {
+    const ago = Date.now() - link.heardAt;
+    connection.textContent = say(link.offline ? "offline" : "reconnecting", {
+      time: clockTime(link.heardAt),
+      age: describeAge(ago).replace(messages.less_than_a_minute, `${Math.round(ago / 1000)} s`),
+    });
+  }
 }
 
 function subscribe(since) {
-  if (!socket || socket.readyState !== WebSocket.OPEN) return;
-  socket.send(JSON.stringify({ type: "subscribe", filters: readFilters(), since, epoch }));
+  link.send({ type: "subscribe", filters: readFilters(), since, epoch });
 }
 
-function onMessage(event) {
-  lastMessageAt = Date.now();
-  const message = JSON.parse(event.data);
+function onMessage(message) {
   if (message.server_time) serverOffset = Date.parse(message.server_time) - Date.now();
   if (message.type === "snapshot") {
     sections.clear();
@@ -275,6 +284,9 @@ function onMessage(event) {
     epoch = message.epoch;
     lastUpdateAt = Date.now();
     renderAll();
+    link.markCurrent();
+  } else if (message.type === "resumed") {
+    link.markCurrent(); // every change missed while away has arrived
   } else if (message.type === "change") {
     const id = message.section.id;
     if ((seqOf.get(id) ?? -1) >= message.seq) return; // already applied (a resume may repeat it)
@@ -294,24 +306,12 @@ function onMessage(event) {
   showConnection();
 }
 
-function connect() {
-  clearTimeout(reconnectTimer);
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${scheme}//${location.host}/ws/beds`);
-  socket.addEventListener("open", () => { attempt = 0; lastMessageAt = Date.now(); subscribe(lastSeq); });
-  socket.addEventListener("message", onMessage);
-  socket.addEventListener("close", (event) => {
-    showConnection();
-    if (event.code === 4001) { location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`); return; }
-    // Backoff with jitter, so that a restarted server is not hit by every board at the same instant.
-    const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt += 1;
-    reconnectTimer = setTimeout(connect, delay);
-  });
-}
-
-function watchdog() {
-  if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastMessageAt > SILENCE_MS) socket.close();
+// When the server was last heard: the time to the second, with the date once it is not today's.
+function clockTime(ms) {
+  const options = { timeZone: root.dataset.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit",
+                    hourCycle: "h23" };
+  if (Date.now() - ms > 12 * 3600 * 1000) Object.assign(options, { year: "numeric", month: "short", day: "numeric" });
+  return new Intl.DateTimeFormat(root.dataset.lang, options).format(new Date(ms));
 }
 
 showFiltersInForm();
@@ -347,5 +347,4 @@ setInterval(() => matrix.turnPage(), Math.max(1, pageSeconds) * 1000);
 for (const kind of ["pointerdown", "keydown", "wheel"]) document.addEventListener(kind, () => matrix.pause(60000));
 window.addEventListener("resize", () => matrix.paginate());
 setInterval(tick, 1000);
-setInterval(watchdog, 5000);
-connect();
+link.start();

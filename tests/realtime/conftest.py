@@ -116,7 +116,7 @@ class Browser:
         await self.http.aclose()
 
 
-async def next_message(socket: ClientConnection, *, skip: tuple[str, ...] = ("heartbeat",),
+async def next_message(socket: ClientConnection, *, skip: tuple[str, ...] = ("heartbeat", "resumed"),
                        timeout: float = 10.0) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout  # heartbeats must not extend the wait
     while True:
