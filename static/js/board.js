@@ -165,9 +165,15 @@ function hospitalGroup(rows) {
   const group = element("section", `hospital type-${first.hospital_type}`);
   group.id = `hospital-${first.hospital_id}`;
   const total = rows.filter(([, depth]) => depth === 0).reduce((sum, [s]) => sum + s.free_beds, 0);
+  const staleFree = rows.filter(([s, depth]) => depth === 0 && isStale(s)).reduce((sum, [s]) => sum + Math.max(0, s.free_beds), 0);
   const head = element("h2", "hospital-name");
-  head.append(element("span", "swatch"), element("span", "", first.hospital_name),
-              element("span", `hospital-total${total < 0 ? " negative" : ""}`, `${total} ${say("hospital_total")}`));
+  const badge = messages.hospital_type_names[first.hospital_type]?.[0] ?? first.hospital_type;
+  // The type as a text badge too (the colour strip alone does not say it); the total says how much of it is stale.
+  head.append(element("span", `type-badge type-${first.hospital_type}`, badge), element("span", "swatch"),
+              element("span", "", first.hospital_name),
+              element("span", `hospital-total${total < 0 ? " negative" : ""}`,
+                      staleFree ? `${count(total, messages.forms.free_total)} · ${count(staleFree, messages.forms.older)}`
+                        : `${total} ${say("hospital_total")}`));
   const table = element("table", "board-sections");
   const body = element("tbody");
   for (const [section, depth] of rows) body.append(sectionRow(section, depth));

@@ -78,6 +78,8 @@ def test_every_demo_hospital_fits_a_wall_screen_and_the_desk_matrix_takes_two_sc
         assert box["bottom"] <= 1080, box
     assert wall.evaluate("document.documentElement.scrollHeight") <= 1080
     expect(wall.locator("#matrix-pages")).to_have_count(0)
+    # The demo has stale sections with free beds: the board's total says how much of it is old.
+    expect(wall.locator("#board-total")).to_have_text(re.compile(r"^[\d,]+ free · \d+ of them older than 24 h$"))
 
     desk = open_board(browser, server, 1366, 768)
     expect(desk.locator("tr.matrix-row")).to_have_count(25)
@@ -92,6 +94,7 @@ def test_a_cell_sums_its_type_opens_its_sections_sorts_and_follows_a_live_change
     page = open_board(browser, server, 1366, 768)
     assert cell(page, IDS["A"], "General surgery") == "12"
     assert cell(page, IDS["B"], "General surgery") == "20"
+    expect(page.locator("#board-total")).to_have_text("36 free")
     # The total adds top-level sections only: 9 + 3 + 0.
     expect(page.locator(f"#matrix-hospital-{IDS['A']} [data-testid=row-total] strong")).to_have_text("12")
     # A 0 that is also stale: framed, hatched, with its age, and said in words.
@@ -212,6 +215,13 @@ def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice(
 
     wall = open_board(browser, server, 1920, 1080, "/board?wall=1")
     expect(wall.locator("body")).to_have_class(re.compile("theme-dark"))
+
+    cards = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    log_in(cards, server, "coord")
+    cards.get_by_role("link", name="By hospital").click()
+    expect(cards).to_have_url(f"{server.url}/board?view=cards")
+    expect(cards.locator(f"#hospital-{IDS['A']} .type-badge")).to_have_text("EMER")
+    expect(cards.locator("#matrix")).to_be_hidden()
 
     night = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme="dark").new_page()
     log_in(night, server, "coord")
