@@ -8,15 +8,15 @@ import pytest
 from app.kit.settings import SettingsError, load_settings
 
 
-def test_the_defaults_are_a_5_s_heartbeat_and_15_s_of_silence() -> None:
+def test_the_defaults_are_a_4_s_heartbeat_and_15_s_of_silence() -> None:
     settings = load_settings({})
-    assert settings.heartbeat_seconds == 5.0
+    assert settings.heartbeat_seconds == 4.0
     assert settings.socket_silence_seconds == 15.0
 
 
 @pytest.mark.parametrize(("environ", "says"), [
     ({"BEDBOARD_HEARTBEAT_SECONDS": "20"}, "from 0.05 to 5"),
-    ({"BEDBOARD_SOCKET_SILENCE_SECONDS": "10"}, "from 15 (three of the page's pings)"),
+    ({"BEDBOARD_SOCKET_SILENCE_SECONDS": "10"}, "from 12 (three of the page's pings)"),
     ({"BEDBOARD_HEARTBEAT_SECONDS": "0.3", "BEDBOARD_SOCKET_SILENCE_SECONDS": "2"}, "from 3 "),
     ({"BEDBOARD_SOCKET_SILENCE_SECONDS": "soon"}, "not 'soon'"),
 ])

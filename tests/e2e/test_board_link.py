@@ -3,9 +3,9 @@ the socket's frames stop while the browser stays online), says since when nothin
 is back the board resumes and shows the change an operator saved meanwhile.
 
 The detection time is measured in the page (a MutationObserver on the badge, on the same clock as the moment the
-link was cut) and printed: it is the figure for the issue's closing note. With the default 5 s heartbeat a
-silent link is noticed three beats after the last frame heard, so 10 to 15 s after the cut (seven runs: median
-13.8 s, 13.0-14.2; offline: median 5 ms, 2-18)."""
+link was cut) and printed: it is the figure for the issue's closing note. With the default 4 s heartbeat a
+silent link is noticed three beats after the last frame heard, so 8 to 12 s after the cut (with a 5 s heartbeat,
+seven runs: median 13.8 s, 13.0-14.2; offline: median 5 ms, 2-18)."""
 
 from __future__ import annotations
 
