@@ -29,6 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 COORDINATOR = "coord.samb"
 ADMIN_SAMB, ADMIN_MS = "admin.samb", "admin.ms"
 OPERATOR = "op.floreasca"
@@ -131,17 +132,25 @@ def coordinator_pages(browser: Browser, url: str, password: str) -> list[Path]:
 
 
 def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
-    """An operator starts on the hospital's sections."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    try:
-        page = context.new_page()
-        page.goto(f"{url}/login")
-        submit_login(page, OPERATOR, password)
-        expect(page).to_have_url(f"{url}/operator")
-        expect(page.locator("table.sections")).to_be_visible()
-        return [shoot(page, "operator.png")]
-    finally:
-        context.close()
+    """An operator starts on the hospital's sections: at a desk with a number typed and not yet saved, then on a
+    phone (390x844), where the table becomes one block per section."""
+    saved: list[Path] = []
+    for viewport, name in ((VIEWPORT, "operator.png"), (PHONE, "operator-phone.png")):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/login")
+            submit_login(page, OPERATOR, password)
+            expect(page).to_have_url(f"{url}/operator")
+            expect(page.locator("table.sections")).to_be_visible()
+            if viewport is VIEWPORT:
+                box = page.locator("table.sections input.free-input").first
+                box.fill(str(int(box.input_value() or "0") + 1))
+                expect(page.get_by_text("Not saved").first).to_be_visible()
+            saved.append(shoot(page, name))
+        finally:
+            context.close()
+    return saved
 
 
 def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
