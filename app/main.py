@@ -29,7 +29,7 @@ from app.kit.errors import DomainError
 from app.kit.input_guard import InputGuardMiddleware
 from app.kit.logs import configure_logging
 from app.kit.metrics import Metrics
-from app.kit.plugins import Job, Plugin, Registry
+from app.kit.plugins import Plugin, Registry
 from app.kit.request_log import RequestLog
 from app.kit.security import SecurityMiddleware
 from app.kit.settings import Settings, load_settings
@@ -63,14 +63,9 @@ def plugins() -> list[Plugin]:
     ]
 
 
-def registered_jobs() -> list[Job]:
-    """The periodic jobs of every domain, for ``bedboard jobs list|run`` (the servers read them off the registry)."""
-    return [job for plugin in plugins() for job in plugin.jobs]
-
-
-def all_routes(registry: Registry | None = None) -> list[BaseRoute]:
+def all_routes(registry: Registry) -> list[BaseRoute]:
     return [
-        *(registry or Registry(plugins())).routes,
+        *registry.routes,
         *api_document.routes,
         *health_routes.routes,
         metrics_route.route,

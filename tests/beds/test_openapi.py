@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from app import api_document as openapi
+from app.kit.plugins import Registry
 from app.kit.state import AppServices
-from app.main import all_routes
+from app.main import all_routes, plugins
 from tests.beds.test_api_setup import bearer, change, free_beds_path, make_token, make_world, session_login
 
 
@@ -40,7 +41,7 @@ def test_the_document_is_valid_openapi_3_1() -> None:
 
 
 def test_every_api_route_is_documented_and_nothing_else() -> None:
-    routes = api_operations(all_routes())
+    routes = api_operations(all_routes(Registry(plugins())))
     assert ("/api/v1/sections/{section_id}/free-beds", "put") in routes
     assert routes == documented_operations(openapi.document())
 
@@ -48,7 +49,7 @@ def test_every_api_route_is_documented_and_nothing_else() -> None:
 def test_the_example_check_finds_a_missing_route() -> None:
     document = openapi.document()
     del document["paths"]["/api/v1/hospitals"]
-    assert api_operations(all_routes()) != documented_operations(document)
+    assert api_operations(all_routes(Registry(plugins()))) != documented_operations(document)
 
 
 def schema_errors(schema_name: str, instance: object) -> list[str]:

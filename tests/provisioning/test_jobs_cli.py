@@ -14,12 +14,12 @@ from app.jobs.models import JobRun
 from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.db import make_engine, make_session_factory
-from app.kit.plugins import Job, JobBody, JobContext
-from app.main import registered_jobs
+from app.kit.plugins import Job, JobBody, JobContext, Registry
+from app.main import plugins
 from app.provisioning.licenses.plugin import UNUSED_LICENCES
 
 WAIT_SECONDS = 20
-JOBS = registered_jobs()
+JOBS = Registry(plugins()).jobs
 
 
 def environ(database_url: str, tmp_path: Path) -> dict[str, str]:

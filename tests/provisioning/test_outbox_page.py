@@ -9,14 +9,15 @@ import httpx
 from app.jobs.scheduler import LEASE, run_once, take_lease
 from app.kit.clock import ManualClock
 from app.kit.i18n import format_moment
+from app.kit.plugins import Registry
 from app.kit.state import AppServices
-from app.main import registered_jobs
+from app.main import plugins
 from app.notifications import outbox
 from app.provisioning.core.plugin import OVERDUE
 from tests.factories import make_user
 from tests.web import log_in
 
-JOBS = registered_jobs()
+JOBS = Registry(plugins()).jobs
 
 
 async def queue_mail(services: AppServices, recipient: str, *, error: str | None = None, sent: bool = False) -> int:
