@@ -22,7 +22,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds.running import bed_services
 from app.kit.db import is_database_unavailable, unavailability
 from app.kit.error_pages import RETRY_AFTER_SECONDS
 from app.kit.state import services
@@ -70,8 +69,7 @@ async def health(request: Request) -> Response:
 @requires(permissions.PUBLIC)
 async def ready(request: Request) -> Response:
     reasons = await _database_reasons(request)
-    if not bed_services(request).live.listening:
-        reasons.append("listener: not connected to PostgreSQL (LISTEN), boards would miss changes")
+    reasons += services(request).registry.not_ready(services(request))
     if reasons:
         return JSONResponse({"status": "unavailable", "reasons": reasons}, status_code=503,
                             headers={"retry-after": RETRY_AFTER_SECONDS})

@@ -47,6 +47,12 @@ async def _stop(services: AppServices) -> None:
     await bed_services(services).live.stop()
 
 
+def _readiness(services: AppServices) -> str | None:
+    if bed_services(services).live.listening:
+        return None
+    return "listener: not connected to PostgreSQL (LISTEN), boards would miss changes"
+
+
 def _command_before_commit(settings: Settings) -> BeforeCommit:
     # On PostgreSQL a command's changes (e.g. an import) reach the running servers' boards by NOTIFY.
     return LiveChannel(Hub(), settings.database_url).before_commit
@@ -64,6 +70,7 @@ PLUGIN = Plugin(
     install=_install,
     start=_start,
     stop=_stop,
+    readiness=_readiness,
     commands=[nomenclature_cli.COMMAND],
     command_before_commit=_command_before_commit,
     demo=DEMO,

@@ -100,6 +100,8 @@ class Plugin:
     # Run in the lifespan: start live feeds and load what they need; stop them, release threads.
     start: Lifecycle | None = None
     stop: Lifecycle | None = None
+    # Why this app cannot serve yet, as a line for ``/ready`` (e.g. a live feed's listener is down), or None.
+    readiness: Callable[[AppServices], str | None] | None = None
     # The access policy; exactly one plugin (accounts) brings it.
     policy: Policy | None = None
     # ``bedboard`` commands (``licenses pool``, ``import nomenclature`` ...), and what every transaction a command
@@ -138,6 +140,11 @@ class Registry:
         if actor.must_change_password:
             return []
         return [item for item in self.navigation if self.policy(actor, item.action)]
+
+    def not_ready(self, services: AppServices) -> list[str]:
+        """The plugins' reasons why ``/ready`` must say no, in registration order."""
+        reasons = (plugin.readiness(services) for plugin in self.plugins if plugin.readiness is not None)
+        return [reason for reason in reasons if reason is not None]
 
     def job(self, name: str) -> Job | None:
         return next((job for job in self.jobs if job.name == name), None)
