@@ -19,7 +19,7 @@ from app.kit.actors import Actor
 from app.kit.commands import Command, CommandContext, say
 from app.kit.db import UnitOfWork
 from app.kit.demo_data import Demo, DemoOrganisation, DemoStep, DemoUser
-from app.kit.plugins import Plugin, Registry
+from app.kit.plugins import NavItem, Plugin, Registry
 from app.kit.settings import Settings
 from app.main import plugins
 from tests.test_cli import environ
@@ -93,3 +93,27 @@ async def test_the_demo_loads_what_the_registered_demos_bring_and_nothing_else(
     assert organisations["W-UNIT"].parent_id == organisations["W-REG"].id
     ids = {"W-REG": organisations["W-REG"].id, "W-UNIT": organisations["W-UNIT"].id}
     assert steps == [("before", ids), ("after", ids)]
+
+
+def _allows(actor: Actor, action: str) -> bool:
+    return action in actor.roles
+
+
+def test_the_navigation_bar_is_ordered_by_position_across_plugins_and_shows_what_the_policy_allows() -> None:
+    first = Plugin(name="first", navigation=[NavItem("Late", "/late", "late", 20)], policy=_allows)
+    second = Plugin(name="second", navigation=[NavItem("Early", "/early", "early", 10),
+                                                NavItem("Hidden", "/hidden", "hidden", 15)])
+    registry = Registry([first, second])
+    reader = Actor(username="ana", source="web", user_id=1, roles=frozenset({"late", "early"}))
+    assert [item.label for item in registry.visible_navigation(reader)] == ["Early", "Late"]
+    assert registry.visible_navigation(Actor(username="ana", source="web", user_id=1, roles=reader.roles,
+                                             must_change_password=True)) == []
+
+
+def test_a_registry_refuses_a_plugin_twice_and_needs_exactly_one_access_policy() -> None:
+    with pytest.raises(ValueError, match="registered twice: beds"):
+        Registry([Plugin(name="beds", policy=_allows), Plugin(name="beds")])
+    with pytest.raises(ValueError, match="not 0"):
+        Registry([Plugin(name="beds")])
+    with pytest.raises(ValueError, match="not 2"):
+        Registry([Plugin(name="a", policy=_allows), Plugin(name="b", policy=_allows)])
