@@ -51,6 +51,8 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str | None] = mapped_column(String(8))
+    # The board's theme: 'light', 'dark', or None to follow the computer (a wall screen starts dark).
+    board_theme: Mapped[str | None] = mapped_column(String(5))
     # Where notifications are also sent by e-mail (through the outbox, when SMTP is configured).
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

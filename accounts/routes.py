@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accounts import permissions, service
+from accounts import permissions, preferences, service
 from accounts.cookies import clear_session_cookie, set_session_cookie
 from accounts.guard import requires, safe_next
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from accounts.service import AccountsContext
+from app.kit.error_pages import wants_json
 from app.kit.errors import DomainError, ValidationFailed
 from app.kit.forms import form_text
 from app.kit.i18n import LANGUAGES, _
@@ -67,7 +68,10 @@ async def home(request: Request) -> Response:
 
 def _account_page(request: Request, *, error: DomainError | None = None, saved: str | None = None,
                   status_code: int = 200) -> Response:
-    return render(request, "account.html", {"languages": LANGUAGES, "error": error, "saved": saved},
+    return render(request, "account.html", {"languages": LANGUAGES, "error": error, "saved": saved,
+                                            "board_themes": preferences.BOARD_THEME_CHOICES,
+                                            "shows_board": permissions.may(current_actor(request),
+                                                                           permissions.BOARD_VIEW)},
                   status_code=status_code)
 
 
@@ -87,6 +91,24 @@ async def profile_submit(request: Request) -> Response:
     except ValidationFailed as error:
         return _account_page(request, error=error, status_code=error.status)
     return RedirectResponse("/account?saved=1", status_code=303)
+
+
+@requires(permissions.ACCOUNT_MANAGE_OWN)
+async def board_theme_submit(request: Request) -> Response:
+    """The board's theme toggle and the account page's choice: kept on the account, then back where it was set
+    (the board's script asks for JSON and stays on the page)."""
+    form = await form_text(request, "board_theme", "next")
+    try:
+        theme = preferences.parse_board_theme(form["board_theme"])
+        async with services(request).unit_of_work() as uow:
+            await preferences.set_board_theme(uow.session, actor=current_actor(request), theme=theme)
+    except ValidationFailed as error:
+        if wants_json(request):
+            raise
+        return _account_page(request, error=error, status_code=error.status)
+    if wants_json(request):
+        return JSONResponse({"board_theme": theme})
+    return RedirectResponse(safe_next(form["next"]) if form["next"] else "/account?saved=1", status_code=303)
 
 
 def _password_page(request: Request, *, error: DomainError | None = None, status_code: int = 200) -> Response:
@@ -122,6 +144,7 @@ routes = [
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/account", account_page, methods=["GET"], name="account"),
     Route("/account/profile", profile_submit, methods=["POST"], name="account_profile"),
+    Route("/account/board-theme", board_theme_submit, methods=["POST"], name="account_board_theme"),
     Route("/account/password", password_page, methods=["GET"], name="account_password"),
     Route("/account/password", password_submit, methods=["POST"], name="account_password_submit"),
 ]

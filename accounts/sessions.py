@@ -59,7 +59,7 @@ async def actor_for(
         username=user.username, source=source, user_id=user.id, display_name=user.display_name,
         organisation_id=organisation.id, organisation_code=organisation.code,
         organisation_name=organisation.name, organisation_kind=organisation.kind,
-        roles=await roles_of(session, user.id), language=user.language,
+        roles=await roles_of(session, user.id), language=user.language, board_theme=user.board_theme,
         must_change_password=user.must_change_password, password_changed_at=user.password_changed_at,
         session_id=session_id, client_address=client_address,
     )

@@ -70,6 +70,7 @@ SHARED_CHROME = (
     "accounts/guard.py",  # log in first, not allowed, expired form, change your password first
     "accounts/activation.py",
     "accounts/permissions.py",  # role labels, shown on the account page
+    "accounts/preferences.py",  # the board theme's choices, on the account page
 )
 
 # The one API-token page of accounts, whose licence-usage part is the licence officer's (docs/provisioning.md).

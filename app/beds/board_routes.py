@@ -66,6 +66,14 @@ def _badge(code: str, translate: Callable[[str], str]) -> str:
     return translate(BADGES[code]) if code in BADGES else code[:4].upper()
 
 
+def dark_theme_media(choice: str | None, *, wall: bool) -> str:
+    """When the dark stylesheet applies, decided before the first paint (no flash of the other theme): the
+    reader's choice kept on their account, else dark on a wall screen, else the computer's own setting."""
+    if choice is not None:
+        return "all" if choice == "dark" else "not all"
+    return "all" if wall else "(prefers-color-scheme: dark)"
+
+
 @requires(permissions.BOARD_VIEW)
 async def board_page(request: Request) -> Response:
     app_services = services(request)
@@ -77,8 +85,11 @@ async def board_page(request: Request) -> Response:
         hospitals = await queries.hospitals(session, actor=current_actor(request))
     name_key = "name_ro" if language == "ro" else "name_en"
     kept = [(key, value) for key, value in request.query_params.multi_items() if key != "view"]
+    wall = request.query_params.get("wall") == "1"
     return render(request, "board.html", {
-        "wall": request.query_params.get("wall") == "1",
+        "wall": wall,
+        "dark_media": dark_theme_media(current_actor(request).board_theme, wall=wall),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "cards": request.query_params.get("view") == "cards",
         "view_query": urlencode(kept),
         "few_beds": app_services.settings.board_few_beds,

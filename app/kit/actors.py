@@ -21,6 +21,7 @@ class Actor:
     organisation_kind: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
     language: str | None = None
+    board_theme: str | None = None  # 'light', 'dark', or None: follow the computer (accounts/preferences.py)
     must_change_password: bool = False
     password_changed_at: datetime | None = None
     session_id: int | None = None

@@ -198,7 +198,7 @@ def test_find_a_bed_ranks_hospitals_links_their_cells_and_says_when_nothing_matc
     expect(results).to_have_count(2)
 
 
-def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice(
+def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice_kept_on_the_account(
     browser: Browser, seeded_server: Callable[[Seed], LiveServer]
 ) -> None:
     server = seeded_server(two_hospitals)
@@ -209,11 +209,29 @@ def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice(
     expect(body).to_have_class(re.compile("theme-dark"))
     expect(desk.locator("#board")).to_have_css("color", "rgb(228, 232, 236)")
     desk.reload()
-    expect(body).to_have_class(re.compile("theme-dark"))  # kept in this browser
-    desk.get_by_role("button", name="Light theme").click()
-    expect(body).not_to_have_class(re.compile("theme-dark"))
+    expect(body).to_have_class(re.compile("theme-dark"))  # kept on the account
 
+    # The same coordinator on another computer, whose browser never saw the toggle, and without any script:
+    # the server painted the page dark from the first frame, and the toggle still works as a plain form.
+    elsewhere = browser.new_context(viewport={"width": 1366, "height": 768}, java_script_enabled=False).new_page()
+    log_in(elsewhere, server, "coord")
+    elsewhere.goto(f"{server.url}/board")
+    expect(elsewhere.locator("body")).to_have_css("background-color", "rgb(15, 20, 24)")
+    elsewhere.get_by_role("button", name="Light theme").click()
+    expect(elsewhere).to_have_url(f"{server.url}/board")
+    expect(elsewhere.locator("body")).to_have_css("background-color", "rgb(244, 246, 248)")
+    desk.reload()
+    expect(body).not_to_have_class(re.compile("theme-dark"))
+    expect(desk.get_by_role("button", name="Dark theme")).to_be_visible()
+
+    # A chosen light holds on the wall too; given back to the computer, the wall starts dark again.
     wall = open_board(browser, server, 1920, 1080, "/board?wall=1")
+    expect(wall.locator("body")).not_to_have_class(re.compile("theme-dark"))
+    wall.goto(f"{server.url}/account")
+    wall.get_by_label("Board theme").select_option(label="Follow this computer's setting (dark on a wall screen)")
+    wall.get_by_role("button", name="Save theme").click()
+    expect(wall.locator(".notice")).to_have_text("Your changes are saved.")
+    wall.goto(f"{server.url}/board?wall=1")
     expect(wall.locator("body")).to_have_class(re.compile("theme-dark"))
 
     cards = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
@@ -222,7 +240,9 @@ def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice(
     expect(cards).to_have_url(f"{server.url}/board?view=cards")
     expect(cards.locator(f"#hospital-{IDS['A']} .type-badge")).to_have_text("EMER")
     expect(cards.locator("#matrix")).to_be_hidden()
+    expect(cards.locator("body")).not_to_have_class(re.compile("theme-dark"))
 
     night = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme="dark").new_page()
     log_in(night, server, "coord")
     expect(night.locator("body")).to_have_class(re.compile("theme-dark"))
+    expect(night.locator("body")).to_have_css("background-color", "rgb(15, 20, 24)")
