@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts import bearer, csrf, sessions
+from accounts import bearer, csrf, sessions, zones
 from accounts.cookies import presession_cookie_name, set_cookie_header, without_overridden
 from accounts.service import AccountsContext
-from app.kit.state import client_address, services
+from app.kit.state import READER_ZONE, client_address, services
 
 
 class ActorMiddleware:
@@ -39,6 +39,11 @@ class ActorMiddleware:
                 actor = await sessions.resolve(uow.session, token=token, now=app_services.clock.now(),
                                                policy=app_services.get(AccountsContext).sessions,
                                                client_address=client_address(connection))
+                if actor is not None:
+                    # Every time a page shows is in the reader's organisation's zone. The organisation is in the
+                    # session already: one with a zone of its own costs no query, one inheriting a query a level.
+                    scope[READER_ZONE] = await zones.organisation_zone(uow.session, actor.organisation_id,
+                                                                       settings.zone)
         if actor is not None and token:
             scope["bedboard.actor"] = actor
             scope["bedboard.csrf_binding"] = f"session:{token}"

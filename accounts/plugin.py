@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from accounts import admin_routes, cli, csrf, permissions, token_routes, tokens
+from accounts import admin_routes, cli, csrf, permissions, token_routes, tokens, zone_routes
 from accounts import routes as account_routes
 from accounts.service import AccountsContext, accounts_context
 from app.kit.i18n import _
@@ -36,10 +36,11 @@ def plugin(token_scopes: Sequence[tokens.TokenScope]) -> Plugin:
         tokens.register(scope)
     return Plugin(
         name="accounts",
-        routes=[*account_routes.routes, *admin_routes.routes,
+        routes=[*account_routes.routes, *admin_routes.routes, *zone_routes.routes,
                 *(route for scope in token_scopes for route in token_routes.routes_for(scope))],
         navigation=[
             NavItem(_("Users"), "/admin/users", permissions.USERS_MANAGE, 30),
+            NavItem(_("Time zone"), zone_routes.PATH, permissions.USERS_MANAGE, 35),
             NavItem(_("API tokens"), "/admin/api-tokens", permissions.API_TOKENS_MANAGE, 60),
             NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN, 1000),
         ],

@@ -71,6 +71,10 @@ SHARED_CHROME = (
     "accounts/activation.py",
     "accounts/permissions.py",  # role labels, shown on the account page
     "accounts/preferences.py",  # the board theme's choices, on the account page
+    # The organisation's time zone, set by its administrator (a health service's, a region's: issue 23 item 9).
+    "accounts/zones.py",
+    "accounts/zone_routes.py",
+    "accounts/templates/organisation_zone.html",
 )
 
 # The one API-token page of accounts, whose licence-usage part is the licence officer's (docs/provisioning.md).
@@ -96,6 +100,7 @@ PROVISIONING_CORE = (
     "app/provisioning/core/workflow.py",
     "app/provisioning/core/service.py",
     "app/provisioning/core/calendar.py",
+    "app/provisioning/core/overdue.py",  # the overdue notice and the daily digest
     "app/notifications/notify.py",
 )
 

@@ -51,7 +51,8 @@ class JobContext:
 
     def unit_of_work(self) -> UnitOfWork:
         # No live publishing: the jobs change no bed numbers.
-        return UnitOfWork(self.session_factory, clock=self.clock, info={"base_url": self.settings.base_url})
+        return UnitOfWork(self.session_factory, clock=self.clock,
+                          info={"base_url": self.settings.base_url, "timezone": self.settings.timezone})
 
 
 JobBody = Callable[[], Awaitable[str]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -54,7 +55,8 @@ class AppServices:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, clock=self.clock, publish=self._after_commit,
-                          before_commit=self._before_commit, info={"base_url": self.settings.base_url})
+                          before_commit=self._before_commit,
+                          info={"base_url": self.settings.base_url, "timezone": self.settings.timezone})
 
     def job_context(self) -> JobContext:
         return JobContext(self.settings, self.session_factory, self.clock)
@@ -81,6 +83,17 @@ def client_address(connection: HTTPConnection) -> str:
 def current_actor(connection: HTTPConnection) -> Actor:
     actor: Actor | None = connection.scope.get("bedboard.actor")
     return actor or Actor.anonymous(client_address(connection))
+
+
+# Where accounts' ActorMiddleware puts the zone of the signed-in reader's organisation (accounts/zones.py).
+READER_ZONE = "bedboard.reader_zone"
+
+
+def reader_zone(connection: HTTPConnection) -> ZoneInfo:
+    """The zone the reader's organisation reads times in (its own or its nearest ancestor's); the installation's
+    (``BEDBOARD_TIMEZONE``) for the anonymous, API programs and organisations with no zone up their tree."""
+    found: ZoneInfo | None = connection.scope.get(READER_ZONE)
+    return found or services(connection).settings.zone
 
 
 def request_id(connection: HTTPConnection) -> str:

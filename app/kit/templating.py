@@ -23,7 +23,7 @@ from app.kit.actors import Actor
 from app.kit.i18n import LANGUAGE_NAMES, Plural, format_moment, format_number, negotiate, translate
 from app.kit.plugins import Registry
 from app.kit.settings import Settings
-from app.kit.state import current_actor, request_id, services
+from app.kit.state import current_actor, reader_zone, request_id, services
 
 # The page frame (base.html, error pages); each plugin adds its own folders after it.
 FRAME_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -38,9 +38,10 @@ def make_templates(settings: Settings, registry: Registry) -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
     )
     zone = ZoneInfo(settings.timezone)
-    # The page's language is in its context (``lang``): a moment and a number read as that language writes them.
+    # The page's language (``lang``) and the reader's zone (``reader_zone``) are in its context: a moment and a number
+    # read as that language writes them, in the zone of the reader's organisation.
     environment.filters["local_time"] = jinja2.pass_context(
-        lambda context, moment: _local_time(moment, zone, context.get("lang", "en")))
+        lambda context, moment: _local_time(moment, context.get("reader_zone", zone), context.get("lang", "en")))
     environment.filters["number"] = jinja2.pass_context(
         lambda context, number: format_number(number, context.get("lang", "en")))
     environment.globals["language_names"] = LANGUAGE_NAMES
@@ -144,8 +145,9 @@ def render(
         "request": request,
         "actor": actor,
         "lang": language,
-        "_": translator(language, services(request).settings.zone),
-        "_n": plural_translator(language, services(request).settings.zone),
+        "reader_zone": reader_zone(request),
+        "_": translator(language, reader_zone(request)),
+        "_n": plural_translator(language, reader_zone(request)),
         "nav": services(request).registry.visible_navigation(actor),
         "request_id": request_id(request),
         "current_path": request.url.path,

@@ -7,9 +7,9 @@ tomorrow. Nobody ever sees or marks another user's notifications: each query is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +23,9 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.forms import positive_id
-from app.kit.i18n import _
-from app.kit.state import current_actor, services
-from app.kit.templating import language_of, render, translator
+from app.kit.i18n import _, translate
+from app.kit.state import current_actor, reader_zone, services
+from app.kit.templating import language_of, render
 from app.notifications import notify as notifications
 from app.notifications.models import Notification
 
@@ -50,12 +50,13 @@ class ShownNotification:
     read: bool
 
 
-def _text(in_language: Callable[..., str], item: notifications.NotificationView) -> str:
+def _text(language: str, zone: ZoneInfo, item: notifications.NotificationView) -> str:
+    """In the reader's language and their organisation's zone (``reader_zone``), plurals and phrases translated."""
     try:
-        return in_language(item.message, **item.params)
+        return notifications.notice_text(language, zone, item.message, item.params)
     except (KeyError, IndexError, ValueError):
         # Kept notifications outlive the code: a message whose placeholders changed since still shows.
-        return in_language(item.message)
+        return translate(language, item.message)
 
 
 async def mark_read(session: AsyncSession, *, actor: Actor, notification_id: int | None = None) -> int:
@@ -84,10 +85,10 @@ async def notifications_page(request: Request) -> Response:
     assert actor.user_id is not None
     async with services(request).unit_of_work() as uow:
         listed = await notifications.recent(uow.session, actor.user_id)
-    in_language = translator(language_of(request), services(request).settings.zone)
+    language, zone = language_of(request), reader_zone(request)
     return render(request, "notifications.html", {
-        "notifications": [ShownNotification(item.id, _text(in_language, item), followable(item.link), item.created_at,
-                                             item.read) for item in listed],
+        "notifications": [ShownNotification(item.id, _text(language, zone, item), followable(item.link),
+                                             item.created_at, item.read) for item in listed],
         "unread": sum(not item.read for item in listed), "limit": notifications.LIST_LIMIT,
     })
 

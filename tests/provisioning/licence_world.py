@@ -42,7 +42,10 @@ async def make_licence_world(services: AppServices, *, pool_size: int | None = 1
     commune_b = await add_organisation(services, COMMUNE_B, "commune", service_id)
     establishment_a = await add_organisation(services, ESTABLISHMENT_A, "establishment", commune_a)
     async with services.unit_of_work() as uow:
-        uow.session.add(OrganisationCalendar(organisation_id=service_id, country="CL", timezone="America/Santiago"))
+        uow.session.add(OrganisationCalendar(organisation_id=service_id, country="CL"))
+        service = await uow.session.get(Organisation, service_id)
+        assert service is not None
+        service.timezone = "America/Santiago"  # the health service's zone, inherited by its communes
         if pool_size is not None:
             uow.session.add(LicensePool(organisation_id=service_id, size=pool_size))
     await make_user(services, "ref_a", role="referent", organisation=COMMUNE_A)

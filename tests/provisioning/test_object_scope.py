@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts import tokens
-from accounts.models import User
+from accounts.models import Organisation, User
 from app.kit.forms import carry_file
 from app.kit.state import AppServices
 from app.notifications.models import Notification
@@ -39,7 +39,7 @@ from tests.provisioning.scope_cases import Case, allowed_to_its_owner, refused_a
 
 SKANE, UPPSALA = "skane_audiology", "uppsala_care_providers"
 NEW_AUDIOLOGIST = {"clinics": ["Hörselmottagningen Lund", "Hörselmottagningen Malmö"], "profession": "audiologist",
-                   "needs_webpriva_read": True}
+                   "needs_webpriva_read": True, "main_clinic": "Hörselmottagningen Lund"}
 
 
 # The person of the owning organisation who holds the same role as each attacker: the control that the route
@@ -77,8 +77,10 @@ async def make_other_service(services: AppServices) -> OtherService:
     await add_organisation(services, "USD-OC", "digital_health_unit", health_service)
     commune = await add_organisation(services, "MAIPU", "commune", health_service)
     async with services.unit_of_work() as uow:
-        uow.session.add(OrganisationCalendar(organisation_id=health_service, country="CL",
-                                             timezone="America/Santiago"))
+        uow.session.add(OrganisationCalendar(organisation_id=health_service, country="CL"))
+        health = await uow.session.get(Organisation, health_service)
+        assert health is not None
+        health.timezone = "America/Santiago"
         uow.session.add(LicensePool(organisation_id=health_service, size=10))
     for username, role, organisation in (("ref_x", "referent", "MAIPU"), ("officer_x", "license_officer", "USD-OC"),
                                          ("helpdesk_x", "helpdesk", "USD-OC")):

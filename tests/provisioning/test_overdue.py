@@ -56,7 +56,9 @@ async def test_overdue_once_and_a_daily_digest(services: AppServices, clock: Man
     assert [message for message, _params in notices] == [
         "Licence request #{number} was submitted and waits for you.",
         "Request #{number} is overdue (it was due {due}).",
-        "Daily digest: {count} request(s) are overdue: {numbers}.",
+        "Daily digest: {count} request is overdue: {numbers}.",
     ]
-    assert notices[1][1] == {"number": request.id, "due": "2026-11-10 09:00"}
-    assert notices[2][1] == {"count": 1, "numbers": f"#{request.id}"}
+    # The due instant itself, shown to each reader in their zone; the digest keeps its plural and number.
+    assert notices[1][1] == {"number": request.id, "due": "2026-11-10T12:00:00+00:00", "_moments": "due"}
+    assert notices[2][1] == {"numbers": f"#{request.id}", "_plural": "Daily digest: {count} requests are overdue: "
+                             "{numbers}.", "_n": 1}

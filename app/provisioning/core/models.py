@@ -70,10 +70,11 @@ class TaskDependency(Base):
 
 
 class OrganisationCalendar(Base):
-    """Where an organisation works: its country (and region) for public holidays, and its time zone.
+    """Where an organisation works: its country (and region) for public holidays.
 
     Organisations without a row use their nearest ancestor's, so a health service's calendar covers its
-    communes and establishments.
+    communes and establishments. The days are counted in the organisation's time zone, which is the
+    organisation's own (``organisations.timezone``, inherited down the tree: accounts/zones.py), not the calendar's.
     """
 
     __tablename__ = "provisioning_calendars"
@@ -81,7 +82,6 @@ class OrganisationCalendar(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     country: Mapped[str | None] = mapped_column(String(2))
     subdivision: Mapped[str | None] = mapped_column(String(10))
-    timezone: Mapped[str] = mapped_column(String(60))
 
 
 class ClosureDay(Base):

@@ -14,7 +14,7 @@ from app.jobs.models import JobRun
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
-from app.kit.i18n import _
+from app.kit.i18n import _, _n
 from app.notifications.notify import notify, organisation_ids_under, users_with_role
 from app.provisioning.core import workflow
 from app.provisioning.core.deadlines import is_overdue, lineage
@@ -53,8 +53,9 @@ async def sweep_overdue(uow: UnitOfWork, *, actor: Actor, zone: ZoneInfo) -> Ove
             await audit.record(session, actor=actor, action="provisioning.request.overdue",
                                object_type="provisioning_request", object_id=request.id,
                                after={"due_at": _iso(request.due_at)})
+            # The due instant itself: each reader sees it in their own language and organisation's zone.
             await notify(session, recipients=handlers, message=_("Request #{number} is overdue (it was due {due})."),
-                         params={"number": request.id, "due": _local(request.due_at, zone)},
+                         params={"number": request.id, "due": request.due_at},
                          link=kind_of(request.kind).detail_path.format(number=request.id))
             newly += 1
         for handler in handlers:
@@ -80,8 +81,9 @@ async def _daily_digest(uow: UnitOfWork, per_handler: dict[int, list[int]], now:
         user = handlers_by_id.get(user_id)
         numbers = ", ".join(f"#{number}" for number in sorted(request_ids))
         await notify(session, recipients=[user] if user is not None else [],
-                     message=_("Daily digest: {count} request(s) are overdue: {numbers}."),
-                     params={"count": len(request_ids), "numbers": numbers}, link=DIGEST_LINK)
+                     message=_n("Daily digest: {count} request is overdue: {numbers}.",
+                                "Daily digest: {count} requests are overdue: {numbers}.", len(request_ids)),
+                     params={"numbers": numbers}, link=DIGEST_LINK)
         sent += 1
     return sent
 
@@ -105,6 +107,3 @@ async def _users(uow: UnitOfWork, per_handler: dict[int, list[int]]) -> dict[int
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
-
-def _local(moment: datetime | None, zone: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -23,13 +23,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accounts.guard import requires
+from accounts.zones import zone_label
 from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _, format_moment
-from app.kit.state import current_actor, services
+from app.kit.state import current_actor, reader_zone, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
 from app.provisioning.core.models import ProvisioningRequest
@@ -54,10 +55,24 @@ MomentWriter = Callable[[datetime | None, ZoneInfo], str]
 
 
 def reader_time(request: Request) -> MomentWriter:
-    """Moments as the organisation's clock shows them (the page says which zone that is), written the way the
-    reader's language writes dates (``app/kit/i18n.py: format_moment``)."""
-    language = language_of(request)
-    return lambda moment, zone: "" if moment is None else format_moment(moment, zone, language)
+    """Moments in the zone of the reader's organisation (``app/kit/state.py: reader_zone``), written the way the
+    reader's language writes dates (``app/kit/i18n.py: format_moment``).
+
+    The writer takes the zone of the organisation the moment belongs to (a request's); where it differs from the
+    reader's, the time is followed by the zone it is shown in ("10 dic 2026, 08:00 (Europe/Bucharest)"), so that a
+    reader of another zone's request (an auditor, a region's IT reading a care provider abroad) knows that the
+    deadline was converted, not that it falls at that hour where the request was made.
+    """
+    language, zone_of_reader = language_of(request), reader_zone(request)
+
+    def write(moment: datetime | None, zone: ZoneInfo) -> str:
+        if moment is None:
+            return ""
+        shown = format_moment(moment, zone_of_reader, language)
+        label = zone_label(zone, zone_of_reader)
+        return shown if label is None else f"{shown} ({zone_of_reader.key})"
+
+    return write
 
 
 def path_id(request: Request, name: str = "request_id") -> int:

@@ -5,12 +5,13 @@ data; each module's own set-up (the licence pool, role units, IT-order catalogue
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
+from accounts.zones import zone_named
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.errors import NotFound, ValidationFailed
@@ -28,23 +29,21 @@ async def organisation_by_code(session: AsyncSession, code: str) -> Organisation
 
 async def set_calendar(session: AsyncSession, *, actor: Actor, organisation_code: str, country: str | None,
                        subdivision: str | None, timezone: str) -> OrganisationCalendar:
+    """The organisation's holidays (country, subdivision) and its time zone, which is the organisation's own
+    (``organisations.timezone``: the one zone its people read times in, accounts/zones.py)."""
     organisation = await organisation_by_code(session, organisation_code)
+    timezone = zone_named(timezone)
     try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationFailed(_("Unknown time zone {zone}; use a name such as America/Santiago."),
-                               zone=timezone) from error
-    try:
-        calendar_for(country, subdivision, frozenset(), zone).is_business_day(date(2026, 1, 2))
+        calendar_for(country, subdivision, frozenset(), ZoneInfo(timezone)).is_business_day(date(2026, 1, 2))
     except ValueError as error:
         raise ValidationFailed(_("The calendar cannot be used: {reason}"), reason=str(error)) from error
     row = await session.get(OrganisationCalendar, organisation.id)
     before = None if row is None else {"country": row.country, "subdivision": row.subdivision,
-                                       "timezone": row.timezone}
+                                       "timezone": organisation.timezone}
     if row is None:
-        row = OrganisationCalendar(organisation_id=organisation.id, timezone=timezone)
+        row = OrganisationCalendar(organisation_id=organisation.id)
         session.add(row)
-    row.country, row.subdivision, row.timezone = country, subdivision, timezone
+    row.country, row.subdivision, organisation.timezone = country, subdivision, timezone
     await session.flush()
     await audit.record(session, actor=actor, action="provisioning.calendar_set", object_type="organisation",
                        object_id=organisation.id, before=before,

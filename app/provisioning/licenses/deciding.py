@@ -10,7 +10,7 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
-from app.kit.i18n import _
+from app.kit.i18n import _, _n
 from app.notifications.notify import organisation_ids_under
 from app.provisioning.core import service
 from app.provisioning.core.models import ProvisioningRequest
@@ -19,8 +19,14 @@ from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, Collaborator, 
 from app.provisioning.licenses.notices import tell_requester
 from app.provisioning.licenses.plans import plan_for_collaborators
 
-ACCEPTED_NOTICE = _(
-    "Licence request #{number} was accepted: {count} licence(s) created. Generate the node keys, then tell each user.")
+
+def accepted_notice(created: int) -> str:
+    """The referent's notice, with the plural the number of licences takes in the reader's language."""
+    return _n("Licence request #{number} was accepted: {count} licence created. Generate the node keys, then tell "
+              "the user.", "Licence request #{number} was accepted: {count} licences created. Generate the node "
+              "keys, then tell each user.", created)
+
+
 TAKEN_SINCE = _(
     "A collaborator got an active licence after the request was sent ({runs}); reject it so the referent removes them.")
 POOL_EXHAUSTED = _(
@@ -50,7 +56,7 @@ async def accept(uow: UnitOfWork, *, actor: Actor, request_id: int) -> Provision
         created = await _create_licences(uow, actor, request)
         await service.add_plan(uow, request=request, specs=plan_for_collaborators(request.kind, created))
         await service.transition(uow, actor=actor, request=request, action="start")
-        await tell_requester(session, request, ACCEPTED_NOTICE, count=len(created))
+        await tell_requester(session, request, accepted_notice(len(created)))
         return request
     await service.transition(uow, actor=actor, request=request, action="start")
     if request.kind == kinds.SUPPORT.code:

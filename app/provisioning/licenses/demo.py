@@ -20,7 +20,7 @@ from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
-from app.provisioning.core.models import OrganisationCalendar
+from app.provisioning.core.setup import set_calendar
 from app.provisioning.licenses import deciding, requesting
 from app.provisioning.licenses.models import ACTIVE, DEACTIVATED, License, LicensePool
 
@@ -54,7 +54,9 @@ async def ensure_licence_demo(uow: UnitOfWork, actor: Actor, organisations: Mapp
     service_id = organisations[SERVICE_CODE]
     if await session.get(LicensePool, service_id) is not None:
         return
-    session.add(OrganisationCalendar(organisation_id=service_id, country="CL", timezone="America/Santiago"))
+    # The health service's holidays and time zone (the organisation's, inherited by its communes and establishments).
+    await set_calendar(session, actor=actor, organisation_code=SERVICE_CODE, country="CL", subdivision=None,
+                       timezone="America/Santiago")
     session.add(LicensePool(organisation_id=service_id, size=POOL_SIZE))
     await session.flush()
     await audit.record(session, actor=actor, action="licenses.pool_set", object_type="organisation",

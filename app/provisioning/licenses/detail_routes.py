@@ -29,7 +29,7 @@ async def detail_page(request: Request, request_id: int, *, error: DomainError |
         table = request_forms.with_spare_row([request_forms.TableRow(row.full_name, row.run, row.gender)
                                               for row in view.collaborators])
     return detail_response(request, "licenses_request.html", view, done=request_forms.done_message(request),
-                           error=error, typed=typed, status_code=status_code, table=table or [], zone=str(view.zone),
+                           error=error, typed=typed, status_code=status_code, table=table or [],
                            genders=GENDERS)
 
 

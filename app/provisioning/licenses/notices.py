@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
@@ -18,7 +20,7 @@ def request_link(request_id: int) -> str:
 
 
 async def tell_handlers(session: AsyncSession, request: ProvisioningRequest, message: str,
-                        **params: str | int | None) -> int:
+                        **params: str | int | datetime | None) -> int:
     """Every user of the handling role in the request's health service."""
     service_id = await service_of(session, request.organisation_id)
     if service_id is None:
@@ -30,14 +32,14 @@ async def tell_handlers(session: AsyncSession, request: ProvisioningRequest, mes
 
 
 async def tell_requester(session: AsyncSession, request: ProvisioningRequest, message: str,
-                         **params: str | int | None) -> int:
+                         **params: str | int | datetime | None) -> int:
     requester = await session.get(User, request.requester_id)
     return await notify(session, recipients=[requester] if requester else [], message=message,
                         params={"number": request.id, **params}, link=request_link(request.id))
 
 
 async def tell_referents(session: AsyncSession, organisation_id: int, message: str, link: str,
-                         **params: str | int | None) -> int:
+                         **params: str | int | datetime | None) -> int:
     """The referents of the organisation itself, or, if it has none, of the nearest organisation above it
     that has some (an establishment without a referent of its own is looked after by its commune's)."""
     referents = []

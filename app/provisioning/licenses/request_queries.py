@@ -73,7 +73,8 @@ class TaskView:
     state: str
     state_label: str
     external_reference: str | None
-    prerequisites: list[str]
+    # Each task it waits for: its label (a message id, translated on the page) and the person it is for.
+    prerequisites: list[tuple[str, str]]
     ready: bool
     actions: list[str]
 
@@ -179,10 +180,9 @@ async def _tasks(session: AsyncSession, request: ProvisioningRequest, role: str)
     return views
 
 
-def _task_name(task: ProvisioningTask, people: dict[str, str]) -> str:
-    person = people.get(task.key.split(":", 1)[0])
-    label = TASK_ACTION_LABELS.get(task.action, task.action)
-    return f"{label} ({person})" if person else label
+def _task_name(task: ProvisioningTask, people: dict[str, str]) -> tuple[str, str]:
+    """The label stays a message id: the page translates it, as it does the task's own label."""
+    return TASK_ACTION_LABELS.get(task.action, task.action), people.get(task.key.split(":", 1)[0], "")
 
 
 def _task_actions(request: ProvisioningRequest, task: ProvisioningTask, role: str, ready: bool) -> list[str]:

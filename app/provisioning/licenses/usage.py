@@ -72,7 +72,7 @@ async def sweep_unused(uow: UnitOfWork, *, actor: Actor) -> SweepReport:
             await tell_referents(session, licence.organisation_id,
                                  _("Licence #{license} of {name} is unused and will be deactivated on {date}."),
                                  LICENSES_LINK, license=licence.id, name=licence.full_name,
-                                 date=deadline.date().isoformat())
+                                 date=deadline)  # a moment: each referent reads it in their own zone
             warned += 1
     return SweepReport(warned, deactivated)
 

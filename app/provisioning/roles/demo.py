@@ -22,6 +22,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
+from app.provisioning.core.setup import set_calendar
 from app.provisioning.roles import assigning, changing, competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
@@ -78,7 +79,9 @@ async def ensure_roles_demo(uow: UnitOfWork, actor: Actor, organisations: Mappin
     region_id = organisations[REGION_CODE]
     if await session.get(OrganisationCalendar, region_id) is not None:
         return
-    session.add(OrganisationCalendar(organisation_id=region_id, country="SE", timezone="Europe/Stockholm"))
+    # The region's holidays and its time zone (the organisation's, inherited by its care areas and units).
+    await set_calendar(session, actor=actor, organisation_code=REGION_CODE, country="SE", subdivision=None,
+                       timezone="Europe/Stockholm")
     for code, _name, _area, own_part, manager in UNITS:
         manager_id = await _user_id(session, manager) if manager else None
         session.add(RoleUnit(organisation_id=organisations[code], hsa_id=hsa_id(own_part),

@@ -29,12 +29,12 @@ class OrdersWorld:
 
 async def _organisation(services: AppServices, code: str, name: str, kind: str, parent_id: int | None) -> int:
     async with services.unit_of_work() as uow:
-        organisation = Organisation(code=code, name=name, kind=kind, parent_id=parent_id)
+        organisation = Organisation(code=code, name=name, kind=kind, parent_id=parent_id,
+                                    timezone="Europe/Stockholm" if parent_id is None else None)
         uow.session.add(organisation)
         await uow.session.flush()
         if parent_id is None:
-            uow.session.add(OrganisationCalendar(organisation_id=organisation.id, country="SE",
-                                                 timezone="Europe/Stockholm"))
+            uow.session.add(OrganisationCalendar(organisation_id=organisation.id, country="SE"))
         return organisation.id
 
 
