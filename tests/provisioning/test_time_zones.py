@@ -20,7 +20,8 @@ from app.kit.audit import AuditEvent
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
 from app.provisioning.core.overdue import sweep_overdue
-from app.provisioning.licenses import requesting
+from app.provisioning.licenses import asking, deciding, requesting
+from app.provisioning.licenses.models import License
 from app.provisioning.roles import assigning
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of, make_licence_world
@@ -164,3 +165,33 @@ async def test_the_administrator_sets_the_zone_on_a_page_audited_and_inherited_d
         assert (await log_in(browser, "anna.manager")).status_code == 303
         assert (await browser.get("/admin/time-zone")).status_code == 403
 
+
+
+async def test_notices_name_the_kind_of_request_and_count_licences_in_spanish_and_the_after_column_is_translated(
+        services: AppServices, clock: ManualClock, new_client: BrowserFactory) -> None:
+    world = await make_licence_world(services)
+    for username in ("ref_a", "officer", "helpdesk"):
+        await _speaking(services, username, "es")
+    clock._now = FRIDAY
+    async with services.unit_of_work() as uow:
+        request = await requesting.submit_new(uow, actor=await actor_of(services, "ref_a"),
+                                              organisation_id=world.commune_a,
+                                              entries=[(1, "Alba Plaza Santelices", "12345678-5", "F")])
+    async with services.unit_of_work() as uow:
+        await deciding.accept(uow, actor=await actor_of(services, "officer"), request_id=request.id)
+    async with services.session_factory() as session:
+        licence_id = await session.scalar(select(License.id))
+    assert licence_id is not None
+    async with services.unit_of_work() as uow:
+        ticket = await asking.ask_about_licence(uow, actor=await actor_of(services, "ref_a"), license_id=licence_id,
+                                                kind="licenses.support", description="No puede entrar")
+
+    referent = await _page_text(new_client, "ref_a", "/notifications")
+    assert f"La solicitud de licencias n.º {request.id} fue aceptada: 1 licencia creada." in referent
+    assert "licencia(s)" not in referent
+    helpdesk = await _page_text(new_client, "helpdesk", "/notifications")
+    assert f"Requerimiento a mesa de ayuda n.º {ticket.id} para Alba Plaza Santelices le espera." in helpdesk
+    assert "Help-desk ticket" not in helpdesk
+    page = await _page_text(new_client, "ref_a", f"/licenses/requests/{request.id}")
+    assert "Generar las claves de acceso a los nodos del usuario (Alba Plaza Santelices)" in page  # the After column
+    assert "Generate the access keys" not in page

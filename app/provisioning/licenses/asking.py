@@ -9,6 +9,7 @@ from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
 from app.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
+from app.notifications.notify import Phrase
 from app.provisioning.core import service
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.licenses import kinds, scope
@@ -53,7 +54,7 @@ async def ask_about_licence(uow: UnitOfWork, *, actor: Actor, license_id: int, k
     session.add(LicenseSubject(request_id=request.id, license_id=licence.id, description=text))
     await service.transition(uow, actor=actor, request=request, action="submit")
     await tell_handlers(session, request, _("{kind} #{number} for {name} waits for you."),
-                        kind=kinds.LICENSE_KINDS[kind].label, name=licence.full_name)
+                        kind=Phrase(kinds.LICENSE_KINDS[kind].label), name=licence.full_name)
     return request
 
 
