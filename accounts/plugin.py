@@ -41,7 +41,6 @@ def plugin(token_scopes: Sequence[tokens.TokenScope]) -> Plugin:
         navigation=[
             NavItem(_("Users"), "/admin/users", permissions.USERS_MANAGE, 30),
             NavItem(_("Time zone"), zone_routes.PATH, permissions.USERS_MANAGE, 35),
-            NavItem(_("Time zone"), zone_routes.PATH, permissions.USERS_MANAGE, 35),
             NavItem(_("API tokens"), "/admin/api-tokens", permissions.API_TOKENS_MANAGE, 60),
             NavItem(_("Account"), "/account", permissions.ACCOUNT_MANAGE_OWN, 1000),
         ],

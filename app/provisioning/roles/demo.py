@@ -23,7 +23,6 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core.models import OrganisationCalendar
 from app.provisioning.core.setup import set_calendar
-from app.provisioning.core.setup import set_calendar
 from app.provisioning.roles import assigning, changing, competence
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import Employee, RoleUnit
