@@ -21,7 +21,7 @@ from app.kit.i18n import _
 from app.kit.state import client_address, current_actor, services
 from app.kit.templating import render
 
-FORM_FIELDS = ("username", "display_name", "role", "hospital_id")
+FORM_FIELDS = ("username", "display_name", "role", "hospital_id", "organisation_id")
 
 
 
@@ -34,7 +34,8 @@ def _user_id(request: Request) -> int:
 
 
 def _hospital_for(form: dict[str, str]) -> int | None:
-    return positive_id(form["hospital_id"]) if form["role"] == "operator" else None
+    """An operator's hospital; for any other role the organisation chosen (none: the administrator's own)."""
+    return positive_id(form["hospital_id"] if form["role"] == "operator" else form["organisation_id"])
 
 
 async def _organisations(request: Request) -> list[tuple[int, str, str]]:
@@ -45,7 +46,7 @@ async def _organisations(request: Request) -> list[tuple[int, str, str]]:
 @requires(permissions.USERS_MANAGE)
 async def users_page(request: Request) -> Response:
     query = request.query_params
-    role = query.get("role", "") if query.get("role", "") in admin_service.ROLES else ""
+    role = query.get("role", "") if query.get("role", "") in admin_service.roles_for(current_actor(request)) else ""
     organisation_id = positive_id(query.get("organisation", ""))
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
@@ -54,7 +55,8 @@ async def users_page(request: Request) -> Response:
                                                role=role or None)
     notices = {"deleted": _("The user is deleted."), "saved": _("The changes are saved.")}
     return render(request, "admin_users.html", {
-        "users": users, "organisations": await _organisations(request), "roles": admin_service.ROLES,
+        "users": users, "organisations": await _organisations(request),
+        "roles": admin_service.roles_for(current_actor(request)),
         "q": query.get("q", "")[:80], "role": role, "organisation_id": organisation_id,
         "may_take": permissions.may_take_ownership(current_actor(request), permissions.USERS_MANAGE),
         "notice": next((text for key, text in notices.items() if query.get(key)), None),
@@ -63,7 +65,8 @@ async def users_page(request: Request) -> Response:
 
 async def _user_form(request: Request, template: str, *, error: DomainError | None = None,
                      values: dict[str, Any], status_code: int = 200) -> Response:
-    return render(request, template, {"error": error, "values": values, "roles": admin_service.ROLES,
+    return render(request, template, {"error": error, "values": values,
+                                      "roles": admin_service.roles_for(current_actor(request)),
                                       "organisations": await _organisations(request)}, status_code=status_code)
 
 
@@ -98,10 +101,11 @@ async def _edit_page(request: Request, *, error: DomainError | None = None, valu
         user = await admin_queries.user_detail(uow.session, actor=current_actor(request), user_id=_user_id(request),
                                                now=app_services.clock.now())
     shown = values or {"username": user.username, "display_name": user.display_name, "role": user.role or "",
-                       "hospital_id": str(user.organisation_id) if user.organisation_kind == "hospital" else ""}
+                       "hospital_id": str(user.organisation_id) if user.organisation_kind == "hospital" else "",
+                       "organisation_id": "" if user.organisation_kind == "hospital" else str(user.organisation_id)}
     actor = current_actor(request)
     return render(request, "admin_user_edit.html", {
-        "user": user, "error": error, "values": shown, "roles": admin_service.ROLES,
+        "user": user, "error": error, "values": shown, "roles": admin_service.roles_for(current_actor(request)),
         "organisations": await _organisations(request), "is_self": user.id == actor.user_id,
         "may_take": not user.managed and admin_queries.may_take_over(actor, user.organisation_kind),
         "taken": request.query_params.get("taken") == "1",

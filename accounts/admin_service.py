@@ -1,4 +1,8 @@
-"""What an authority administrator does to users: create, change, deactivate, delete, reset a password.
+"""What an administrator does to users: create, change, deactivate, delete, reset a password.
+
+An authority's administrator works on the bed board; a provisioning tree's administrator (of a health service, a
+region, a commune or a care provider) on its own tree; the ministry's administrators make a tree's first
+administrator from the pages (``first_administrator``), as the command line did until now.
 
 Every action checks the scope here (``may_manage_user``), not only in the route, and is audited with
 before and after. No password or hash is ever written to the log, and the administrator never sees a
@@ -15,10 +19,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import activation, permissions, sessions
-from accounts.admin_queries import load_user, require_admin, require_scope
+from accounts.admin_queries import is_tree_admin, load_user, require_admin, require_scope
 from accounts.models import Organisation, User, UserRole
 from accounts.permissions import ROLE_ORGANISATION_KINDS
 from accounts.service import username_key
+from accounts.trees import BED_BOARD_KINDS, TREE_ROOT_KINDS
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.audit import AuditHead
@@ -29,6 +34,20 @@ from app.kit.i18n import _
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 USERNAME_RULE = _("A username has 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")
 ROLES = ("coordinator", "operator", "auditor", "admin")
+# A tree's administrator gives the roles of the tree's kinds of organisation, and makes its administrators and auditors.
+TREE_ROLES = tuple(role for role, kinds in ROLE_ORGANISATION_KINDS.items() if kinds - BED_BOARD_KINDS)
+
+
+def roles_for(actor: Actor) -> tuple[str, ...]:
+    """The roles an administrator may give, in the order of the page's list."""
+    return TREE_ROLES if is_tree_admin(actor) else ROLES
+
+
+def first_administrator(actor: Actor, role: str, organisation: Organisation) -> bool:
+    """The ministry's administrators make the administrators of a provisioning tree's root (and nothing else in
+    it): the tree's own administrators take it from there."""
+    return (role == "admin" and organisation.kind in TREE_ROOT_KINDS
+            and permissions.may_take_ownership(actor, permissions.USERS_MANAGE))
 
 
 class LockOut(Conflict):
@@ -72,8 +91,9 @@ async def _require_free(session: AsyncSession, username: str, *, except_user_id:
 
 async def _organisation_for(session: AsyncSession, actor: Actor, role: str,
                             organisation_id: int | None) -> Organisation:
-    """Authority roles belong to the administrator's own authority; an operator names a hospital."""
-    if role not in ROLES:
+    """Authority roles belong to the administrator's own authority unless another organisation is chosen; an
+    operator names a hospital."""
+    if role not in roles_for(actor):
         raise ValidationFailed(_("Choose one of the offered roles."), details={"field": "role"})
     if role == "operator" and organisation_id is None:
         raise ValidationFailed(_("An operator belongs to a hospital: choose one."), details={"field": "hospital"})
@@ -81,7 +101,9 @@ async def _organisation_for(session: AsyncSession, actor: Actor, role: str,
                                else actor.organisation_id)
     if chosen is None:
         raise ValidationFailed(_("There is no such organisation."), details={"field": "hospital"})
-    require_scope(actor, chosen, actor.organisation_id)  # the maker's authority owns a hospital user it makes
+    if not first_administrator(actor, role, chosen):
+        # The maker's authority owns a hospital user it makes.
+        await require_scope(session, actor, chosen, actor.organisation_id)
     if chosen.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationFailed(_("The role {role} does not belong to an organisation of kind {kind}."),
                                role=role, kind=chosen.kind)
@@ -112,7 +134,7 @@ async def _target(session: AsyncSession, actor: Actor, user_id: int) -> tuple[Us
     require_admin(actor)
     await _serialise(session)
     user, organisation, role = await load_user(session, user_id)
-    require_scope(actor, organisation, user.owner_organisation_id)
+    await require_scope(session, actor, organisation, user.owner_organisation_id)
     return user, organisation, role
 
 

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from accounts.permissions import ROLE_ACTIONS
 from accounts.service import ORGANISATION_KINDS, AccountsContext, accounts_context, create_organisation, create_user
 from app.kit.actors import Actor
 from app.kit.commands import Command, CommandContext, CommandFailed, say
@@ -67,8 +68,9 @@ def organisations_create(context: CommandContext, args: argparse.Namespace) -> i
 
 def _user_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--organisation", required=True, metavar="CODE", help="organisation code, e.g. SAMB")
-    parser.add_argument("--role", required=True,
-                        help="admin, coordinator, operator, auditor, referent, license_officer or helpdesk")
+    # Every role of the permission table, so that the help never falls behind a module that adds one.
+    parser.add_argument("--role", required=True, metavar="ROLE",
+                        help="one of: " + ", ".join(ROLE_ACTIONS) + " (each belongs to its kinds of organisation)")
     parser.add_argument("--username", required=True)
     parser.add_argument("--display-name", default="", metavar="TEXT", help="full name (default: username)")
     parser.add_argument("--password-stdin", action="store_true",

@@ -90,9 +90,11 @@ ROLE_LABELS: Final[dict[str, str]] = {
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).
 ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
-    "admin": frozenset({"authority"}),
+    # Administrators and auditors of the bed board's authorities, and of each provisioning tree's root
+    # (accounts/trees.py: TREE_ROOT_KINDS): each manages or reads its own tree only.
+    "admin": frozenset({"authority", "health_service", "region", "commune", "care_provider"}),
     "coordinator": frozenset({"authority"}),
-    "auditor": frozenset({"authority"}),
+    "auditor": frozenset({"authority", "health_service", "region", "commune", "care_provider"}),
     "operator": frozenset({"hospital"}),
     "referent": frozenset({"commune", "establishment"}),
     "license_officer": frozenset({"digital_health_unit"}),

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from accounts import admin_routes, cli, csrf, permissions, token_routes, tokens, zone_routes
+from accounts import admin_routes, cli, csrf, email_routes, permissions, token_routes, tokens, zone_routes
 from accounts import routes as account_routes
+from accounts.audited_objects import AUDITED_OBJECTS
 from accounts.service import AccountsContext, accounts_context
 from app.kit.i18n import _
 from app.kit.plugins import NavItem, Plugin
@@ -36,7 +37,7 @@ def plugin(token_scopes: Sequence[tokens.TokenScope]) -> Plugin:
         tokens.register(scope)
     return Plugin(
         name="accounts",
-        routes=[*account_routes.routes, *admin_routes.routes, *zone_routes.routes,
+        routes=[*account_routes.routes, *admin_routes.routes, *email_routes.routes, *zone_routes.routes,
                 *(route for scope in token_scopes for route in token_routes.routes_for(scope))],
         navigation=[
             NavItem(_("Users"), "/admin/users", permissions.USERS_MANAGE, 30),
@@ -51,4 +52,5 @@ def plugin(token_scopes: Sequence[tokens.TokenScope]) -> Plugin:
         stop=_stop,
         policy=permissions.may,
         commands=cli.COMMANDS,
+        audit_objects=AUDITED_OBJECTS,
     )

@@ -54,7 +54,8 @@ async def password_hash(session_factory: async_sessionmaker[AsyncSession], usern
 ROLES_LOGINS = {"chef.kardavd": "manager", "chef.kardmot": "manager", "chef.vcnorr": "manager",
                 "it.gavleborg": "it_support", "ehalsa.gavleborg": "catalogue_steward",
                 "kontakt.kard": "catalogue_contact", "vc.kard": "head_of_operations",
-                "vc.digital": "head_of_operations", "anna.berg": "employee"}
+                "vc.digital": "head_of_operations", "anna.berg": "employee", "admin.gavleborg": "admin",
+                "audit.gavleborg": "auditor"}
 
 
 ORDERS_LOGINS = {"it.lund": "it_contact", "it.malmo": "it_contact", "orders.skane": "orders_admin",
@@ -76,7 +77,7 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
 
     assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
                                                     "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso",
-                                                    *ROLES_LOGINS, *ORDERS_LOGINS]
+                                                    "admin.ssmso", "audit.ssmso", *ROLES_LOGINS, *ORDERS_LOGINS]
     assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator", "referent",
                                                 "license_officer", "helpdesk", "manager", "it_support",
                                                 "catalogue_steward", "catalogue_contact", "head_of_operations",
@@ -94,7 +95,8 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     assert all("Demo" in h.name for h in hospitals)
     assert roles == {"admin.samb": "admin", "coord.samb": "coordinator", "audit.ms": "auditor",
                      "op.floreasca": "operator", "admin.ms": "admin", "ref.laflorida": "referent",
-                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk", **ROLES_LOGINS,
+                     "officer.ssmso": "license_officer", "helpdesk.ssmso": "helpdesk", "admin.ssmso": "admin",
+                     "audit.ssmso": "auditor", **ROLES_LOGINS,
                      **ORDERS_LOGINS}
     assert organisations["VC-NORR"].parent_id == organisations["VO-PRIMAR"].id
     assert organisations["VO-PRIMAR"].parent_id == organisations["RG"].id
@@ -102,7 +104,7 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     assert events.count("accounts.organisation_created") == len(organisations)
     assert organisations["HEMTJANST-NORR"].parent_id == organisations["OMSORG-AB"].id
     assert organisations["OMSORG-AB"].parent_id == organisations["UPPSALA"].id
-    assert events.count("accounts.user_created") == 8 + len(ROLES_LOGINS) + len(ORDERS_LOGINS)
+    assert events.count("accounts.user_created") == 10 + len(ROLES_LOGINS) + len(ORDERS_LOGINS)
     # The licence module's demo: one request waits for the officer, one was accepted (two licences in use
     # and a reclaimed one before it). The roles module's: two assignments asked (one made), one catalogue change.
     # The IT-order module's orders are placed as accepted requests in progress.

@@ -71,6 +71,9 @@ SHARED_CHROME = (
     "accounts/activation.py",
     "accounts/permissions.py",  # role labels, shown on the account page
     "accounts/preferences.py",  # the board theme's choices, on the account page
+    "accounts/templates/email_address.html",  # one's own e-mail address, linked from the account page
+    "accounts/email_routes.py",
+    "accounts/email_addresses.py",  # the address rule's message
     # The organisation's time zone, set by its administrator (a health service's, a region's: issue 23 item 9).
     "accounts/zones.py",
     "accounts/zone_routes.py",
@@ -92,6 +95,9 @@ SHARED_PROVISIONING_PAGES = (
     "app/notifications/templates/notifications.html",
     "app/notifications/outbox_routes.py",
     "app/notifications/templates/outbox.html",
+    # the mail given up, which a health service's or a region's administrator sends again (issue 23)
+    "app/notifications/dead_letters.py",
+    "app/notifications/templates/dead_letters.html",
 )
 
 # The provisioning core whose texts every module's users read: request and task states, the notices it sends,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from accounts import permissions
 from app.beds import api_routes, board_routes, operator_routes
+from app.beds.audited_objects import AUDITED_OBJECTS
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
 from app.beds.demo import DEMO
@@ -74,4 +75,5 @@ PLUGIN = Plugin(
     commands=[nomenclature_cli.COMMAND],
     command_before_commit=_command_before_commit,
     demo=DEMO,
+    audit_objects=AUDITED_OBJECTS,
 )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.beds.interface import SectionName, section_names
@@ -27,6 +28,8 @@ from app.kit.audit import AuditEvent, canonical_json
 from app.kit.spreadsheets import spreadsheet_safe_row
 
 BATCH = 2000
+# The reader's scope, computed in the export's own transaction (app/history/scope.py: readable_events).
+Readable = Callable[[AsyncSession], Awaitable[ColumnElement[bool]]]
 HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",
           "old_free_beds", "new_free_beds", "object_type", "object_id", "client_address", "before", "after")
 # What a line needs, in the order ``_cells`` unpacks it.
@@ -63,12 +66,14 @@ def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) ->
 
 
 async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: HistoryFilter,
-                    zone: ZoneInfo) -> AsyncIterator[str]:
+                    zone: ZoneInfo, readable: Readable | None = None) -> AsyncIterator[str]:
     """The header, then one line per event, newest first (the order of the page). The header comes once the
     query has run, so that a query that fails does so before the first byte (see routes._started)."""
     async with session_factory() as session, session.begin():
         names = await section_names(session)
-        query = (await events_query(session, filters)).with_only_columns(*EXPORTED).order_by(AuditEvent.seq.desc())
+        scope = None if readable is None else await readable(session)
+        query = (await events_query(session, filters, scope)).with_only_columns(*EXPORTED) \
+            .order_by(AuditEvent.seq.desc())
         result = await session.stream(query.execution_options(yield_per=BATCH))
         yield _lines([HEADER])
         async for rows in result.partitions():

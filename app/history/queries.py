@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.beds.interface import SectionName, section_ids, section_names
@@ -54,8 +54,12 @@ async def _filtered_section_ids(session: AsyncSession, filters: HistoryFilter) -
     return [str(id_) for id_ in ids]
 
 
-async def events_query(session: AsyncSession, filters: HistoryFilter) -> Select[AuditEvent]:
-    query = select(AuditEvent)
+async def events_query(session: AsyncSession, filters: HistoryFilter,
+                       readable: ColumnElement[bool] | None = None) -> Select[AuditEvent]:
+    """``readable``: what the reader may read at all (``app.history.scope``: their organisation tree); the pages
+    always pass it, benches and the command line read the whole log."""
+    readable = true() if readable is None else readable
+    query = select(AuditEvent).where(readable)
     if filters.kind == "beds":
         query = query.where(AuditEvent.action.in_(BED_ACTIONS))
     elif filters.kind == "admin":
@@ -107,9 +111,9 @@ def _reason(after: dict[str, Any] | None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-async def history_page(session: AsyncSession, filters: HistoryFilter, *, before: int | None = None,
-                       size: int = PAGE_SIZE) -> HistoryPage:
-    query = await events_query(session, filters)
+async def history_page(session: AsyncSession, filters: HistoryFilter, *, readable: ColumnElement[bool] | None = None,
+                       before: int | None = None, size: int = PAGE_SIZE) -> HistoryPage:
+    query = await events_query(session, filters, readable)
     if before is not None:
         query = query.where(AuditEvent.seq < before)
     events = list(await session.scalars(query.order_by(AuditEvent.seq.desc()).limit(size + 1)))

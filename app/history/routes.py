@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -17,9 +19,10 @@ from app.history.export import csv_lines
 from app.history.filters import KINDS, HistoryFilter, parse_id
 from app.history.options import form_options
 from app.history.queries import HistoryPage, history_page
+from app.history.scope import readable_events
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _, format_moment
-from app.kit.state import services
+from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 
 KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration"), "all": _("Everything")}
@@ -36,7 +39,8 @@ async def history(request: Request) -> Response:
         try:
             filters = HistoryFilter.parse(params, zone)
             before = parse_id(params["before"], "before") if params.get("before", "").strip() else None
-            page = await history_page(session, filters, before=before)
+            readable = await readable_events(session, current_actor(request), app_services.registry.audit_objects)
+            page = await history_page(session, filters, readable=readable, before=before)
         except ValidationFailed as failure:
             error = failure
         options = await form_options(session, language_of(request), filters.hospital_id)
@@ -72,8 +76,13 @@ async def export_csv(request: Request) -> Response:
     app_services = services(request)
     filters = HistoryFilter.parse(dict(request.query_params), app_services.settings.zone)
     stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
+    actor = current_actor(request)
+
+    async def readable(session: AsyncSession) -> ColumnElement[bool]:
+        return await readable_events(session, actor, app_services.registry.audit_objects)
+
     return StreamingResponse(
-        await _started(csv_lines(app_services.session_factory, filters, app_services.settings.zone)),
+        await _started(csv_lines(app_services.session_factory, filters, app_services.settings.zone, readable)),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="bedboard-history-{stamp}.csv"'})
 

@@ -27,6 +27,8 @@ from app.kit.demo_data import Demo
 from app.kit.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
+
     from app.kit.state import AppServices
 
 
@@ -82,6 +84,9 @@ PageContext = Callable[[Request], Mapping[str, Any]]
 # Who may do what: the access policy's one question, asked by the navigation bar.
 Policy = Callable[[Actor, str], bool]
 Lifecycle = Callable[["AppServices"], Awaitable[None]]
+# Which audited objects of one ``object_type`` belong to the given organisations: a SELECT of their ids as the log
+# writes them (text), so that the history reads each auditor's tree in one query (app/history/scope.py).
+AuditObjects = Callable[[Sequence[int]], "Select[Any]"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ class Plugin:
     command_before_commit: Callable[[Settings], BeforeCommit] | None = None
     # What ``bedboard demo`` loads for this domain.
     demo: Demo | None = None
+    # Whose organisation each of its audited object types belongs to (``object_type`` -> ``AuditObjects``).
+    audit_objects: Mapping[str, AuditObjects] = field(default_factory=dict)
 
 
 class Registry:
@@ -136,6 +143,7 @@ class Registry:
         self.jobs = [job for plugin in plugins for job in plugin.jobs]
         self.commands = [command for plugin in plugins for command in plugin.commands]
         self.demos = [plugin.demo for plugin in plugins if plugin.demo is not None]
+        self.audit_objects = {kind: objects for plugin in plugins for kind, objects in plugin.audit_objects.items()}
 
     def visible_navigation(self, actor: Actor) -> list[NavItem]:
         if actor.must_change_password:

@@ -8,7 +8,9 @@ transaction takes the write lock at BEGIN IMMEDIATE; a slow mail server must not
    conditional UPDATE, which only one worker can win;
 2. send, with no transaction open;
 3. record: another short transaction sets ``sent_at``, or counts the failure and moves
-   ``next_attempt_at`` later. A message is never given up.
+   ``next_attempt_at`` later (1, 2, 4 ... minutes). After ``MAX_ATTEMPTS`` failures (about four hours of
+   retries) the message is a dead letter (``dead_at``): the sender leaves it, and the administrators' outbox page
+   lists it with its last error until someone sends it again (``dead_letters.py``, audited).
 
 A worker that dies between 2 and 3 leaves a claim that lapses, and the message goes again: at least
 once always, exactly once unless a worker dies in that window (SMTP has no way to ask "did you get it?").
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, or_, select, text, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, or_, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,6 +36,10 @@ from app.notifications.mailer import send_message
 logger = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(minutes=1)
+# 1+2+4+...+64 minutes between the 8 attempts: about 4 h 15 min of a server refusing or unreachable before a
+# person is asked to look (a mail server's own queue typically gives up after days, but a notification that
+# arrives a day late has lost its point; the dead letter says so on the page instead).
+MAX_ATTEMPTS = 8
 LONGEST_RETRY = timedelta(hours=6)
 # Longer than one SMTP conversation can take (mailer.TIMEOUT_SECONDS per network step), so a claim
 # never lapses while its sender is still talking to the server.
@@ -61,6 +67,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Given up after MAX_ATTEMPTS failures: no longer sent until an administrator sends it again.
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,12 @@ async def enqueue(session: AsyncSession, *, recipient: str, subject: str, body: 
     return message
 
 
-async def pending_messages(session: AsyncSession, limit: int = 100) -> Sequence[OutboxMessage]:
-    """Unsent messages, newest first, with their attempts and last error: the admins' outbox."""
-    query = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+async def pending_messages(session: AsyncSession, limit: int = 100, *,
+                           readable: ColumnElement[bool] | None = None) -> Sequence[OutboxMessage]:
+    """Unsent messages still being tried, newest first, with their attempts and last error: the admins' outbox
+    (``readable``: the messages this administrator may see, ``dead_letters.readable_messages``)."""
+    query = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.dead_at.is_(None),
+                                         true() if readable is None else readable)
              .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit))
     return (await session.scalars(query)).all()
 
@@ -125,7 +136,8 @@ async def _claim_next(session_factory: async_sessionmaker[AsyncSession], clock: 
     async with UnitOfWork(session_factory, clock=clock) as uow:
         session = uow.session
         now = session_now(session)
-        claimable = (OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+        claimable = (OutboxMessage.sent_at.is_(None), OutboxMessage.dead_at.is_(None),
+                     OutboxMessage.next_attempt_at <= now,
                      or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         while True:
             candidate = await session.scalar(
@@ -152,8 +164,18 @@ async def _deliver(settings: Settings, message: OutboxMessage) -> str | None:
         # OSError: refused, unreachable, timed out, TLS failures. ValueError: a header that cannot be
         # encoded. Either way the message stays and is tried again.
         logger.warning("mail to %s (outbox %d) failed: %r", message.recipient, message.id, error)
-        return f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+        return _described(error)[:ERROR_LENGTH]
     return None
+
+
+def _described(error: Exception) -> str:
+    """What the administrators read on the page: the server's own reply where there is one ("SMTPDataError: 451
+    4.3.0 try again later"), not the bytes' repr."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) \
+            else str(error.smtp_error)
+        return f"{type(error).__name__}: {error.smtp_code} {reply}"
+    return f"{type(error).__name__}: {error}"
 
 
 async def _record(session_factory: async_sessionmaker[AsyncSession], clock: Clock, message_id: int,
@@ -170,3 +192,7 @@ async def _record(session_factory: async_sessionmaker[AsyncSession], clock: Cloc
         else:
             message.last_error = error
             message.next_attempt_at = now + retry_delay(message.attempts)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.dead_at = now
+                logger.warning("mail to %s (outbox %d) given up after %d attempts", message.recipient, message.id,
+                               message.attempts)

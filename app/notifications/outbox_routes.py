@@ -1,7 +1,9 @@
-"""The administrators' outbox page: whether mail goes out, what waits or keeps failing, how the jobs ran.
+"""The administrators' outbox pages: whether mail goes out, what waits or keeps failing, how the jobs ran, and
+the mail given up (dead letters), which an administrator sends again.
 
-Read-only. Without SMTP this is where the messages are seen at all; with it, a message that stays here
-has failed (its attempts and last error say why) and is tried again with backoff.
+Without SMTP this is where the messages are seen at all; with it, a message that stays here has failed (its
+attempts and last error say why) and is tried again with backoff, until it is given up. Each administrator sees
+the mail of their own organisation tree (``dead_letters.readable_messages``).
 """
 
 from __future__ import annotations
@@ -10,19 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
 from app.jobs.models import JobRun
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.forms import positive_id
+from app.kit.i18n import _
 from app.kit.plugins import Job
-from app.kit.state import services
+from app.kit.state import current_actor, services
 from app.kit.templating import render
-from app.notifications import outbox
+from app.notifications import dead_letters, outbox
 
 PAGE_LIMIT = 200
 
@@ -61,15 +66,49 @@ def _failing(messages: Sequence[outbox.OutboxMessage]) -> int:
 async def outbox_page(request: Request) -> Response:
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
-        messages = await outbox.pending_messages(uow.session, limit=PAGE_LIMIT)
+        readable = await dead_letters.readable_messages(uow.session, current_actor(request))
+        messages = await outbox.pending_messages(uow.session, limit=PAGE_LIMIT, readable=readable)
+        dead = await uow.session.scalar(select(func.count()).select_from(outbox.OutboxMessage)
+                                        .where(outbox.OutboxMessage.dead_at.is_not(None), readable))
         jobs = await job_statuses(uow.session, app_services.registry.jobs)
     return render(request, "outbox.html", {
         "sends_mail": app_services.settings.sends_mail, "smtp_host": app_services.settings.smtp_host,
         "messages": messages, "failing": _failing(messages), "limit": PAGE_LIMIT, "jobs": jobs,
-        "now": app_services.clock.now(),
+        "now": app_services.clock.now(), "dead": dead or 0,
     })
+
+
+async def _dead_letters_page(request: Request, *, error: ValidationFailed | None = None,
+                             status_code: int = 200) -> Response:
+    async with services(request).unit_of_work() as uow:
+        messages = await dead_letters.dead_letters(uow.session, actor=current_actor(request), limit=PAGE_LIMIT)
+    return render(request, "dead_letters.html", {
+        "messages": messages, "max_attempts": outbox.MAX_ATTEMPTS, "error": error,
+        "sent_again": request.query_params.get("sent") == "1",
+    }, status_code=status_code)
+
+
+@requires(permissions.OUTBOX_VIEW)
+async def dead_letters_page(request: Request) -> Response:
+    return await _dead_letters_page(request)
+
+
+@requires(permissions.OUTBOX_VIEW)
+async def send_again(request: Request) -> Response:
+    message_id = positive_id(request.path_params["message_id"])
+    if message_id is None:
+        raise NotFound(_("There is no such message."))
+    try:
+        async with services(request).unit_of_work() as uow:
+            await dead_letters.send_again(uow.session, actor=current_actor(request), message_id=message_id)
+    except ValidationFailed as error:
+        return await _dead_letters_page(request, error=error, status_code=error.status)
+    return RedirectResponse("/admin/outbox/dead-letters?sent=1", status_code=303)
 
 
 routes: list[BaseRoute] = [
     Route("/admin/outbox", outbox_page, methods=["GET"], name="outbox"),
+    Route("/admin/outbox/dead-letters", dead_letters_page, methods=["GET"], name="dead_letters"),
+    Route("/admin/outbox/dead-letters/{message_id}/send-again", send_again, methods=["POST"],
+          name="dead_letter_send_again"),
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.kit.actors import Actor
 from app.kit.plugins import Job, JobContext, Plugin
 from app.provisioning.core import cli
+from app.provisioning.core.audited_objects import AUDITED_OBJECTS
 from app.provisioning.core.overdue import sweep_overdue
 
 
@@ -26,4 +27,5 @@ PLUGIN = Plugin(
     template_dirs=[Path(__file__).resolve().parents[1] / "templates"],
     jobs=[OVERDUE],
     commands=[cli.COMMAND],
+    audit_objects=AUDITED_OBJECTS,
 )

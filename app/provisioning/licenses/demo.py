@@ -102,6 +102,9 @@ DEMO = Demo(
         DemoUser("ref.laflorida", "Referente La Florida (demo)", "referent", "LA-FLORIDA"),
         DemoUser("officer.ssmso", "Unidad de Salud Digital (demo)", "license_officer", "SSMSO-USD"),
         DemoUser("helpdesk.ssmso", "Mesa de Ayuda (demo)", "helpdesk", "SSMSO-USD"),
+        # The health service's own administrator and auditor: they manage and read its tree only (issue 23).
+        DemoUser("admin.ssmso", "Administración SSMSO (demo)", "admin", SERVICE_CODE),
+        DemoUser("audit.ssmso", "Auditoría SSMSO (demo)", "auditor", SERVICE_CODE),
     ],
     after_users=ensure_licence_demo,
 )

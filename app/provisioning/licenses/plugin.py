@@ -11,6 +11,7 @@ from app.kit.actors import Actor
 from app.kit.i18n import _
 from app.kit.plugins import Job, JobContext, NavItem, Plugin
 from app.provisioning.licenses import cli, report_routes, routes, usage_api, usage_routes
+from app.provisioning.licenses.audited_objects import AUDITED_OBJECTS
 from app.provisioning.licenses.demo import DEMO
 from app.provisioning.licenses.usage import sweep_unused
 
@@ -40,4 +41,5 @@ PLUGIN = Plugin(
     jobs=[UNUSED_LICENCES],
     commands=[cli.COMMAND],
     demo=DEMO,
+    audit_objects=AUDITED_OBJECTS,
 )

@@ -9,6 +9,7 @@ from accounts import permissions
 from app.kit.i18n import _
 from app.kit.plugins import NavItem, Plugin
 from app.provisioning.orders import api_routes, cli, order_routes, people_routes
+from app.provisioning.orders.audited_objects import AUDITED_OBJECTS
 from app.provisioning.orders.catalogue import routes as catalogue_routes
 from app.provisioning.orders.demo import DEMO
 
@@ -23,4 +24,5 @@ PLUGIN = Plugin(
     template_dirs=[Path(__file__).resolve().parent / "templates"],
     commands=[cli.COMMAND],
     demo=DEMO,
+    audit_objects=AUDITED_OBJECTS,
 )

@@ -71,6 +71,9 @@ def roles_users() -> list[tuple[str, str, str, str]]:
         ("vc.kard", "Verksamhetschef VO Kardiologi (demo)", "head_of_operations", CARDIOLOGY),
         ("vc.digital", "Verksamhetschef VO Digital vård (demo)", "head_of_operations", DIGITAL),
         ("anna.berg", "Anna Berg (demo)", "employee", "KARD-AVD"),
+        # The region's own administrator and auditor: they manage and read its tree only (issue 23).
+        ("admin.gavleborg", "Administratör Region Gävleborg (demo)", "admin", REGION_CODE),
+        ("audit.gavleborg", "Revisor Region Gävleborg (demo)", "auditor", REGION_CODE),
     ]
 
 

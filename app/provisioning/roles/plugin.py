@@ -18,6 +18,7 @@ from app.provisioning.roles import (
     staffing_routes,
     ticket_routes,
 )
+from app.provisioning.roles.audited_objects import AUDITED_OBJECTS
 from app.provisioning.roles.catalogue import import_routes as catalogue_import_routes
 from app.provisioning.roles.catalogue import routes as catalogue_routes
 from app.provisioning.roles.demo import DEMO
@@ -37,4 +38,5 @@ PLUGIN = Plugin(
     template_dirs=[Path(__file__).resolve().parent / "templates"],
     commands=[cli.COMMAND],
     demo=DEMO,
+    audit_objects=AUDITED_OBJECTS,
 )
