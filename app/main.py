@@ -41,6 +41,7 @@ from app.provisioning.core.plugin import PLUGIN as PROVISIONING
 from app.provisioning.licenses import usage_tokens
 from app.provisioning.licenses.plugin import PLUGIN as LICENSES
 from app.provisioning.orders.plugin import PLUGIN as ORDERS
+from app.provisioning.roles import login_tokens
 from app.provisioning.roles.plugin import PLUGIN as ROLES
 from realtime.hub import Hub
 
@@ -52,7 +53,7 @@ def plugins() -> list[Plugin]:
     """Every domain of this app, in the order the router tries their routes. A new domain is one more line."""
     return [
         # The API-token scopes the domains bring: accounts keeps every token and its one page.
-        accounts_plugin.plugin(token_scopes=(bed_tokens.SCOPE, usage_tokens.SCOPE)),
+        accounts_plugin.plugin(token_scopes=(bed_tokens.SCOPE, usage_tokens.SCOPE, login_tokens.SCOPE)),
         HISTORY,
         BEDS,
         NOTIFICATIONS,

@@ -77,6 +77,7 @@ ROLE_REQUESTS = Objects("SELECT id AS request_id FROM provisioning_requests WHER
 ROLE_CHANGES = Objects("SELECT request_id FROM role_catalogue_changes ORDER BY request_id")
 EMPLOYEES = Objects("SELECT id AS employee_id FROM employees ORDER BY id")
 ROLE_CATALOGUES = Objects("SELECT id AS catalogue_id FROM role_catalogues ORDER BY id")
+ROLE_UNITS = "SELECT organisation_id AS unit_id FROM role_units ORDER BY organisation_id"
 ORDER_PEOPLE = Objects("SELECT id AS person_id FROM order_people ORDER BY id")
 ORDERS = Objects("SELECT request_id AS order_id FROM it_orders ORDER BY request_id")
 ORDER_CATALOGUES = Objects("SELECT catalogue_key AS key, version FROM order_catalogue_versions ORDER BY id")
@@ -140,6 +141,13 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/roles/requests/{request_id}/take": ROLE_REQUESTS,
     "/roles/requests/{request_id}/done": ROLE_REQUESTS,
     "/roles/requests/{request_id}/reject": ROLE_REQUESTS,
+    "/roles/units/{unit_id}": Objects(ROLE_UNITS),
+    "/roles/units/{unit_id}/manager": Objects(ROLE_UNITS, body={"manager_user_id": "1"}),
+    "/roles/units/{unit_id}/employees": Objects(ROLE_UNITS, body={"employee_id": "1", "unit_id": "1"}),
+    "/api/v1/roles/units/{unit_id}/manager": Objects(ROLE_UNITS, body={"manager_user_id": 1}),
+    "/api/v1/roles/employees/{employee_id}/unit": Objects(EMPLOYEES.finder, body={"unit_id": 1}),
+    "/roles/login-tokens/tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE scope = "
+                                                            "'login-tickets' ORDER BY id"),
     "/roles/catalogues/{catalogue_id}": ROLE_CATALOGUES,
     "/roles/catalogues/{catalogue_id}/compare": Objects(ROLE_CATALOGUES.finder, query="?from=1&to=1"),
     "/roles/catalogues/{catalogue_id}/export.csv": ROLE_CATALOGUES,
@@ -261,7 +269,8 @@ class World:
 
 
 async def add_objects_the_demo_lacks(insiders: dict[str, list[Browser]]) -> None:
-    """A bed token, a licence-usage token and a nomenclature import, made through their pages."""
+    """A bed token, a licence-usage token, a login-system token and a nomenclature import, made through their
+    pages."""
     admin = insiders["admin"][0]
     hospital = await admin.http.get("/admin/api-tokens")
     hospital_id = re.search(r'<option value="(\d+)"', hospital.text)
@@ -272,6 +281,10 @@ async def add_objects_the_demo_lacks(insiders: dict[str, list[Browser]]) -> None
     officer = insiders["license_officer"][0]
     made = await officer.http.post("/licenses/usage/tokens", data={"csrf_token": officer.csrf_token,
                                                                    "name": "usage matrix"})
+    assert made.status_code == 200, made.text
+    support = insiders["it_support"][0]
+    made = await support.http.post("/roles/login-tokens/tokens", data={"csrf_token": support.csrf_token,
+                                                                       "name": "login matrix"})
     assert made.status_code == 200, made.text
     example = await admin.http.get("/admin/nomenclature/example.csv")
     preview = await admin.http.post("/admin/nomenclature/preview", data={"csrf_token": admin.csrf_token},

@@ -200,10 +200,21 @@ async def test_the_change_from_proposal_to_a_new_version(client: httpx.AsyncClie
     assert 'id="revise-specialty-1" name="specialty-1" value="Kardiologi"' in waiting.text  # prefilled
     revised = await post_form(client, f"{base}/revise", {"answer": "Mottagningen är tillagd", **rows(
         (1, ADD_UNIT), (2, ADD_ASSISTANT))})
-    assert (revised.status_code, revised.headers["location"]) == (303, f"{page}?done=revised")
+    assert (revised.status_code, revised.headers["location"]) == (303, f"{page}?done=revised_for_approval")
+    assert "goes back to the head of operations for approval" in (await client.get(
+        f"{page}?done=revised_for_approval")).text
 
     async with new_client() as steward:
+        # The revised operations are not what the head approved: they approve again before the stewards go on.
         await log_in(steward, "steward")
+        assert (await post_form(steward, f"{base}/apply", {})).status_code == 409
+        await switch_to(steward, "head.kard")
+        again = await steward.get(page, headers={"accept-language": "sv"})
+        assert f'action="{base}/approve"' in again.text
+        assert "Tillbaka till verksamhetschefen för godkännande" in again.text  # the history says why, in Swedish
+        assert (await post_form(steward, f"{base}/approve", {})).status_code == 303
+        await switch_to(steward, "steward")
+        assert (await post_form(steward, f"{base}/start-review", {})).status_code == 303
         review = await steward.get(page)
         assert "Hjärtmottagning Hudiksvall (SE2321000198-E5KA)" in review.text
         applied = await post_form(steward, f"{base}/apply", {})

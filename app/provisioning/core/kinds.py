@@ -24,6 +24,10 @@ class RequestKind:
     # unit handles its communes' requests), or only those of the request's own organisation (a clinic's IT
     # contacts work their own orders, and another clinic's may not read them).
     handlers_anywhere_in_tree: bool = True
+    # Moves this kind allows beyond the shared state machine, as (from state, action, to state): the roles module's
+    # IT support may still reject an assignment after taking it, and a revised catalogue change goes back to the
+    # head of operations. Opt-in per kind: a licence or IT order in progress has work done in other systems.
+    extra_transitions: frozenset[tuple[str, str, str]] = frozenset()
 
 
 _KINDS: Final[dict[str, RequestKind]] = {}

@@ -73,7 +73,7 @@ def _clean_reason(reason: str | None, *, required: bool) -> str | None:
 async def transition(uow: UnitOfWork, *, actor: Actor, request: ProvisioningRequest, action: str,
                      reason: str | None = None) -> ProvisioningRequest:
     """Moves a (locked) request along its state machine; anything not in the table is refused with 409."""
-    target = workflow.next_request_state(request.state, action)
+    target = workflow.next_request_state(request.state, action, kind_of(request.kind).extra_transitions)
     if target is None:
         raise TransitionRefused(_("This request cannot go that way from where it is now; reload the page."),
                                 details={"state": request.state, "action": action})

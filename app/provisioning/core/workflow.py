@@ -79,8 +79,12 @@ TASK_ACTIONS_NEEDING_PREREQUISITES: Final = frozenset({"complete", "await_extern
 SETTLED_TASK_STATES: Final = frozenset({TASK_DONE, NOT_APPLICABLE})
 
 
-def next_request_state(state: str, action: str) -> str | None:
-    return REQUEST_TRANSITIONS.get((state, action))
+def next_request_state(state: str, action: str,
+                       extra: Iterable[tuple[str, str, str]] = ()) -> str | None:
+    """``extra``: the moves a kind adds to the table (``RequestKind.extra_transitions``)."""
+    found = REQUEST_TRANSITIONS.get((state, action))
+    return found if found is not None else next((to for origin, move, to in extra
+                                                 if (origin, move) == (state, action)), None)
 
 
 def next_task_state(state: str, action: str) -> str | None:

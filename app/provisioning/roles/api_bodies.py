@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict  # pydantic reads typing's own only from Python 3.12
@@ -42,3 +42,29 @@ class LoginTickets(TypedDict):
     choices: Annotated[list[TicketChoice], Field(description="One per unit of an active assignment and role "
                                                              "linked to it.")]
     gaps: Annotated[list[TicketGap], Field(description="Why an assignment or a role gives no choice.")]
+
+
+@with_config(CLOSED)
+class UnitManagerChange(TypedDict):
+    manager_user_id: Annotated[int, Field(ge=1, description="A user with the role manager in the unit's care area.")]
+
+
+@with_config(CLOSED)
+class UnitManager(TypedDict):
+    unit_id: int
+    manager_user_id: int
+
+
+@with_config(CLOSED)
+class EmployeeUnitChange(TypedDict):
+    unit_id: Annotated[int, Field(ge=1, description="A unit (with an HSA-id) the caller administers.")]
+    manager_user_id: Annotated[NotRequired[int | None],
+                               Field(ge=1, description="The employee's own nearest manager, a manager of the unit's "
+                                                       "care area; null or absent: the unit's manager.")]
+
+
+@with_config(CLOSED)
+class EmployeeUnit(TypedDict):
+    employee_id: int
+    unit_id: int
+    manager_user_id: int | None

@@ -15,11 +15,13 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from app.kit import audit
 from app.kit.i18n import translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
 from app.provisioning.roles import staff_queries, tickets
 from app.provisioning.roles.api_bodies import GapCode, LoginTickets
+from app.provisioning.roles.login_tokens import is_login_system
 from app.provisioning.roles.people_forms import employee_id
 
 # The reasons tickets.py gives, by message id. A reason not listed here has the code "other".
@@ -46,12 +48,18 @@ def tickets_json(found: tickets.LoginTickets, today: str, language: str) -> Logi
 
 @requires(permissions.ROLES_OWN_TICKETS)
 async def login_tickets(request: Request) -> Response:
-    """The employee, their nearest manager and IT support may read them; anyone else is 403, audited."""
+    """The employee, their nearest manager, IT support and a login system's token of the employee's region may read
+    them; anyone else is 403, audited. A token's every read is audited with its name (``token:<name>``): a login
+    system reads on behalf of no person, so the log is where one sees which system read whose tickets when."""
     employee = employee_id(request)
     app_services = services(request)
+    actor = current_actor(request)
     async with app_services.unit_of_work() as uow:
-        view = await staff_queries.tickets_view(uow.session, current_actor(request), employee, app_services.clock.now(),
-                                                None)
+        view = await staff_queries.tickets_view(uow.session, actor, employee, app_services.clock.now(), None)
+        if is_login_system(actor):
+            await audit.record(uow.session, actor=actor, action="roles.login_tickets_read", object_type="employee",
+                               object_id=employee, after={"token_name": actor.display_name,
+                                                          "choices": len(view.found.choices)})
     return JSONResponse(tickets_json(view.found, view.today.isoformat(), language_of(request)))
 
 

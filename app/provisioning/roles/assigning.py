@@ -9,18 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork
-from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.notifications.notify import notify, users_with_role
 from app.provisioning.core import service
 from app.provisioning.core.catalogues import load_document
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
 from app.provisioning.core.workflow import TaskSpec
-from app.provisioning.roles import kinds, scope
+from app.provisioning.roles import ending, kinds, scope
 from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
 
@@ -115,7 +115,26 @@ async def complete_creation(uow: UnitOfWork, *, actor: Actor, request_id: int,
     assignment.state = ACTIVE
     await audit.record(session, actor=actor, action="roles.assignment_activated", object_type="employee",
                        object_id=assignment.employee_id, after={"assignment_id": assignment.id})
+    await _tell_created(session, request, assignment)
     return assignment
+
+
+async def _tell_created(session: AsyncSession, request: ProvisioningRequest, assignment: EmployeeAssignment) -> None:
+    """The next people of the seed's flow: the manager who asked (and the nearest manager, if another) gives the
+    competence role the login ticket also needs; the employee can log in once both are there."""
+    employee = await load_employee(session, assignment.employee_id)
+    managers = {user_id for user_id in (request.requester_id, await nearest_manager_id(session, employee))
+                if user_id is not None}
+    recipients = [user for user_id in sorted(managers) if (user := await session.get(User, user_id)) is not None]
+    await notify(session, recipients=recipients,
+                 message=_("IT support created employee assignment #{number} for {employee}: their login tickets "
+                           "show it with each competence role linked to its units."),
+                 params={"number": request.id, "employee": employee.full_name},
+                 link=f"/roles/employees/{employee.id}")
+    account = await session.get(User, employee.user_id) if employee.user_id is not None else None
+    if account is not None:
+        await notify(session, recipients=[account], message=_("Your employee assignment is created: see your login "
+                                                              "tickets."), params={}, link="/roles/tickets")
 
 
 async def _support_request(uow: UnitOfWork, actor: Actor, request_id: int) -> ProvisioningRequest:
@@ -142,8 +161,13 @@ async def end_assignment(uow: UnitOfWork, *, actor: Actor, assignment_id: int,
         raise PermissionDenied(_("Only the nearest manager or IT support may end an assignment."),
                                details={"assignment_id": assignment.id})
     before = assignment.state
+    if before == ENDED:
+        raise Conflict(_("This assignment has already ended."), details={"assignment_id": assignment.id})
     assignment.state = ENDED
     await audit.record(session, actor=actor, action="roles.assignment_ended", object_type="employee",
                        object_id=assignment.employee_id, before={"state": before},
                        after={"assignment_id": assignment.id, "state": ENDED})
+    if before == ACTIVE:
+        # It exists in HSA: IT support is asked to end it there too, tracked to done (ending.py).
+        await ending.ask_to_end(uow, actor=actor, assignment=assignment, employee=employee)
     return assignment

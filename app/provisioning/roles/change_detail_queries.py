@@ -40,6 +40,7 @@ HISTORY_LABELS: Final = {
     "provisioning.request.start": _("Review started"),
     "provisioning.request.ask_requester": _("Sent back to the requester"),
     "provisioning.request.answer": _("Revised"),
+    "provisioning.request.resubmit": _("Back to the head of operations for approval"),
     "provisioning.request.complete": _("Applied"),
     "provisioning.request.cancel": _("Cancelled"),
 }

@@ -20,6 +20,7 @@ from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
 from app.kit.templating import render
+from app.provisioning.core import workflow
 from app.provisioning.core.request_pages import RequestPages, detail_response, path_id, read_view, reader_time
 from app.provisioning.roles import change_detail_queries, change_queries, changing
 from app.provisioning.roles.catalogue.versions import CatalogueChangeInvalid
@@ -42,6 +43,8 @@ DONE_MESSAGES: Final = {
     "review_started": _("You started the review. Apply the change, or send it back with what to correct."),
     "sent_back": _("Sent back. The requester is told what to correct."),
     "revised": _("The revised change is sent. The stewards are told."),
+    "revised_for_approval": _("The revised change goes back to the head of operations for approval; they are told. "
+                              "The stewards review it again once it is approved."),
     "applied": _("The change is applied as a new version of the catalogue."),
 }
 MORE_ROWS_INTENT: Final = "more_rows"
@@ -154,14 +157,15 @@ async def revise(request: Request) -> Response:
     try:
         operations = operations_of(form.rows)
         async with services(request).unit_of_work() as uow:
-            await changing.revise(uow, actor=current_actor(request), request_id=request_id, operations=operations,
-                                  answer=form.answer)
+            revised = await changing.revise(uow, actor=current_actor(request), request_id=request_id,
+                                            operations=operations, answer=form.answer)
     except CatalogueChangeInvalid as refused:
         return await change_page(request, request_id, error=refused, revision=form.refused(refused),
                                  status_code=refused.status)
     except (ValidationFailed, Conflict) as error:
         return await change_page(request, request_id, error=error, revision=form, status_code=error.status)
-    return RedirectResponse(f"/roles/requests/{request_id}?done=revised", status_code=303)
+    done = "revised_for_approval" if revised.state == workflow.SUBMITTED else "revised"
+    return RedirectResponse(f"/roles/requests/{request_id}?done={done}", status_code=303)
 
 
 routes = [

@@ -150,14 +150,23 @@ async def send_back(uow: UnitOfWork, *, actor: Actor, request_id: int, reason: s
 
 async def revise(uow: UnitOfWork, *, actor: Actor, request_id: int, operations: Operations,
                  answer: str) -> ProvisioningRequest:
-    """The requester corrects the proposal after a send-back; the review goes on."""
+    """The requester answers a send-back. An answer alone lets the review go on; changed operations go back to the
+    head of operations first (what they approved is no longer what would be applied), then to the stewards."""
     session = uow.session
     request, change, catalogue = await change_of(session, request_id)
     if actor.user_id != request.requester_id:
         raise PermissionDenied(_("Only the person who proposed the change may revise it."))
     await _dry_run(session, catalogue, operations)
+    revised = list(change.operations) != operations
     change.operations = operations
     await service.transition(uow, actor=actor, request=request, action="answer", reason=answer)
+    if revised:
+        await service.transition(uow, actor=actor, request=request, action="resubmit")  # kinds.CATALOGUE_CHANGE
+        heads = await users_with_role(session, "head_of_operations", [catalogue.approver_care_area_id])
+        await notify(session, recipients=heads,
+                     message=_("Catalogue change #{number} was revised: it waits for your approval again."),
+                     params={"number": request.id}, link=kinds.DETAIL.format(number=request.id))
+        return request
     region = await scope.region_of_area(session, catalogue.care_area_id)
     stewards = await users_with_role(session, "catalogue_steward", region)
     await notify(session, recipients=stewards, message=_("Catalogue change #{number} was revised."),

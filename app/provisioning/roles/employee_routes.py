@@ -81,11 +81,11 @@ async def end_assignment(request: Request) -> Response:
     employee, assignment = employee_id(request), path_id(request, "assignment_id")
     try:
         async with services(request).unit_of_work() as uow:
-            await assigning.end_assignment(uow, actor=current_actor(request), assignment_id=assignment,
-                                           employee_id=employee)
+            ended = await assigning.end_assignment(uow, actor=current_actor(request), assignment_id=assignment,
+                                                   employee_id=employee)
     except (ValidationFailed, Conflict) as error:
         return await _refused(request, employee, error)
-    return _done(employee, "ended", "#assignments")
+    return _done(employee, "ended_in_bedboard" if ended.end_request_id else "ended", "#assignments")
 
 
 routes = [

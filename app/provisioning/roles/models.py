@@ -52,6 +52,8 @@ class EmployeeAssignment(Base):
     # "requested" until IT support has created it, then "active"; "ended" when withdrawn.
     state: Mapped[str] = mapped_column(String(20))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("provisioning_requests.id"))
+    # Once ended in bedboard: the request asking IT support to end it in HSA too (done when they have).
+    end_request_id: Mapped[int | None] = mapped_column(ForeignKey("provisioning_requests.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

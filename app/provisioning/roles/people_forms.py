@@ -19,6 +19,8 @@ DONE_MESSAGES: Final = {
     "removed": _("The competence role is taken away."),
     "requested": _("IT support is asked for the employee assignment."),
     "ended": _("The assignment has ended."),
+    "ended_in_bedboard": _("The assignment has ended. IT support is asked to end it in HSA too; this page shows when "
+                           "they have."),
     "taken": _("You took the request: create the assignment, then mark it done."),
     "created": _("The assignment is created and active. The employee's login tickets show it."),
     "rejected": _("Rejected. The manager is told the reason."),

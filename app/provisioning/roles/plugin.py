@@ -17,6 +17,8 @@ from app.provisioning.roles import (
     staff_routes,
     staffing_routes,
     ticket_routes,
+    unit_api,
+    unit_routes,
 )
 from app.provisioning.roles.audited_objects import AUDITED_OBJECTS
 from app.provisioning.roles.catalogue import import_routes as catalogue_import_routes
@@ -27,11 +29,13 @@ PLUGIN = Plugin(
     name="roles",
     routes=[*api_routes.routes, *staff_routes.routes, *employee_routes.routes, *ticket_routes.routes,
             *request_routes.routes, *catalogue_routes.routes, *catalogue_import_routes.routes,
-            *staffing_routes.routes, *change_routes.routes],
+            *staffing_routes.routes, *change_routes.routes, *unit_routes.routes, *unit_api.routes],
     navigation=[
         NavItem(_("My staff"), "/roles/staff", permissions.ROLES_MANAGE_STAFF, 200),
         NavItem(_("Assignment requests"), "/roles/requests", permissions.ROLES_SUPPORT, 210),
+        NavItem(_("Login-system tokens"), "/roles/login-tokens", permissions.ROLES_SUPPORT, 215),
         NavItem(_("Login tickets"), "/roles/tickets", permissions.ROLES_OWN_TICKETS, 220),
+        NavItem(_("Units"), "/roles/units", permissions.ROLES_CATALOGUE_READ, 225),
         NavItem(_("Role catalogues"), "/roles/catalogues", permissions.ROLES_CATALOGUE_READ, 230),
         NavItem(_("Catalogue changes"), "/roles/changes", permissions.ROLES_CATALOGUE_READ, 240),
     ],

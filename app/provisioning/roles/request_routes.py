@@ -19,7 +19,7 @@ from app.kit.i18n import _
 from app.kit.state import services
 from app.provisioning.core import service
 from app.provisioning.core.request_pages import RequestPages, detail_response, list_page, path_id, read_view
-from app.provisioning.roles import assigning, change_routes, kinds, request_queries, support
+from app.provisioning.roles import assigning, change_routes, ending, kinds, request_queries, support
 from app.provisioning.roles.people_forms import done_message
 
 DetailPage = Callable[[Request, int], Awaitable[Response]]
@@ -46,6 +46,7 @@ async def _assignment_detail(request: Request, request_id: int) -> Response:
 
 
 DETAIL_PAGES: dict[str, DetailPage] = {kinds.ASSIGNMENT.code: _assignment_detail,
+                                       kinds.ASSIGNMENT_END.code: _assignment_detail,
                                        kinds.CATALOGUE_CHANGE.code: change_routes.change_detail_page}
 
 
@@ -61,11 +62,21 @@ async def request_detail(request: Request) -> Response:
     return await page(request, request_id)
 
 
+async def _ends(uow: UnitOfWork, request_id: int) -> bool:
+    """Whether the request ends an assignment in HSA (ending.py) rather than creating one (assigning.py)."""
+    return (await service.load_request(uow.session, request_id)).kind == kinds.ASSIGNMENT_END.code
+
+
 async def _take(uow: UnitOfWork, actor: Actor, request_id: int, _text: str) -> object:
+    if await _ends(uow, request_id):
+        return await ending.take_end(uow, actor=actor, request_id=request_id)
     return await assigning.accept_for_support(uow, actor=actor, request_id=request_id)
 
 
 async def _complete(uow: UnitOfWork, actor: Actor, request_id: int, reference: str) -> object:
+    if await _ends(uow, request_id):
+        return await ending.complete_end(uow, actor=actor, request_id=request_id,
+                                         external_reference=reference.strip() or None)
     return await assigning.complete_creation(uow, actor=actor, request_id=request_id,
                                              external_reference=reference.strip() or None)
 

@@ -16,6 +16,7 @@ from app.provisioning.core.hsa_ids import InvalidIdentifier, normalise_hsa_id
 from app.provisioning.core.setup import organisation_by_code
 from app.provisioning.roles.catalogue import versions as catalogue
 from app.provisioning.roles.models import RoleCatalogue, RoleUnit
+from app.provisioning.roles.unit_managers import checked_manager
 
 
 async def set_unit(session: AsyncSession, *, actor: Actor, organisation_code: str, hsa_id: str,
@@ -37,6 +38,8 @@ async def set_unit(session: AsyncSession, *, actor: Actor, organisation_code: st
         manager_id = await session.scalar(select(User.id).where(User.username_key == username_key(manager_username)))
         if manager_id is None:
             raise NotFound(_("There is no user {username}."), username=manager_username)
+        # The same rule as the unit's page: a manager of the unit's care area, never an employee (issue 23).
+        await checked_manager(session, organisation, manager_id)
     row = await session.get(RoleUnit, organisation.id)
     before = None if row is None else {"hsa_id": row.hsa_id, "manager_user_id": row.manager_user_id}
     if row is None:

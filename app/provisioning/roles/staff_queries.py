@@ -77,6 +77,9 @@ class AssignmentView:
     state_label: str
     request_id: int | None
     request_state_label: str | None
+    # Ended in bedboard: the request to end it in HSA too (ending.py) and where it stands.
+    end_request_id: int | None = None
+    end_state_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ async def _assignment_views(session: AsyncSession, rows: list[EmployeeAssignment
                                    .where(AssignmentUnit.assignment_id.in_(ids)).order_by(Organisation.name))
     for assignment_id, name in linked.all():
         units.setdefault(assignment_id, []).append(name)
-    request_ids = [row.request_id for row in rows if row.request_id is not None]
+    request_ids = [found for row in rows for found in (row.request_id, row.end_request_id) if found is not None]
     found = await session.execute(select(ProvisioningRequest.id, ProvisioningRequest.state)
                                   .where(ProvisioningRequest.id.in_(request_ids)))
     states = {request_id: state for request_id, state in found.all()}
@@ -233,7 +236,8 @@ async def _assignment_views(session: AsyncSession, rows: list[EmployeeAssignment
     return tuple(AssignmentView(
         row.id, names.get(row.care_area_id, ""), tuple(units.get(row.id, [])), row.valid_from, row.valid_to,
         tuple(row.systems), row.state, ASSIGNMENT_STATE_LABELS.get(row.state, row.state), row.request_id,
-        workflow.REQUEST_STATE_LABELS.get(states.get(row.request_id or 0, ""))) for row in rows)
+        workflow.REQUEST_STATE_LABELS.get(states.get(row.request_id or 0, "")), row.end_request_id,
+        workflow.REQUEST_STATE_LABELS.get(states.get(row.end_request_id or 0, ""))) for row in rows)
 
 
 async def _areas(session: AsyncSession, home_area: int | None) -> list[AreaOption]:

@@ -18,10 +18,12 @@ from accounts.models import Organisation
 from app.kit.actors import Actor
 from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
+from app.notifications.notify import organisation_ids_under
 from app.provisioning.roles import scope
 from app.provisioning.roles.assigning import ACTIVE
 from app.provisioning.roles.catalogue.versions import current_roles
 from app.provisioning.roles.competence import held_roles
+from app.provisioning.roles.login_tokens import is_login_system
 from app.provisioning.roles.models import AssignmentUnit, Employee, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
 
@@ -51,7 +53,11 @@ class LoginTickets:
 
 
 async def may_see_tickets(session: AsyncSession, actor: Actor, employee: Employee) -> bool:
-    """The employee themself, their nearest manager, or IT support of the employee's region."""
+    """The employee themself, their nearest manager, IT support of the employee's region, or a login system's
+    token of that region (``login_tokens``)."""
+    if is_login_system(actor):
+        return actor.organisation_id is not None and employee.unit_id in await organisation_ids_under(
+            session, actor.organisation_id)
     if actor.user_id is None:
         return False
     if await scope.supports(session, actor, employee.unit_id):
