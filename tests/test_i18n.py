@@ -80,7 +80,8 @@ SHARED_CHROME = (
     "accounts/templates/organisation_zone.html",
 )
 
-# The one API-token page of accounts, whose licence-usage part is the licence officer's (docs/provisioning.md).
+# The one API-token page of accounts, whose licence-usage part is the licence officer's and login-system part the
+# Swedish regions' IT support's (docs/provisioning.md).
 TOKEN_PAGES = (
     "accounts/tokens.py",
     "accounts/templates/api_tokens.html",
@@ -131,9 +132,11 @@ SCOPES: Mapping[str, Scope] = {
     "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES), except_under=(ROLES, ORDERS, HSA_IDS),
                 may_also=SOURCES),
     # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
-    # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days).
+    # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days), and
+    # the token page, where a region's IT support makes its login systems' tokens.
     # Their authors fill app/locales/sv/LC_MESSAGES/<domain>.po after `make messages`.
-    "sv": Scope(needs=(ROLES, ORDERS, HSA_IDS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE),
+    "sv": Scope(needs=(ROLES, ORDERS, HSA_IDS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE,
+                       *TOKEN_PAGES),
                 may_also=SOURCES),
 }
 TRANSLATED = tuple(language for language in LANGUAGES if language != "en")

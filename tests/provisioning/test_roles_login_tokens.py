@@ -52,6 +52,7 @@ async def test_it_support_makes_a_token_and_the_login_system_reads_the_tickets(
     page = await client.get(PAGE, headers={"accept-language": "sv"})
     assert page.status_code == 200
     assert "API-nycklar för inloggningssystem" in page.text  # the scope's part of the one token page, in Swedish
+    assert "Skapa nyckel" in page.text
     raw = await make_login_token(client, "Clinic24 inloggning")
     async with services.session_factory() as session:
         row = await session.scalar(select(ApiToken).where(ApiToken.name == "Clinic24 inloggning"))
