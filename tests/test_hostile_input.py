@@ -3,8 +3,9 @@
 Each POST/PUT/PATCH/DELETE route gets forms (and JSON under /api/) whose every field holds a NUL, a lone surrogate,
 10,000 characters, a calendar-edge date or a negative/huge/fractional/non-numeric number; multipart uploads of
 deeply nested JSON and YAML and of a CSV with a NUL; deeply nested JSON; and bodies of the wrong content type.
-Each GET route gets the same values in its query parameters (all at once, and each known
-query name alone with a date, a moment, a number and a word), and every route gets hostile path parameters. A
+Each GET route gets the same values in its query parameters (all at once, and the known query
+names with a date, a moment, a number and a word, halved until each name a route refuses has gone alone), and every
+route gets hostile path parameters. A
 demo user whose role may call the route sends them, with a valid CSRF token, on the demo data.
 
 Field names are not listed by hand: they are read from the pages the sweep visits (every ``name=`` of an input,
@@ -19,7 +20,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -68,6 +69,9 @@ UPLOADS = {
     "CSV file with a NUL": ("list.csv", b"a,b,c\nx\x00,y,z\n"),
 }
 SKIPPED_PATHS = frozenset({"/logout"})  # it ends the sweeping user's session, which is all it does
+# The routes are shared between this many tests per database, so that both test workers take part (one sweep was
+# the last test running, alone, for about four minutes of a twenty-minute suite).
+SHARDS = 3
 
 
 @dataclass
@@ -196,22 +200,41 @@ def query_variants(names: set[str]) -> Iterator[tuple[str, str]]:
         yield f"query {what}", "&".join(f"{quote(name, safe='')}={shown}" for name in chosen)
 
 
-def single_query_variants() -> Iterator[tuple[str, str]]:
-    """Each known query name alone with each value of ALONE_VALUES: with every field set at once, the first
-    field a route checks refuses the request, and a later field's 500 went unnoticed (with /audit's day range
-    check removed, the sweep passed). NUL and surrogates need not go alone: the guard checks every field."""
-    for name in KNOWN_QUERY_NAMES:
-        for what in ALONE_VALUES:
-            value = HOSTILE_VALUES[what]
-            shown = "%ED%A0%80" if value == SURROGATE else quote(value, safe="")
-            yield f"query {name} alone {what}", f"{quote(name, safe='')}={shown}"
+def query_string(names: Sequence[str], what: str) -> str:
+    value = HOSTILE_VALUES[what]
+    shown = "%ED%A0%80" if value == SURROGATE else quote(value, safe="")
+    return "&".join(f"{quote(name, safe='')}={shown}" for name in names)
 
 
 def sent_to_log_in(response: httpx.Response) -> bool:
     return response.status_code in (401, 303) and "/login" in response.headers.get("location", "/login")
 
 
-async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[str, str]]) -> Tally:
+Send = Callable[[Visitor, str, Route, str, str, dict[str, object]], Awaitable[httpx.Response]]
+
+
+async def halve_refused_queries(visitor: Visitor, route: Route, what: str, names: Sequence[str], send: Send,
+                                plain_status: int) -> None:
+    """Send ``names`` together with the value ``what``; when that makes the route refuse, send each half again.
+
+    With every field set at once, the first field a route checks refuses the request, and a later field's 500 went
+    unnoticed (with /audit's day range check removed, the sweep passed). Halving what is refused sends every name a
+    route refuses alone in the end, as sending each name alone did, while a route that reads none of them costs one
+    request instead of one per name (the sweep sent about 10,000 requests per database, 7,000 of them names alone).
+    A refusal with the status the route gives without any query (``plain_status``: the demo has no object 1 of
+    that kind, or the sweeping user may not see it) is the route's own and not the names', so it is not halved.
+    NUL and surrogates need not go alone: the guard checks every field.
+    """
+    response = await send(visitor, "GET", route, f"query {', '.join(names)} with {what}",
+                          f"{path_of(route)}?{query_string(names, what)}", {})
+    if 400 <= response.status_code < 500 and response.status_code != plain_status and len(names) > 1:
+        middle = len(names) // 2
+        await halve_refused_queries(visitor, route, what, names[:middle], send, plain_status)
+        await halve_refused_queries(visitor, route, what, names[middle:], send, plain_status)
+
+
+async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[str, str]], shard: int) -> Tally:
+    """Every page read for its field names, then the hostile requests to every ``SHARDS``-th route from ``shard``."""
     tally = Tally()
     visitors: dict[str | None, Visitor] = {}
 
@@ -222,18 +245,33 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
             await visitors[username].log_in()
         return visitors[username]
 
+    async def send(visitor: Visitor, method: str, route: Route, what: str, path: str,
+                   arguments: dict[str, object]) -> httpx.Response:
+        response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
+        if visitor.username and sent_to_log_in(response):
+            # An earlier request ended the session (logging out, a deactivated user): log in again and send this
+            # one again, so that it reaches its route instead of counting as accepted at the login page.
+            await visitor.log_in()
+            response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
+        tally.record(f"{method} {route.path} as {visitor.username or 'anonymous'}: {what}", response)
+        if sent_to_log_in(response):
+            await visitor.log_in()  # this request itself ended the session (POST /logout)
+        return response
+
     routes = [route for route in app.routes if isinstance(route, Route) and route.path not in SKIPPED_PATHS]
     form_names, json_names = set(), api_field_names((await (await visitor_for(None)).client.get(
         "/api/v1/openapi.json")).json())
     # First every page, read for its field names: then every field name is known before anything is posted.
+    plain_statuses: dict[str, int] = {}
     for route in routes:
         if "GET" in (route.methods or ()):
             visitor = await visitor_for(demo_user_for(getattr(route.endpoint, PERMISSION_ATTRIBUTE, PUBLIC), logins))
             page = await visitor.client.get(path_of(route))
             tally.record(f"GET {route.path} (plain)", page)
+            plain_statuses[route.path] = page.status_code
             form_names.update(FIELD_NAME.findall(page.text))
     form_names.discard("csrf_token")
-    for route in routes:
+    for route in routes[shard::SHARDS]:
         action = getattr(route.endpoint, PERMISSION_ATTRIBUTE, PUBLIC)
         visitor = await visitor_for(demo_user_for(action, logins))
         for method in sorted((route.methods or set()) - {"HEAD"}):
@@ -241,7 +279,6 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
             if method == "GET":
                 requests += [(what, f"{path_of(route)}?{query}", {})
                              for what, query in query_variants(form_names | set(KNOWN_QUERY_NAMES))]
-                requests += [(what, f"{path_of(route)}?{query}", {}) for what, query in single_query_variants()]
             else:
                 requests += [(what, path_of(route), arguments)
                              for what, arguments in body_variants(route, form_names, json_names, visitor.csrf)]
@@ -250,33 +287,31 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
                               {} if method == "GET" else {"data": {"csrf_token": visitor.csrf}})
                              for value in HOSTILE_PATH_VALUES]
             for what, path, arguments in requests:
-                response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
-                if visitor.username and sent_to_log_in(response):
-                    # An earlier request ended the session (logging out, a deactivated user): log in again and send
-                    # this one again, so that it reaches its route instead of counting as accepted at the login page.
-                    await visitor.log_in()
-                    response = await visitor.client.request(method, path, **arguments)  # type: ignore[arg-type]
-                tally.record(f"{method} {route.path} as {visitor.username or 'anonymous'}: {what}", response)
-                if sent_to_log_in(response):
-                    await visitor.log_in()  # this request itself ended the session (POST /logout)
+                await send(visitor, method, route, what, path, arguments)
+            if method == "GET":
+                for what in ALONE_VALUES:
+                    await halve_refused_queries(visitor, route, what, KNOWN_QUERY_NAMES, send,
+                                                plain_statuses[route.path])
     for visitor in visitors.values():
         await visitor.client.aclose()
     return tally
 
 
+@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda shard: f"routes {shard + 1} of {SHARDS}")
 async def test_no_hostile_input_gets_a_server_error(app: Starlette, services: AppServices, tmp_path: Path,
-                                                    database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+                                                    database_url: str, caplog: pytest.LogCaptureFixture,
+                                                    shard: int) -> None:
     loaded = await demo.load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path / "demo")
     logins = {login.username: (login.role, login.password or "") for login in loaded}
     with caplog.at_level(logging.ERROR, logger="bedboard.errors"):
-        tally = await sweep(app, services, logins)
+        tally = await sweep(app, services, logins, shard)
     backend = database_url.split(":", 1)[0]
-    print(f"\n{backend}: {tally.sent} requests sent, {tally.refused} refused (4xx), "  # noqa: T201
-          f"{sum(c for s, c in tally.statuses.items() if s < 400)} accepted (2xx/3xx), "
+    print(f"\n{backend}, routes {shard + 1} of {SHARDS}: {tally.sent} requests sent, "  # noqa: T201
+          f"{tally.refused} refused (4xx), {sum(c for s, c in tally.statuses.items() if s < 400)} accepted (2xx/3xx), "
           f"{len(tally.server_errors)} 5xx; statuses {dict(sorted(tally.statuses.items()))}")
     formatter = logging.Formatter()
     traces = "\n".join(record.getMessage() + "\n" + formatter.formatException(record.exc_info)[-700:]
                        for record in caplog.records[:5] if record.exc_info)
     assert not tally.server_errors, "\n".join(tally.server_errors[:60]) + "\n" + traces
     assert not tally.silent_refusals, "\n".join(tally.silent_refusals[:30])
-    assert tally.sent > 2000  # every route was reached (a route table that came back empty would pass silently)
+    assert tally.sent > 1000  # every route was reached (a route table that came back empty would pass silently)
