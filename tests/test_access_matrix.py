@@ -31,11 +31,14 @@ from starlette.routing import Route
 
 from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
+from accounts.models import User
 from accounts.permissions import BOARD_VIEW, PUBLIC, ROLE_ACTIONS, ROLE_ORGANISATION_KINDS, SIGNED_IN
 from accounts.service import AccountsContext
 from app.demo import load_demo, read_credentials
 from app.kit.audit import AuditEvent
+from app.kit.db import session_now
 from app.kit.state import AppServices
+from app.notifications.outbox import MAX_ATTEMPTS, enqueue
 from app.provisioning.licenses.usage_api import TOKEN_ONLY_ATTRIBUTE
 from tests.accounts.test_route_policy import endpoints
 from tests.factories import TEST_PASSWORD, make_organisation, make_user
@@ -88,6 +91,10 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/admin/users/{user_id}/reactivate": USERS,
     "/admin/users/{user_id}/delete": USERS,
     "/admin/users/{user_id}/reset-password": USERS,
+    "/admin/users/{user_id}/email": USERS,
+    # A dead letter to a Chilean referent: only its tree's administrators see it and send it again.
+    "/admin/outbox/dead-letters/{message_id}/send-again": Objects(
+        "SELECT id AS message_id FROM mail_outbox WHERE dead_at IS NOT NULL ORDER BY id"),
     # Only the ministry's administrators take an operator over; an outsider authority's admin is refused.
     "/admin/users/{user_id}/take-ownership": USERS,
     "/operator/sections/{section_id:int}": Objects("SELECT id AS section_id FROM sections ORDER BY id",
@@ -292,6 +299,19 @@ async def add_objects_the_demo_lacks(insiders: dict[str, list[Browser]]) -> None
     assert preview.status_code in (200, 303), preview.text
 
 
+async def add_dead_letter(services: AppServices, insiders: dict[str, list[Browser]]) -> None:
+    """The referent's address set on their page, and a message to it that the outbox gave up on."""
+    referent = insiders["referent"][0]
+    saved = await referent.http.post("/account/email", data={"csrf_token": referent.csrf_token,
+                                                             "email": "referente@example.org"})
+    assert saved.status_code == 303, saved.text
+    async with services.unit_of_work() as uow:
+        user_id = await uow.session.scalar(select(User.id).where(User.username == referent.username))
+        message = await enqueue(uow.session, recipient="referente@example.org", subject="matrix", body="matrix",
+                                recipient_user_id=user_id)
+        message.attempts, message.dead_at = MAX_ATTEMPTS, session_now(uow.session)
+
+
 async def make_outsiders(app: Starlette, services: AppServices) -> dict[str, Browser]:
     """One user per role in an organisation of its own kind that holds nothing of the demo's."""
     outsiders = {}
@@ -321,6 +341,7 @@ async def world(app: Starlette, services: AppServices, tmp_path: Path) -> AsyncI
         browser = await open_browser(app, login.username, login.role, passwords[login.username], number)
         insiders.setdefault(login.role, []).append(browser)
     await add_objects_the_demo_lacks(insiders)
+    await add_dead_letter(services, insiders)
     rows = await demo_rows(services)  # before the outsiders: their own accounts are not the demo's objects
     outsiders = await make_outsiders(app, services)
     anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.8.0.1", 40000)),
