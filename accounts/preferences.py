@@ -21,7 +21,7 @@ from app.kit.i18n import _
 BOARD_THEMES: Final = ("light", "dark")
 # The account page's choices, in the order offered; "" is "no choice".
 BOARD_THEME_CHOICES: Final = (
-    ("", _("Follow this computer's setting (dark on a wall screen)")),
+    ("", _("This computer's setting")),  # a wall screen then starts dark (the page says so)
     ("light", _("Light")),
     ("dark", _("Dark")),
 )

@@ -82,7 +82,7 @@ async def test_the_account_page_offers_the_choice_and_can_give_it_back_to_the_co
     assert response.headers["location"] == "/account?saved=1"
     assert await theme_of(services, "coord") is None
     page = await client.get("/account")
-    assert '<option value="" selected>Follow this computer&#39;s setting (dark on a wall screen)</option>' in page.text
+    assert '<option value="" selected>This computer&#39;s setting</option>' in page.text
     assert await board_look(client) == ("(prefers-color-scheme: dark)", False)
     assert await board_look(client, "/board?wall=1") == ("all", True)
 

@@ -228,7 +228,7 @@ def test_the_dark_theme_follows_the_system_the_wall_and_the_readers_choice_kept_
     wall = open_board(browser, server, 1920, 1080, "/board?wall=1")
     expect(wall.locator("body")).not_to_have_class(re.compile("theme-dark"))
     wall.goto(f"{server.url}/account")
-    wall.get_by_label("Board theme").select_option(label="Follow this computer's setting (dark on a wall screen)")
+    wall.get_by_label("Board theme").select_option(label="This computer's setting")
     wall.get_by_role("button", name="Save theme").click()
     expect(wall.locator(".notice")).to_have_text("Your changes are saved.")
     wall.goto(f"{server.url}/board?wall=1")
