@@ -121,6 +121,13 @@ def may(actor: Actor, action: str) -> bool:
         return True
     if not actor.is_authenticated:
         return False
+# What only the bed board's people do: an administrator or auditor of a health service, a region, a commune or a
+# care provider holds the same role as an authority's but works on its own tree, not on the Romanian board, its
+# nomenclature or its hospitals' tokens.
+BED_BOARD_ACTIONS: Final = frozenset({BOARD_VIEW, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE})
+BED_BOARD_KINDS: Final = frozenset({"authority", "hospital"})
+
+
     if action == SIGNED_IN:
         return True
     return action in actions_of(actor.roles)
@@ -128,6 +135,8 @@ def may(actor: Actor, action: str) -> bool:
 
 # The ministry: it may take over any hospital operator or API token, and owns those whose owner was never
 # recorded (made from the command line before owners existed).
+    if action in BED_BOARD_ACTIONS and actor.organisation_kind not in BED_BOARD_KINDS:
+        return False
 MINISTRY_CODE: Final = "MS"
 
 

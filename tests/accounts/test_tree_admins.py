@@ -116,3 +116,25 @@ def test_the_command_lines_role_help_names_every_role(capsys: pytest.CaptureFixt
         main(["users", "create", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert all(role in help_text for role in ROLE_ACTIONS), help_text
+
+
+async def test_a_trees_administrator_and_auditor_keep_off_the_bed_board(
+    client: httpx.AsyncClient, new_client: BrowserFactory, services: AppServices
+) -> None:
+    await make_world(services)
+    await make_licence_world(services)
+    await make_user(services, "admin.ssmso", role="admin", organisation=SERVICE)
+    await make_user(services, "audit.ssmso", role="auditor", organisation=SERVICE)
+    await log_in(client, "admin.ssmso")
+    home = await client.get("/account")
+    assert 'href="/admin/users"' in home.text
+    assert not any(f'href="{path}"' in home.text for path in ("/board", "/admin/nomenclature", "/admin/api-tokens"))
+    for path in ("/board", "/admin/nomenclature", "/admin/api-tokens"):
+        assert (await client.get(path)).status_code == 403, path
+    async with new_client() as auditor:
+        await log_in(auditor, "audit.ssmso")
+        assert (await auditor.get("/board")).status_code == 403
+        assert (await auditor.get("/audit")).status_code == 200
+    async with new_client() as bed_board:
+        await log_in(bed_board, "admin.samb")
+        assert (await bed_board.get("/admin/nomenclature")).status_code == 200
