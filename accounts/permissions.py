@@ -39,6 +39,8 @@ ROLES_CATALOGUE_READ: Final = "roles.catalogue_read"
 # their checklists; the region's or municipality's IT-order administrator keeps the catalogues.
 ORDERS_PLACE: Final = "orders.place"
 ORDERS_CATALOGUES: Final = "orders.catalogues"
+# A member of a fulfilling group (the region's IT, KLK IT) takes and works the order tasks that wait on it.
+ORDERS_FULFIL: Final = "orders.fulfil"
 
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
@@ -68,6 +70,7 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
                                      ROLES_CATALOGUE_READ}),
     "it_contact": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ORDERS_PLACE}),
     "orders_admin": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ORDERS_CATALOGUES}),
+    "it_fulfiller": frozenset({ACCOUNT_MANAGE_OWN, NOTIFICATIONS_READ, ORDERS_FULFIL}),
 }
 
 ROLE_LABELS: Final[dict[str, str]] = {
@@ -86,6 +89,7 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "head_of_operations": _("Head of operations"),
     "it_contact": _("IT contact"),
     "orders_admin": _("IT-order administrator"),
+    "it_fulfiller": _("IT fulfiller"),
 }
 
 # Which roles belong to which kind of organisation (an operator always belongs to a hospital).
@@ -107,6 +111,7 @@ ROLE_ORGANISATION_KINDS: Final[dict[str, frozenset[str]]] = {
     "head_of_operations": frozenset({"care_area"}),
     "it_contact": frozenset({"unit", "care_provider"}),
     "orders_admin": frozenset({"region", "commune"}),
+    "it_fulfiller": frozenset({"region", "commune"}),
 }
 
 KNOWN_ACTIONS: Final = frozenset({PUBLIC, SIGNED_IN}).union(*ROLE_ACTIONS.values())
@@ -116,11 +121,6 @@ def actions_of(roles: frozenset[str]) -> frozenset[str]:
     return frozenset().union(*(ROLE_ACTIONS.get(role, frozenset()) for role in roles))
 
 
-def may(actor: Actor, action: str) -> bool:
-    if action == PUBLIC:
-        return True
-    if not actor.is_authenticated:
-        return False
 # What only the bed board's people do: an administrator or auditor of a health service, a region, a commune or a
 # care provider holds the same role as an authority's but works on its own tree, not on the Romanian board, its
 # nomenclature or its hospitals' tokens.
@@ -128,15 +128,20 @@ BED_BOARD_ACTIONS: Final = frozenset({BOARD_VIEW, NOMENCLATURE_IMPORT, API_TOKEN
 BED_BOARD_KINDS: Final = frozenset({"authority", "hospital"})
 
 
+def may(actor: Actor, action: str) -> bool:
+    if action == PUBLIC:
+        return True
+    if not actor.is_authenticated:
+        return False
     if action == SIGNED_IN:
         return True
+    if action in BED_BOARD_ACTIONS and actor.organisation_kind not in BED_BOARD_KINDS:
+        return False
     return action in actions_of(actor.roles)
 
 
 # The ministry: it may take over any hospital operator or API token, and owns those whose owner was never
 # recorded (made from the command line before owners existed).
-    if action in BED_BOARD_ACTIONS and actor.organisation_kind not in BED_BOARD_KINDS:
-        return False
 MINISTRY_CODE: Final = "MS"
 
 

@@ -21,7 +21,7 @@ from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork
 from app.kit.settings import Settings
 from app.provisioning.core import workflow
-from app.provisioning.orders import order_queries, queries, register
+from app.provisioning.orders import group_queries, order_queries, queries, register
 from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
@@ -59,9 +59,12 @@ ROLES_LOGINS = {"chef.kardavd": "manager", "chef.kardmot": "manager", "chef.vcno
 
 
 ORDERS_LOGINS = {"it.lund": "it_contact", "it.malmo": "it_contact", "orders.skane": "orders_admin",
-                 "it.omsorg": "it_contact", "it.hemtjanst": "it_contact", "orders.uppsala": "orders_admin"}
+                 "it.omsorg": "it_contact", "it.hemtjanst": "it_contact", "orders.uppsala": "orders_admin",
+                 # Issue 23 items 4 and 10: the fulfilling groups' members and the care provider taking over.
+                 "klk.it": "it_fulfiller", "klk.it2": "it_fulfiller", "region.it": "it_fulfiller",
+                 "it.vardnord": "it_contact"}
 # The IT-order demo's orders: four of Lund's clinic (Olof Lind's two among them), three of Omsorg Uppsala AB's.
-DEMO_ORDERS = 4 + 3
+DEMO_ORDERS = 4 + 3 + 1  # and Omsorg Uppsala AB's handover to Vård Nord AB
 
 
 async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context: AccountsContext,
@@ -81,7 +84,7 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
     assert {login.role for login in logins} == {"admin", "coordinator", "auditor", "operator", "referent",
                                                 "license_officer", "helpdesk", "manager", "it_support",
                                                 "catalogue_steward", "catalogue_contact", "head_of_operations",
-                                                "employee", "it_contact", "orders_admin"}
+                                                "employee", "it_contact", "orders_admin", "it_fulfiller"}
     async with session_factory() as session:
         organisations = {o.code: o for o in await session.scalars(select(Organisation))}
         roles = dict((await session.execute(select(User.username, UserRole.role_code).join(UserRole))).all())
@@ -203,6 +206,21 @@ async def test_the_demo_orders_show_each_screen_something_to_do(
     assert subcontract.subject is not None
     assert subcontract.subject.code == "HEMTJANST-NORR"
     assert [summary.id for summary in seen_by_subcontractor] == [subcontract.request.id]
+    # The fulfilling groups: KLK IT and Region Skåne's IT have members and tasks waiting, the oldest of each taken;
+    # the handover names Vård Nord AB, whose IT contact has its part to do.
+    async with session_factory() as session:
+        klk_queue = await group_queries.group_queue(session, await demo_actor(session, "klk.it"), "klk_it", now)
+        region_queue = await group_queries.group_queue(session, await demo_actor(session, "region.it"), "region_it",
+                                                       now)
+        receiver = await demo_actor(session, "it.vardnord")
+        receiving_queue = await queries.queue(session, receiver, now)
+    assert len(klk_queue.entries) >= 3
+    assert klk_queue.entries[0].holder is not None
+    assert klk_queue.entries[0].holder.name == "Systemförvaltare KLK IT (demo)"
+    assert any("RSVPN" in entry.line.label for entry in region_queue.entries)
+    assert by_event["handover_wind_down"].order.receiving_organisation_id == receiver.organisation_id
+    assert receiving_queue
+    assert all(entry.line.generated.party == "receiving" for entry in receiving_queue)
 
 
 async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(

@@ -30,7 +30,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
 from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
-from app.provisioning.orders import order_queries, register, storing, working
+from app.provisioning.orders import group_demo, order_queries, register, storing, working
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
@@ -57,6 +57,7 @@ def orders_organisations() -> list[tuple[str, str, str, str | None]]:
         (UPPSALA, "Uppsala kommun", "commune", None),
         (OMSORG, "Omsorg Uppsala AB", "care_provider", UPPSALA),
         (HEMTJANST, "Hemtjänst Norr UE", "care_provider", OMSORG),
+        *group_demo.group_organisations(),
     ]
 
 
@@ -69,6 +70,7 @@ def orders_users() -> list[tuple[str, str, str, str]]:
         ("it.omsorg", "Kontaktperson mot KLK IT, Omsorg Uppsala AB (demo)", "it_contact", OMSORG),
         ("it.hemtjanst", "IT-kontakt Hemtjänst Norr UE (demo)", "it_contact", HEMTJANST),
         ("orders.uppsala", "IT-beställningar Uppsala kommun (demo)", "orders_admin", UPPSALA),
+        *group_demo.group_users(),
     ]
 
 
@@ -86,6 +88,7 @@ async def ensure_orders_demo(uow: UnitOfWork, actor: Actor, organisations: Mappi
     omsorg = await _it_contact(uow, "it.omsorg", organisations[OMSORG])
     if uppsala and omsorg is not None:
         await _omsorg_orders(uow, omsorg, organisations[HEMTJANST])
+    await group_demo.ensure_groups_demo(uow, organisations)  # the fulfilling groups' members and queues, a handover
 
 
 async def _catalogue(uow: UnitOfWork, actor: Actor, key: str, admin: str, region_id: int) -> bool:

@@ -73,3 +73,48 @@ class ItOrder(Base):
     planned_date: Mapped[date] = mapped_column(Date, index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+    # A handover (seed 004): the organisation taking over, which reads the order and works its own party's tasks.
+    receiving_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+
+class OrderGroupMember(Base):
+    """A member of a fulfilling group (issue 23 item 4) that an organisation keeps: the group is the catalogue's
+    (``groups`` in the YAML, by key), the organisation the one keeping that catalogue (a region, a municipality)."""
+
+    __tablename__ = "order_group_members"
+    __table_args__ = (UniqueConstraint("organisation_id", "group_key", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    group_key: Mapped[str] = mapped_column(String(60))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class OrderTaskHolder(Base):
+    """Who of a fulfilling group has taken an order's task; the row stays after the task is done (who did it)."""
+
+    __tablename__ = "order_task_holders"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("provisioning_tasks.id"), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(60))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ContractorChange(Base):
+    """A care provider's main contractor changed from a date (seed 004: every move of responsibility is an
+    organisation change): applied to the organisation tree on its effective day, kept as the record."""
+
+    __tablename__ = "order_contractor_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    from_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    effective_date: Mapped[date] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,8 +10,9 @@ from app.kit.openapi_schema import Schema, id_parameter, json_response, ref
 from app.provisioning.orders.api_answers import ANSWERS
 from app.provisioning.orders.api_bodies import NewOrder, TaskStep
 from app.provisioning.orders.api_routes import MAX_ORDER_BODY_BYTES
+from app.provisioning.orders.group_api import QUEUE_PATH, STEP_PATH, GroupQueue
 
-SCHEMAS: Schema = declared_schemas(*ANSWERS, NewOrder, TaskStep)
+SCHEMAS: Schema = declared_schemas(*ANSWERS, NewOrder, TaskStep, GroupQueue)
 
 SESSION_READ: list[Schema] = [{"sessionCookie": []}]
 SESSION_WRITE: list[Schema] = [{"sessionCookie": [], "csrfHeader": []}]
@@ -74,5 +75,31 @@ def _paths() -> Schema:
     }
 
 
+def _group_paths() -> Schema:
+    """A fulfilling group's queue (issue 23 item 4): its members only."""
+    group_key = {"name": "group_key", "in": "path", "required": True,
+                 "schema": {"type": "string", "examples": ["klk_it", "region_it"]}}
+    refused = {"401": ref("responses", "401"),
+               "403": json_response("Error", "Not a member of the group (audited), or a write without the "
+                                             "X-CSRF-Token header."),
+               "404": json_response("Error", "No such group kept by the caller's organisation, task or step.")}
+    queue = json_response("GroupQueue", "The tasks waiting on the group, overdue orders first, then the oldest.")
+    return {
+        QUEUE_PATH: {"get": {"operationId": "groupQueue", "summary": "A fulfilling group's queue.",
+                             "security": SESSION_READ, "parameters": [group_key],
+                             "responses": {"200": queue, **refused}}},
+        STEP_PATH: {"post": {
+            "operationId": "stepOnGroupTask",
+            "summary": "Take a task of the group's queue, mark the task one holds done, or put it back.",
+            "security": SESSION_WRITE,
+            "parameters": [group_key, id_parameter("task_id"), {
+                "name": "step", "in": "path", "required": True,
+                "schema": {"type": "string", "enum": ["take", "done", "release"]}}],
+            "responses": {"200": queue, **refused, "409": json_response(
+                "Error", "Someone else has the task (task_held), or it cannot go that way (transition_refused, "
+                         "task_waits)."), "422": json_response("Error", "Invalid task id.")}}},
+    }
+
+
 def fragment() -> Fragment:
-    return Fragment(paths=_paths(), schemas=SCHEMAS)
+    return Fragment(paths={**_paths(), **_group_paths()}, schemas=SCHEMAS)

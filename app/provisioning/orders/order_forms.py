@@ -18,7 +18,7 @@ from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.forms import positive_id
 from app.kit.i18n import _
-from app.provisioning.orders import people, queries, register, scope, storing
+from app.provisioning.orders import handover, people, queries, register, scope, storing
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
 from app.provisioning.orders.models import OrderPerson
@@ -29,7 +29,7 @@ ANSWER = "answer."  # an answer's field is named after its question: "answer.cli
 NEW_PERSON = "new"
 YES, NO = "yes", "no"
 OTHER_FIELDS = ("catalogue", "event", "person_id", "full_name", "hsa_id", "subject_organisation_id",
-                "planned_date", "note")
+                "planned_date", "note", "receiving_organisation_id")
 # A subcontractor is a care provider directly under the main contractor that orders for it (seed 004).
 
 
@@ -54,10 +54,15 @@ class OrderForm:
     people: tuple[OrderPerson, ...]
     subcontractors: tuple[Organisation, ...]
     person: OrderPerson | None  # the known person the order is for, when it was started from their page
+    receivers: tuple[Organisation, ...] = ()  # a handover: who may take over (handover.py)
 
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(self.catalogue.questions[key] for key in self.event.asks)
+
+    @property
+    def names_receiver(self) -> bool:
+        return any(party.key == scope.RECEIVING_PARTY for party in self.event.parties)
 
     @property
     def for_subcontractor(self) -> bool:
@@ -103,7 +108,9 @@ async def order_form(session: AsyncSession, actor: Actor, catalogue_key: str, ev
     listed = tuple(await people.people_of(session, organisation_id)) if event.scope == "person" else ()
     placing_for_others = event.placed_by == MAIN_CONTRACTOR
     under = tuple(await queries.subcontractors_of(session, organisation_id)) if placing_for_others else ()
-    return OrderForm(row.key, catalogue, row.current_version, event, listed, under, person), typed
+    receivers = tuple(await handover.candidates(session, organisation_id)) \
+        if any(party.key == scope.RECEIVING_PARTY for party in event.parties) else ()
+    return OrderForm(row.key, catalogue, row.current_version, event, listed, under, person, receivers), typed
 
 
 def field_names(event: Event) -> tuple[str, ...]:
@@ -130,8 +137,9 @@ def read_draft(form: OrderForm, typed: Mapping[str, str]) -> tuple[OrderDraft, l
     if form.for_subcontractor and subject is None:
         problems.append(FormProblem("subject_organisation_id", _(
             "Choose the subcontractor: the main contractor orders on its behalf."), {}))
+    receiving = positive_id(typed.get("receiving_organisation_id", "").strip()) if form.names_receiver else None
     return OrderDraft(form.catalogue_key, form.event.key, answers, planned, person_id, new_person, subject,
-                      typed.get("note")), problems
+                      typed.get("note"), receiving), problems
 
 
 def _answer(question: Question, text: str) -> object:

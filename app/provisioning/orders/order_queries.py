@@ -123,7 +123,9 @@ async def view_of(session: AsyncSession, actor: Actor, request: ProvisioningRequ
         task = tasks[entry.key]
         waiting = tuple(task_label(generated[by_id[other].key]) for other in prerequisites.get(task.id, ())
                         if by_id[other].state not in workflow.SETTLED_TASK_STATES)
-        actions = TASK_ACTIONS.get(task.state, ()) if may_work else ()
+        works_it = may_work or (request.state == workflow.IN_PROGRESS
+                                and scope.may_work_task(actor, request, order, entry.party))
+        actions = TASK_ACTIONS.get(task.state, ()) if works_it else ()
         if waiting:
             actions = tuple(action for action in actions if action not in workflow.TASK_ACTIONS_NEEDING_PREREQUISITES)
         lines.append(TaskLine(entry, task, waiting, actions))

@@ -19,13 +19,14 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from accounts.models import Organisation
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import MAX_ID, form_text, positive_id
 from app.kit.i18n import _, format_moment, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
-from app.provisioning.orders import order_forms, order_queries, queries, working
+from app.provisioning.orders import group_queries, order_forms, order_queries, queries, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm
 from app.provisioning.orders.placing import place_order
@@ -52,7 +53,8 @@ NO_ACTION = _("No action")
 NOTHING_LISTED = _("Nothing is listed for: {question}")
 YES, NO = _("Yes"), _("No")
 # The new-order form's fields that show their own mistakes; any other mistake is shown above the form.
-SHOWN_FIELDS: Final = frozenset({"planned_date", "person", "full_name", "hsa_id", "subject_organisation_id", "note"})
+SHOWN_FIELDS: Final = frozenset({"planned_date", "person", "full_name", "hsa_id", "subject_organisation_id", "note",
+                                 "receiving_organisation_id"})
 LABELS: Final = {"task_states": workflow.TASK_STATE_LABELS, "request_states": workflow.REQUEST_STATE_LABELS,
                  "action_labels": ACTION_LABELS, "via_kinds": VIA_KINDS, "check_states": CHECK_STATES}
 
@@ -130,7 +132,11 @@ async def order_page(request: Request, order_id: int, *, template: str = "orders
     async with app_services.unit_of_work() as uow:
         view = await order_queries.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
         zone = await zone_of(uow.session, view.request.organisation_id)
+        who_has = await group_queries.who_has(uow.session, view)
+        receiving = await uow.session.get(Organisation, view.order.receiving_organisation_id) \
+            if view.order.receiving_organisation_id else None
     return render(request, template, {
+        "who_has": who_has, "receiving": receiving,
         "view": view, "answers": answer_rows(view, language), "error": error, "error_key": error_key,
         "typed": dict(typed or {}), "done": done_message(request), "at": local_time(zone, language),
         "reasons": lambda line: not_applicable_reasons(view, line, language),

@@ -20,7 +20,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
-from app.provisioning.orders import scope, storing, timing
+from app.provisioning.orders import handover, scope, storing, timing
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.kinds import IT_ORDER
@@ -44,6 +44,7 @@ class OrderDraft:
     new_person: NewPerson | None = None
     subject_organisation_id: int | None = None
     note: str | None = None
+    receiving_organisation_id: int | None = None  # a handover: the organisation taking over (handover.py)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
         person_id = await _person(uow, actor, organisation_id, draft)
     else:
         subject_id = await _subject(uow, organisation_id, draft.subject_organisation_id, event.placed_by)
+    receiving_id = await handover.receiving_organisation(session, organisation_id=organisation_id, checklist=checklist,
+                                                         receiving_id=draft.receiving_organisation_id)
     request = await service.create_request(uow, actor=actor, kind=IT_ORDER.code, organisation_id=organisation_id)
     for action in ("submit", "accept", "start"):
         await service.transition(uow, actor=actor, request=request, action=action)
@@ -80,7 +83,8 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
     request.due_at = datetime.combine(planned, time.min, tzinfo=calendar.zone)
     order = ItOrder(request_id=request.id, catalogue_key=row.key, catalogue_version=row.current_version,
                     event_key=event.key, person_id=person_id, subject_organisation_id=subject_id,
-                    planned_date=planned, answers=stored_answers(checklist.answers), note=note)
+                    planned_date=planned, answers=stored_answers(checklist.answers), note=note,
+                    receiving_organisation_id=receiving_id)
     session.add(order)
     tasks = await service.add_plan(uow, request=request, specs=[task.spec() for task in checklist.tasks])
     generated = {task.key: task for task in checklist.tasks}
@@ -94,7 +98,9 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
                            "catalogue": row.key, "version": row.current_version, "event": event.key,
                            "person_id": person_id, "subject_organisation_id": subject_id,
                            "planned_date": planned.isoformat(), "answers": order.answers,
-                           "tasks": len(tasks), "lead_time": found.status if found else None})
+                           "tasks": len(tasks), "lead_time": found.status if found else None,
+                           "receiving_organisation_id": receiving_id})
+    await handover.tell_receiver(uow, request_id=request.id, placer_id=organisation_id, receiving_id=receiving_id)
     if all(task.state in workflow.SETTLED_TASK_STATES for task in tasks):
         await service.transition(uow, actor=actor, request=request, action="complete")
     return PlacedOrder(request.id, checklist, found)

@@ -60,12 +60,15 @@ async def queue(session: AsyncSession, actor: Actor, now: datetime) -> list[Queu
     """Every open task of the orders the actor's organisation works on: overdue orders first, then by date."""
     organisation_id = scope.placing_organisation(actor)
     statement = select(ProvisioningRequest, ItOrder).join(ItOrder, ItOrder.request_id == ProvisioningRequest.id) \
-        .where(ProvisioningRequest.organisation_id == organisation_id,
+        .where(or_(ProvisioningRequest.organisation_id == organisation_id,
+                   ItOrder.receiving_organisation_id == organisation_id),
                ProvisioningRequest.state == workflow.IN_PROGRESS) \
         .order_by(ItOrder.planned_date, ProvisioningRequest.id).limit(MAX_LISTED)
     orders = await _views(session, actor, [(request, order) for request, order in
                                            (await session.execute(statement)).all()], now)
-    entries = [QueueEntry(order, line) for order in orders for line in order.view.lines if line.is_open]
+    # A handover's receiving organisation has only its own party's tasks to do (scope.may_work_task).
+    entries = [QueueEntry(order, line) for order in orders for line in order.view.lines if line.is_open
+               and scope.may_work_task(actor, order.view.request, order.view.order, line.generated.party)]
     return sorted(entries, key=lambda entry: (not entry.overdue, entry.due, entry.order.id))
 
 
@@ -76,7 +79,8 @@ async def orders_of_organisation(session: AsyncSession, actor: Actor, organisati
         raise PermissionDenied(scope.OUTSIDE)
     statement = select(ProvisioningRequest, ItOrder).join(ItOrder, ItOrder.request_id == ProvisioningRequest.id) \
         .where(or_(ProvisioningRequest.organisation_id == organisation_id,
-                   ItOrder.subject_organisation_id == organisation_id), ItOrder.person_id.is_(None)) \
+                   ItOrder.subject_organisation_id == organisation_id,
+                   ItOrder.receiving_organisation_id == organisation_id), ItOrder.person_id.is_(None)) \
         .order_by(ProvisioningRequest.id.desc()).limit(MAX_LISTED)
     rows = [(request, order) for request, order in (await session.execute(statement)).all()
             if scope.may_read(actor, request, order)]

@@ -20,6 +20,8 @@ from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.orders.models import ItOrder, OrderCatalogue
 
 OUTSIDE = _("This belongs to another organisation: you cannot see it or act on it.")
+# The party of a handover's tasks that the receiving organisation works (the catalogue's ``parties``).
+RECEIVING_PARTY = "receiving"
 
 
 def placing_organisation(actor: Actor) -> int:
@@ -51,11 +53,27 @@ async def require_catalogue_use(session: AsyncSession, actor: Actor, catalogue: 
 def may_read(actor: Actor, request: ProvisioningRequest, order: ItOrder) -> bool:
     if not permissions.may(actor, permissions.ORDERS_PLACE) or actor.organisation_id is None:
         return False
-    return actor.organisation_id in (request.organisation_id, order.subject_organisation_id)
+    return actor.organisation_id in (request.organisation_id, order.subject_organisation_id,
+                                     order.receiving_organisation_id)
 
 
 def may_work(actor: Actor, request: ProvisioningRequest) -> bool:
     return permissions.may(actor, permissions.ORDERS_PLACE) and actor.organisation_id == request.organisation_id
+
+
+def may_work_task(actor: Actor, request: ProvisioningRequest, order: ItOrder, party: str | None) -> bool:
+    """The ordering organisation's IT contacts work every task; in a handover (seed 004: "båda parterna ansvarar"),
+    the receiving organisation's IT contacts work the receiving party's tasks."""
+    if may_work(actor, request):
+        return True
+    return (party == RECEIVING_PARTY and order.receiving_organisation_id is not None
+            and permissions.may(actor, permissions.ORDERS_PLACE)
+            and actor.organisation_id == order.receiving_organisation_id)
+
+
+def require_work_task(actor: Actor, request: ProvisioningRequest, order: ItOrder, party: str | None) -> None:
+    if not may_work_task(actor, request, order, party):
+        raise PermissionDenied(_("Only the IT contacts of the organisation that placed this order work on it."))
 
 
 def require_read(actor: Actor, request: ProvisioningRequest, order: ItOrder) -> None:

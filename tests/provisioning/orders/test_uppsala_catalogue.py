@@ -192,6 +192,9 @@ def test_the_events_are_the_checklists_four_sections(catalogue: Catalogue) -> No
     assert {key: (event.name, event.scope) for key, event in catalogue.events.items()} == {
         "organisation_change": ("IT-stöd vid organisationsförändringar", "organisation"),
         "start_or_takeover": ("Start / Övertagande av verksamhet", "organisation"),
+        # Issue 23 item 10: the individual staff's Siebel account and token and SITHS card, ordered and ended.
+        "staff_access_new": ("Ny personal – Siebel och SITHS-kort", "person"),
+        "staff_access_end": ("Personal slutar – Siebel och SITHS-kort", "person"),
         "subcontractor": ("Underleverantör till annan utförarorganisation", "organisation"),
         "handover_wind_down": ("Överlämnande / Avveckling av verksamhet", "organisation"),
     }

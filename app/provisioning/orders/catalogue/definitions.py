@@ -215,6 +215,24 @@ class Event:
     place: Place | None = field(default=None, compare=False)
 
 
+GroupKeeper = Literal["catalogue", "orderer"]
+GROUP_KEEPERS: Final = ("catalogue", "orderer")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Who fulfils tasks (issue 23 item 4): a group the catalogue's organisation keeps, with members (the region's
+    IT, KLK IT), or the ordering organisation itself (the clinic's IT contact, the care provider). A task belongs to
+    the group that names its key in ``tasks``, else its system in ``systems``, else its role in ``roles``."""
+
+    key: str
+    name: str
+    kept_by: GroupKeeper
+    roles: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Catalogue:
     key: str
@@ -229,3 +247,4 @@ class Catalogue:
     systems: Mapping[str, System]
     prerequisites: Mapping[str, Prerequisite]
     events: Mapping[str, Event]
+    groups: Mapping[str, Group] = field(default_factory=dict)

@@ -16,7 +16,7 @@ import holidays
 import yaml
 
 from app.kit.i18n import _
-from app.provisioning.orders.catalogue import graph
+from app.provisioning.orders.catalogue import graph, groups
 from app.provisioning.orders.catalogue.declarations import (
     Known,
     declared_keys,
@@ -35,7 +35,7 @@ from app.provisioning.orders.catalogue.problems import CatalogueInvalid, Catalog
 
 FORMAT_VERSION = 1
 TOP_FIELDS = ("format", "key", "name", "source", "country", "roles", "questions", "actions", "systems", "events")
-TOP_OPTIONAL = ("contacts", "prerequisites")
+TOP_OPTIONAL = ("contacts", "prerequisites", "groups")
 DECLARED = ("roles", "contacts", "questions", "actions", "systems", "prerequisites", "events")
 SHIPPED = ("skane_audiology", "uppsala_care_providers")
 
@@ -54,9 +54,11 @@ def load_text(text: str, file: str) -> Catalogue:
     if not problems:
         for event in events.values():
             problems += graph.event_problems(event, catalogue.prerequisites)
+    resolved = dataclasses.replace(catalogue, events=events)
+    problems += groups.unfulfilled(resolved)
     if problems:
         raise CatalogueInvalid(problems)
-    return dataclasses.replace(catalogue, events=events)
+    return resolved
 
 
 def load_file(path: Path) -> Catalogue:
@@ -91,12 +93,14 @@ def _read(reader: Reader, root: yaml.Node) -> Catalogue | None:
     known = _declarations(reader, fields)
     events: dict[str, Event] = keyed(reader, fields["events"], "events",
                                      lambda item, where: read_event(reader, known, item, where), lambda e: e.key)
+    fulfilling = (groups.read_groups(reader, known, fields["groups"], groups.task_keys_of(fields["events"]))
+                  if "groups" in fields else {})
     key, name = reader.key(fields["key"], "key"), reader.text(fields["name"], "name")
     source = reader.text(fields["source"], "source")
     if not (key and name and source and country):
         return None
     return Catalogue(key, name, source, country, reader.file, known.roles, known.contacts, known.questions,
-                     known.actions, known.systems, known.prerequisites, events)
+                     known.actions, known.systems, known.prerequisites, events, fulfilling)
 
 
 def _declarations(reader: Reader, fields: dict[str, yaml.Node]) -> Known:
