@@ -17,9 +17,9 @@ from app.history.evolution import charted_sections, free_beds_series
 from app.history.filters import parse_id, parse_moment
 from app.history.options import form_options
 from app.history.past_board import board_at
-from app.kit.errors import ValidationFailed
+from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.kit.state import services
+from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 
 DEFAULT_RANGE = timedelta(days=7)
@@ -30,8 +30,16 @@ def _id_param(request: Request, field: str) -> int | None:
     return parse_id(value, field) if value else None
 
 
+def _require_bed_board(request: Request) -> None:
+    """The chart and the past board are the bed board's history: a health service's or a region's auditor reads
+    the log of their own tree, not the Romanian hospitals' counts (issue 23)."""
+    if not permissions.may(current_actor(request), permissions.BOARD_VIEW):
+        raise PermissionDenied(_("The bed board's history is read by the bed board's auditors and administrators."))
+
+
 @requires(permissions.AUDIT_READ)
 async def chart_page(request: Request) -> Response:
+    _require_bed_board(request)
     app_services = services(request)
     zone, now = app_services.settings.zone, app_services.clock.now()
     context: dict[str, Any] = {"chart": None, "error": None, "raw": dict(request.query_params)}
@@ -65,6 +73,7 @@ def _board_filter(request: Request) -> BoardFilter:
 
 @requires(permissions.AUDIT_READ)
 async def past_board_page(request: Request) -> Response:
+    _require_bed_board(request)
     app_services = services(request)
     zone, language = app_services.settings.zone, language_of(request)
     context: dict[str, Any] = {"rows": [], "error": None, "raw": dict(request.query_params), "moment": None}

@@ -88,3 +88,18 @@ async def test_the_health_services_auditor_reads_its_own_tree_only(client: httpx
     async with services.session_factory() as session:
         runs = set((await session.scalars(select(License.run))).all())
     assert runs == {RUN, CLI_RUN}
+
+
+async def test_the_bed_boards_chart_and_past_board_are_not_the_health_services(client: httpx.AsyncClient,
+                                                                               new_client: BrowserFactory,
+                                                                               services: AppServices) -> None:
+    await _world(services)
+    await log_in(client, "audit.ssmso")
+    assert 'href="/audit/chart"' not in (await client.get("/audit")).text
+    assert (await client.get("/audit/chart")).status_code == 403
+    assert (await client.get("/audit/board")).status_code == 403
+    async with new_client() as ministry:
+        await log_in(ministry, "audit.ms")
+        assert 'href="/audit/chart"' in (await ministry.get("/audit")).text
+        assert (await ministry.get("/audit/chart")).status_code == 200
+        assert (await ministry.get("/audit/board")).status_code == 200
