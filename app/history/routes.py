@@ -22,7 +22,7 @@ from app.history.queries import HistoryPage, history_page
 from app.history.scope import readable_events
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _, format_moment
-from app.kit.state import current_actor, services
+from app.kit.state import current_actor, reader_zone, services
 from app.kit.templating import language_of, render
 
 KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration"), "all": _("Everything")}
@@ -31,7 +31,9 @@ KIND_LABELS = {"beds": _("Bed changes"), "admin": _("Accounts and administration
 @requires(permissions.AUDIT_READ)
 async def history(request: Request) -> Response:
     app_services = services(request)
-    zone = app_services.settings.zone
+    # The reader's organisation's zone (a Chilean tree's auditor reads and types Santiago's times; the bed board's
+    # organisations have none and keep BEDBOARD_TIMEZONE's).
+    zone = reader_zone(request)
     params = dict(request.query_params)
     error: ValidationFailed | None = None
     filters, page = HistoryFilter(), HistoryPage([], None)
@@ -74,7 +76,7 @@ async def _started(lines: AsyncIterator[str]) -> AsyncIterator[str]:
 @requires(permissions.AUDIT_READ)
 async def export_csv(request: Request) -> Response:
     app_services = services(request)
-    filters = HistoryFilter.parse(dict(request.query_params), app_services.settings.zone)
+    filters = HistoryFilter.parse(dict(request.query_params), reader_zone(request))
     stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
     actor = current_actor(request)
 
@@ -82,7 +84,7 @@ async def export_csv(request: Request) -> Response:
         return await readable_events(session, actor, app_services.registry.audit_objects)
 
     return StreamingResponse(
-        await _started(csv_lines(app_services.session_factory, filters, app_services.settings.zone, readable)),
+        await _started(csv_lines(app_services.session_factory, filters, reader_zone(request), readable)),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="bedboard-history-{stamp}.csv"'})
 

@@ -24,7 +24,7 @@ from app.provisioning.licenses import asking, deciding, requesting
 from app.provisioning.licenses.models import License
 from app.provisioning.roles import assigning
 from tests.factories import make_user
-from tests.provisioning.licence_world import actor_of, make_licence_world
+from tests.provisioning.licence_world import SERVICE, actor_of, make_licence_world
 from tests.provisioning.roles_world import REGION, TODAY, make_roles_world
 from tests.web import BrowserFactory, csrf_from, log_in
 
@@ -195,3 +195,23 @@ async def test_notices_name_the_kind_of_request_and_count_licences_in_spanish_an
     page = await _page_text(new_client, "ref_a", f"/licenses/requests/{request.id}")
     assert "Generar las claves de acceso a los nodos del usuario (Alba Plaza Santelices)" in page  # the After column
     assert "Generate the access keys" not in page
+
+
+async def test_the_health_services_auditor_reads_and_types_the_history_in_santiago(
+        services: AppServices, clock: ManualClock, new_client: BrowserFactory) -> None:
+    world = await make_licence_world(services)
+    await make_user(services, "audit.tree", role="auditor", organisation=SERVICE)
+    await _speaking(services, "audit.tree", "es")
+    clock._now = FRIDAY
+    async with services.unit_of_work() as uow:
+        await requesting.submit_new(uow, actor=await actor_of(services, "ref_a"), organisation_id=world.commune_a,
+                                    entries=[(1, "Alba Plaza Santelices", "12345678-5", "F")])
+    log = await _page_text(new_client, "audit.tree", "/audit?kind=all")
+    assert "6 nov 2026, 09:00:00" in log  # 12:00 UTC on the health service's clock, to the second
+    assert "14:00:00" not in log
+    # A time typed in the filter is read on the same clock: from 08:59 Santiago finds the 09:00 events ...
+    found = await _page_text(new_client, "audit.tree", "/audit?kind=all&from=2026-11-06T08:59")
+    assert "6 nov 2026, 09:00:00" in found
+    # ... and from 09:01 does not (in Bucharest's zone, 09:01 would be 07:01 UTC: before them, so they would show).
+    later = await _page_text(new_client, "audit.tree", "/audit?kind=all&from=2026-11-06T09:01")
+    assert "6 nov 2026, 09:00:00" not in later
