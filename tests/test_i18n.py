@@ -80,6 +80,20 @@ SHARED_CHROME = (
     "accounts/templates/organisation_zone.html",
 )
 
+# The user pages, which the administrators of a health service, a region, a commune or a care provider use for
+# their own tree (issue 23): they read them in Spanish or Swedish.
+USER_ADMIN_PAGES = (
+    "accounts/templates/admin_users.html",
+    "accounts/templates/admin_user_new.html",
+    "accounts/templates/admin_user_edit.html",
+    "accounts/templates/admin_user_fields.html",
+    "accounts/templates/admin_user_delete.html",
+    "accounts/templates/admin_link.html",
+    "accounts/admin_routes.py",
+    "accounts/admin_service.py",
+    "accounts/admin_queries.py",
+)
+
 # The one API-token page of accounts, whose licence-usage part is the licence officer's and login-system part the
 # Swedish regions' IT support's (docs/provisioning.md).
 TOKEN_PAGES = (
@@ -129,14 +143,15 @@ SCOPES: Mapping[str, Scope] = {
     "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=(*SHARED_PROVISIONING_PAGES, *NAVIGATION)),
     # The licence module's users (Chilean health-service staff): the provisioning package but the Swedish modules,
     # and the chrome. Its authors fill app/locales/es/LC_MESSAGES/<domain>.po after `make messages`.
-    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES), except_under=(ROLES, ORDERS, HSA_IDS),
+    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES, *USER_ADMIN_PAGES),
+                except_under=(ROLES, ORDERS, HSA_IDS),
                 may_also=SOURCES),
     # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
     # notifications and the provisioning core's labels (request and task states, kinds of notice, closure days), and
     # the token page, where a region's IT support makes its login systems' tokens.
     # Their authors fill app/locales/sv/LC_MESSAGES/<domain>.po after `make messages`.
     "sv": Scope(needs=(ROLES, ORDERS, HSA_IDS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE,
-                       *TOKEN_PAGES),
+                       *TOKEN_PAGES, *USER_ADMIN_PAGES),
                 may_also=SOURCES),
 }
 TRANSLATED = tuple(language for language in LANGUAGES if language != "en")
