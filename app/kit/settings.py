@@ -290,7 +290,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         board_few_beds=_few_beds(env.get("BEDBOARD_BOARD_FEW_BEDS", "3")),
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
-        smtp_sender=env.get("BEDBOARD_SMTP_SENDER") or None,
+        # BEDBOARD_SMTP_FROM as the issue names it; BEDBOARD_SMTP_SENDER, its first name, still works.
+        smtp_sender=env.get("BEDBOARD_SMTP_FROM") or env.get("BEDBOARD_SMTP_SENDER") or None,
         smtp_user=smtp_user,
         smtp_password=smtp_password,
         smtp_starttls=smtp_starttls,

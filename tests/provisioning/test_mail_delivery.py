@@ -15,7 +15,7 @@ from sqlalchemy import select
 from accounts.models import User
 from app.kit.audit import AuditEvent
 from app.kit.clock import ManualClock
-from app.kit.settings import Settings
+from app.kit.settings import Settings, load_settings
 from app.kit.state import AppServices
 from app.notifications.outbox import MAX_ATTEMPTS, OutboxMessage, SendReport, send_due
 from app.provisioning.licenses import deciding, requesting
@@ -23,7 +23,13 @@ from app.provisioning.roles import assigning
 from tests.factories import make_user
 from tests.provisioning.licence_world import actor_of, make_licence_world
 from tests.provisioning.roles_world import TODAY, make_roles_world
-from tests.provisioning.test_outbox import MailServer, mail_server, mail_settings, smtp_port  # noqa: F401
+from tests.provisioning.test_outbox import (  # noqa: F401
+    MailServer,
+    mail_server,
+    mail_settings,
+    smtp_environ,
+    smtp_port,
+)
 from tests.web import BrowserFactory, log_in, post_form
 
 GOOD = (1, "alba PLAZA santelices", "12.345.678-5", "Femenino")
@@ -157,3 +163,10 @@ async def test_a_refusing_server_ends_in_a_dead_letter_that_an_administrator_sen
     assert event.before["attempts"] == MAX_ATTEMPTS
     assert "451" in event.before["last_error"]
     assert timedelta(0) <= clock.now() - message.created_at
+
+
+def test_the_sender_is_bedboard_smtp_from_or_its_older_name() -> None:
+    assert load_settings(smtp_environ(BEDBOARD_SMTP_FROM="camas@ssmso.cl")).smtp_sender == "camas@ssmso.cl"
+    assert load_settings(smtp_environ(BEDBOARD_SMTP_SENDER="beds@example.org")).smtp_sender == "beds@example.org"
+    assert load_settings(smtp_environ(BEDBOARD_SMTP_FROM="camas@ssmso.cl",
+                                      BEDBOARD_SMTP_SENDER="beds@example.org")).smtp_sender == "camas@ssmso.cl"
