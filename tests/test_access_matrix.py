@@ -108,6 +108,9 @@ ROUTE_OBJECTS: dict[str, Objects] = {
         "SELECT id AS import_id FROM nomenclature_imports", EVERYONE, "as above"),
     "/admin/nomenclature/{import_id:int}/cancel": Objects(
         "SELECT id AS import_id FROM nomenclature_imports", EVERYONE, "as above"),
+    "/admin/nomenclature/intervals/{type_id:int}": Objects(
+        "SELECT id AS type_id FROM section_types ORDER BY id", EVERYONE,
+        "a section type's update interval is part of the nomenclature, the country's", body={"hours": "24"}),
     "/admin/api-tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE hospital_id "
                                                    "IS NOT NULL ORDER BY id"),
     "/admin/api-tokens/{token_id}/take-ownership": Objects("SELECT id AS token_id FROM api_tokens WHERE "

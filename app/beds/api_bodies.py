@@ -10,7 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
-from app.beds.models import MAX_FREE_BEDS, MIN_FREE_BEDS
+from app.beds.models import (
+    MAX_FREE_BEDS,
+    MAX_UPDATE_INTERVAL_HOURS,
+    MIN_FREE_BEDS,
+    MIN_UPDATE_INTERVAL_HOURS,
+)
 from app.beds.service import MAX_REASON_LENGTH
 from app.kit.api_bodies import MISSING, Body, Problem
 from app.kit.api_parsing import invalid
@@ -90,6 +95,10 @@ class Section(TypedDict):
     confirmed_at: Moment
     confirmed_by: str | None
     reported_at: Annotated[Moment, Field(description="The later of updated_at and confirmed_at.")]
+    update_interval_hours: Annotated[int, Field(
+        ge=MIN_UPDATE_INTERVAL_HOURS, le=MAX_UPDATE_INTERVAL_HOURS,
+        description="The section type's required update interval: past it since reported_at (or never reported) "
+                    "the section is overdue.")]
 
 
 @with_config(CLOSED)
@@ -118,6 +127,8 @@ class SectionType(TypedDict):
     code: str
     name_en: str
     name_ro: str
+    update_interval_hours: Annotated[int, Field(ge=MIN_UPDATE_INTERVAL_HOURS, le=MAX_UPDATE_INTERVAL_HOURS,
+                                                description="Hours a section of this type may go unreported.")]
 
 
 @with_config(CLOSED)

@@ -108,7 +108,7 @@ class BoardFilter:
             return False
         if self.query and not self._names_match(item):
             return False
-        return not self.stale_only or _is_stale(item.get("reported_at"), now)
+        return not self.stale_only or _is_stale(item.get("reported_at"), item.get("update_interval_hours"), now)
 
     def _names_match(self, item: Mapping[str, Any]) -> bool:
         # A coordinator types a hospital's name as often as a section's ("Floreasca"): either one shows the row.
@@ -122,12 +122,13 @@ class BoardFilter:
         return self.occupancy_min <= clamped <= self.occupancy_max
 
 
-def _is_stale(reported_at: object, now: datetime) -> bool:
-    """The board's rule (``staleness.is_stale``) on an item's text: never reported, or unreadable, is stale."""
+def _is_stale(reported_at: object, interval_hours: object, now: datetime) -> bool:
+    """The board's rule (``staleness.is_stale``) on an item's text: never reported, or unreadable, is stale;
+    past the section type's interval (24 h when the item does not say) too."""
     if not isinstance(reported_at, str):
         return True
     try:
         moment = datetime.fromisoformat(reported_at)
     except ValueError:
         return True
-    return is_stale(moment, now)
+    return is_stale(moment, now, interval_hours if isinstance(interval_hours, int) else None)

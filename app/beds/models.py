@@ -13,6 +13,11 @@ from app.kit.db import Base, UTCDateTime
 MIN_FREE_BEDS = -999
 MAX_FREE_BEDS = 9999
 MAX_TOTAL_BEDS = 9999
+# A section type's required update interval, in hours: the seed's rule is 24 (a number older than that is
+# flagged); an installation may ask more often (8 for intensive care) or, at most, weekly.
+DEFAULT_UPDATE_INTERVAL_HOURS = 24
+MIN_UPDATE_INTERVAL_HOURS = 1
+MAX_UPDATE_INTERVAL_HOURS = 168
 
 
 class HospitalType(Base):
@@ -38,11 +43,18 @@ class Hospital(Base):
 
 class SectionType(Base):
     __tablename__ = "section_types"
+    __table_args__ = (
+        CheckConstraint(f"update_interval_hours BETWEEN {MIN_UPDATE_INTERVAL_HOURS} AND {MAX_UPDATE_INTERVAL_HOURS}",
+                        name="update_interval_hours_range"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_en: Mapped[str] = mapped_column(String(120))
     name_ro: Mapped[str] = mapped_column(String(120))
+    # Past this many hours without a change or a confirmation, a section of this type is overdue.
+    update_interval_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_UPDATE_INTERVAL_HOURS,
+                                                       server_default=str(DEFAULT_UPDATE_INTERVAL_HOURS))
 
 
 class Section(Base):

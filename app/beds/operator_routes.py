@@ -51,6 +51,22 @@ SCRIPT_MESSAGES = {
 }
 
 
+def overdue_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sections past their type's update interval come first, so the operator starts with what is late.
+
+    A section moves with its sub-sections (the table shows them nested): a block with any overdue row goes
+    before the blocks without one; within each group the reading order (by name) is kept.
+    """
+    blocks: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if row["depth"] == 0 or not blocks:
+            blocks.append([])
+        blocks[-1].append(row)
+    late = [block for block in blocks if any(row["stale"] for row in block)]
+    on_time = [block for block in blocks if not any(row["stale"] for row in block)]
+    return [row for block in late + on_time for row in block]
+
+
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
@@ -66,14 +82,15 @@ async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any
         views = (await service.sections_of_hospital(uow, actor=actor, hospital_id=actor.organisation_id)
                  if listed else [])
     now, language = app_services.clock.now(), language_of(request)
-    rows = [{"view": view, "depth": depth, "stale": is_stale(view.reported_at, now),
-             "age": describe_age(now - view.reported_at, language) if view.reported_at else None,
-             "state": (row_states or {}).get(view.id, {})} for view, depth in nested(views)]
+    rows = overdue_first([
+        {"view": view, "depth": depth, "stale": is_stale(view.reported_at, now, view.update_interval_hours),
+         "age": describe_age(now - view.reported_at, language) if view.reported_at else None,
+         "state": (row_states or {}).get(view.id, {})} for view, depth in nested(views)])
     saved = request.query_params.get("saved", "")
     translate = translator(language, app_services.settings.zone)
     return render(request, "operator.html", {
         "js_messages": {key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
-        "hospital_known": listed, "rows": rows, "stale_count": sum(row["stale"] for row in rows),
+        "hospital_known": listed, "rows": rows, "overdue": [row for row in rows if row["stale"]],
         "saved_ids": {int(part) for part in saved.split(",") if part.isdigit()},
         "timezone": app_services.settings.timezone,
     }, status_code=status_code)

@@ -14,6 +14,7 @@ from app.beds.demo import DEMO
 from app.beds.live_channel import LiveChannel
 from app.beds.live_feed import BedFeed
 from app.beds.nomenclature import cli as nomenclature_cli
+from app.beds.nomenclature import interval_routes
 from app.beds.nomenclature import routes as nomenclature_routes
 from app.beds.running import BedServices, bed_services
 from app.beds.write_batch import FreeBedsWriter
@@ -61,7 +62,8 @@ def _command_before_commit(settings: Settings) -> BeforeCommit:
 
 PLUGIN = Plugin(
     name="beds",
-    routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes, *api_routes.routes],
+    routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes,
+            *interval_routes.routes, *api_routes.routes],
     navigation=[
         NavItem(_("Board"), "/board", permissions.BOARD_VIEW, 10),
         NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL, 20),

@@ -119,7 +119,8 @@ async def hospitals(session: AsyncSession, *, actor: Actor) -> list[dict[str, An
 
 async def section_types(session: AsyncSession) -> list[dict[str, Any]]:
     rows = await session.scalars(select(SectionType).order_by(SectionType.code))
-    return [{"id": row.id, "code": row.code, "name_en": row.name_en, "name_ro": row.name_ro} for row in rows]
+    return [{"id": row.id, "code": row.code, "name_en": row.name_en, "name_ro": row.name_ro,
+             "update_interval_hours": row.update_interval_hours} for row in rows]
 
 
 async def hospital_types(session: AsyncSession) -> list[dict[str, Any]]:

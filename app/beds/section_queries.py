@@ -34,6 +34,8 @@ class SectionView:
     updated_by: str | None
     confirmed_at: datetime | None
     confirmed_by: str | None
+    # The section type's required update interval (``staleness.is_stale`` reads it).
+    update_interval_hours: int
     retired: bool = False
 
     @property
@@ -65,7 +67,7 @@ class SectionView:
             "free_beds": self.free_beds, "occupancy_pct": self.occupancy_pct, "version": self.version,
             "updated_at": iso(self.updated_at), "updated_by": self.updated_by,
             "confirmed_at": iso(self.confirmed_at), "confirmed_by": self.confirmed_by,
-            "reported_at": iso(self.reported_at),
+            "reported_at": iso(self.reported_at), "update_interval_hours": self.update_interval_hours,
         }
 
 
@@ -77,7 +79,7 @@ _COLUMNS = (
     HospitalType.colour.label("hospital_colour"), SectionType.code.label("section_type"),
     Section.section_type_id, Section.code, Section.name, Section.parent_id, Section.total_beds, Section.free_beds,
     Section.version, Section.updated_at, Section.updated_by, Section.confirmed_at, Section.confirmed_by,
-    Section.retired_at,
+    SectionType.update_interval_hours, Section.retired_at,
 )
 SectionQuery = Select[*tuple[Any, ...]]
 

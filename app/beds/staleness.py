@@ -1,15 +1,20 @@
 """How old a number is, said the way the seed says it: "2 days, 3 hours, 10 minutes".
 
-Counted from the server's clock. Past 24 hours a section is stale and the screens warn about it.
+Counted from the server's clock. Past its type's update interval (24 hours unless the nomenclature says
+otherwise, e.g. 8 for intensive care) a section is stale, "overdue", and the screens warn about it. ``is_stale``
+is the one rule: the board's script (static/js/board.js ``isStale``) applies it to the same
+``update_interval_hours`` each section's JSON carries.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from app.beds.models import DEFAULT_UPDATE_INTERVAL_HOURS
 from app.kit.i18n import Plural, _, _n, plural_forms, translate
 
-STALE_AFTER = timedelta(hours=24)
+# The seed's rule, and the interval of every section type nobody set otherwise.
+STALE_AFTER = timedelta(hours=DEFAULT_UPDATE_INTERVAL_HOURS)
 
 LESS_THAN_A_MINUTE = _("less than a minute")
 
@@ -25,8 +30,14 @@ def script_units(language: str) -> list[dict[str, str]]:
     return [plural_forms(language, unit) for unit in units(0, 0, 0)]
 
 
-def is_stale(reported_at: datetime | None, now: datetime) -> bool:
-    return reported_at is None or now - reported_at > STALE_AFTER
+def stale_after(interval_hours: int | None) -> timedelta:
+    """A section type's interval as a duration; unknown (a payload without it) is the seed's 24 hours."""
+    return STALE_AFTER if interval_hours is None else timedelta(hours=interval_hours)
+
+
+def is_stale(reported_at: datetime | None, now: datetime, interval_hours: int | None = None) -> bool:
+    """Never reported, or reported longer ago than the section type's interval allows."""
+    return reported_at is None or now - reported_at > stale_after(interval_hours)
 
 
 def describe_age(age: timedelta, language: str = "en") -> str:

@@ -96,5 +96,5 @@ async def board_at(session: AsyncSession, moment: datetime, filters: BoardFilter
             continue
         reported = state.reported_at
         board.append(PastSection(state, None if reported is None else moment - reported,
-                                 is_stale(reported, moment)))
+                                 is_stale(reported, moment, state.update_interval_hours)))
     return board

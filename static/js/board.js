@@ -11,7 +11,8 @@ const list = document.getElementById("hospitals");
 const connection = document.getElementById("connection");
 const filtersForm = document.getElementById("filters");
 
-const STALE_MS = 24 * 3600 * 1000;
+// The seed's 24 hours, for a section whose JSON does not carry its type's interval.
+const DEFAULT_INTERVAL_HOURS = 24;
 const sections = new Map(); // id -> section
 const seqOf = new Map(); // id -> seq of the last change applied
 let lastSeq = null;
@@ -97,8 +98,10 @@ function applyFormToUrl() {
 
 // ---- rendering ----
 
+// The one rule (app/beds/staleness.py is_stale): past the section type's update interval, or never reported.
 function isStale(section) {
-  return !section.reported_at || serverNow() - Date.parse(section.reported_at) > STALE_MS;
+  const hours = section.update_interval_hours ?? DEFAULT_INTERVAL_HOURS;
+  return !section.reported_at || serverNow() - Date.parse(section.reported_at) > hours * 3600 * 1000;
 }
 
 function ordered(items) {

@@ -59,7 +59,7 @@ async def test_the_operator_sees_own_sections_nested_with_staleness(
     assert page.index(f'id="section-{surgery}"') < page.index(f'id="section-{sub}"')
     assert re.search(rf'id="section-{sub}" class="depth-1 stale', page)
     assert "Not updated for 2 days, 3 hours, 10 minutes" in page
-    assert "Sections not updated for more than 24 hours: 1." in page
+    assert "1 section is overdue for an update:" in page
     assert "changed Mar 14, 2026, 03:12 by ion" in page  # 01:12 UTC shown in Bucharest time
 
 
@@ -177,7 +177,7 @@ async def test_confirm_all_unchanged_resets_staleness_without_a_change(
                                                             f"version-{sub}": "1"})
     assert response.status_code == 303
     page = (await client.get("/operator")).text
-    assert "not updated for more than 24 hours" not in page
+    assert "overdue for an update" not in page
     assert "confirmed Mar 14, 2026, 05:12 by op.a" in page
     for section_id in (surgery, sub):
         stored = await section(services, section_id)
