@@ -63,8 +63,9 @@ ORDERS_LOGINS = {"it.lund": "it_contact", "it.malmo": "it_contact", "orders.skan
                  # Issue 23 items 4 and 10: the fulfilling groups' members and the care provider taking over.
                  "klk.it": "it_fulfiller", "klk.it2": "it_fulfiller", "region.it": "it_fulfiller",
                  "it.vardnord": "it_contact"}
-# The IT-order demo's orders: four of Lund's clinic (Olof Lind's two among them), three of Omsorg Uppsala AB's.
-DEMO_ORDERS = 4 + 3 + 1  # and Omsorg Uppsala AB's handover to Vård Nord AB
+# The IT-order demo's orders: five of Lund's clinic (Olof Lind's two and Eva Berg's among them), three of
+# Omsorg Uppsala AB's.
+DEMO_ORDERS = 5 + 3 + 1  # and Omsorg Uppsala AB's handover to Vård Nord AB
 
 
 async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context: AccountsContext,
@@ -193,8 +194,8 @@ async def test_the_demo_orders_show_each_screen_something_to_do(
     assert queue[0].overdue
     assert queue[0].order.view.person is not None
     assert queue[0].order.view.person.full_name == "Per Holm"
-    # Omsorg Uppsala AB: the large change is too late, the start-up checks are partly met, the subcontractor's
-    # order is its main contractor's, which the subcontractor may read.
+    # Omsorg Uppsala AB: the small change a week ahead is too late, the start-up checks are partly met, the
+    # subcontractor's order is its main contractor's, which the subcontractor may read.
     by_event = {summary.view.order.event_key: summary.view for summary in provider_orders}
     change = by_event["organisation_change"]
     assert change.lead_time is not None

@@ -152,10 +152,13 @@ async def prerequisites_of(session: AsyncSession, task_id: int) -> list[Provisio
 
 
 async def advance_task(uow: UnitOfWork, *, actor: Actor, request: ProvisioningRequest, task: ProvisioningTask,
-                       action: str, external_reference: str | None = None, note: str | None = None) -> bool:
+                       action: str, external_reference: str | None = None, note: str | None = None,
+                       complete_when_settled: bool = True) -> bool:
     """Moves one task; True when that settled the last open task and so completed the request.
 
     ``note`` (already checked by the caller) replaces the task's note, e.g. why it does not apply.
+    ``complete_when_settled=False``: the caller decides whether the request is done (an IT order for a leaver is not
+    while their access register still lists a system); then the return value says only whether every task is settled.
     """
     if request.state != workflow.IN_PROGRESS:
         raise TransitionRefused(_("The tasks of this request cannot change now: it is not in progress."),
@@ -191,5 +194,6 @@ async def advance_task(uow: UnitOfWork, *, actor: Actor, request: ProvisioningRe
     remaining = [item for item in await tasks_of(session, request.id) if item.state not in workflow.SETTLED_TASK_STATES]
     if remaining:
         return False
-    await transition(uow, actor=actor, request=request, action="complete")
+    if complete_when_settled:
+        await transition(uow, actor=actor, request=request, action="complete")
     return True

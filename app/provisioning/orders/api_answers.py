@@ -68,6 +68,16 @@ class TaskLink(TypedDict):
 
 
 @with_config(CLOSED)
+class TaskWaiver(TypedDict):
+    state: Annotated[str, Field(description="pending (waits for an IT-order administrator), confirmed, refused or "
+                                            "withdrawn (the task was done after all).")]
+    reason: str
+    proposed_by: str
+    decided_by: str | None
+    note: str | None
+
+
+@with_config(CLOSED)
 class OrderTask(TypedDict):
     key: Annotated[str, Field(description="Names the task in POST .../tasks/{task_key}.")]
     label: Annotated[str, Field(examples=["Priva – vårdgivar-id: Beställ (Hörselmottagningen Lund)"])]
@@ -92,6 +102,8 @@ class OrderTask(TypedDict):
                        Field(description="What the caller may do with it now.")]
     via: TaskChannel | None
     links: list[TaskLink]
+    waiver: Annotated[TaskWaiver | None, Field(description="A removal proposed as not applicable: it stays open "
+                                                           "until an IT-order administrator confirms.")]
 
 
 @with_config(CLOSED)
@@ -140,6 +152,10 @@ class Order(OrderHeading):
     may_work: Annotated[bool, Field(description="Whether the caller may work its tasks now.")]
     checks: list[OrderCheck]
     tasks: list[OrderTask]
+    left_in_register: Annotated[list[HeldAccess], Field(description=(
+        "What the person's access register still lists of what the order removes: it is not done until empty."))]
+    date_notices: Annotated[list[Localised], Field(description=(
+        "About the date: it had passed when the order was placed, or it is a public holiday (named)."))]
 
 
 @with_config(CLOSED)
@@ -231,7 +247,7 @@ class TaskRefusalDetails(TypedDict, total=False):
 
 @with_config(CLOSED)
 class OrderTaskError(TypedDict):
-    code: Literal["task_waits", "transition_refused"]
+    code: Literal["task_waits", "transition_refused", "waiver_refused", "grant_after_removal"]
     message: str
     details: TaskRefusalDetails
     request_id: str

@@ -61,6 +61,9 @@ def task_json(line: TaskLine, language: str) -> api_answers.OrderTask:
         "waiting_on": list(line.waiting_on), "depends_on": list(task.depends_on), "applies": task.applies,
         "actions": list(line.actions), "via": via_json(task.via),
         "links": [{"label": link.label, "url": link.url} for link in task.links],
+        "waiver": None if line.waiver is None else {
+            "state": line.waiver.state, "reason": line.waiver.reason, "proposed_by": line.waiver.proposed_by,
+            "decided_by": line.waiver.decided_by, "note": line.waiver.note},
     }
 
 
@@ -87,6 +90,8 @@ def order_json(view: OrderView, language: str) -> api_answers.Order:
         "answers": dict(view.order.answers), "may_work": view.may_work,
         "checks": [check_json(result, language) for result in view.checks],
         "tasks": [task_json(line, language) for line in view.lines],
+        "left_in_register": [access_json(access) for access in view.left_in_register],
+        "date_notices": [translate(language, notice.message, **notice.params) for notice in view.date_notices],
     }
 
 

@@ -7,10 +7,14 @@ the same ("due in a week", "overdue", "too late") whenever the demo is loaded:
 
 - Lund: Karin Ek, a new audiologist for both clinics, with the directory record made and the e-service card
   waiting for Ritz's confirmation; WebSesam waits for the prescriber training. Olof Lind, a prescriber set up in
-  full, now leaving: two cancellations done, so the directory record's deletion still waits. Per Holm's first
-  day was a few days ago (overdue).
-- Omsorg Uppsala AB: a large organisation change planned too late, the start of a new business whose start-up
-  checks are partly met, and an order for its subcontractor Hemtjänst Norr UE, whose assignment begins.
+  full two months ago (his order placed then, as the unit of work's clock says), now leaving: two cancellations
+  done, so the directory record's deletion still waits and his page lists what he still holds. Per Holm's first day
+  is today (overdue: a date already passed is refused for a new user). Eva Berg, employed before bedboard and
+  leaving: her IT contact proposed the RSVPN cancellation as not applicable, which waits for Region Skåne's
+  IT-order administrator on "To confirm".
+- Omsorg Uppsala AB: a small organisation change planned a week ahead (too late: it takes 2-4 weeks), the start of
+  a new business whose start-up checks are partly met, and an order for its subcontractor Hemtjänst Norr UE, whose
+  assignment begins.
 
 Loaded once per organisation: a clinic or care provider that has orders already gets none added.
 """
@@ -26,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from accounts.sessions import actor_for
 from app.kit.actors import Actor
+from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
@@ -110,7 +115,8 @@ async def _lund_orders(uow: UnitOfWork, lund: Actor) -> None:
     today = _today(uow)
     both = [LUND_CLINIC, MALMO_CLINIC]
     karin = await _place(uow, lund, OrderDraft(
-        SKANE_CATALOGUE, "new_user", {"clinics": both, "profession": "audiologist", "needs_webpriva_read": True},
+        SKANE_CATALOGUE, "new_user", {"clinics": both, "main_clinic": LUND_CLINIC, "profession": "audiologist",
+                                      "needs_webpriva_read": True},
         today + timedelta(weeks=3), new_person=NewPerson("Karin Ek"),
         note="Börjar som audionom och tjänstgör på båda mottagningarna."))
     await _act(uow, lund, karin, "skat", "complete")
@@ -119,17 +125,25 @@ async def _lund_orders(uow: UnitOfWork, lund: Actor) -> None:
     late = await _place(uow, lund, OrderDraft(
         SKANE_CATALOGUE, "new_user", {"clinics": [LUND_CLINIC], "profession": "audiologist",
                                       "needs_webpriva_read": False},
-        today - timedelta(days=3), new_person=NewPerson("Per Holm")))
+        today, new_person=NewPerson("Per Holm")))
     await _act(uow, lund, late, "skat", "complete")
+    await _eva_berg(uow, lund, today)
 
 
 async def _olof_lind(uow: UnitOfWork, lund: Actor, today: date) -> None:
     """Set up in full, so that his access register lists his systems; then leaving, part of the way."""
-    started = await _place(uow, lund, OrderDraft(
-        SKANE_CATALOGUE, "new_user", {"clinics": [LUND_CLINIC], "profession": "prescriber",
-                                      "needs_webpriva_read": False},
-        today - timedelta(weeks=8), new_person=NewPerson("Olof Lind")))
-    await _work_through(uow, lund, started)
+    session = uow.session
+    kept = session.info.get("clock")
+    # Placed and worked ten weeks ago for a first day eight weeks ago: a date in the past is refused now.
+    session.info["clock"] = ManualClock(session_now(session) - timedelta(weeks=10))
+    try:
+        started = await _place(uow, lund, OrderDraft(
+            SKANE_CATALOGUE, "new_user", {"clinics": [LUND_CLINIC], "profession": "prescriber",
+                                          "needs_webpriva_read": False},
+            today - timedelta(weeks=8), new_person=NewPerson("Olof Lind")))
+        await _work_through(uow, lund, started)
+    finally:
+        session.info["clock"] = kept
     order = await uow.session.get(ItOrder, started)
     assert order is not None  # just placed
     person_id = order.person_id
@@ -144,10 +158,20 @@ async def _olof_lind(uow: UnitOfWork, lund: Actor, today: date) -> None:
     await _act(uow, lund, leaving, "websesam", "complete")
 
 
+async def _eva_berg(uow: UnitOfWork, lund: Actor, today: date) -> None:
+    """A leaver from before bedboard (an empty register): not applicable is proposed and waits for confirmation."""
+    leaving = await _place(uow, lund, OrderDraft(
+        SKANE_CATALOGUE, "end_user", {"clinics": [LUND_CLINIC], "profession": "audiologist", "had_auditbase": False,
+                                      "had_webpriva_read": False},
+        today + timedelta(weeks=2), new_person=NewPerson("Eva Berg"), note="Anställd före bedboard; slutar."))
+    await working.act_on_task(uow, actor=lund, request_id=leaving, task_key="rsvpn", action="skip",
+                              reason="Hade inget eget RSVPN-konto enligt Ritz")
+
+
 async def _omsorg_orders(uow: UnitOfWork, omsorg: Actor, subcontractor_id: int) -> None:
     today = _today(uow)
     await _place(uow, omsorg, OrderDraft(
-        UPPSALA_CATALOGUE, "organisation_change", {"change_size": "large"}, today + timedelta(weeks=2),
+        UPPSALA_CATALOGUE, "organisation_change", {"change_size": "small"}, today + timedelta(weeks=1),
         note="Hemtjänstgrupperna Gottsunda och Valsätra slås samman."))
     start = await _place(uow, omsorg, OrderDraft(UPPSALA_CATALOGUE, "start_or_takeover", START_UP_ANSWERS,
                                                  today + timedelta(weeks=6), note="Ny hemtjänst i Gränby."))

@@ -2,7 +2,9 @@
 
 A lead time of "2-4 weeks" means 10 to 20 business days. With fewer business days left than the shortest lead time
 the date cannot be met (too late); with fewer than the longest it may be missed (tight). Where the routine gives
-only "up to 10 weeks" there is no shorter bound to hope for, so anything under 50 business days is too late.
+only "up to 10 weeks" that is what it says: the work may take less, so under 50 business days the date may be missed
+(tight, and the message says "up to"), and it is too late only once no business day is left (issue 23 item 6: a
+45-day notice for a large change was called too late).
 Business days come from the organisation's calendar (Sweden: public holidays and the de facto ones such as
 Midsummer Eve and Christmas Eve), and the days counted are those from today up to the day before the date.
 """
@@ -26,6 +28,13 @@ IN_TIME = _("In time: {available} business days before {planned}; it takes {week
 TIGHT = _("Tight: {available} business days before {planned}; it may take {weeks} weeks (order by {order_by}).")
 TOO_LATE = _("Too late: {available} business days before {planned}; it takes {weeks} weeks (order by {order_by}).")
 MESSAGES: Mapping[Status, str] = {"in_time": IN_TIME, "tight": TIGHT, "too_late": TOO_LATE}
+UP_TO_MESSAGES: Mapping[Status, str] = {
+    "in_time": _("In time: {available} business days before {planned}; it takes up to {weeks} weeks."),
+    "tight": _("Tight: {available} business days before {planned}; it takes up to {weeks} weeks, so it may not be "
+               "ready in time (to be sure, order by {order_by})."),
+    "too_late": _("Too late: no business day is left before {planned}; it takes up to {weeks} weeks (order by "
+                  "{order_by})."),
+}
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,13 @@ class LeadTimeVerdict:
         return self.status == "too_late"
 
     @property
+    def up_to(self) -> bool:
+        """Only an upper bound is given ("upp till 10 veckor")."""
+        return self.lead_time.min_weeks is None
+
+    @property
     def message(self) -> str:
-        return MESSAGES[self.status]
+        return (UP_TO_MESSAGES if self.up_to else MESSAGES)[self.status]
 
     @property
     def params(self) -> dict[str, str | int]:
@@ -62,9 +76,10 @@ def event_lead_time(catalogue: Catalogue, event: Event, answers: Answers) -> Lea
 
 def verdict(lead_time: LeadTime, *, planned: date, today: date, calendar: BusinessCalendar) -> LeadTimeVerdict:
     longest = BUSINESS_DAYS_PER_WEEK * (lead_time.max_weeks or lead_time.min_weeks or 0)
-    shortest = BUSINESS_DAYS_PER_WEEK * lead_time.min_weeks if lead_time.min_weeks is not None else longest
+    shortest = BUSINESS_DAYS_PER_WEEK * lead_time.min_weeks if lead_time.min_weeks is not None else 0
     available = business_days_between(calendar, today, planned)
-    status: Status = "too_late" if available < shortest else "tight" if available < longest else "in_time"
+    late = available < shortest or (available == 0 and longest > 0)
+    status: Status = "too_late" if late else "tight" if available < longest else "in_time"
     return LeadTimeVerdict(status, planned, today, available, shortest, longest,
                            latest_start(calendar, planned, longest), lead_time)
 

@@ -118,3 +118,26 @@ class ContractorChange(Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OrderTaskWaiver(Base):
+    """A removal task of a person order proposed as not applicable, and the administrator's decision on it.
+
+    Issue 23 item 1: "not applicable" on the RSVPN cancellation with the reason "x" let a leaver keep VPN. Such a
+    task now stays open until an IT-order administrator of the catalogue's organisation (a second person) confirms
+    the reason; refused or withdrawn proposals are kept, so the history says who proposed what and who decided.
+    """
+
+    __tablename__ = "order_task_waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("provisioning_requests.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("provisioning_tasks.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending, confirmed, refused, or withdrawn (the task was done after all)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,7 @@ from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.forms import positive_id
 from app.kit.i18n import _
-from app.provisioning.orders import handover, people, queries, register, scope, storing
+from app.provisioning.orders import handover, people, queries, references, register, scope, storing
 from app.provisioning.orders.answers import AnswersInvalid, validate_answers
 from app.provisioning.orders.catalogue.definitions import Catalogue, Event, Question
 from app.provisioning.orders.models import OrderPerson
@@ -55,6 +55,8 @@ class OrderForm:
     subcontractors: tuple[Organisation, ...]
     person: OrderPerson | None  # the known person the order is for, when it was started from their page
     receivers: tuple[Organisation, ...] = ()  # a handover: who may take over (handover.py)
+    clinics: tuple[str, ...] = ()  # the names a clinic answer is chosen from (references.py)
+    place_questions: frozenset[str] = frozenset()  # the questions whose items are clinics
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -110,7 +112,11 @@ async def order_form(session: AsyncSession, actor: Actor, catalogue_key: str, ev
     under = tuple(await queries.subcontractors_of(session, organisation_id)) if placing_for_others else ()
     receivers = tuple(await handover.candidates(session, organisation_id)) \
         if any(party.key == scope.RECEIVING_PARTY for party in event.parties) else ()
-    return OrderForm(row.key, catalogue, row.current_version, event, listed, under, person, receivers), typed
+    places = references.place_lists(catalogue) & set(event.asks)
+    picks_one = any(catalogue.questions[key].one_of for key in event.asks)
+    clinics = tuple(await references.clinics_of(session, row.organisation_id)) if places or picks_one else ()
+    return OrderForm(row.key, catalogue, row.current_version, event, listed, under, person, receivers,
+                     clinics=clinics, place_questions=frozenset(places)), typed
 
 
 def field_names(event: Event) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from app.kit.i18n import _, format_moment, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 from app.provisioning.core import deadlines, workflow
-from app.provisioning.orders import group_queries, order_forms, order_queries, queries, working
+from app.provisioning.orders import group_queries, order_forms, order_queries, queries, references, waivers, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm
 from app.provisioning.orders.placing import place_order
@@ -37,6 +37,8 @@ DONE_MESSAGES: Final = {
     "confirm": _("Confirmed."),
     "complete": _("Marked as done."),
     "skip": _("Marked as not applicable."),
+    "proposed": _("Proposed as not applicable: an IT-order administrator confirms it before the tasks after it can "
+                  "go on."),
     "fail": _("Marked as failed."),
     "retry": _("The task is back on the list to do."),
     "finished": _("Every task is settled: the order is done."),
@@ -56,7 +58,8 @@ YES, NO = _("Yes"), _("No")
 SHOWN_FIELDS: Final = frozenset({"planned_date", "person", "full_name", "hsa_id", "subject_organisation_id", "note",
                                  "receiving_organisation_id"})
 LABELS: Final = {"task_states": workflow.TASK_STATE_LABELS, "request_states": workflow.REQUEST_STATE_LABELS,
-                 "action_labels": ACTION_LABELS, "via_kinds": VIA_KINDS, "check_states": CHECK_STATES}
+                 "action_labels": ACTION_LABELS, "via_kinds": VIA_KINDS, "check_states": CHECK_STATES,
+                 "waiver_states": waivers.STATE_LABELS}
 
 
 def order_id_of(request: Request) -> int:
@@ -138,9 +141,15 @@ async def order_page(request: Request, order_id: int, *, template: str = "orders
     return render(request, template, {
         "who_has": who_has, "receiving": receiving,
         "view": view, "answers": answer_rows(view, language), "error": error, "error_key": error_key,
-        "typed": dict(typed or {}), "done": done_message(request), "at": local_time(zone, language),
+        "typed": dict(typed or {}), "done": _done(request, view), "at": local_time(zone, language),
         "reasons": lambda line: not_applicable_reasons(view, line, language),
         "NOT_APPLICABLE": workflow.NOT_APPLICABLE, **LABELS}, status_code=status_code)
+
+
+def _done(request: Request, view: order_queries.OrderView) -> str | None:
+    """A removal's "not applicable" only proposes it: say so instead of "Marked as not applicable"."""
+    proposed = request.query_params.get("done") == "skip" and any(line.awaits_confirmation for line in view.lines)
+    return DONE_MESSAGES["proposed"] if proposed else done_message(request)
 
 
 @requires(permissions.ORDERS_PLACE)
@@ -227,6 +236,9 @@ async def place(request: Request) -> Response:
             problems = [FormProblem(problem.question, problem.message, problem.params) for problem in invalid.problems]
         except ValidationFailed as refused:
             problems = [FormProblem(str(refused.details.get("field", "-")), refused.message, refused.params)]
+        except references.OrderConflict as conflict:  # another open order, or what the register lists already
+            return await _new_order_page(request, form=form, typed=typed, status_code=conflict.status, problems=[
+                FormProblem("-", conflict.message, conflict.params)])
     return await _new_order_page(request, form=form, typed=typed, problems=problems, status_code=422)
 
 

@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from accounts.models import Organisation
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
-from app.provisioning.core import service, workflow
-from app.provisioning.orders import handover, scope, storing, timing
+from app.provisioning.core import service
+from app.provisioning.orders import effective_dates, handover, references, removals, scope, storing, timing
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.kinds import IT_ORDER
 from app.provisioning.orders.lead_time import LeadTimeVerdict
-from app.provisioning.orders.models import ItOrder
+from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.orders.people import NewPerson, add_person, person_of
 
 MAX_NOTE = 2000
@@ -52,6 +54,7 @@ class PlacedOrder:
     request_id: int
     checklist: Checklist
     lead_time: LeadTimeVerdict | None
+    date_notices: tuple[effective_dates.DateNotice, ...] = ()
 
 
 def stored_answers(answers: Answers) -> dict[str, Any]:
@@ -68,10 +71,16 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
     checklist = generate(catalogue, draft.event_key, draft.answers)
     event = checklist.event
     planned = _planned_date(draft.planned_date, session_now(session).date())
+    calendar = await timing.order_calendar(session, organisation_id, catalogue)
+    today = timing.local_today(calendar, session_now(session))
+    effective_dates.refuse_passed(planned, today, removes=bool(removals.removed_systems(catalogue, event)))
     note = _note(draft.note)
+    known = await _known_person(session, organisation_id, draft.person_id) if event.scope == "person" else None
+    await references.check_answers(session, catalogue=catalogue, keeper_id=row.organisation_id, checklist=checklist,
+                                   planned=planned, person=known)
     person_id, subject_id = None, None
     if event.scope == "person":
-        person_id = await _person(uow, actor, organisation_id, draft)
+        person_id = known.id if known is not None else await _new_person(uow, actor, organisation_id, draft)
     else:
         subject_id = await _subject(uow, organisation_id, draft.subject_organisation_id, event.placed_by)
     receiving_id = await handover.receiving_organisation(session, organisation_id=organisation_id, checklist=checklist,
@@ -79,7 +88,6 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
     request = await service.create_request(uow, actor=actor, kind=IT_ORDER.code, organisation_id=organisation_id)
     for action in ("submit", "accept", "start"):
         await service.transition(uow, actor=actor, request=request, action=action)
-    calendar = await timing.order_calendar(session, organisation_id, catalogue)
     request.due_at = datetime.combine(planned, time.min, tzinfo=calendar.zone)
     order = ItOrder(request_id=request.id, catalogue_key=row.key, catalogue_version=row.current_version,
                     event_key=event.key, person_id=person_id, subject_organisation_id=subject_id,
@@ -101,9 +109,10 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
                            "tasks": len(tasks), "lead_time": found.status if found else None,
                            "receiving_organisation_id": receiving_id})
     await handover.tell_receiver(uow, request_id=request.id, placer_id=organisation_id, receiving_id=receiving_id)
-    if all(task.state in workflow.SETTLED_TASK_STATES for task in tasks):
-        await service.transition(uow, actor=actor, request=request, action="complete")
-    return PlacedOrder(request.id, checklist, found)
+    # Nothing to do at all (every entry not applicable): done, unless the person still holds what it removes.
+    await removals.close_when_removed(uow, actor=actor, request=request, order=order, catalogue=catalogue,
+                                      event=event)
+    return PlacedOrder(request.id, checklist, found, effective_dates.notices(calendar, planned, today))
 
 
 def _planned_date(planned: date | None, today: date) -> date:
@@ -124,12 +133,17 @@ def _note(text: str | None) -> str | None:
     return cleaned or None
 
 
-async def _person(uow: UnitOfWork, actor: Actor, organisation_id: int, draft: OrderDraft) -> int:
-    if draft.person_id is not None:
-        person = await person_of(uow.session, draft.person_id)
-        if person.organisation_id != organisation_id:
-            raise PermissionDenied(scope.OUTSIDE)
-        return person.id
+async def _known_person(session: AsyncSession, organisation_id: int, person_id: int | None) -> OrderPerson | None:
+    """The listed person the order is for (checked before anything is written); None for a new person."""
+    if person_id is None:
+        return None
+    person = await person_of(session, person_id)
+    if person.organisation_id != organisation_id:
+        raise PermissionDenied(scope.OUTSIDE)
+    return person
+
+
+async def _new_person(uow: UnitOfWork, actor: Actor, organisation_id: int, draft: OrderDraft) -> int:
     if draft.new_person is None:
         raise ValidationFailed(_("Say who the order is for: choose a person or give a new person's name."),
                                details={"field": "person"})

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.provisioning.core import workflow
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
-from app.provisioning.orders import order_queries
+from app.provisioning.orders import storing
 from app.provisioning.orders.catalogue.definitions import Catalogue
+from app.provisioning.orders.checklist import generate
 from app.provisioning.orders.models import ItOrder
 
 
@@ -43,8 +44,9 @@ async def access_register(session: AsyncSession, person_id: int) -> list[Access]
     orders = await orders_of_person(session, person_id)
     effects: list[tuple[datetime, int, str, str, str, str | None, int]] = []
     for request, order in orders:
-        catalogue, checklist = await order_queries.checklist_of(session, order)
-        generated = {task.key: task for task in checklist.tasks}
+        # Generated here rather than through order_queries, which reads the register for an order's page.
+        catalogue = await storing.version_of(session, order.catalogue_key, order.catalogue_version)
+        generated = {task.key: task for task in generate(catalogue, order.event_key, order.answers).tasks}
         done = await session.execute(select(ProvisioningTask).where(
             ProvisioningTask.request_id == request.id, ProvisioningTask.state == workflow.TASK_DONE))
         for task in done.scalars():
@@ -69,7 +71,7 @@ async def _system_names(session: AsyncSession,
                         orders: list[tuple[ProvisioningRequest, ItOrder]]) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for _request, order in reversed(orders):  # the newest version's names win
-        catalogue, _checklist = await order_queries.checklist_of(session, order)
+        catalogue = await storing.version_of(session, order.catalogue_key, order.catalogue_version)
         names.update({(catalogue.key, key): system.name for key, system in catalogue.systems.items()})
     return names
 

@@ -49,11 +49,16 @@ def test_a_small_change_is_tight_between_its_two_bounds(sweden: BusinessCalendar
     assert verdict(SMALL, planned=planned, today=date(2026, 3, 9), calendar=sweden).status == status
 
 
-def test_a_large_change_has_no_shorter_bound_to_hope_for(sweden: BusinessCalendar) -> None:
-    found = verdict(LARGE, planned=date(2026, 5, 18), today=date(2026, 3, 9), calendar=sweden)
-    assert (found.shortest_days, found.longest_days) == (50, 50)
-    assert found.status == "too_late"  # Easter, 1 May and Ascension (14 May) leave 46 business days
-    assert found.available_days == 46
+def test_up_to_ten_weeks_means_up_to_a_45_day_notice_is_tight_not_too_late(sweden: BusinessCalendar) -> None:
+    # Issue 23 item 6: "upp till 10 veckor" was read as "at least 10 weeks", so 45 days' notice was "too late".
+    found = verdict(LARGE, planned=date(2026, 4, 23), today=date(2026, 3, 9), calendar=sweden)
+    assert (found.shortest_days, found.longest_days) == (0, 50)
+    assert (found.status, found.available_days) == ("tight", 31)  # 45 days; Good Friday and Easter Monday do not count
+    assert translate("sv", found.message, **found.params) == (
+        "Knappt: 31 arbetsdagar före 2026-04-23; det tar upp till 10 veckor, så det kanske inte blir klart i tid "
+        "(beställ senast 2026-02-10 för att vara säker).")
+    gone = verdict(LARGE, planned=date(2026, 3, 9), today=date(2026, 3, 9), calendar=sweden)
+    assert gone.status == "too_late"
 
 
 def test_order_by_is_the_last_day_that_leaves_the_whole_lead_time(sweden: BusinessCalendar) -> None:
@@ -65,8 +70,8 @@ def test_order_by_is_the_last_day_that_leaves_the_whole_lead_time(sweden: Busine
 
 
 def test_the_warning_reads_in_swedish(sweden: BusinessCalendar) -> None:
-    found = verdict(LARGE, planned=date(2026, 3, 16), today=date(2026, 3, 9), calendar=sweden)
+    found = verdict(SMALL, planned=date(2026, 3, 16), today=date(2026, 3, 9), calendar=sweden)
     assert translate("sv", found.message, **found.params) == (
-        "För sent: 5 arbetsdagar före 2026-03-16; det tar 10 veckor (beställ senast 2026-01-02).")
+        "För sent: 5 arbetsdagar före 2026-03-16; det tar 2–4 veckor (beställ senast 2026-02-16).")
     tight = verdict(SMALL, planned=date(2026, 3, 23), today=date(2026, 3, 9), calendar=sweden)
     assert tight.params["weeks"] == "2–4"

@@ -24,7 +24,7 @@ from tests.provisioning.orders.orders_world import OrdersWorld, actor, make_orde
 SKANE = "skane_audiology"
 UPPSALA = "uppsala_care_providers"
 NEW_AUDIOLOGIST = {"clinics": ["Hörselmottagningen Lund", "Hörselmottagningen Malmö"], "profession": "audiologist",
-                   "needs_webpriva_read": True}
+                   "needs_webpriva_read": True, "main_clinic": "Hörselmottagningen Lund"}
 
 
 @pytest.fixture
@@ -148,10 +148,10 @@ async def test_another_clinic_can_neither_read_nor_work_the_order(services: AppS
                                                         new_person=NewPerson("X")))
 
 
-async def test_a_large_organisation_change_a_week_ahead_is_flagged_too_late_on_the_list(
+async def test_a_small_organisation_change_a_week_ahead_is_flagged_too_late_on_the_list(
         services: AppServices, world: OrdersWorld) -> None:
     # The clock stands at Saturday 14 March 2026; the change is planned for Monday 23 March.
-    placed = await place(services, "it.omsorg", OrderDraft(UPPSALA, "organisation_change", {"change_size": "large"},
+    placed = await place(services, "it.omsorg", OrderDraft(UPPSALA, "organisation_change", {"change_size": "small"},
                                                            date(2026, 3, 23)))
     assert placed.lead_time is not None
     assert placed.lead_time.too_late
@@ -182,7 +182,7 @@ async def test_a_subcontractors_order_is_placed_by_its_main_contractor_only(
 
 async def test_the_queue_puts_overdue_orders_first(services: AppServices, world: OrdersWorld) -> None:
     later, _person = await new_audiologist(services)
-    overdue = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 3, 10),
+    overdue = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 3, 14),
                                                           new_person=NewPerson("Per Holm")))
     lund = await actor(services, "it.lund")
     async with services.session_factory() as session:
@@ -195,7 +195,7 @@ async def test_the_queue_puts_overdue_orders_first(services: AppServices, world:
 
 async def test_a_late_order_is_told_to_its_own_clinics_it_contacts_only(services: AppServices,
                                                                          world: OrdersWorld) -> None:
-    overdue = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 3, 10),
+    overdue = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 3, 14),
                                                           new_person=NewPerson("Per Holm")))
     async with services.unit_of_work() as uow:
         await sweep_overdue(uow, actor=Actor.system(), zone=ZoneInfo("Europe/Stockholm"))

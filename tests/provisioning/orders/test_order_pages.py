@@ -59,6 +59,7 @@ async def post(client: httpx.AsyncClient, path: str, data: dict[str, str]) -> ht
 def new_audiologist_form(**changes: str) -> dict[str, str]:
     fields = {"catalogue": "skane_audiology", "event": "new_user", "person_id": "new", "full_name": "Karin Ek",
               "hsa_id": "", "answer.clinics": "Hörselmottagningen Lund\nHörselmottagningen Malmö",
+              "answer.main_clinic": "Hörselmottagningen Lund",
               "answer.profession": "audiologist", "answer.needs_webpriva_read": "yes", "planned_date": "2026-04-01",
               "note": ""}
     return {**fields, **changes}
@@ -233,7 +234,7 @@ async def test_the_queue_lists_an_overdue_order_first(
     empty = await client.get("/orders")
     assert 'data-testid="queue-empty"' in empty.text
     later = await audiologist_order(services)
-    overdue = await audiologist_order(services, date(2026, 3, 10), "Per Holm")
+    overdue = await audiologist_order(services, date(2026, 3, 14), "Per Holm")
     page = (await client.get("/orders")).text
     rows = re.findall(r'<tr class="([^"]*)" data-testid="queue-row" data-order="(\d+)">', page)
     assert rows[0] == ("overdue", str(overdue))
@@ -242,12 +243,12 @@ async def test_the_queue_lists_an_overdue_order_first(
     assert "Overdue" in page
 
 
-async def test_a_large_organisation_change_a_week_ahead_is_too_late_on_every_list(
+async def test_a_small_organisation_change_a_week_ahead_is_too_late_on_every_list(
         client: httpx.AsyncClient, services: AppServices, world: OrdersWorld, new_client: BrowserFactory) -> None:
     await log_in(client, "it.omsorg")
     # The clock stands at Saturday 14 March 2026; the change takes effect on Monday 23 March.
     order_id = order_id_from(await post(client, "/orders/new", {
-        "catalogue": "uppsala_care_providers", "event": "organisation_change", "answer.change_size": "large",
+        "catalogue": "uppsala_care_providers", "event": "organisation_change", "answer.change_size": "small",
         "planned_date": "2026-03-23"}))
     for path in (f"/orders/{order_id}", "/orders", "/orders/organisation"):
         page = await client.get(path)

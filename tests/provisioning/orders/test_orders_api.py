@@ -20,6 +20,7 @@ from tests.web import BrowserFactory, csrf_from, log_in
 ORDERS = "/api/v1/orders"
 NEW_AUDIOLOGIST = {"catalogue": "skane_audiology", "event": "new_user", "planned_date": "2026-04-01",
                    "answers": {"clinics": ["Hörselmottagningen Lund", "Hörselmottagningen Malmö"],
+                               "main_clinic": "Hörselmottagningen Lund",
                                "profession": "audiologist", "needs_webpriva_read": True},
                    "new_person": {"full_name": "Karin Ek"}}
 SEVEN_SYSTEMS = {"skat", "e_card", "rsvpn", "websesam", "auditbase", "priva", "webpriva"}
@@ -183,10 +184,11 @@ async def test_a_session_write_without_the_csrf_header_is_refused(
 
 async def test_the_queue_lists_the_overdue_order_first(
         client: httpx.AsyncClient, services: AppServices, world: OrdersWorld) -> None:
-    # The clock stands at Saturday 14 March 2026: the 10 March start is overdue, the 1 April one is not.
+    # The clock stands at Saturday 14 March 2026: a start today is overdue, the 1 April one is not (an earlier day
+    # is refused).
     csrf = await signed_in(client, "it.lund")
     later = await place(client, csrf, NEW_AUDIOLOGIST)
-    overdue = await place(client, csrf, {**NEW_AUDIOLOGIST, "planned_date": "2026-03-10",
+    overdue = await place(client, csrf, {**NEW_AUDIOLOGIST, "planned_date": "2026-03-14",
                                          "new_person": {"full_name": "Per Holm"}})
     tasks = valid("OrderQueue", await client.get(f"{ORDERS}/queue"))["tasks"]
     assert [(task["order_id"], task["overdue"]) for task in tasks] == sorted(
@@ -213,12 +215,12 @@ async def test_the_person_endpoint_shows_the_register_after_a_done_order(
     assert valid("Error", await client.get(f"{ORDERS}/people/999999"), 404)["error"]["code"] == "not_found"
 
 
-async def test_a_large_organisation_change_a_week_ahead_is_too_late(
+async def test_a_small_organisation_change_a_week_ahead_is_too_late(
         client: httpx.AsyncClient, services: AppServices, world: OrdersWorld) -> None:
     # The clock stands at Saturday 14 March 2026; the change is planned for Monday 23 March, up to 10 weeks' work.
     csrf = await signed_in(client, "it.omsorg")
     order = await place(client, csrf, {"catalogue": "uppsala_care_providers", "event": "organisation_change",
-                                       "answers": {"change_size": "large"}, "planned_date": "2026-03-23"})
+                                       "answers": {"change_size": "small"}, "planned_date": "2026-03-23"})
     assert order["lead_time"]["status"] == "too_late"
     assert order["subject_organisation"] == {"id": world.provider, "name": "Omsorg AB"}
     listed = valid("OrderSummaryList", await client.get(f"{ORDERS}/organisation"))["orders"]

@@ -39,6 +39,8 @@ UNKNOWN_ROLE = _("Unknown role {value}; known: {known}.")
 UNKNOWN_QUESTION = _("Unknown question {value}; known: {known}.")
 UNKNOWN_TASK = _("Unknown task {value} in this event; known: {known}.")
 UNKNOWN_PREREQUISITE = _("Unknown prerequisite {value}; known: {known}.")
+# The day the change takes effect: a date answer may be checked against it (not_before).
+PLANNED_DATE = "planned_date"
 
 
 @dataclass
@@ -107,7 +109,8 @@ def read_contact(reader: Reader, node: yaml.Node, path: str) -> Contact | None:
 
 def read_question(reader: Reader, known: Known, node: yaml.Node, path: str) -> Question | None:
     fields = reader.fields(node, path, required=("key", "label", "type"),
-                           optional=("required", "choices", "min_items", "help", "from_register"))
+                           optional=("required", "choices", "min_items", "help", "from_register", "one_of",
+                                     "not_before"))
     if fields is None or not {"key", "label", "type"} <= fields.keys():
         return None
     key, label = reader.key(fields["key"], f"{path}.key"), reader.text(fields["label"], f"{path}.label")
@@ -127,10 +130,34 @@ def read_question(reader: Reader, known: Known, node: yaml.Node, path: str) -> Q
     if "min_items" in fields and kind != "list":
         reader.report(fields["min_items"], f"{path}.min_items", _("Only a list question has min_items."))
     from_register = _from_register(reader, known, fields.get("from_register"), f"{path}.from_register", kind)
+    one_of = _one_of(reader, known, fields.get("one_of"), f"{path}.one_of", kind)
+    not_before = _not_before(reader, fields.get("not_before"), f"{path}.not_before", kind)
     if not (key and label and kind) or required is None or min_items is None:
         return None
     return Question(key, label, cast(QuestionType, kind), required, tuple(choices.values()), min_items, help_text,
-                    from_register)
+                    from_register, one_of, not_before)
+
+
+def _one_of(reader: Reader, known: Known, node: yaml.Node | None, path: str, kind: str | None) -> str | None:
+    """The list question whose items a text answer must be one of (the main clinic among the clinics)."""
+    if node is None:
+        return None
+    question = reader.reference(node, path, known.declared.get("questions", []), UNKNOWN_QUESTION)
+    if kind != "text":
+        reader.report(node, path, _("Only a text question is answered with one of a list's items."))
+        return None
+    return question
+
+
+def _not_before(reader: Reader, node: yaml.Node | None, path: str, kind: str | None) -> str | None:
+    """The day a date answer may not be before: only the day the change takes effect is known to every order."""
+    if node is None:
+        return None
+    day = reader.one_of(node, path, (PLANNED_DATE,))
+    if kind != "date":
+        reader.report(node, path, _("Only a date question has not_before."))
+        return None
+    return day
 
 
 def _from_register(reader: Reader, known: Known, node: yaml.Node | None, path: str, kind: str | None) -> str | None:

@@ -63,6 +63,12 @@ class Question:
     # A system key: the question is prefilled from the person's access register (a yes/no: whether they have the
     # system; a list: the items they have it for, e.g. the clinics of their care-provider ids).
     from_register: str | None = None
+    # A text answer that must be one of the items given to this list question (the main clinic, "huvudpost", among
+    # the clinics; issue 23 item 8).
+    one_of: str | None = None
+    # A date answer that may not be before the day the change takes effect ("planned_date"): a leave cannot end
+    # before it starts.
+    not_before: str | None = None
 
     def choice_label(self, key: str) -> str:
         return next((choice.label for choice in self.choices if choice.key == key), key)
