@@ -53,7 +53,8 @@ SCRIPT_MESSAGES = {
 # Plural messages, as forms by CLDR category for the script (app/kit/i18n.py plural_forms).
 SCRIPT_PLURALS = {
     "free_total": _n("{count} free", "{count} free", 0),
-    "older": _n("{count} of them older than 24 h", "{count} of them older than 24 h", 0),
+    # Past each section's own type interval (staleness.is_stale), no longer a fixed 24 h.
+    "older": _n("{count} of them overdue", "{count} of them overdue", 0),
 }
 
 

@@ -347,7 +347,7 @@ document.getElementById("find-results").addEventListener("click", (event) => {
   matrix.showSections(Number(link.dataset.hospital), Number(link.dataset.type));
 });
 list.addEventListener("animationend", (event) => event.target.classList.remove("flash"));
-// Ages in the cells move on; a minute is fine-grained enough for "older than 24 h".
+// Ages in the cells move on; a minute is fine-grained enough for "past its update interval".
 setInterval(() => renderMatrix(null), 60000);
 // The wall turns its pages by itself, and holds still for a minute after someone touches it.
 // ?page_seconds=N sets the pace (a wall read from afar may want longer; tests shorter).
