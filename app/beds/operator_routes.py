@@ -23,9 +23,12 @@ from app.beds.staleness import describe_age, is_stale
 from app.beds.write_batch import FreeBedsWrite
 from app.kit.error_pages import wants_json
 from app.kit.errors import ValidationFailed
-from app.kit.i18n import _
+from app.kit.i18n import _, _n, plural_forms
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render, translator
+
+# The same words as the banner in operator.html (Babel extracts both; one catalogue entry).
+OVERDUE_COUNT = _n("{count} section is overdue for an update:", "{count} sections are overdue for an update:", 0)
 
 # The screen's script shows these; it fills the {placeholders} itself.
 SCRIPT_MESSAGES = {
@@ -91,6 +94,8 @@ async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any
     return render(request, "operator.html", {
         "js_messages": {key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
         "hospital_known": listed, "rows": rows, "overdue": [row for row in rows if row["stale"]],
+        # The banner's count by plural category: the script lowers it as overdue sections are saved in place.
+        "overdue_forms": plural_forms(language, OVERDUE_COUNT),
         "saved_ids": {int(part) for part in saved.split(",") if part.isdigit()},
         "timezone": app_services.settings.timezone,
     }, status_code=status_code)

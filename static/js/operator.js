@@ -90,6 +90,21 @@ function showLastUpdate(row, section) {
     line("confirmed", "confirmed_by", section.confirmed_at, section.confirmed_by);
   }
   row.classList.remove("stale");
+  settleOverdue(row.dataset.sectionId);
+}
+
+// A section saved or confirmed in place is no longer overdue: off the banner, whose count follows in the
+// reader's plural (the forms come from the catalogue); with none left the banner goes.
+function settleOverdue(sectionId) {
+  const banner = document.getElementById("overdue-banner");
+  const item = banner?.querySelector(`li[data-section-id="${sectionId}"]`);
+  if (!item) return;
+  item.remove();
+  const left = banner.querySelectorAll("li[data-section-id]").length;
+  if (!left) { banner.remove(); return; }
+  const forms = JSON.parse(banner.dataset.forms);
+  const category = new Intl.PluralRules(screen.dataset.lang).select(left);
+  banner.querySelector(".overdue-count").textContent = (forms[category] ?? forms.other).replace("{count}", String(left));
 }
 
 function button(text, onClick, className = "") {
