@@ -27,3 +27,13 @@ def test_stale_strictly_after_24_hours() -> None:
     assert not is_stale(now - timedelta(hours=24), now)
     assert is_stale(now - timedelta(hours=24, seconds=1), now)
     assert is_stale(None, now)
+
+
+def test_the_section_types_interval_replaces_the_24_hours() -> None:
+    now = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+    nine_hours_ago = now - timedelta(hours=9)
+    assert is_stale(nine_hours_ago, now, 8)
+    assert not is_stale(nine_hours_ago, now, 24)
+    assert not is_stale(nine_hours_ago, now)  # a payload without an interval: the seed's 24 hours
+    assert not is_stale(now - timedelta(hours=8), now, 8)  # exactly the interval is still on time
+    assert is_stale(None, now, 168)
