@@ -305,6 +305,49 @@ def admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> lis
     return saved
 
 
+def page_in(browser: Browser, url: str, language: str, username: str, password: str, path: str) -> Page:
+    """A new browser reading ``language`` ("es-CL", "sv-SE"), logged in as ``username`` and on ``path``."""
+    context = browser.new_context(viewport=VIEWPORT, locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(f"{url}/login?next={path}")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(f"{url}{path}")
+    return page
+
+
+def provisioning_admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
+    """What the provisioning organisations administer in the product (issue 23): a region's units and their
+    managers, a unit without one, a fulfilling group's work queue, main-contractor changes, an organisation's time
+    zone, a user's own e-mail address, a health service's own users and its auditor's history."""
+    shots = (
+        ("roles-units.png", "sv-SE", "it.gavleborg", "/roles/units", "Hälsocentralen Söder"),
+        ("orders-work-queue.png", "sv-SE", "klk.it", "/orders/groups/klk_it", None),
+        ("orders-contractors.png", "sv-SE", "orders.uppsala", "/orders/contractors", None),
+        ("admin-time-zone.png", "es-CL", "admin.ssmso", "/admin/time-zone", "America/Santiago"),
+        ("account-email.png", "es-CL", REFERENT, "/account/email", None),
+        ("admin-users-tree.png", "es-CL", "admin.ssmso", "/admin/users", None),
+        ("audit-tree.png", "es-CL", "audit.ssmso", "/audit", None),
+    )
+    saved = []
+    for name, language, username, path, expected in shots:
+        page = page_in(browser, url, language, username, passwords[username], path)
+        try:
+            if expected:
+                expect(page.locator("main")).to_contain_text(expected)
+            saved.append(shoot(page, name))
+        finally:
+            page.context.close()
+    page = page_in(browser, url, "sv-SE", "it.gavleborg", passwords["it.gavleborg"], "/roles/units")
+    try:
+        page.locator("main").get_by_role("link").filter(has_text="Hälsocentralen Söder").first.click()
+        saved.append(shoot(page, "roles-unit-without-manager.png"))
+    finally:
+        page.context.close()
+    return saved
+
+
 GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = {
     "coordinator": lambda browser, url, passwords: coordinator_pages(browser, url, passwords[COORDINATOR]),
     "admin": admin_pages,
@@ -313,6 +356,7 @@ GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = 
     "licences": licence_pages,
     "roles": roles_pages,
     "orders": orders_pages,
+    "provisioning-admin": provisioning_admin_pages,
 }
 
 
