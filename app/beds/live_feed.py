@@ -30,6 +30,9 @@ from realtime.hub import Change, Hub, SnapshotUnavailable
 BOARD_ACTIONS = ("beds.free_beds_set", "beds.confirmed", "beds.section_added", "beds.section_changed",
                  "beds.section_retired")
 RETENTION_EVENTS = 10_000
+# Changes to every section of a type at once (a new update interval, app/beds/nomenclature/intervals.py): the
+# audit event names the type, not the sections, so a board resuming across one is sent a fresh snapshot.
+WHOLE_BOARD_ACTIONS = ("beds.section_type_interval_set",)
 
 
 def _as_of(view: SectionView, event: AuditEvent) -> SectionView:
@@ -88,6 +91,9 @@ class BedFeed:
                 select(AuditEvent).where(AuditEvent.seq > since, AuditEvent.action.in_(BOARD_ACTIONS))
                 .order_by(AuditEvent.seq).limit(RETENTION_EVENTS + 1)))
             if len(events) > RETENTION_EVENTS:
+                return None
+            if await session.scalar(select(AuditEvent.seq).where(
+                    AuditEvent.seq > since, AuditEvent.action.in_(WHOLE_BOARD_ACTIONS)).limit(1)) is not None:
                 return None
             ids = {int(event.object_id) for event in events if event.object_id and event.object_id.isdigit()}
             views = {view.id: view for view in await views_of(session, section_query().where(Section.id.in_(ids)))}
