@@ -189,6 +189,9 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/orders/catalogues/{key}": Objects("SELECT key FROM order_catalogues ORDER BY key"),
     "/orders/catalogues/{key}/versions/{version}.yaml": ORDER_CATALOGUES,
     "/orders/catalogues/{key}/versions/{version}": ORDER_CATALOGUES,
+    # Issue 23 item 1: a removal proposed as not applicable (the demo's Eva Berg), decided by an IT-order administrator.
+    "/orders/confirmations/{waiver_id:int}": Objects("SELECT id AS waiver_id FROM order_task_waivers ORDER BY id",
+                                                     body={"decision": "refuse", "note": "Ritz listar kontot"}),
     "/notifications/{notification_id}/open": Objects("SELECT id AS notification_id FROM notifications ORDER BY id"),
 }
 
