@@ -29,7 +29,7 @@ async def olof_has_his_systems(services: AppServices) -> None:
         placed = await place_order(uow, actor=lund, draft=OrderDraft(
             "skane_audiology", "new_user",
             {"clinics": ["Hörselmottagningen Lund"], "profession": "prescriber", "needs_webpriva_read": False},
-            date.today() - timedelta(days=30), new_person=NewPerson(PERSON)))
+            date.today() + timedelta(days=1), new_person=NewPerson(PERSON)))  # a date passed is refused
     while True:
         async with services.session_factory() as session:
             view = await order_queries.order_view(session, lund, placed.request_id, services.clock.now())
