@@ -103,6 +103,18 @@ TOKEN_PAGES = (
     "accounts/templates/api_token_revoke.html",
 )
 
+# The history log a health service's or a region's auditor reads for their own tree (issue 23 items 5 and 9): the log,
+# its filters, the chain check, the CSV export's header and the action labels. Not the evolution chart or the board as
+# it was (evolution_routes.py, past_board.py and their templates): those are the bed board's, refused to tree auditors.
+HISTORY_PAGES = (
+    "app/history/routes.py",
+    "app/history/filters.py",
+    "app/history/export.py",
+    "app/history/action_labels.py",
+    "app/history/templates/history.html",
+    "app/history/templates/history_nav.html",
+)
+
 # The pages of the provisioning package that bed-board users see too: everyone's own notifications (and the
 # header's count), and the administrators' outbox with the periodic jobs.
 SHARED_PROVISIONING_PAGES = (
@@ -143,7 +155,7 @@ SCOPES: Mapping[str, Scope] = {
     "ro": Scope(needs=SOURCES, except_under=(PROVISIONING,), also_needs=(*SHARED_PROVISIONING_PAGES, *NAVIGATION)),
     # The licence module's users (Chilean health-service staff): the provisioning package but the Swedish modules,
     # and the chrome. Its authors fill app/locales/es/LC_MESSAGES/<domain>.po after `make messages`.
-    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES, *USER_ADMIN_PAGES),
+    "es": Scope(needs=(PROVISIONING, *SHARED_CHROME, *TOKEN_PAGES, *USER_ADMIN_PAGES, *HISTORY_PAGES),
                 except_under=(ROLES, ORDERS, HSA_IDS),
                 may_also=SOURCES),
     # The roles and IT-order modules' users (Swedish regions and municipalities): the modules, the chrome, their
@@ -151,7 +163,7 @@ SCOPES: Mapping[str, Scope] = {
     # the token page, where a region's IT support makes its login systems' tokens.
     # Their authors fill app/locales/sv/LC_MESSAGES/<domain>.po after `make messages`.
     "sv": Scope(needs=(ROLES, ORDERS, HSA_IDS, *SHARED_CHROME, *SHARED_PROVISIONING_PAGES, *PROVISIONING_CORE,
-                       *TOKEN_PAGES, *USER_ADMIN_PAGES),
+                       *TOKEN_PAGES, *USER_ADMIN_PAGES, *HISTORY_PAGES),
                 may_also=SOURCES),
 }
 TRANSLATED = tuple(language for language in LANGUAGES if language != "en")

@@ -25,13 +25,17 @@ from app.beds.interface import SectionName, section_names
 from app.history.filters import HistoryFilter
 from app.history.queries import bed_values, events_query, section_id_of
 from app.kit.audit import AuditEvent, canonical_json
+from app.kit.i18n import _, translate
 from app.kit.spreadsheets import spreadsheet_safe_row
 
 BATCH = 2000
 # The reader's scope, computed in the export's own transaction (app/history/scope.py: readable_events).
 Readable = Callable[[AsyncSession], Awaitable[ColumnElement[bool]]]
-HEADER = ("seq", "at_utc", "at_local", "action", "actor", "organisation", "source", "hospital", "section",
-          "old_free_beds", "new_free_beds", "object_type", "object_id", "client_address", "before", "after")
+# The header row in the reader's language (a Chilean auditor's spreadsheet reads "acción", not "action"); the
+# English column names stay the message ids, so an English export reads as it always did.
+HEADER = (_("seq"), _("at_utc"), _("at_local"), _("action"), _("actor"), _("organisation"), _("source"),
+          _("hospital"), _("section"), _("old_free_beds"), _("new_free_beds"), _("object_type"), _("object_id"),
+          _("client_address"), _("before"), _("after"))
 # What a line needs, in the order ``_cells`` unpacks it.
 EXPORTED = (AuditEvent.seq, AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.organisation,
             AuditEvent.source, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.client_address,
@@ -66,15 +70,15 @@ def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) ->
 
 
 async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: HistoryFilter,
-                    zone: ZoneInfo, readable: Readable | None = None) -> AsyncIterator[str]:
-    """The header, then one line per event, newest first (the order of the page). The header comes once the
-    query has run, so that a query that fails does so before the first byte (see routes._started)."""
+                    zone: ZoneInfo, readable: Readable | None = None, *, language: str = "en") -> AsyncIterator[str]:
+    """The header (in ``language``), then one line per event, newest first (the order of the page). The header
+    comes once the query has run, so that a query that fails does so before the first byte (see routes._started)."""
     async with session_factory() as session, session.begin():
         names = await section_names(session)
         scope = None if readable is None else await readable(session)
         query = (await events_query(session, filters, scope)).with_only_columns(*EXPORTED) \
             .order_by(AuditEvent.seq.desc())
         result = await session.stream(query.execution_options(yield_per=BATCH))
-        yield _lines([HEADER])
+        yield _lines([[translate(language, column) for column in HEADER]])
         async for rows in result.partitions():
             yield _lines([_cells(row, names, zone) for row in rows])

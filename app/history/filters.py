@@ -13,6 +13,9 @@ from app.kit.i18n import _
 
 BED_ACTIONS = ("beds.free_beds_set", "beds.confirmed")
 KINDS = ("beds", "admin", "all")
+# A tree auditor's (a health service's, a region's: issue 23 item 5) tree has no bed changes, hospitals or sections:
+# "Bed changes" would open their log on "No event matches", and the section filters would list Romanian hospitals.
+TREE_KINDS = ("all",)
 MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 MAX_USER_LENGTH = 120
 
@@ -58,10 +61,13 @@ class HistoryFilter:
     until: datetime | None = None
 
     @classmethod
-    def parse(cls, params: Mapping[str, str], zone: ZoneInfo) -> HistoryFilter:
-        kind = params.get("kind", "") or "beds"
-        if kind not in KINDS:
-            raise ValidationFailed(_("{field} must be one of: {choices}."), field="kind", choices=", ".join(KINDS),
+    def parse(cls, params: Mapping[str, str], zone: ZoneInfo, *, bed_board: bool = True) -> HistoryFilter:
+        """``bed_board``: whether the reader is one of the bed board's (``scope.reads_bed_board``); any other reader
+        gets the kinds of their tree, every event by default, and no hospital or section filters."""
+        kinds = KINDS if bed_board else TREE_KINDS
+        kind = params.get("kind", "") or kinds[0]
+        if kind not in kinds:
+            raise ValidationFailed(_("{field} must be one of: {choices}."), field="kind", choices=", ".join(kinds),
                                    details={"field": "kind"})
         user = params.get("user", "").strip().lower() or None
         if user is not None and len(user) > MAX_USER_LENGTH:
@@ -70,6 +76,8 @@ class HistoryFilter:
         since, until = _optional_moment(params, "from", zone), _optional_moment(params, "to", zone)
         if since is not None and until is not None and since > until:
             raise ValidationFailed(_("The start of the range must not be after its end."), details={"field": "from"})
+        if not bed_board:
+            return cls(kind=kind, user=user, since=since, until=until)
         return cls(kind=kind, hospital_id=_optional_id(params, "hospital"), section_id=_optional_id(params, "section"),
                    section_type_id=_optional_id(params, "section_type"), user=user, since=since, until=until)
 

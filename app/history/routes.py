@@ -16,10 +16,10 @@ from accounts.guard import requires
 from app.history import chain, evolution_routes
 from app.history.action_labels import ACTION_LABELS
 from app.history.export import csv_lines
-from app.history.filters import KINDS, HistoryFilter, parse_id
-from app.history.options import form_options
+from app.history.filters import KINDS, TREE_KINDS, HistoryFilter, parse_id
+from app.history.options import FormOptions, form_options
 from app.history.queries import HistoryPage, history_page
-from app.history.scope import readable_events
+from app.history.scope import readable_events, reads_bed_board
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _, format_moment
 from app.kit.state import current_actor, reader_zone, services
@@ -36,16 +36,20 @@ async def history(request: Request) -> Response:
     zone = reader_zone(request)
     params = dict(request.query_params)
     error: ValidationFailed | None = None
-    filters, page = HistoryFilter(), HistoryPage([], None)
+    bed_board = reads_bed_board(current_actor(request))
+    filters = HistoryFilter() if bed_board else HistoryFilter(kind=TREE_KINDS[0])
+    page = HistoryPage([], None)
     async with app_services.session_factory() as session:
         try:
-            filters = HistoryFilter.parse(params, zone)
+            filters = HistoryFilter.parse(params, zone, bed_board=bed_board)
             before = parse_id(params["before"], "before") if params.get("before", "").strip() else None
             readable = await readable_events(session, current_actor(request), app_services.registry.audit_objects)
             page = await history_page(session, filters, readable=readable, before=before)
         except ValidationFailed as failure:
             error = failure
-        options = await form_options(session, language_of(request), filters.hospital_id)
+        # A tree auditor is offered no hospital or section (they are the Romanian board's, not of their tree).
+        options = await form_options(session, language_of(request), filters.hospital_id) if bed_board \
+            else FormOptions([], [], [], [])
     link_params = filters.query_params(zone)
     next_link = None if page.next_before is None else "/audit?" + urlencode(
         {**link_params, "before": page.next_before})
@@ -53,7 +57,8 @@ async def history(request: Request) -> Response:
     return render(request, "history.html", {
         "error": error, "filters": filters, "raw": params, "rows": page.rows, "next_link": next_link,
         "export_link": "/audit/export.csv?" + urlencode(link_params), "options": options,
-        "kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS], "action_labels": ACTION_LABELS,
+        "kinds": [(kind, KIND_LABELS[kind]) for kind in (KINDS if bed_board else TREE_KINDS)],
+        "action_labels": ACTION_LABELS, "bed_board": bed_board,
         "chain": chain.last_check(request.app),
         # To the second: an auditor orders events that happened within the same minute (and matches them to the CSV).
         "moment": lambda at: format_moment(at, zone, language, seconds=True),
@@ -76,15 +81,16 @@ async def _started(lines: AsyncIterator[str]) -> AsyncIterator[str]:
 @requires(permissions.AUDIT_READ)
 async def export_csv(request: Request) -> Response:
     app_services = services(request)
-    filters = HistoryFilter.parse(dict(request.query_params), reader_zone(request))
-    stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
     actor = current_actor(request)
+    filters = HistoryFilter.parse(dict(request.query_params), reader_zone(request), bed_board=reads_bed_board(actor))
+    stamp = app_services.clock.now().strftime("%Y%m%d-%H%M%S")
 
     async def readable(session: AsyncSession) -> ColumnElement[bool]:
         return await readable_events(session, actor, app_services.registry.audit_objects)
 
     return StreamingResponse(
-        await _started(csv_lines(app_services.session_factory, filters, reader_zone(request), readable)),
+        await _started(csv_lines(app_services.session_factory, filters, reader_zone(request), readable,
+                                 language=language_of(request))),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="bedboard-history-{stamp}.csv"'})
 

@@ -22,10 +22,17 @@ from sqlalchemy import ColumnElement, and_, false, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
+from accounts.permissions import BED_BOARD_KINDS
 from accounts.trees import tree_of
 from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.plugins import AuditObjects
+
+
+def reads_bed_board(actor: Actor) -> bool:
+    """Whether the reader is one of the bed board's (an authority's or a hospital's): only they are offered bed
+    changes and the hospital and section filters; a tree auditor's log is every event of their tree."""
+    return actor.organisation_kind in BED_BOARD_KINDS
 
 
 def _objects_of(audit_objects: Mapping[str, AuditObjects], organisation_ids: Sequence[int]) -> ColumnElement[bool]:

@@ -21,6 +21,7 @@ from app.history.action_labels import ACTION_LABELS
 from app.kit import refusal_ledger
 from app.kit.state import AppServices
 from app.provisioning.core.workflow import REQUEST_TRANSITIONS, TASK_TRANSITIONS
+from app.provisioning.orders import waivers
 from tests.factories import make_user
 from tests.web import log_in
 
@@ -31,7 +32,7 @@ ANNOUNCED = re.compile(r'_audit_and_announce\([^)]*?"([a-z_]+\.[a-z_.]+)"', re.D
 PREFIX = re.compile(r'audit_prefix="([a-z_]+\.[a-z_.]+)"')
 EITHER = re.compile(r'action="([a-z_]+\.[a-z_.]+)" \+ \("([a-z_]+)" if \w+ else "([a-z_]+)"\)')
 # The only places an action is made from a variable; another one must teach this test its values.
-FORMATTED = {"accounts/tokens.py": 2, "app/provisioning/core/service.py": 2}
+FORMATTED = {"accounts/tokens.py": 2, "app/provisioning/core/service.py": 2, "app/provisioning/orders/waivers.py": 1}
 
 
 def _sources() -> dict[str, str]:
@@ -44,6 +45,7 @@ def written_actions() -> frozenset[str]:
     actions = {refusal_ledger.REFUSED, refusal_ledger.REPEATED}
     actions |= {f"provisioning.request.{action}" for _state, action in REQUEST_TRANSITIONS}
     actions |= {f"provisioning.task.{action}" for _state, action in TASK_TRANSITIONS}
+    actions |= {f"orders.waiver_{state}" for state in (waivers.CONFIRMED, waivers.REFUSED)}  # a waiver's decision
     for text in _sources().values():
         actions |= set(RECORDED.findall(text)) | set(ENTRY.findall(text)) | set(ANNOUNCED.findall(text))
         actions |= {f"{prefix}_{what}" for prefix in PREFIX.findall(text) for what in ("created", "revoked")}
