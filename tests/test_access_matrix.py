@@ -83,6 +83,8 @@ ROLE_CATALOGUES = Objects("SELECT id AS catalogue_id FROM role_catalogues ORDER 
 ROLE_UNITS = "SELECT organisation_id AS unit_id FROM role_units ORDER BY organisation_id"
 ORDER_PEOPLE = Objects("SELECT id AS person_id FROM order_people ORDER BY id")
 ORDERS = Objects("SELECT request_id AS order_id FROM it_orders ORDER BY request_id")
+ORDER_GROUPS = Objects("SELECT DISTINCT group_key FROM order_group_members ORDER BY group_key")
+HELD_TASKS = "SELECT group_key, task_id, 'release' AS step FROM order_task_holders ORDER BY task_id"
 ORDER_CATALOGUES = Objects("SELECT catalogue_key AS key, version FROM order_catalogue_versions ORDER BY id")
 
 ROUTE_OBJECTS: dict[str, Objects] = {
@@ -192,6 +194,12 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     # Issue 23 item 1: a removal proposed as not applicable (the demo's Eva Berg), decided by an IT-order administrator.
     "/orders/confirmations/{waiver_id:int}": Objects("SELECT id AS waiver_id FROM order_task_waivers ORDER BY id",
                                                      body={"decision": "refuse", "note": "Ritz listar kontot"}),
+    # Issue 23 item 4: a fulfilling group's queue, members and tasks are its organisation's (KLK IT is Uppsala's).
+    "/orders/groups/{group_key}": ORDER_GROUPS,
+    "/orders/groups/{group_key}/members": ORDER_GROUPS,
+    "/api/v1/orders/groups/{group_key}/queue": ORDER_GROUPS,
+    "/orders/groups/{group_key}/tasks/{task_id:int}": Objects(HELD_TASKS, body={"step": "release"}),
+    "/api/v1/orders/groups/{group_key}/tasks/{task_id}/{step}": Objects(HELD_TASKS),
     "/notifications/{notification_id}/open": Objects("SELECT id AS notification_id FROM notifications ORDER BY id"),
 }
 
