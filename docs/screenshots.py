@@ -319,12 +319,14 @@ def page_in(browser: Browser, url: str, language: str, username: str, password: 
 
 def provisioning_admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
     """What the provisioning organisations administer in the product (issue 23): a region's units and their
-    managers, a unit without one, a fulfilling group's work queue, main-contractor changes, an organisation's time
-    zone, a user's own e-mail address, a health service's own users and its auditor's history."""
+    managers, a unit without one, a fulfilling group's work queue, main-contractor changes, a removal proposed as not
+    applicable waiting for an IT-order administrator, a leaver's end order, an organisation's time zone, a user's own
+    e-mail address, a health service's own users and its auditor's history."""
     shots = (
         ("roles-units.png", "sv-SE", "it.gavleborg", "/roles/units", "Hälsocentralen Söder"),
         ("orders-work-queue.png", "sv-SE", "klk.it", "/orders/groups/klk_it", None),
         ("orders-contractors.png", "sv-SE", "orders.uppsala", "/orders/contractors", None),
+        ("orders-confirmations.png", "sv-SE", ORDERS_ADMIN, "/orders/confirmations", "Eva Berg"),
         ("admin-time-zone.png", "es-CL", "admin.ssmso", "/admin/time-zone", "America/Santiago"),
         ("account-email.png", "es-CL", REFERENT, "/account/email", None),
         ("admin-users-tree.png", "es-CL", "admin.ssmso", "/admin/users", None),
@@ -339,6 +341,14 @@ def provisioning_admin_pages(browser: Browser, url: str, passwords: Mapping[str,
             saved.append(shoot(page, name))
         finally:
             page.context.close()
+    page = page_in(browser, url, "sv-SE", IT_CONTACT, passwords[IT_CONTACT], "/orders/people")
+    try:  # a leaver's end order: what the access register still lists, and SKAT's deletion waiting for it
+        page.get_by_role("link", name="Olof Lind").first.click()
+        page.get_by_test_id("person-orders").get_by_role("link").filter(has_text="Avsluta").first.click()
+        expect(page.locator("main")).to_contain_text("RSVPN")
+        saved.append(shoot(page, "orders-leaver.png"))
+    finally:
+        page.context.close()
     page = page_in(browser, url, "sv-SE", "it.gavleborg", passwords["it.gavleborg"], "/roles/units")
     try:
         page.locator("main").get_by_role("link").filter(has_text="Hälsocentralen Söder").first.click()
