@@ -22,7 +22,16 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service
-from app.provisioning.orders import effective_dates, handover, references, removals, scope, storing, timing
+from app.provisioning.orders import (
+    effective_dates,
+    handover,
+    queue_notices,
+    references,
+    removals,
+    scope,
+    storing,
+    timing,
+)
 from app.provisioning.orders.answers import Answers
 from app.provisioning.orders.checklist import Checklist, generate
 from app.provisioning.orders.kinds import IT_ORDER
@@ -112,6 +121,7 @@ async def place_order(uow: UnitOfWork, *, actor: Actor, draft: OrderDraft) -> Pl
     # Nothing to do at all (every entry not applicable): done, unless the person still holds what it removes.
     await removals.close_when_removed(uow, actor=actor, request=request, order=order, catalogue=catalogue,
                                       event=event)
+    await queue_notices.tell_groups(uow, actor=actor, request_id=request.id)
     return PlacedOrder(request.id, checklist, found, effective_dates.notices(calendar, planned, today))
 
 

@@ -25,7 +25,7 @@ from app.notifications.notify import notify, organisation_ids_under, users_with_
 from app.provisioning.core import service, workflow
 from app.provisioning.core.deadlines import lineage
 from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
-from app.provisioning.orders import order_queries, register, removals, scope
+from app.provisioning.orders import order_queries, queue_notices, register, removals, scope
 from app.provisioning.orders.catalogue.definitions import Catalogue
 from app.provisioning.orders.checklist import GeneratedTask
 from app.provisioning.orders.models import ItOrder, OrderPerson, OrderTaskWaiver
@@ -198,4 +198,5 @@ async def decide(uow: UnitOfWork, *, actor: Actor, waiver_id: int, confirm: bool
     if confirm:
         await removals.close_when_removed(uow, actor=actor, request=request, order=order, catalogue=catalogue,
                                           event=catalogue.events[order.event_key])
+        await queue_notices.tell_groups(uow, actor=actor, request_id=request.id)  # the tasks after it are free
     return waiver

@@ -11,12 +11,14 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _
 from app.provisioning.core import service, workflow
-from app.provisioning.orders import order_queries, removals, scope, waivers
+from app.provisioning.orders import order_queries, queue_notices, removals, scope, waivers
 
 MAX_REASON = 500
 TASK_ACTIONS = frozenset({"await_external", "confirm", "complete", "skip", "fail", "retry"})
 # A task set aside needs its reason: a reader later must see why a system was left as it was.
 REASON_REQUIRED = frozenset({"skip", "fail"})
+# The actions that settle a task, and so may free the tasks waiting on it for a fulfilling group's queue.
+SETTLING = frozenset({"complete", "confirm", "skip"})
 
 
 class TaskWaits(service.TransitionRefused):
@@ -64,6 +66,8 @@ async def act_on_task(uow: UnitOfWork, *, actor: Actor, request_id: int, task_ke
                                          complete_when_settled=False)
     if action in workflow.TASK_ACTIONS_NEEDING_PREREQUISITES:
         await waivers.withdraw_for(uow, actor=actor, task=line.task)
+    if action in SETTLING and not settled:
+        await queue_notices.tell_groups(uow, actor=actor, request_id=request.id)
     if not settled:
         return False
     return await removals.close_when_removed(uow, actor=actor, request=request, order=order,
