@@ -78,6 +78,11 @@ class TaskWaiver(TypedDict):
 
 
 @with_config(CLOSED)
+class TaskHolder(TypedDict):
+    name: str
+
+
+@with_config(CLOSED)
 class OrderTask(TypedDict):
     key: Annotated[str, Field(description="Names the task in POST .../tasks/{task_key}.")]
     label: Annotated[str, Field(examples=["Priva – vårdgivar-id: Beställ (Hörselmottagningen Lund)"])]
@@ -104,6 +109,13 @@ class OrderTask(TypedDict):
     links: list[TaskLink]
     waiver: Annotated[TaskWaiver | None, Field(description="A removal proposed as not applicable: it stays open "
                                                            "until an IT-order administrator confirms.")]
+    group: Annotated[Keyed | None, Field(description=(
+        "The fulfilling group the catalogue gives the task to (the region's IT, KLK IT, the care provider); null in a "
+        "catalogue without groups."))]
+    holder: Annotated[TaskHolder | None, Field(description=(
+        "The group's member who has taken the task (or did it); null while nobody has."))]
+    queued: Annotated[bool, Field(description=(
+        "Open and workable (not blocked), waiting in a fulfilling group's queue, and nobody has taken it yet."))]
 
 
 @with_config(CLOSED)
@@ -156,6 +168,8 @@ class Order(OrderHeading):
         "What the person's access register still lists of what the order removes: it is not done until empty."))]
     date_notices: Annotated[list[Localised], Field(description=(
         "About the date: it had passed when the order was placed, or it is a public holiday (named)."))]
+    receiving_organisation: Annotated[Named | None, Field(description=(
+        "A handover: the organisation taking over, whose IT contacts work the receiving party's tasks."))]
 
 
 @with_config(CLOSED)

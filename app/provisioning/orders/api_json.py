@@ -7,7 +7,7 @@ translated for the caller, with the code or status beside them for programs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from accounts.models import Organisation
 from app.kit.i18n import translate
@@ -16,6 +16,7 @@ from app.provisioning.orders import api_answers
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.catalogue.definitions import Channel
 from app.provisioning.orders.checks import CheckResult
+from app.provisioning.orders.group_queries import WhoHasIt
 from app.provisioning.orders.lead_time import LeadTimeVerdict
 from app.provisioning.orders.order_queries import OrderView, TaskLine
 from app.provisioning.orders.queries import OrderSummary, QueueEntry
@@ -50,7 +51,9 @@ def via_json(channel: Channel | None) -> api_answers.TaskChannel | None:
             "email": channel.contact.email if channel.contact else None}
 
 
-def task_json(line: TaskLine, language: str) -> api_answers.OrderTask:
+def task_json(line: TaskLine, language: str, who: WhoHasIt | None = None) -> api_answers.OrderTask:
+    """``who``: the task's fulfilling group and holder (``group_queries.who_has``); None in a catalogue without
+    groups."""
     task = line.generated
     return {
         "key": line.task.key, "label": line.label, "system": task.system, "system_name": task.system_name,
@@ -64,6 +67,10 @@ def task_json(line: TaskLine, language: str) -> api_answers.OrderTask:
         "waiver": None if line.waiver is None else {
             "state": line.waiver.state, "reason": line.waiver.reason, "proposed_by": line.waiver.proposed_by,
             "decided_by": line.waiver.decided_by, "note": line.waiver.note},
+        "group": None if who is None or who.group_key is None or who.group is None else {
+            "key": who.group_key, "name": who.group},
+        "holder": None if who is None or who.holder is None else {"name": who.holder},
+        "queued": who is not None and who.queued,
     }
 
 
@@ -83,15 +90,18 @@ def _heading(view: OrderView, language: str) -> api_answers.OrderHeading:
     }
 
 
-def order_json(view: OrderView, language: str) -> api_answers.Order:
+def order_json(view: OrderView, language: str, who_has: Mapping[str, WhoHasIt],
+               receiving: Organisation | None) -> api_answers.Order:
+    """``who_has`` by task key (``group_queries.who_has``); ``receiving``: a handover's organisation taking over."""
     return {
         **_heading(view, language),
         "created_at": view.request.created_at.isoformat(), "note": view.order.note,
         "answers": dict(view.order.answers), "may_work": view.may_work,
         "checks": [check_json(result, language) for result in view.checks],
-        "tasks": [task_json(line, language) for line in view.lines],
+        "tasks": [task_json(line, language, who_has.get(line.task.key)) for line in view.lines],
         "left_in_register": [access_json(access) for access in view.left_in_register],
         "date_notices": [translate(language, notice.message, **notice.params) for notice in view.date_notices],
+        "receiving_organisation": organisation_json(receiving),
     }
 
 

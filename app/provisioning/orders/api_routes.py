@@ -18,12 +18,24 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
+from accounts.models import Organisation
 from app.kit.api_bodies import read_body, validated
 from app.kit.api_parsing import json_object, parse_id
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of
-from app.provisioning.orders import api_json, order_queries, people, queries, register, scope, storing, working
+from app.provisioning.orders import (
+    api_answers,
+    api_json,
+    group_queries,
+    order_queries,
+    people,
+    queries,
+    register,
+    scope,
+    storing,
+    working,
+)
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.api_bodies import BOTH, NewOrder, TaskStep, names_both, order_refusal, task_refusal
 from app.provisioning.orders.people import NewPerson
@@ -36,6 +48,13 @@ MAX_ORDER_BODY_BYTES = 64 * 1024
 
 def _order_id(request: Request) -> int:
     return parse_id(request.path_params["order_id"], field="order_id")
+
+
+async def _order_answer(session: AsyncSession, view: order_queries.OrderView, language: str) -> api_answers.Order:
+    """The order with who has each task (its fulfilling group, the member holding it) and a handover's receiver."""
+    receiving = await session.get(Organisation, view.order.receiving_organisation_id) \
+        if view.order.receiving_organisation_id else None
+    return api_json.order_json(view, language, await group_queries.who_has(session, view), receiving)
 
 
 def order_draft(body: Mapping[str, Any]) -> OrderDraft:
@@ -107,7 +126,7 @@ async def one_order(request: Request) -> Response:
     app_services = services(request)
     async with app_services.unit_of_work() as uow:
         view = await order_queries.order_view(uow.session, current_actor(request), order_id, app_services.clock.now())
-        return JSONResponse(api_json.order_json(view, language_of(request)))
+        return JSONResponse(await _order_answer(uow.session, view, language_of(request)))
 
 
 @requires(permissions.ORDERS_PLACE)
@@ -121,7 +140,7 @@ async def place(request: Request) -> Response:
             await _check_references(uow.session, draft)
             placed = await place_order(uow, actor=actor, draft=draft)
             view = await order_queries.order_view(uow.session, actor, placed.request_id, app_services.clock.now())
-            body = api_json.order_json(view, language_of(request))
+            body = await _order_answer(uow.session, view, language_of(request))
     except AnswersInvalid as error:
         # The problems name each question; their messages go out in the caller's language like the error's own.
         error.details["problems"] = api_json.answer_problems(error, language_of(request))
@@ -141,7 +160,7 @@ async def act_on_task(request: Request) -> Response:
         await working.act_on_task(uow, actor=actor, request_id=order_id, task_key=task_key, action=step.action,
                                   external_reference=step.external_reference, reason=step.reason)
         view = await order_queries.order_view(uow.session, actor, order_id, app_services.clock.now())
-        body = api_json.order_json(view, language_of(request))
+        body = await _order_answer(uow.session, view, language_of(request))
     return JSONResponse(body)
 
 

@@ -79,7 +79,8 @@ class WhoHasIt:
 
     group: str | None
     holder: str | None
-    queued: bool  # open, in a member group's queue, and nobody has taken it yet
+    queued: bool  # open, not blocked, in a member group's queue, and nobody has taken it yet
+    group_key: str | None = None
 
 
 async def who_has(session: AsyncSession, view: order_queries.OrderView) -> dict[str, WhoHasIt]:
@@ -90,6 +91,9 @@ async def who_has(session: AsyncSession, view: order_queries.OrderView) -> dict[
         group = fulfilment.group_of(view.catalogue, line.generated)
         holder = held.get(line.task.id)
         if group is not None or holder is not None:
-            queued = group is not None and group.kept_by == "catalogue" and line.is_open and holder is None
-            found[line.task.key] = WhoHasIt(group.name if group else None, holder.name if holder else None, queued)
+            # A blocked task is not in the queue yet (``queue_entries``): it arrives when its prerequisites settle.
+            queued = group is not None and group.kept_by == "catalogue" and line.is_open and not line.blocked \
+                and holder is None
+            found[line.task.key] = WhoHasIt(group.name if group else None, holder.name if holder else None, queued,
+                                            group.key if group else None)
     return found
