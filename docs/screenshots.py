@@ -213,9 +213,9 @@ def licence_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> l
     return saved
 
 
-def swedish_page(browser: Browser, url: str, username: str, password: str, path: str) -> Page:
-    """A new Swedish browser, logged in as ``username`` and on ``path``; the caller closes its context."""
-    context = browser.new_context(viewport=VIEWPORT, locale="sv-SE", extra_http_headers={"Accept-Language": "sv-SE"})
+def page_in(browser: Browser, url: str, language: str, username: str, password: str, path: str) -> Page:
+    """A new browser reading ``language`` ("es-CL", "sv-SE"), logged in as ``username`` and on ``path``."""
+    context = browser.new_context(viewport=VIEWPORT, locale=language, extra_http_headers={"Accept-Language": language})
     page = context.new_page()
     page.goto(f"{url}/login?next={path}")
     page.locator("#username").fill(username)
@@ -223,6 +223,11 @@ def swedish_page(browser: Browser, url: str, username: str, password: str, path:
     page.locator("form button[type=submit]").click()
     expect(page).to_have_url(f"{url}{path}")
     return page
+
+
+def swedish_page(browser: Browser, url: str, username: str, password: str, path: str) -> Page:
+    """A new Swedish browser, logged in as ``username`` and on ``path``; the caller closes its context."""
+    return page_in(browser, url, "sv-SE", username, password, path)
 
 
 def roles_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
@@ -303,18 +308,6 @@ def admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> lis
         finally:
             context.close()
     return saved
-
-
-def page_in(browser: Browser, url: str, language: str, username: str, password: str, path: str) -> Page:
-    """A new browser reading ``language`` ("es-CL", "sv-SE"), logged in as ``username`` and on ``path``."""
-    context = browser.new_context(viewport=VIEWPORT, locale=language, extra_http_headers={"Accept-Language": language})
-    page = context.new_page()
-    page.goto(f"{url}/login?next={path}")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(f"{url}{path}")
-    return page
 
 
 def provisioning_admin_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:

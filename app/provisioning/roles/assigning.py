@@ -18,9 +18,9 @@ from app.kit.i18n import _
 from app.notifications.notify import notify, users_with_role
 from app.provisioning.core import service
 from app.provisioning.core.catalogues import load_document
-from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.core.workflow import TaskSpec
-from app.provisioning.roles import ending, kinds, scope
+from app.provisioning.roles import ending, kinds, scope, support_steps
 from app.provisioning.roles.models import AssignmentUnit, EmployeeAssignment, RoleUnit
 from app.provisioning.roles.people import load_employee, nearest_manager_id
 
@@ -93,9 +93,7 @@ async def _check(session: AsyncSession, care_area_id: int, unit_ids: list[int], 
 async def accept_for_support(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
     """IT support takes the request: its task (create the assignment) appears."""
     request = await _support_request(uow, actor, request_id)
-    await service.transition(uow, actor=actor, request=request, action="accept")
-    await service.add_plan(uow, request=request, specs=[CREATE_TASK])
-    await service.transition(uow, actor=actor, request=request, action="start")
+    await support_steps.take(uow, actor=actor, request=request, task=CREATE_TASK)
     return request
 
 
@@ -104,12 +102,8 @@ async def complete_creation(uow: UnitOfWork, *, actor: Actor, request_id: int,
     """IT support has created the assignment: its task is done, the request completes, it becomes active."""
     session = uow.session
     request = await _support_request(uow, actor, request_id)
-    task = await session.scalar(select(ProvisioningTask).where(ProvisioningTask.request_id == request.id,
-                                                               ProvisioningTask.key == CREATE_TASK.key))
-    if task is None:
-        raise service.TransitionRefused(_("Take the request first."))
-    await service.advance_task(uow, actor=actor, request=request, task=task, action="complete",
-                               external_reference=external_reference)
+    await support_steps.complete(uow, actor=actor, request=request, task=CREATE_TASK,
+                                 external_reference=external_reference)
     assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.request_id == request.id))
     assert assignment is not None
     assignment.state = ACTIVE

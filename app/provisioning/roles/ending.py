@@ -15,9 +15,9 @@ from app.kit.errors import PermissionDenied
 from app.kit.i18n import _
 from app.notifications.notify import notify, users_with_role
 from app.provisioning.core import service
-from app.provisioning.core.models import ProvisioningRequest, ProvisioningTask
+from app.provisioning.core.models import ProvisioningRequest
 from app.provisioning.core.workflow import TaskSpec
-from app.provisioning.roles import kinds, scope
+from app.provisioning.roles import kinds, scope, support_steps
 from app.provisioning.roles.models import Employee, EmployeeAssignment
 
 END_TASK = TaskSpec("end_assignment", "hsa", "end_assignment", "it_support")
@@ -53,9 +53,7 @@ async def _end_request(uow: UnitOfWork, actor: Actor, request_id: int) -> Provis
 
 async def take_end(uow: UnitOfWork, *, actor: Actor, request_id: int) -> ProvisioningRequest:
     request = await _end_request(uow, actor, request_id)
-    await service.transition(uow, actor=actor, request=request, action="accept")
-    await service.add_plan(uow, request=request, specs=[END_TASK])
-    await service.transition(uow, actor=actor, request=request, action="start")
+    await support_steps.take(uow, actor=actor, request=request, task=END_TASK)
     return request
 
 
@@ -64,12 +62,8 @@ async def complete_end(uow: UnitOfWork, *, actor: Actor, request_id: int,
     """Ended in HSA: the task is done, the request too, and whoever ended it in bedboard is told."""
     session = uow.session
     request = await _end_request(uow, actor, request_id)
-    task = await session.scalar(select(ProvisioningTask).where(ProvisioningTask.request_id == request.id,
-                                                               ProvisioningTask.key == END_TASK.key))
-    if task is None:
-        raise service.TransitionRefused(_("Take the request first."))
-    await service.advance_task(uow, actor=actor, request=request, task=task, action="complete",
-                               external_reference=external_reference)
+    await support_steps.complete(uow, actor=actor, request=request, task=END_TASK,
+                                 external_reference=external_reference)
     assignment = await session.scalar(select(EmployeeAssignment).where(EmployeeAssignment.end_request_id == request.id))
     employee = await session.get(Employee, assignment.employee_id) if assignment is not None else None
     requester = await session.get(User, request.requester_id)
