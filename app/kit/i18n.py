@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
@@ -67,6 +67,22 @@ class Plural(str):
 def _n(singular: str, plural: str, n: int) -> Plural:
     """Marks a message with a plural (Babel extracts both literals); ``translate`` chooses the form for ``n``."""
     return Plural(singular, plural, n)
+
+
+class Localised(str):
+    """A placeholder's value that is no message id yet reads differently per language (a public holiday's name).
+
+    A ``str`` holding the English text, so that code may compare and log it; ``translate`` fills the placeholder
+    with ``in_language(reader's language)`` instead, so a notice built before anyone reads it (an order's warning
+    naming "Midsummer Eve") is shown in each reader's language ("Midsommarafton").
+    """
+
+    in_language: Callable[[str], str]
+
+    def __new__(cls, english: str, in_language: Callable[[str], str]) -> Localised:
+        text = super().__new__(cls, english)
+        text.in_language = in_language
+        return text
 
 
 def po_files(language: str) -> Iterator[Path]:
@@ -119,7 +135,10 @@ def translations(language: str) -> NullTranslations:
 
 
 def translate(language: str, message_id: str, **params: object) -> str:
-    catalogue = translations(language if language in LANGUAGES else "en")
+    language = language if language in LANGUAGES else "en"
+    catalogue = translations(language)
+    params = {key: value.in_language(language) if isinstance(value, Localised) else value
+              for key, value in params.items()}
     if isinstance(message_id, Plural):
         text = catalogue.ngettext(message_id, message_id.plural, message_id.n)
         params.setdefault(COUNT, format_number(message_id.n, language))

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from app.kit.i18n import _
+from app.kit.i18n import Localised, _, translate
 
 # Holidays that close an office, per country; every other country closes on its public holidays. In Sweden
 # Midsummer Eve, Christmas Eve and New Year's Eve are de facto, not public, holidays, yet offices close on them.
@@ -29,8 +29,11 @@ _HOLIDAY_OPTIONS: Mapping[str, Mapping[str, Any]] = {
     "SE": {"categories": (holidays.PUBLIC, holidays.DE_FACTO), "include_sundays": False},
 }
 _PUBLIC_ONLY: Mapping[str, Any] = {"categories": (holidays.PUBLIC,)}
-# Holiday names are shown as they come; English keeps them in the language of the message ids.
-_HOLIDAY_LANGUAGE = "en_US"
+# The names of holidays are the package's, in the reader's language where it has them for the country (Sweden: sv,
+# Chile: es), else in the country's own, else in English; business-day counting reads the English calendar only.
+_ENGLISH = "en_US"
+_HOLIDAY_LANGUAGES: Mapping[str, str] = {"en": _ENGLISH}
+LOCAL_CLOSURE = _("Local closure")
 # A calendar closed this long without a break is a mistake, not an office: stop rather than search forever.
 MAX_CLOSED_DAYS = 366
 _DAY = timedelta(days=1)
@@ -47,15 +50,21 @@ class BusinessCalendar:
     zone: ZoneInfo
 
     def is_business_day(self, day: date) -> bool:
-        return self.why_closed(day) is None
+        # No names here: counting business days looks at every day of a lead time, and only a notice needs one.
+        if day in self.closures or day.weekday() in _WEEKEND:
+            return False
+        return not self.country or day not in _holidays(self.country, self.subdivision, day.year, _ENGLISH)
 
     def why_closed(self, day: date) -> str | None:
-        """The local closure, the holiday's name or "Weekend"; None on a business day."""
+        """The local closure, the holiday's name or "Weekend"; None on a business day.
+
+        The English text, which ``translate`` shows in the reader's language (a ``Localised``).
+        """
         if day in self.closures:
-            return _("Local closure")
-        holiday = _holidays(self.country, self.subdivision, day.year).get(day) if self.country else None
-        if holiday:
-            return holiday
+            return Localised(LOCAL_CLOSURE, partial(translate, message_id=LOCAL_CLOSURE))
+        holiday = _holidays(self.country, self.subdivision, day.year, _ENGLISH).get(day) if self.country else None
+        if holiday and self.country:
+            return Localised(holiday, partial(holiday_name, self.country, self.subdivision, day))
         if day.weekday() in _WEEKEND:
             return _("Weekend")
         return None
@@ -132,9 +141,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def holiday_name(country: str, subdivision: str | None, day: date, language: str) -> str:
+    """The name of the holiday on ``day`` in one of our languages ("sv": "Midsommarafton"); "" on no holiday."""
+    return _holidays(country, subdivision, day.year, _holiday_language(country, language)).get(day, "")
+
+
 @cache
-def _holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
-    """One year of a country's closing holidays, computed on first use and kept: holidays derives them by rule."""
+def _holiday_language(country: str, language: str) -> str:
+    """The reader's language if holidays names this country's holidays in it, else the country's own, else English."""
+    known = holidays.country_holidays(country)
+    wanted = (_HOLIDAY_LANGUAGES.get(language, language), known.default_language, _ENGLISH)
+    return next((choice for choice in wanted if choice in known.supported_languages), _ENGLISH)
+
+
+@cache
+def _holidays(country: str, subdivision: str | None, year: int, language: str) -> Mapping[date, str]:
+    """One year of a country's closing holidays named in ``language``, computed on first use and kept (per country,
+    subdivision, year and language: holidays derives them by rule, 1-2 ms a year)."""
     options = _HOLIDAY_OPTIONS.get(country, _PUBLIC_ONLY)
-    found = holidays.country_holidays(country, subdiv=subdivision, years=year, language=_HOLIDAY_LANGUAGE, **options)
+    found = holidays.country_holidays(country, subdiv=subdivision, years=year, language=language, **options)
     return MappingProxyType(dict(found))

@@ -54,7 +54,7 @@ async def test_a_date_on_a_public_holiday_is_warned_naming_it(services: AppServi
     client.headers["accept-language"] = "sv-SE,sv;q=0.9"
     await log_in(client, "it.lund")
     page = (await client.get(f"/orders/{placed.request_id}")).text
-    assert ("2026-06-19 är ingen arbetsdag (Midsummer Eve): kontrollera datumet. De som utför arbetet har stängt den "
+    assert ("2026-06-19 är ingen arbetsdag (Midsommarafton): kontrollera datumet. De som utför arbetet har stängt den "
             "dagen; uppgifterna ska vara klara senast 2026-06-18.") in page
     ordinary = await place(services, "it.lund", OrderDraft(SKANE, "new_user", NEW_AUDIOLOGIST, date(2026, 6, 22),
                                                            new_person=NewPerson("Per Holm")))
