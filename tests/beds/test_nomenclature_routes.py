@@ -12,7 +12,7 @@ from app.beds.models import Section
 from app.beds.nomenclature.models import NomenclatureImport
 from app.kit.state import AppServices
 from tests.beds.factories import make_hospital
-from tests.beds.test_nomenclature_support import BASE, csv_bytes
+from tests.beds.test_nomenclature_support import BASE, Line, csv_bytes
 from tests.factories import make_user
 from tests.web import csrf_from, log_in
 
@@ -165,3 +165,28 @@ async def test_confirming_without_the_form_token_is_refused(services: AppService
     refused = await client.post(f"{uploaded.headers['location']}/apply", data={"fingerprint": fingerprint.group(1)})
     assert refused.status_code == 403
     assert await count(services, Section) == 0
+
+
+async def test_sections_to_retire_are_counted_in_romanian_plurals(services: AppServices,
+                                                                  client: httpx.AsyncClient) -> None:
+    # Issue 23 item 9: "1 secție va fi retrasă", "2 secții vor fi retrase", not "secție (secții)".
+    token = await admin(services, client)
+    uploaded = await send_file(client, token, csv_bytes(BASE))
+    preview = await client.get(uploaded.headers["location"])
+    fingerprint = FINGERPRINT.search(preview.text)
+    assert fingerprint
+    await client.post(f"{uploaded.headers['location']}/apply",
+                      data={"csrf_token": token, "fingerprint": fingerprint.group(1)})
+
+    async def warning(lines: list[Line]) -> str:
+        sent = await send_file(client, token, csv_bytes(lines))
+        shown = await client.get(sent.headers["location"], headers={"accept-language": "ro"})
+        found = re.search(r'<p class="error">(.*?)</p>', shown.text)
+        assert found, shown.text
+        return found.group(1)
+
+    assert await warning([BASE[0], BASE[1], BASE[3]]) == (
+        "1 secție va fi retrasă: dispare din ecranele operatorilor și din panoul de paturi; istoricul ei se păstrează.")
+    assert await warning([BASE[1], BASE[3]]) == (
+        "2 secții vor fi retrase: dispar din ecranele operatorilor și din panoul de paturi; "
+        "istoricul lor se păstrează.")

@@ -101,7 +101,7 @@ async def test_the_pages_and_the_csv(client: httpx.AsyncClient, services: AppSer
     await log_in(client, "officer")
     page = await client.get("/licenses/reports")
     assert page.status_code == 200
-    assert 'data-testid="report-overdue">1 request(s)' in page.text
+    assert 'data-testid="report-overdue">1 request is past its due time.' in page.text
     bad = await client.get("/licenses/reports", params={"from": "30-09-2026"})
     assert bad.status_code == 422
     assert "30-09-2026 is not a date" in bad.text

@@ -134,7 +134,10 @@ async def test_comparing_two_versions(client: httpx.AsyncClient, services: AppSe
     assert '<option value="1" selected>1</option>' in detail.text
     page = await client.get(compare, params={"from": "1", "to": "2"})
     assert page.status_code == 200
-    assert "From version 1 to version 2: 1 role(s) added, 1 removed, 1 re-linked." in page.text
+    assert "From version 1 to version 2: 1 role added, 1 removed, 1 re-linked." in page.text
+    # Issue 23 item 9: each count with its own plural in Swedish ("1 roll tillagd", "2 roller tillagda"), no "(er)".
+    swedish = (await client.get(compare, params={"from": "1", "to": "2"}, headers={"accept-language": "sv"})).text
+    assert "Från version 1 till version 2: 1 roll tillagd, 1 borttagen, 1 omkopplad." in swedish
     assert AIDE in table(page, "added-roles")
     assert f"KARD-MOT name ({HSA_CLINIC})" in table(page, "added-roles")
     assert DOCTOR in table(page, "removed-roles")
@@ -225,7 +228,7 @@ async def test_a_steward_imports_a_file_after_its_preview(client: httpx.AsyncCli
 
     shown = await preview(client, world.catalogue_id, content)
     assert shown.status_code == 200
-    assert "Compared with version 1: 1 role(s) added, 1 removed, 0 re-linked." in shown.text
+    assert "Compared with version 1: 1 role added, 1 removed, 0 re-linked." in shown.text
     assert AIDE in table(shown, "added-roles")
     assert DOCTOR in table(shown, "removed-roles")
     assert await versions_of(services, world.catalogue_id) == [1]  # nothing yet
@@ -284,7 +287,10 @@ async def test_a_catalogue_changed_since_the_preview_is_previewed_again(client: 
     stale = await client.post(f"{base}/import/apply", data={**carried, "reason": "Yearly review"})
     assert stale.status_code == 409
     assert "The catalogue changed since the preview; review it again." in stale.text
-    assert "Compared with version 2: 1 role(s) added, 2 removed, 0 re-linked." in stale.text
+    assert "Compared with version 2: 1 role added, 2 removed, 0 re-linked." in stale.text
+    swedish = await client.post(f"{base}/import/apply", data={**carried, "reason": "Yearly review"},
+                                headers={"accept-language": "sv"})
+    assert "Jämfört med version 2: 1 roll tillagd, 2 borttagna, 0 omkopplade." in swedish.text
     assert "Kardiologi / Kurator" in table(stale, "removed-roles")
     assert await versions_of(services, world.catalogue_id) == [1, 2]
     fresh = confirmation(stale)
@@ -354,7 +360,7 @@ async def test_a_file_larger_than_a_form_field_comes_back_whole(client: httpx.As
     assert len(base64.urlsafe_b64encode(content)) > 1024 * 1024
     await log_in(client, "steward")
     shown = await preview(client, world.catalogue_id, content, name="large.csv")
-    assert "Compared with version 1: 12000 role(s) added, 2 removed, 0 re-linked." in shown.text
+    assert "Compared with version 1: 12,000 roles added, 2 removed, 0 re-linked." in shown.text
     applied = await client.post(f"{base}/import/apply", data={**confirmation(shown), "reason": "Everything"})
     assert applied.status_code == 303
     assert await versions_of(services, world.catalogue_id) == [1, 2]

@@ -68,14 +68,14 @@ async def test_preview_then_apply(client: httpx.AsyncClient, services: AppServic
     assert preview.status_code == 200, preview.text
     listed = re.search(r'data-testid="usage-preview">(.*?)</ul>', preview.text, re.S)
     assert listed is not None
-    assert "1 licence(s) get a later last use" in listed.group(1)
-    assert "1 licence(s) already have this use or a later one" in listed.group(1)
-    assert f"1 RUN(s) without an active licence of the service: {OTHERS}" in listed.group(1)
+    assert "1 licence gets a later last use" in listed.group(1)
+    assert "1 licence already has this use or a later one" in listed.group(1)
+    assert f"1 RUN without an active licence of the service: {OTHERS}" in listed.group(1)
     assert (await licence(services, feed.ours)).last_used_at is None  # the preview writes nothing
 
     applied = await client.post("/licenses/usage/import/apply", data={"csrf_token": csrf, "content": content})
     assert applied.status_code == 200
-    assert "Recorded: 1 licence(s) updated, 1 unchanged" in applied.text
+    assert "Recorded: 1 licence updated, 1 unchanged, 1 RUN without an active licence of the service." in applied.text
     assert (await licence(services, feed.ours)).last_used_at == datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     assert (await licence(services, used_before)).last_used_at == datetime(2026, 3, 12, tzinfo=UTC)
     async with services.session_factory() as session:
@@ -107,3 +107,29 @@ async def test_a_referent_may_not_import(client: httpx.AsyncClient, services: Ap
     await make_feed(services)
     await log_in(client, "ref_a")
     assert (await client.get("/licenses/usage/import")).status_code == 403
+
+
+async def test_a_spanish_reader_sees_one_and_many_in_proper_plurals(client: httpx.AsyncClient,
+                                                                    services: AppServices) -> None:
+    # Issue 23 item 9: "1 uso", "3 usos", not "licencia(s)".
+    await make_feed(services)
+    client.headers["accept-language"] = "es-CL,es;q=0.9"
+    await log_in(client, "officer")
+    csrf = await csrf_from(client, "/licenses/usage/import")
+
+    async def preview(content: str) -> str:
+        shown = await client.post("/licenses/usage/import", data={"csrf_token": csrf},
+                                  files={"file": ("uso.csv", content.encode("cp1252"), "text/csv")})
+        assert shown.status_code == 200, shown.text
+        listed = re.search(r'data-testid="usage-preview">(.*?)</ul>', shown.text, re.S)
+        assert listed is not None
+        return listed.group(1)
+
+    one = await preview(f"RUN;Último uso\n{OURS};10-03-2026 09:00\n")
+    assert "1 uso en el archivo" in one
+    assert "1 licencia recibe un último uso más reciente" in one
+    assert "0 licencias ya tienen este uso o uno posterior" in one
+    two = await preview(f"RUN;Último uso\n{OURS};10-03-2026 09:00\n{OTHERS};10-03-2026 09:00\n")
+    assert "2 usos en el archivo" in two
+    assert f"1 RUN sin licencia activa del servicio: {OTHERS}" in two
+    assert "(s)" not in one + two
