@@ -272,6 +272,13 @@ async def test_the_pages_speak_swedish(client: httpx.AsyncClient, services: AppS
     broken = await upload(client, edited("      - system: auditbase\n        action: order\n",
                                          "      - system: audiobase\n        action: order\n"))
     assert "Okänt system audiobase" in broken.text
+    # Issue 23 item 9: counts in Swedish plurals, no "händelse(r)" or "ändring(ar)".
+    assert "1 fel i filen; ingenting sparas förrän det är rättat." in broken.text
     preview = await upload(client, edited(E_CARD_BY_CONTACT, E_CARD_BY_DIRECTORY))
     assert "Spara som version 2" in preview.text
+    assert "Jämfört med gällande version 1: 6 ändringar." in preview.text
+    renamed = await upload(client, edited("    name: WebSesam\n", "    name: Web-Sesam\n"))
+    assert "Jämfört med gällande version 1: 1 ändring." in renamed.text
+    new = await upload(client, edited(f"key: {SKANE}\n", "key: skane_audiology_children\n"), "children.yaml")
+    assert re.search(r"Den har \d+ händelser och \d+ system\.", new.text)
 
