@@ -67,6 +67,6 @@ def test_a_referent_corrects_a_bad_run_and_the_officer_accepts(
     log_in(page, server, "ref_a")
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
     page.get_by_test_id("notifications-link").click()
-    expect(page.locator("main")).to_contain_text("was accepted: 2 licence(s) created")
+    expect(page.locator("main")).to_contain_text("was accepted: 2 licences created")
     page.goto(request_url)
     expect(page.get_by_test_id("tasks")).to_contain_text("Generate the access keys to the user's nodes")
