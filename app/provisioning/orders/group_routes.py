@@ -20,9 +20,10 @@ from app.kit.errors import Conflict, DomainError, NotFound, PermissionDenied, Va
 from app.kit.forms import MAX_ID, form_text, positive_id
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
-from app.kit.templating import language_of, render
+from app.kit.templating import render
+from app.provisioning.core import request_pages
 from app.provisioning.orders import fulfilling, fulfilment, group_queries, membership, scope
-from app.provisioning.orders.order_routes import LABELS, local_time, zone_of
+from app.provisioning.orders.order_routes import LABELS
 
 DONE_MESSAGES: Final = {
     "take": _("The task is yours: the orderer sees that you have it."),
@@ -60,10 +61,15 @@ async def _queue_page(request: Request, group_key: str, *, error: DomainError | 
     actor = current_actor(request)
     async with app_services.unit_of_work() as uow:
         queue = await group_queries.group_queue(uow.session, actor, group_key, app_services.clock.now())
-        zone = await zone_of(uow.session, queue.group.organisation_id)
+        # Each order's moments belong to its own organisation's zone; the reader reads them in theirs (named when
+        # they differ: a care provider in another zone than the group keeping the queue).
+        zones = request_pages.Zones(uow.session)
+        ordering = {entry.order.view.request.organisation_id for entry in queue.entries}
+        order_zones = {organisation_id: await zones.of(organisation_id) for organisation_id in ordering}
     return render(request, "orders/group_queue.html", {
         "queue": queue, "mine": queue.held_by(actor.user_id), "done": _done(request), "error": error,
-        "error_task": error_task, "step_labels": STEP_LABELS, "at": local_time(zone, language_of(request)),
+        "error_task": error_task, "step_labels": STEP_LABELS, "at": request_pages.reader_time(request),
+        "zones": order_zones,
         "user_id": actor.user_id, **LABELS}, status_code=status_code)
 
 

@@ -22,10 +22,10 @@ from accounts.guard import requires
 from accounts.models import Organisation
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import MAX_ID, form_text, positive_id
-from app.kit.i18n import _, format_moment, translate
+from app.kit.i18n import _, translate
 from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
-from app.provisioning.core import deadlines, workflow
+from app.provisioning.core import deadlines, request_pages, workflow
 from app.provisioning.orders import group_queries, order_forms, order_queries, queries, references, waivers, working
 from app.provisioning.orders.answers import AnswersInvalid
 from app.provisioning.orders.order_forms import FormProblem, OrderForm
@@ -74,13 +74,17 @@ def done_message(request: Request) -> str | None:
 
 
 async def zone_of(session: AsyncSession, organisation_id: int) -> ZoneInfo:
-    """Moments are shown as the ordering organisation's calendar has them."""
+    """The zone an organisation's calendar counts in (its own, or its nearest ancestor's)."""
     return (await deadlines.calendar_of(session, organisation_id)).zone
 
 
-def local_time(zone: ZoneInfo, language: str) -> Callable[[datetime | None], str]:
-    """Moments for the page's reader: their language's date, a 24-hour time (app/kit/i18n.py format_moment)."""
-    return lambda moment: "" if moment is None else format_moment(moment, zone, language)
+def local_time(request: Request, zone: ZoneInfo) -> Callable[[datetime | None], str]:
+    """Moments of an organisation counting in ``zone`` (an order's), for the page's reader: in the zone of the
+    reader's organisation, in their language's date and a 24-hour time, followed by the reader's zone's name when
+    it is not ``zone`` (request_pages.reader_time), so that a subcontractor or a fulfilling group in another zone
+    knows the time was converted (issue 23 item 9)."""
+    write = request_pages.reader_time(request)
+    return lambda moment: write(moment, zone)
 
 
 @requires(permissions.ORDERS_PLACE)
@@ -141,7 +145,7 @@ async def order_page(request: Request, order_id: int, *, template: str = "orders
     return render(request, template, {
         "who_has": who_has, "receiving": receiving,
         "view": view, "answers": answer_rows(view, language), "error": error, "error_key": error_key,
-        "typed": dict(typed or {}), "done": _done(request, view), "at": local_time(zone, language),
+        "typed": dict(typed or {}), "done": _done(request, view), "at": local_time(request, zone),
         "reasons": lambda line: not_applicable_reasons(view, line, language),
         "NOT_APPLICABLE": workflow.NOT_APPLICABLE, **LABELS}, status_code=status_code)
 

@@ -15,7 +15,7 @@ from app.kit.errors import DomainError, NotFound, ValidationFailed
 from app.kit.forms import MAX_ID, form_text
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
-from app.kit.templating import language_of, render
+from app.kit.templating import render
 from app.provisioning.orders import order_forms, queries, register, scope
 from app.provisioning.orders.order_routes import LABELS, local_time, zone_of
 from app.provisioning.orders.people import NewPerson, add_person, people_of
@@ -73,7 +73,7 @@ async def person_page(request: Request) -> Response:
         zone = await zone_of(uow.session, person.organisation_id)
     return render(request, "orders/person.html", {
         "person": person, "orders": orders, "held": held, "events": events,
-        "at": local_time(zone, language_of(request)),
+        "at": local_time(request, zone),
         "done": DONE_MESSAGES.get(request.query_params.get("done", "")), **LABELS})
 
 

@@ -14,8 +14,8 @@ from accounts.guard import requires
 from app.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.kit.forms import MAX_ID, form_text
 from app.kit.i18n import _
-from app.kit.state import current_actor, services
-from app.kit.templating import language_of, render
+from app.kit.state import current_actor, reader_zone, services
+from app.kit.templating import render
 from app.provisioning.orders import waivers
 from app.provisioning.orders.order_routes import local_time, zone_of
 
@@ -33,7 +33,7 @@ async def _page(request: Request, *, error: DomainError | None = None, error_id:
         zone = await zone_of(uow.session, actor.organisation_id) if actor.organisation_id else None
     return render(request, "orders/confirmations.html", {
         "pending": pending, "error": error, "error_id": error_id,
-        "at": local_time(zone, language_of(request)) if zone else str,
+        "at": local_time(request, zone or reader_zone(request)),
         "done": DONE_MESSAGES.get(request.query_params.get("done", ""))}, status_code=status_code)
 
 
