@@ -53,7 +53,11 @@ def open_board(browser: Browser, server: LiveServer, width: int, height: int, pa
     page = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB").new_page()
     log_in(page, server, "coord")
     expect(page).to_have_url(f"{server.url}/board")
-    page.goto(f"{server.url}{path}")
+    if path != "/board":
+        # Only once the board the login led to has loaded: a second navigation while the first still loads was
+        # aborted (net::ERR_ABORTED) on a loaded CI machine.
+        page.wait_for_load_state("load")
+        page.goto(f"{server.url}{path}")
     expect(page.locator("#connection")).to_have_text("Live")
     expect(page.locator("tr.matrix-row").first).to_be_visible()
     return page
