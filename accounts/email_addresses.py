@@ -53,6 +53,12 @@ async def _change(session: AsyncSession, *, actor: Actor, user: User, raw: str) 
     return True
 
 
+async def own_email(session: AsyncSession, actor: Actor) -> str:
+    """The person's own address as their page shows it ("" when none is set or nobody is logged in)."""
+    user = None if actor.user_id is None else await session.get(User, actor.user_id)
+    return "" if user is None or user.email is None else user.email
+
+
 async def change_own_email(session: AsyncSession, *, actor: Actor, email: str) -> bool:
     """The person's own address; False when it did not change (nothing is audited then)."""
     if actor.user_id is None:

@@ -9,7 +9,6 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import admin_queries, email_addresses, permissions
 from accounts.guard import requires
-from accounts.models import User
 from app.kit.errors import DomainError, NotFound, ValidationFailed
 from app.kit.forms import form_text, positive_id
 from app.kit.i18n import _
@@ -27,10 +26,8 @@ def _page(request: Request, *, target: str, back: str, whose: str | None, email:
 
 
 async def _own_email(request: Request) -> str:
-    user_id = current_actor(request).user_id
     async with services(request).unit_of_work() as uow:
-        user = None if user_id is None else await uow.session.get(User, user_id)
-    return "" if user is None or user.email is None else user.email
+        return await email_addresses.own_email(uow.session, current_actor(request))
 
 
 @requires(permissions.ACCOUNT_MANAGE_OWN)

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accounts import permissions, zones
 from accounts.guard import requires
-from accounts.models import Organisation
 from app.kit.errors import DomainError, ValidationFailed
 from app.kit.forms import form_text
 from app.kit.i18n import _, format_moment
@@ -24,17 +22,6 @@ from app.kit.state import current_actor, services
 from app.kit.templating import language_of, render
 
 PATH = "/admin/time-zone"
-
-
-async def _facts(session: AsyncSession, organisation_id: int) -> dict[str, object]:
-    """The organisation's own zone, the one it inherits (and from whom) when it has none."""
-    organisation = await session.get(Organisation, organisation_id)
-    assert organisation is not None  # the actor's own organisation
-    inherited, origin_id = (None, None) if organisation.parent_id is None else \
-        await zones.own_or_inherited_zone(session, organisation.parent_id)
-    origin = None if origin_id is None else await session.get(Organisation, origin_id)
-    return {"organisation": organisation, "inherited": inherited,
-            "inherited_from": origin.name if origin is not None else None}
 
 
 def _example(request: Request, zone_name: str, now: datetime) -> str:
@@ -47,13 +34,13 @@ async def _page(request: Request, *, error: DomainError | None = None, typed: st
     actor = current_actor(request)
     assert actor.organisation_id is not None
     async with app_services.unit_of_work() as uow:
-        facts = await _facts(uow.session, actor.organisation_id)
-    organisation = facts["organisation"]
-    assert isinstance(organisation, Organisation)
-    effective = organisation.timezone or facts["inherited"] or app_services.settings.timezone
+        facts = await zones.zone_facts(uow.session, actor.organisation_id)
+    organisation = facts.organisation
+    effective = organisation.timezone or facts.inherited or app_services.settings.timezone
     now = app_services.clock.now()
     return render(request, "organisation_zone.html", {
-        **facts, "effective": effective, "installation_zone": app_services.settings.timezone,
+        "organisation": organisation, "inherited": facts.inherited, "inherited_from": facts.inherited_from,
+        "effective": effective, "installation_zone": app_services.settings.timezone,
         "now_there": _example(request, str(effective), now), "zone_names": sorted(zones.zone_names()),
         "typed": (organisation.timezone or "") if typed is None else typed, "error": error,
         "saved": _("The time zone is saved.") if saved else None}, status_code=status_code)

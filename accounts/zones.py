@@ -11,6 +11,7 @@ caller's default (the installation's ``BEDBOARD_TIMEZONE`` for people, UTC for b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -61,6 +62,23 @@ async def organisation_zone(session: AsyncSession, organisation_id: int | None, 
     """The zone an organisation's people read times in: its own, else its nearest ancestor's, else ``default``."""
     name, _origin = await own_or_inherited_zone(session, organisation_id)
     return ZoneInfo(name) if name else default
+
+
+@dataclass(frozen=True)
+class ZoneFacts:
+    """What the time-zone page says of an organisation: its own zone, and the one it inherits (and from whom)."""
+
+    organisation: Organisation
+    inherited: str | None
+    inherited_from: str | None
+
+
+async def zone_facts(session: AsyncSession, organisation_id: int) -> ZoneFacts:
+    organisation = await session.get_one(Organisation, organisation_id)
+    inherited, origin_id = (None, None) if organisation.parent_id is None else \
+        await own_or_inherited_zone(session, organisation.parent_id)
+    origin = None if origin_id is None else await session.get(Organisation, origin_id)
+    return ZoneFacts(organisation, inherited, origin.name if origin is not None else None)
 
 
 def zone_label(shown: ZoneInfo, reader: ZoneInfo) -> str | None:
