@@ -18,6 +18,11 @@ SIGNED_IN: Final = "signed_in"
 ACCOUNT_MANAGE_OWN: Final = "account.manage_own"
 BOARD_VIEW: Final = "board.view"
 BEDS_WRITE_OWN_HOSPITAL: Final = "beds.write_own_hospital"
+# Limiting or closing a hospital or a section to ambulances (issue 21): its operators, and the administrators of the
+# authority the hospital belongs to (``may_set_admission``).
+ADMISSION_SET: Final = "beds.admission_set"
+# Alert rules and their alerts (issue 21): a coordinator's own, an authority administrator's for the whole authority.
+ALERTS_MANAGE: Final = "alerts.manage"
 USERS_MANAGE: Final = "users.manage"
 NOMENCLATURE_IMPORT: Final = "nomenclature.import"
 API_TOKENS_MANAGE: Final = "api_tokens.manage"
@@ -45,10 +50,10 @@ ORDERS_FULFIL: Final = "orders.fulfil"
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(
         {ACCOUNT_MANAGE_OWN, BOARD_VIEW, USERS_MANAGE, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, AUDIT_READ,
-         OUTBOX_VIEW, NOTIFICATIONS_READ}
+         OUTBOX_VIEW, NOTIFICATIONS_READ, ADMISSION_SET, ALERTS_MANAGE}
     ),
-    "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW}),
-    "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL}),
+    "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, ALERTS_MANAGE}),
+    "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL, ADMISSION_SET}),
     "auditor": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, AUDIT_READ}),
     # The licence module (seed 000): referents of communes and establishments ask, the digital-health
     # unit's officers decide, the help desk supports licences that exist.
@@ -124,7 +129,8 @@ def actions_of(roles: frozenset[str]) -> frozenset[str]:
 # What only the bed board's people do: an administrator or auditor of a health service, a region, a commune or a
 # care provider holds the same role as an authority's but works on its own tree, not on the Romanian board, its
 # nomenclature or its hospitals' tokens.
-BED_BOARD_ACTIONS: Final = frozenset({BOARD_VIEW, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE})
+BED_BOARD_ACTIONS: Final = frozenset({BOARD_VIEW, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, ADMISSION_SET,
+                                      ALERTS_MANAGE})
 BED_BOARD_KINDS: Final = frozenset({"authority", "hospital"})
 
 
@@ -186,3 +192,14 @@ def may_manage_user(admin: Actor, target_organisation_id: int, target_organisati
 def may_write_hospital(actor: Actor, hospital_id: int) -> bool:
     """Operators write only the sections of their own hospital."""
     return may(actor, BEDS_WRITE_OWN_HOSPITAL) and actor.organisation_id == hospital_id
+
+
+def may_set_admission(actor: Actor, hospital_id: int, hospital_authority_id: int | None) -> bool:
+    """A hospital's operators, and the administrators of the authority it belongs to (its organisation's parent),
+    limit or close it and its sections; another authority's administrators do not."""
+    if not may(actor, ADMISSION_SET):
+        return False
+    if actor.has_role("operator") and actor.organisation_id == hospital_id:
+        return True
+    return (actor.has_role("admin") and actor.organisation_kind == "authority"
+            and hospital_authority_id is not None and actor.organisation_id == hospital_authority_id)

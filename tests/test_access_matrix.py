@@ -68,6 +68,12 @@ class Objects:
     open_to: str | None = None
     body: dict[str, object] | None = None
     query: str = ""
+    # Where a route's writes reach fewer than its reads (everyone reads a hospital's admission status, only its own
+    # people set it): the reach of its other methods.
+    writes_reach: str | None = None
+
+    def reach_of(self, method: str) -> str:
+        return self.writes_reach if method != "GET" and self.writes_reach is not None else self.reach
 
 
 # Hospital operators first: every authority's administrators see them, only the owning one manages them.
@@ -120,6 +126,16 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/api/v1/sections/{section_id}": Objects(
         "SELECT id AS section_id FROM sections ORDER BY id LIMIT 3", EVERYONE,
         "free beds are published to everyone who may view the board", open_to=BOARD_VIEW),
+    # An admission status is on the board for everyone who may view it; only the hospital's operators and its
+    # authority's administrators set it.
+    "/api/v1/hospitals/{hospital_id}/admission": Objects(
+        "SELECT organisation_id AS hospital_id FROM hospitals ORDER BY organisation_id LIMIT 3", EVERYONE,
+        "the board shows every hospital's status", open_to=BOARD_VIEW, writes_reach=ORGANISATION,
+        body={"status": "closed", "reason_code": "icu_full", "expected_version": 1}),
+    "/api/v1/sections/{section_id}/admission": Objects(
+        "SELECT id AS section_id FROM sections ORDER BY id LIMIT 3", EVERYONE,
+        "the board shows every section's status", open_to=BOARD_VIEW, writes_reach=ORGANISATION,
+        body={"status": "closed", "reason_code": "icu_full", "expected_version": 1}),
     "/api/v1/sections/{section_id}/free-beds": Objects("SELECT id AS section_id FROM sections ORDER BY id",
                                                        body={"free_beds": 1, "expected_version": 1}),
     "/licenses/usage/tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE hospital_id "
@@ -442,10 +458,11 @@ async def outsiders_refused(world: World, services: AppServices, cell: Cell) -> 
             before = await audit_head(services)
             answer = await outsider.send(cell, path, objects.body)
             written = await writes_since(services, before)
-            if objects.reach == EVERYONE and (objects.open_to is None or objects.open_to in ROLE_ACTIONS[role]):
+            reach = objects.reach_of(cell.method)
+            if reach == EVERYONE and (objects.open_to is None or objects.open_to in ROLE_ACTIONS[role]):
                 if answer.status_code in (401, 403) or answer.status_code >= 500:
                     wrong.append(f"outsider {role} {cell.method} {path}: {answer.status_code} (open to everyone)")
-            elif objects.reach == EVERYONE:
+            elif reach == EVERYONE:
                 if answer.status_code != 403:
                     wrong.append(f"outsider {role} {cell.method} {path}: {answer.status_code} "
                                  f"(needs {objects.open_to})")

@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from app.beds.models import (
+    MAX_ADMISSION_REASON_LENGTH,
     MAX_FREE_BEDS,
     MAX_UPDATE_INTERVAL_HOURS,
     MIN_FREE_BEDS,
@@ -71,6 +72,75 @@ def free_beds_refusal(problems: list[Problem]) -> ValidationFailed:
 
 DateTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Moment = DateTime | None
+AdmissionStatus = Literal["open", "limited", "closed"]
+
+
+class AdmissionChange(Body):
+    status: AdmissionStatus = Field(description="open, limited (takes only some patients: the reason says which) or "
+                                                "closed to ambulances.")
+    reason_code: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        default=None, description="A code of the nomenclature's reasons (GET /api/v1/admission-reasons); required "
+                                  "unless the status is open.")
+    reason: Annotated[Annotated[str, Field(max_length=MAX_ADMISSION_REASON_LENGTH)] | None,
+                      BeforeValidator(_one_line)] = Field(
+        default=None, description="In words: which patients a limited status still takes; required for the reason "
+                                  "'other'.")
+    until: Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-time"})] | None = Field(
+        default=None, description="When the status goes back to open by itself (with its offset): by default in "
+                                  "4 hours, at most 24.")
+    expected_version: int = Field(ge=1, le=MAX_ID, description="The status's version the writer read "
+                                                               "(admission.version); a different one gets 409.")
+
+
+def admission_refusal(problems: list[Problem]) -> ValidationFailed:
+    problem = sorted(problems, key=_rank)[0]
+    field, kind = problem.field, problem.kind
+    if problem.unknown:
+        return invalid(_("Unknown field {field}: send status, reason_code, reason, until and expected_version."),
+                       field, field=field)
+    if kind == MISSING:
+        return invalid(_("The field {field} is required."), field, field=field)
+    if field == "status":
+        return invalid(_("The status is one of open, limited or closed."), field)
+    if field == "expected_version":
+        return invalid(_("The expected version must be a whole number from 1."), field)
+    if field == "reason" and kind == "string_too_long":
+        return invalid(_("The reason may have at most {max} characters."), field, max=MAX_ADMISSION_REASON_LENGTH)
+    if field == "until":
+        return invalid(_("{field} must be an ISO 8601 time with its offset, e.g. 2026-03-14T08:30:00+02:00."),
+                       field, field=field)
+    return invalid(_("The field {field} must be text of at most 40 characters."), field, field=field)
+
+
+@with_config(CLOSED)
+class Admission(TypedDict):
+    status: AdmissionStatus
+    reason_code: str | None
+    reason: str | None
+    until: Annotated[Moment, Field(description="When it goes back to open by itself.")]
+    set_by: str | None
+    set_at: Moment
+    version: Annotated[int, Field(ge=1, description="Send it back as expected_version to change the status.")]
+
+
+@with_config(CLOSED)
+class AdmissionState(TypedDict):
+    hospital_id: int
+    section_id: Annotated[int | None, Field(description="null for the whole hospital.")]
+    admission: Admission
+
+
+@with_config(CLOSED)
+class AdmissionReason(TypedDict):
+    code: str
+    name_en: str
+    name_ro: str
+    needs_text: Annotated[bool, Field(description="The reason asks for words (reason).")]
+
+
+@with_config(CLOSED)
+class AdmissionReasonList(TypedDict):
+    admission_reasons: list[AdmissionReason]
 
 
 @with_config(CLOSED)
@@ -99,6 +169,10 @@ class Section(TypedDict):
         ge=MIN_UPDATE_INTERVAL_HOURS, le=MAX_UPDATE_INTERVAL_HOURS,
         description="The section type's required update interval: past it since reported_at (or never reported) "
                     "the section is overdue.")]
+    admission: Annotated[Admission, Field(description="The section's own admission status.")]
+    hospital_admission: Annotated[Admission, Field(description="Its hospital's admission status.")]
+    admission_status: Annotated[AdmissionStatus, Field(
+        description="What an ambulance meets: the stricter of the section's and its hospital's status.")]
 
 
 @with_config(CLOSED)
@@ -114,6 +188,7 @@ class Hospital(TypedDict):
     short_code: str
     name: str
     hospital_type: str
+    admission: Admission
 
 
 @with_config(CLOSED)
@@ -138,7 +213,7 @@ class SectionTypeList(TypedDict):
 
 @with_config(CLOSED)
 class ConflictDetails(TypedDict):
-    current: Section
+    current: Section | AdmissionState
 
 
 @with_config(CLOSED)
@@ -154,4 +229,4 @@ class VersionConflict(TypedDict):
     error: ConflictError
 
 
-ANSWERS = (SectionList, HospitalList, SectionTypeList, VersionConflict)
+ANSWERS = (SectionList, HospitalList, SectionTypeList, VersionConflict, AdmissionState, AdmissionReasonList)

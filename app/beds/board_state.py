@@ -24,7 +24,8 @@ from realtime.filters import Filter
 
 # Changes that touch only the changed section's own row; any other "beds." action (a renamed hospital, a new
 # section type colour) or an organisation change may touch many sections, so the board is reloaded whole.
-PATCHABLE = frozenset({"beds.free_beds_set", "beds.confirmed"})
+PATCHABLE = frozenset({"beds.free_beds_set", "beds.confirmed", "beds.section_admission_set",
+                       "beds.section_admission_expired"})
 RELOADING_PREFIXES = ("beds.", "accounts.organisation")
 MAX_PATCH_EVENTS = 1_000
 UNFILTERED = BoardFilter()

@@ -17,3 +17,13 @@ class SectionVersionConflict(Conflict):
 
 class IdempotencyKeyReused(ValidationFailed):
     code = "idempotency_key_reused"
+
+
+class HospitalNotFound(NotFound):
+    code = "hospital_not_found"
+
+
+class AdmissionVersionConflict(Conflict):
+    """Someone changed the admission status since the writer read it; details carry the current status."""
+
+    code = "version_conflict"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.beds import board_state
@@ -28,7 +29,10 @@ from realtime.hub import Change, Hub, SnapshotUnavailable
 
 # The audit actions that change what the board shows.
 BOARD_ACTIONS = ("beds.free_beds_set", "beds.confirmed", "beds.section_added", "beds.section_changed",
-                 "beds.section_retired")
+                 "beds.section_retired", "beds.section_admission_set", "beds.section_admission_expired",
+                 "beds.hospital_admission_set", "beds.hospital_admission_expired")
+# A hospital's status is audited on the hospital: every section of it changes on the board.
+HOSPITAL_ACTIONS = frozenset({"beds.hospital_admission_set", "beds.hospital_admission_expired"})
 RETENTION_EVENTS = 10_000
 # Changes to every section of a type at once (a new update interval, app/beds/nomenclature/intervals.py): the
 # audit event names the type, not the sections, so a board resuming across one is sent a fresh snapshot.
@@ -95,16 +99,24 @@ class BedFeed:
             if await session.scalar(select(AuditEvent.seq).where(
                     AuditEvent.seq > since, AuditEvent.action.in_(WHOLE_BOARD_ACTIONS)).limit(1)) is not None:
                 return None
-            ids = {int(event.object_id) for event in events if event.object_id and event.object_id.isdigit()}
-            views = {view.id: view for view in await views_of(session, section_query().where(Section.id.in_(ids)))}
+            numbered = [event for event in events if event.object_id and event.object_id.isdigit()]
+            ids = {int(event.object_id or 0) for event in numbered if event.action not in HOSPITAL_ACTIONS}
+            hospitals = {int(event.object_id or 0) for event in numbered if event.action in HOSPITAL_ACTIONS}
+            views = {view.id: view for view in await views_of(session, section_query().where(
+                or_(Section.id.in_(ids), and_(Section.hospital_id.in_(hospitals), Section.retired_at.is_(None)))))}
+        of_hospital: dict[int, list[SectionView]] = {}
+        for view in views.values():
+            of_hospital.setdefault(view.hospital_id, []).append(view)
         frames = []
         for event in events:
-            view = views.get(int(event.object_id or 0))
-            if view is None:
-                continue
-            state = _as_of(view, event)
-            change = Change(seq=event.seq, item=state.as_json(), committed_at=event.at.timestamp(),
-                            removed=state.retired or event.action == "beds.section_retired")
-            visible = not change.removed and filters.matches(change.item, now)
-            frames.append(Hub.change_frame(change) if visible else Hub.leave_frame(change))
+            touched = (of_hospital.get(int(event.object_id or 0), []) if event.action in HOSPITAL_ACTIONS
+                       else [views[int(event.object_id or 0)]] if int(event.object_id or 0) in views else [])
+            frames += [self._frame(_as_of(view, event), event, filters, now) for view in touched]
         return Backfill(frames=frames, last_seq=head)
+
+    @staticmethod
+    def _frame(state: SectionView, event: AuditEvent, filters: Filter, now: datetime) -> str:
+        change = Change(seq=event.seq, item=state.as_json(), committed_at=event.at.timestamp(),
+                        removed=state.retired or event.action == "beds.section_retired")
+        visible = not change.removed and filters.matches(change.item, now)
+        return Hub.change_frame(change) if visible else Hub.leave_frame(change)

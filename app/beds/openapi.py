@@ -5,7 +5,7 @@ tests/beds/test_openapi.py validates the whole, checks that every API route is i
 
 from __future__ import annotations
 
-from app.beds.api_bodies import ANSWERS, FreeBedsChange
+from app.beds.api_bodies import ANSWERS, AdmissionChange, FreeBedsChange
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH
 from app.kit.forms import MAX_ID
 from app.kit.openapi_fragments import Fragment, declared_schemas, json_body
@@ -34,6 +34,8 @@ def _moment_parameter(name: str, description: str) -> Schema:
 PARAMETERS: Schema = {
     "SectionId": {"name": "section_id", "in": "path", "required": True,
                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+    "HospitalId": {"name": "hospital_id", "in": "path", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
     "Hospital": _list_parameter("hospital", "integer", "Hospital ids; repeat or separate with commas."),
     "SectionType": _list_parameter("section_type", "string", "Section type codes or ids; an unknown code is 422."),
     "HospitalType": _list_parameter("hospital_type", "string", "Hospital type codes; an unknown code is 422."),
@@ -50,6 +52,27 @@ PARAMETERS: Schema = {
 def _bed_errors(*statuses: str) -> Schema:
     named = {"403": "SectionForbidden", "404": "NoSuchSection", "409": "VersionConflict"}
     return {**errors(), **{status: ref("responses", named.get(status, status)) for status in statuses}}
+
+
+def _admission_paths(parameter: str, noun: str, operation: str) -> Schema:
+    target = ref("parameters", parameter)
+    return {
+        "get": {"operationId": f"get{operation}Admission", "summary": f"The {noun}'s admission status.",
+                "security": READ_SECURITY, "parameters": [target],
+                "responses": {"200": _json("AdmissionState", "The status."), **_bed_errors("403", "404", "422")}},
+        "put": {"operationId": f"set{operation}Admission",
+                "summary": f"Set the {noun}'s admission status (open, limited or closed, with a reason and an expiry), "
+                           "naming the version read.",
+                "security": WRITE_SECURITY, "parameters": [target, ref("parameters", "IdempotencyKey")],
+                "requestBody": json_body(AdmissionChange),
+                "responses": {
+                    "200": {**_json("AdmissionState", "The status after the write (or the first answer, on a "
+                                                      "replay)."),
+                            "headers": {"Idempotency-Replayed": {
+                                "description": "true when this is the stored answer to a repeated key.",
+                                "schema": {"type": "string", "const": "true"}}}},
+                    **_bed_errors("403", "404", "409", "413", "422")}},
+    }
 
 
 def _paths() -> Schema:
@@ -80,6 +103,12 @@ def _paths() -> Schema:
             "operationId": "listHospitals", "summary": "Hospitals in service that the caller may read.",
             "security": READ_SECURITY,
             "responses": {"200": _json("HospitalList", "The hospitals."), **_bed_errors("403")}}},
+        "/api/v1/hospitals/{hospital_id}/admission": _admission_paths("HospitalId", "hospital", "Hospital"),
+        "/api/v1/sections/{section_id}/admission": _admission_paths("SectionId", "section", "Section"),
+        "/api/v1/admission-reasons": {"get": {
+            "operationId": "listAdmissionReasons", "summary": "The reasons a status may be limited or closed for.",
+            "security": READ_SECURITY,
+            "responses": {"200": _json("AdmissionReasonList", "The reasons in service."), **_bed_errors()}}},
         "/api/v1/section-types": {"get": {
             "operationId": "listSectionTypes", "summary": "The section types, with their codes.",
             "security": READ_SECURITY,
@@ -88,5 +117,5 @@ def _paths() -> Schema:
 
 
 def fragment() -> Fragment:
-    return Fragment(paths=_paths(), schemas=declared_schemas(FreeBedsChange, *ANSWERS), responses=RESPONSES,
-                    parameters=PARAMETERS)
+    return Fragment(paths=_paths(), schemas=declared_schemas(FreeBedsChange, AdmissionChange, *ANSWERS),
+                    responses=RESPONSES, parameters=PARAMETERS)

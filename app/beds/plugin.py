@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from accounts import permissions
-from app.beds import api_routes, board_routes, operator_routes
+from app.beds import admission_jobs, admission_routes, api_routes, board_routes, operator_routes
 from app.beds.audited_objects import AUDITED_OBJECTS
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
@@ -63,7 +63,7 @@ def _command_before_commit(settings: Settings) -> BeforeCommit:
 PLUGIN = Plugin(
     name="beds",
     routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes,
-            *interval_routes.routes, *api_routes.routes],
+            *interval_routes.routes, *api_routes.routes, *admission_routes.routes],
     navigation=[
         NavItem(_("Board"), "/board", permissions.BOARD_VIEW, 10),
         NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL, 20),
@@ -77,5 +77,6 @@ PLUGIN = Plugin(
     commands=[nomenclature_cli.COMMAND],
     command_before_commit=_command_before_commit,
     demo=DEMO,
+    jobs=[admission_jobs.JOB],
     audit_objects=AUDITED_OBJECTS,
 )

@@ -20,7 +20,7 @@ from accounts import permissions
 from accounts.models import Organisation
 from app.beds.errors import SectionNotFound
 from app.beds.models import Hospital, HospitalType, Section, SectionType
-from app.beds.section_queries import SectionQuery, SectionView, section_query, views_of
+from app.beds.section_queries import Admission, SectionQuery, SectionView, section_query, views_of
 from app.kit.actors import Actor
 from app.kit.audit import AuditEvent
 from app.kit.errors import PermissionDenied, ValidationFailed
@@ -113,7 +113,10 @@ async def hospitals(session: AsyncSession, *, actor: Actor) -> list[dict[str, An
     if own is not None:
         query = query.where(Organisation.id == own)
     return [{"id": organisation.id, "code": organisation.code, "short_code": hospital.short_code,
-             "name": organisation.name, "hospital_type": hospital_type.code}
+             "name": organisation.name, "hospital_type": hospital_type.code,
+             "admission": Admission(hospital.admission_status, hospital.admission_reason_code,
+                                    hospital.admission_reason, hospital.admission_until, hospital.admission_set_by,
+                                    hospital.admission_set_at, hospital.admission_version).as_json()}
             for organisation, hospital, hospital_type in await session.execute(query)]
 
 

@@ -15,6 +15,33 @@ from app.beds.models import Hospital, HospitalType, Section, SectionType
 
 
 @dataclass(frozen=True)
+class Admission:
+    """A hospital's or a section's admission status as readers see it (app/beds/admission.py sets it)."""
+
+    status: str
+    reason_code: str | None
+    reason: str | None
+    until: datetime | None
+    set_by: str | None
+    set_at: datetime | None
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "reason_code": self.reason_code, "reason": self.reason,
+                "until": _iso(self.until), "set_by": self.set_by, "set_at": _iso(self.set_at),
+                "version": self.version}
+
+
+OPEN = Admission("open", None, None, None, None, None, 1)
+# The stricter of a hospital's and its section's status is the one an ambulance meets.
+STRICTNESS = {"open": 0, "limited": 1, "closed": 2}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass(frozen=True)
 class SectionView:
     id: int
     hospital_id: int
@@ -36,7 +63,14 @@ class SectionView:
     confirmed_by: str | None
     # The section type's required update interval (``staleness.is_stale`` reads it).
     update_interval_hours: int
+    admission: Admission = OPEN
+    hospital_admission: Admission = OPEN
     retired: bool = False
+
+    @property
+    def admission_status(self) -> str:
+        """What an ambulance meets: closed when the hospital or the section is closed, and so on."""
+        return max(self.admission.status, self.hospital_admission.status, key=STRICTNESS.__getitem__)
 
     @property
     def occupied(self) -> int:
@@ -56,9 +90,7 @@ class SectionView:
         return max(moments, default=None)
 
     def as_json(self) -> dict[str, Any]:
-        def iso(moment: datetime | None) -> str | None:
-            return None if moment is None else moment.isoformat()
-
+        iso = _iso
         return {
             "id": self.id, "hospital_id": self.hospital_id, "hospital_name": self.hospital_name,
             "hospital_code": self.hospital_code, "hospital_type": self.hospital_type,
@@ -68,6 +100,8 @@ class SectionView:
             "updated_at": iso(self.updated_at), "updated_by": self.updated_by,
             "confirmed_at": iso(self.confirmed_at), "confirmed_by": self.confirmed_by,
             "reported_at": iso(self.reported_at), "update_interval_hours": self.update_interval_hours,
+            "admission": self.admission.as_json(), "hospital_admission": self.hospital_admission.as_json(),
+            "admission_status": self.admission_status,
         }
 
 
@@ -79,8 +113,15 @@ _COLUMNS = (
     HospitalType.colour.label("hospital_colour"), SectionType.code.label("section_type"),
     Section.section_type_id, Section.code, Section.name, Section.parent_id, Section.total_beds, Section.free_beds,
     Section.version, Section.updated_at, Section.updated_by, Section.confirmed_at, Section.confirmed_by,
-    SectionType.update_interval_hours, Section.retired_at,
+    SectionType.update_interval_hours,
+    Section.admission_status, Section.admission_reason_code, Section.admission_reason, Section.admission_until,
+    Section.admission_set_by, Section.admission_set_at, Section.admission_version,
+    Hospital.admission_status, Hospital.admission_reason_code, Hospital.admission_reason, Hospital.admission_until,
+    Hospital.admission_set_by, Hospital.admission_set_at, Hospital.admission_version,
+    Section.retired_at,
 )
+_PLAIN = 19  # the columns before the section's admission, in SectionView's field order
+_ADMISSION = 7
 SectionQuery = Select[*tuple[Any, ...]]
 
 
@@ -95,12 +136,17 @@ def section_query() -> SectionQuery:
     )
 
 
+def _admission(values: Sequence[Any]) -> Admission:
+    return OPEN if values[0] == "open" and values[6] == 1 else Admission(*values)
+
+
 def to_view(row: Row[*tuple[Any, ...]]) -> SectionView:
-    """By position (``_COLUMNS`` is in SectionView's field order, retired_at last): a third of the time of
-    going through names."""
+    """By position (``_COLUMNS`` is in SectionView's field order, the two admissions' columns after the plain ones,
+    retired_at last): a third of the time of going through names."""
     values = list(row)
-    values[-1] = values[-1] is not None  # retired_at becomes retired
-    return SectionView(*values)
+    section_end = _PLAIN + _ADMISSION
+    return SectionView(*[*values[:_PLAIN], _admission(values[_PLAIN:section_end]),
+                         _admission(values[section_end:section_end + _ADMISSION]), values[-1] is not None])
 
 
 async def views_of(session: AsyncSession, query: SectionQuery) -> list[SectionView]:

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute
 from app.kit.actors import Actor
 from app.kit.clock import Clock
 from app.kit.commands import Command, CommandContext
-from app.kit.db import BeforeCommit, UnitOfWork
+from app.kit.db import BeforeCommit, Publisher, UnitOfWork
 from app.kit.demo_data import Demo
 from app.kit.settings import Settings
 
@@ -50,10 +50,14 @@ class JobContext:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
+    # In a server, a job's events reach the live channel like a request's (an admission status that expires
+    # reopens a hospital on every open board); ``bedboard jobs run`` has no boards of its own to tell.
+    publish: Publisher | None = None
+    before_commit: BeforeCommit | None = None
 
     def unit_of_work(self) -> UnitOfWork:
-        # No live publishing: the jobs change no bed numbers.
-        return UnitOfWork(self.session_factory, clock=self.clock,
+        return UnitOfWork(self.session_factory, clock=self.clock, publish=self.publish,
+                          before_commit=self.before_commit,
                           info={"base_url": self.settings.base_url, "timezone": self.settings.timezone})
 
 

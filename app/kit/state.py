@@ -59,7 +59,8 @@ class AppServices:
                           info={"base_url": self.settings.base_url, "timezone": self.settings.timezone})
 
     def job_context(self) -> JobContext:
-        return JobContext(self.settings, self.session_factory, self.clock)
+        return JobContext(self.settings, self.session_factory, self.clock, publish=self._after_commit,
+                          before_commit=self._before_commit)
 
     async def _before_commit(self, session: AsyncSession, events: Sequence[object]) -> None:
         for listener in self.before_commit:
