@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import openapi as beds_openapi
+from app.beds.alerts import openapi as alerts_openapi
 from app.kit.api_parsing import MAX_BODY_BYTES
 from app.kit.openapi_fragments import Fragment, joined, shared_fragment
 from app.kit.openapi_schema import READ_SECURITY, Schema
@@ -33,8 +34,8 @@ def _own_fragment() -> Fragment:
 
 
 def fragments() -> list[Fragment]:
-    return [shared_fragment(max_body_bytes=MAX_BODY_BYTES), beds_openapi.fragment(), licenses_openapi.fragment(),
-            roles_openapi.fragment(), orders_openapi.fragment(), _own_fragment()]
+    return [shared_fragment(max_body_bytes=MAX_BODY_BYTES), beds_openapi.fragment(), alerts_openapi.fragment(),
+            licenses_openapi.fragment(), roles_openapi.fragment(), orders_openapi.fragment(), _own_fragment()]
 
 
 def document(*, session_cookie: str = "bedboard_session") -> Schema:

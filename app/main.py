@@ -18,6 +18,7 @@ from accounts.middleware import ActorMiddleware
 from app import api_document, metrics_route
 from app import health as health_routes
 from app.beds import tokens as bed_tokens
+from app.beds.alerts.plugin import PLUGIN as ALERTS
 from app.beds.plugin import PLUGIN as BEDS
 from app.health import ProbesFirst
 from app.history.plugin import PLUGIN as HISTORY
@@ -56,6 +57,7 @@ def plugins() -> list[Plugin]:
         accounts_plugin.plugin(token_scopes=(bed_tokens.SCOPE, usage_tokens.SCOPE, login_tokens.SCOPE)),
         HISTORY,
         BEDS,
+        ALERTS,  # after the beds: it carries its alerts on the board's socket
         NOTIFICATIONS,
         PROVISIONING,
         LICENSES,

@@ -48,12 +48,26 @@ class Feed(Protocol):
     async def backfill(self, since: int, filters: Filter) -> Backfill | None: ...
 
 
+class NoticeFeed(Protocol):
+    """Where a viewer's notices come from (the alerts): those open now, as one JSON array that a snapshot carries
+    under ``notices_key``, and the frames numbered after ``since`` up to ``until`` for a resume. Audiences are
+    the domain's labels (``Viewer.audience``)."""
+
+    notices_key: str
+
+    async def current(self, audience: frozenset[str]) -> str: ...
+
+    async def since(self, audience: frozenset[str], since: int, until: int) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Viewer:
-    """Who holds the socket, decided by the application before the socket is accepted."""
+    """Who holds the socket, decided by the application before the socket is accepted; ``audience`` says which
+    notices reach it (empty: none)."""
 
     user_id: int | None
     session_id: int | None
+    audience: frozenset[str] = frozenset()
 
 
 Authorise = Callable[[WebSocket], Awaitable[Viewer | None]]
@@ -61,20 +75,31 @@ Authorise = Callable[[WebSocket], Awaitable[Viewer | None]]
 
 class BoardSocket:
     def __init__(self, hub: Hub, feed: Feed, authorise: Authorise, now: Callable[[], datetime], *,
-                 parse_filters: FilterParser) -> None:
+                 parse_filters: FilterParser, notices: NoticeFeed | None = None) -> None:
         self.hub, self.feed, self.authorise, self.now = hub, feed, authorise, now
         # What the client's filters mean is the feed's domain's to say; the hub only calls their predicate.
         self.parse_filters = parse_filters
+        self.notices = notices
+        self._audience_of: Callable[[WebSocket], frozenset[str]] | None = None
 
-    async def snapshot(self, filters: Filter, *, resync: bool) -> tuple[int, str]:
+    def carry_notices(self, notices: NoticeFeed, audience_of: Callable[[WebSocket], frozenset[str]]) -> None:
+        """Another domain's notices ride on this socket (the alerts on the bed board's): ``audience_of`` names, at
+        the handshake, the labels of who holds it, beside those its ``authorise`` gave."""
+        self.notices, self._audience_of = notices, audience_of
+
+    async def snapshot(self, filters: Filter, *, resync: bool,
+                       audience: frozenset[str] = frozenset()) -> tuple[int, str]:
         seq, sections, sections_json = await self.feed.snapshot(filters)
         self.hub.remember(sections)
         head = dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
                       "server_time": self.now().isoformat()})
+        if self.notices is not None and audience:
+            # Read after the sections: a notice numbered after ``seq`` may come again live; the page keys them by id.
+            head = f'{head[:-1]},"{self.notices.notices_key}":{await self.notices.current(audience)}}}'
         return seq, f'{head[:-1]},"sections":{sections_json}}}'
 
     async def resync_frame(self, subscription: Subscription) -> str:
-        return (await self.snapshot(subscription.filters, resync=True))[1]
+        return (await self.snapshot(subscription.filters, resync=True, audience=subscription.audience))[1]
 
     async def __call__(self, websocket: WebSocket) -> None:
         viewer = await self.authorise(websocket)
@@ -82,9 +107,10 @@ class BoardSocket:
             await websocket.close(code=POLICY_VIOLATION)  # before accept: the handshake is refused
             return
         await websocket.accept()
+        audience = viewer.audience | (self._audience_of(websocket) if self._audience_of else frozenset())
         subscription = Subscription(send=websocket.send_text, stats=self.hub.stats,
                                     snapshot_frame=self.resync_frame,
-                                    user_id=viewer.user_id, session_id=viewer.session_id,
+                                    user_id=viewer.user_id, session_id=viewer.session_id, audience=audience,
                                     close=lambda code: websocket.close(code=code))
         subscription.held = []  # nothing is delivered before the first subscribe
         self.hub.add(subscription)
@@ -155,12 +181,15 @@ class BoardSocket:
         if since is not None and epoch == self.feed.epoch:
             backfill = await self.feed.backfill(since, filters)
         if backfill is None:
-            seq, frame = await self.snapshot(filters, resync=since is not None)
+            seq, frame = await self.snapshot(filters, resync=since is not None, audience=subscription.audience)
             subscription.offer((frame, None))
             subscription.release(seq, self.now())
             return
         for frame in backfill.frames:
             subscription.offer((frame, None))
+        if self.notices is not None and subscription.audience and since is not None:
+            for frame in await self.notices.since(subscription.audience, since, backfill.last_seq):
+                subscription.offer((frame, None))
         # Says that the backfill is complete (it may have been empty): the page shows "Live" again only now.
         subscription.offer((dumps({"type": "resumed", "seq": backfill.last_seq, "epoch": self.feed.epoch,
                                    "server_time": self.now().isoformat()}), None))

@@ -47,6 +47,19 @@ class Change:
         return int(self.item["id"])
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A frame for some subscribers only (an alert and its acknowledgement), numbered like changes.
+
+    ``audience`` holds opaque labels chosen by the domain (the alerts use "user:5" and "org:2"); a subscriber whose
+    own labels share one gets it. No predicate runs: a bed change's fan-out never looks at notices, and a notice
+    costs one set intersection per socket."""
+
+    seq: int
+    audience: frozenset[str]
+    frame: str
+
+
 Send = Callable[[str], Awaitable[None]]
 SnapshotFrame = Callable[["Subscription"], Awaitable[str]]
 
@@ -79,12 +92,14 @@ class Subscription:
     snapshot_frame: SnapshotFrame
     stats: DelayStats
     filters: Filter = MATCH_ALL  # the domain's predicate, set by each subscribe
+    # Who holds the socket, in the domain's labels, for notices (Hub.notify); empty: no notice reaches it.
+    audience: frozenset[str] = frozenset()
     # A deque rather than an asyncio.Queue: an idle subscriber's Queue (three deques and an Event, for
     # putters, getters and task counting that nobody here uses) held 3.3 KiB against the deque's 0.8, and
     # every socket has one (the target is under 40 KiB of server memory per socket).
     queue: deque[Queued] = field(default_factory=deque)
     # While a resume backfills from the database, live changes wait here (see Hub.resume).
-    held: list[Change] | None = None
+    held: list[Change | Notice] | None = None
     user_id: int | None = None
     session_id: int | None = None
     close: Callable[[int], Awaitable[None]] | None = None
@@ -116,7 +131,7 @@ class Subscription:
         if self.enqueue(queued):
             asyncio.get_running_loop().call_soon(self.pump)
 
-    def hold(self, change: Change) -> None:
+    def hold(self, change: Change | Notice) -> None:
         assert self.held is not None
         if len(self.held) < MAX_HELD:
             self.held.append(change)
@@ -130,7 +145,9 @@ class Subscription:
         for change in sorted(held, key=lambda change: change.seq):
             if change.seq <= after_seq:
                 continue
-            if not change.removed and self.filters.matches(change.item, now):
+            if isinstance(change, Notice):
+                self.offer((change.frame, None))
+            elif not change.removed and self.filters.matches(change.item, now):
                 self.offer((Hub.change_frame(change), change.committed_at))
             else:
                 self.offer((Hub.leave_frame(change), change.committed_at))
@@ -264,6 +281,19 @@ class Hub:
                 leave_frame = leave_frame or (self.leave_frame(change), change.committed_at)
                 if subscription.enqueue(leave_frame):
                     due.append(subscription)
+        self._pump_soon(due)
+
+    def notify(self, notice: Notice) -> None:
+        """Deliver a notice to the subscribers of its audience; a resuming one holds it like a change."""
+        due: list[Subscription] = []
+        queued: Queued = (notice.frame, None)
+        for subscription in self.subscriptions:
+            if subscription.audience.isdisjoint(notice.audience):
+                continue
+            if subscription.held is not None:
+                subscription.hold(notice)
+            elif subscription.enqueue(queued):
+                due.append(subscription)
         self._pump_soon(due)
 
     @staticmethod

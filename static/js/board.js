@@ -312,6 +312,8 @@ function onMessage(message) {
     lastSeq = Math.max(lastSeq ?? 0, message.seq);
     if (section) renderHospital(section.hospital_id, null);
   }
+  // Other parts of the page (the alert panel, static/js/board_alerts.js) read the same frames.
+  document.dispatchEvent(new CustomEvent("board:message", { detail: message }));
   showConnection();
 }
 
