@@ -19,12 +19,15 @@ only what the log does not say. Each name is here for a reason:
 - ``nested``: the board's reading order (hospital, then section, sub-sections under their section).
 - ``STALE_AFTER``, ``is_stale``, ``describe_age``: the staleness rule and how an age is said, so that a past
   board and the free-beds chart call "stale" what the live board called stale at the time.
+- ``AdmissionStretch``, ``admission_stretches``, ``admission_reason_names``: when a hospital or a section was
+  limited or closed, and why (issue 21): the chart's bands, the past board's status and the closures report.
 
 The dependency goes one way: beds never imports the history.
 """
 
 from __future__ import annotations
 
+from app.beds.admission_queries import AdmissionStretch, admission_reason_names, admission_stretches
 from app.beds.board_filter import BoardFilter
 from app.beds.directory import (
     SectionName,
@@ -42,9 +45,12 @@ from app.beds.staleness import STALE_AFTER, describe_age, is_stale
 
 __all__ = [
     "STALE_AFTER",
+    "AdmissionStretch",
     "BoardFilter",
     "SectionName",
     "SectionView",
+    "admission_reason_names",
+    "admission_stretches",
     "describe_age",
     "hospital_choices",
     "hospital_type_choices",
