@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.beds import admission
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.service import set_free_beds
 from app.kit import audit
@@ -185,7 +186,75 @@ async def _add_sections(session: AsyncSession, actor: Actor, hospital_id: int, p
 
 def _demo_operator(hospital_id: int) -> Actor:
     return Actor(username=DEMO_OPERATOR, source="cli", user_id=0, display_name="Demo",
-                 organisation_id=hospital_id, roles=frozenset({"operator"}))
+                 organisation_id=hospital_id, organisation_kind="hospital", roles=frozenset({"operator"}))
+
+
+@dataclass(frozen=True)
+class _Admission:
+    """A status a demo hospital (or its section of ``section_type``) was given ``ago``; ``reopened_after`` ends it."""
+
+    hospital: str
+    section_type: str | None
+    status: str
+    reason_code: str
+    reason: str | None
+    ago: timedelta
+    lasts: timedelta
+    reopened_after: timedelta | None = None
+
+
+# One hospital closed now, one section limited now, and closures of the past week (the report and the chart's
+# bands show them): set and ended through the audited service, like everything else the demo shows.
+DEMO_ADMISSIONS = (
+    _Admission("H-UNIV", None, "closed", "mass_casualty", "Accident rutier cu victime multiple (demo)",
+               timedelta(days=3, hours=5), timedelta(hours=4), reopened_after=timedelta(hours=3)),
+    _Admission("H-FLOR", "icu", "closed", "icu_full", None, timedelta(days=1, hours=9), timedelta(hours=6)),
+    _Admission("H-ELIAS", None, "closed", "ct_down", "CT defect, tehnicianul sosește la 18:00 (demo)",
+               timedelta(hours=1), timedelta(hours=4)),
+    _Admission("H-BAGD", "neurosurgery", "limited", "no_surgeon",
+               "Doar pacienți fără indicație neurochirurgicală (demo)", timedelta(minutes=40), timedelta(hours=6)),
+)
+
+
+async def _set_admissions(uow: UnitOfWork, organisations: Mapping[str, int], now: datetime) -> None:
+    """The demo's statuses, each through ``admission.set_admission`` at its back-dated moment, in time order; a past
+    closure that was not reopened by hand ends at its expiry through ``expire_due``, as the job would end it."""
+    session = uow.session
+    kept: Clock | None = session.info.get("clock")
+    moves: list[tuple[datetime, _Admission, str]] = []
+    for plan in DEMO_ADMISSIONS:
+        moves.append((now - plan.ago, plan, plan.status))
+        if plan.reopened_after is not None:
+            moves.append((now - plan.ago + plan.reopened_after, plan, "open"))
+        elif plan.lasts < plan.ago:
+            moves.append((now - plan.ago + plan.lasts, plan, "expire"))
+    try:
+        for moment, plan, status in sorted(moves, key=lambda move: move[0]):
+            session.info["clock"] = ManualClock(moment)
+            hospital_id = organisations[plan.hospital]
+            if status == "expire":
+                await admission.expire_due(uow)
+                continue
+            section_id = None
+            if plan.section_type is not None:
+                section_id = await session.scalar(
+                    select(Section.id).join(SectionType, SectionType.id == Section.section_type_id)
+                    .where(Section.hospital_id == hospital_id, SectionType.code == plan.section_type,
+                           Section.parent_id.is_(None)).order_by(Section.id).limit(1))
+                if section_id is None:
+                    continue
+            row = await (session.get(Section, section_id) if section_id is not None
+                         else session.get(Hospital, hospital_id))
+            assert row is not None
+            await admission.set_admission(
+                uow, actor=_demo_operator(hospital_id), target=admission.Target(hospital_id, section_id),
+                request=admission.AdmissionRequest(
+                    status=status, reason_code=plan.reason_code if status != "open" else None,
+                    reason=plan.reason if status != "open" else None,
+                    until=moment + plan.lasts if status != "open" else None,
+                    expected_version=row.admission_version))
+    finally:
+        session.info["clock"] = kept
 
 
 async def _write_reports(uow: UnitOfWork, reports: list[_Report]) -> None:
@@ -232,6 +301,8 @@ async def ensure_bed_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[
     finally:
         session.info["clock"] = kept
     await _write_reports(uow, reports)
+    if added:
+        await _set_admissions(uow, organisations, now)
     return added
 
 
