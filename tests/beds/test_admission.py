@@ -7,6 +7,7 @@ clock moved (never slept) and the job run as the servers run it.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +16,15 @@ from sqlalchemy import select, update
 
 from accounts.models import Organisation
 from app.beds import admission_jobs
+from app.beds.board_filter import BoardFilter
+from app.beds.live_feed import BedFeed
 from app.beds.models import AdmissionPeriod, Hospital
+from app.beds.running import bed_services
 from app.kit.clock import ManualClock
 from app.kit.state import AppServices
 from app.notifications.models import Notification
-from tests.beds.test_api_setup import audit_events, bearer, make_token, make_world, session_login
+from realtime.hub import Change
+from tests.beds.test_api_setup import World, audit_events, bearer, make_token, make_world, session_login
 from tests.factories import make_user
 from tests.web import BrowserFactory
 
@@ -71,7 +76,8 @@ async def test_an_operator_closes_its_hospital_every_section_shows_it_and_it_reo
     [event] = await audit_events(services, "beds.hospital_admission_set")
     assert (event.actor, event.object_type, event.object_id) == ("op.a", "hospital", str(world.hospital_a))
     assert event.before == {"status": "open", "reason_code": None, "reason": None, "until": None, "version": 1}
-    assert event.after is not None and event.after["status"] == "closed"
+    assert event.after is not None
+    assert event.after["status"] == "closed"
 
     clock.advance(hours=3, minutes=50)
     assert (await run_expiry_job(services)).startswith("0 admission")  # not yet: ten minutes left
@@ -82,10 +88,13 @@ async def test_an_operator_closes_its_hospital_every_section_shows_it_and_it_reo
     assert (row.admission_status, row.admission_reason_code, row.admission_until, row.admission_version) == (
         "open", None, None, 3)
     [expired] = await audit_events(services, "beds.hospital_admission_expired")
-    assert expired.actor == "<system>" and expired.before is not None and expired.before["status"] == "closed"
+    assert expired.actor == "<system>"
+    assert expired.before is not None
+    assert expired.before["status"] == "closed"
     [period] = await periods(services)
     assert (period.status, period.reason_code, period.ended_how) == ("closed", "icu_full", "expired")
-    assert period.ended_at is not None and period.ended_at - period.started_at == timedelta(hours=4)
+    assert period.ended_at is not None
+    assert period.ended_at - period.started_at == timedelta(hours=4)
 
 
 async def test_the_operators_are_reminded_a_quarter_of_an_hour_before_expiry(
@@ -105,7 +114,8 @@ async def test_the_operators_are_reminded_a_quarter_of_an_hour_before_expiry(
     async with services.session_factory() as session:
         notices = list(await session.scalars(select(Notification)))
     assert len(notices) == 1
-    assert notices[0].params["what"] == "ATI A" and notices[0].link == "/operator"
+    assert notices[0].params["what"] == "ATI A"
+    assert notices[0].link == "/operator"
 
 
 async def test_refusals_say_what_is_wrong_and_change_nothing(client: httpx.AsyncClient, services: AppServices,
@@ -188,7 +198,52 @@ async def test_two_writers_naming_one_version_one_wins_and_a_repeated_key_writes
         once = await http.put(section_path(world.a_surgery), headers=headers, json=body)
         again = await http.put(section_path(world.a_surgery), headers=headers, json=body)
         assert once.status_code == again.status_code == 200
-        assert again.headers["idempotency-replayed"] == "true" and again.json() == once.json()
+        assert again.headers["idempotency-replayed"] == "true"
+        assert again.json() == once.json()
     assert len(await audit_events(services, "beds.section_admission_set")) == 2
     [period] = await periods(services)
     assert period.ended_how == "reopened"
+
+
+async def test_the_board_feed_carries_a_closure_in_snapshots_live_changes_and_resumes(
+        client: httpx.AsyncClient, services: AppServices, clock: ManualClock) -> None:
+    """A hospital's closure is one audited write that changes every one of its rows: each goes to the hub under
+    the write's seq, the next snapshot shows it, and a board that resumes from before it gets each row once."""
+    world = await make_world(services)
+    feed = BedFeed(services.session_factory, clock)
+    seq_before, _items, _text = await feed.snapshot(BoardFilter())
+    published: list[Change] = []
+    services.hub.publish = published.append  # type: ignore[method-assign,assignment]  # what the hub is handed, in order
+    live = bed_services(services).live
+    await live.start()  # on PostgreSQL, the listener that hears the commit's NOTIFY (the app fixture runs no lifespan)
+    try:
+        await _close_and_check(client, services, feed, world, published, seq_before)
+    finally:
+        await live.stop()
+
+
+async def _close_and_check(client: httpx.AsyncClient, services: AppServices, feed: BedFeed, world: World,
+                           published: list[Change], seq_before: int) -> None:
+    headers = await session_login(client, "op.a")
+    response = await client.put(hospital_path(world.hospital_a), headers=headers, json=closing())
+    assert response.status_code == 200, response.text
+
+    [event] = await audit_events(services, "beds.hospital_admission_set")
+    for _ in range(100):  # on PostgreSQL the changes come back through LISTEN, a moment after the commit
+        if len(published) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    assert sorted(change.item_id for change in published) == sorted([world.a_surgery, world.a_icu])
+    assert {change.seq for change in published} == {event.seq}
+    assert all(change.item["admission_status"] == "closed" for change in published)
+    _seq, items, _text = await feed.snapshot(BoardFilter())
+    by_id = {item["id"]: item for item in items}
+    assert by_id[world.a_icu]["hospital_admission"]["status"] == "closed"
+    assert by_id[world.b_surgery]["admission_status"] == "open"
+
+    resumed = await feed.backfill(seq_before, BoardFilter())
+    assert resumed is not None
+    frames = [json.loads(frame) for frame in resumed.frames]
+    assert sorted(frame["section"]["id"] for frame in frames) == sorted([world.a_surgery, world.a_icu])
+    assert all(frame["type"] == "change" and frame["seq"] == event.seq for frame in frames)
+    assert all(frame["section"]["hospital_admission"]["reason_code"] == "icu_full" for frame in frames)
