@@ -69,10 +69,10 @@ async def admission_stretches(session: AsyncSession, *, since: datetime, until: 
         status=period.status, reason_code=period.reason_code, reason_en=name_en or period.reason_code,
         reason_ro=name_ro or period.reason_code, reason=period.reason, started_at=period.started_at,
         started_by=period.started_by, until=period.until, ended_at=period.ended_at, ended_how=period.ended_how)
-        for period, hospital, section, name_en, name_ro in rows.tuples()]
+        for period, hospital, section, name_en, name_ro in rows]
 
 
 async def admission_reason_names(session: AsyncSession, language: str) -> dict[str, str]:
     """Every reason of the list, retired ones too (an old log row names them), by code, in ``language``."""
     rows = await session.execute(select(AdmissionReason.code, AdmissionReason.name_en, AdmissionReason.name_ro))
-    return {code: name_ro if language == "ro" else name_en for code, name_en, name_ro in rows.tuples()}
+    return {code: name_ro if language == "ro" else name_en for code, name_en, name_ro in rows}

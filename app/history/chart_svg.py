@@ -1,4 +1,5 @@
-"""A series drawn as SVG coordinates: a step line, the zero line, the area below zero, stale gaps.
+"""A series drawn as SVG coordinates: a step line, the zero line, the area below zero, stale gaps, and bands where
+the sections or their hospital were limited or closed to ambulances (issue 21).
 
 The page's CSP forbids inline styles, so the template uses SVG presentation attributes only.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.beds.interface import AdmissionStretch
 from app.history.evolution import Series
 
 WIDTH, HEIGHT = 900, 320
@@ -20,6 +22,15 @@ class Box:
     y: float
     width: float
     height: float
+
+
+@dataclass(frozen=True)
+class Band:
+    """A stretch of limited or closed admission over the plot; the template hatches it (never colour alone) and
+    names its status and reason in its ``<title>``."""
+
+    box: Box
+    stretch: AdmissionStretch
 
 
 @dataclass(frozen=True)
@@ -39,9 +50,12 @@ class Chart:
     bottom: float
     since: datetime
     until: datetime
+    bands: list[Band]
 
 
-def draw(series: Series, since: datetime, until: datetime) -> Chart:
+def draw(series: Series, since: datetime, until: datetime, stretches: list[AdmissionStretch] | None = None,
+         now: datetime | None = None) -> Chart:
+    """``stretches``: the admission periods over the range (one still in force is drawn up to ``now``)."""
     values = [point.value for point in series.points]
     low, high = min([0, *values]), max([1, *values])
     span = (until - since).total_seconds() or 1.0
@@ -59,10 +73,14 @@ def draw(series: Series, since: datetime, until: datetime) -> Chart:
             coordinates.append(f"{x(point.at)},{y(series.points[index - 1].value)}")
         coordinates.append(f"{x(point.at)},{y(point.value)}")
     zero = y(0)
+    bands = [Band(Box(x(start), TOP, max(1.0, x(end) - x(start)), plot_height), stretch)
+             for stretch in stretches or []
+             for start, end in [(max(since, stretch.started_at), min(until, stretch.end(now or until)))]
+             if start < end]
     return Chart(
         width=WIDTH, height=HEIGHT, line=" ".join(coordinates), zero_y=zero,
         below_zero=Box(LEFT, zero, plot_width, TOP + plot_height - zero),
         gaps=[Box(x(gap.start), TOP, max(1.0, x(gap.end) - x(gap.start)), plot_height) for gap in series.gaps],
         negatives=[(x(point.at), y(point.value), point.value) for point in series.points if point.value < 0],
         low=low, high=high, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=TOP + plot_height,
-        since=since, until=until)
+        since=since, until=until, bands=bands)

@@ -11,12 +11,13 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.beds.interface import BoardFilter, describe_age, nested
+from app.beds.interface import BoardFilter, admission_stretches, describe_age, nested
 from app.history.chart_svg import draw
 from app.history.evolution import charted_sections, free_beds_series
 from app.history.filters import parse_id, parse_moment
 from app.history.options import form_options
 from app.history.past_board import board_at
+from app.history.statuses import STATUS_LABELS
 from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 from app.kit.state import current_actor, services
@@ -30,7 +31,7 @@ def _id_param(request: Request, field: str) -> int | None:
     return parse_id(value, field) if value else None
 
 
-def _require_bed_board(request: Request) -> None:
+def require_bed_board(request: Request) -> None:
     """The chart and the past board are the bed board's history: a health service's or a region's auditor reads
     the log of their own tree, not the Romanian hospitals' counts (issue 23)."""
     if not permissions.may(current_actor(request), permissions.BOARD_VIEW):
@@ -39,7 +40,7 @@ def _require_bed_board(request: Request) -> None:
 
 @requires(permissions.AUDIT_READ)
 async def chart_page(request: Request) -> Response:
-    _require_bed_board(request)
+    require_bed_board(request)
     app_services = services(request)
     zone, now = app_services.settings.zone, app_services.clock.now()
     context: dict[str, Any] = {"chart": None, "error": None, "raw": dict(request.query_params)}
@@ -54,11 +55,13 @@ async def chart_page(request: Request) -> Response:
                 raise ValidationFailed(_("The start of the range must not be after its end."))
             ids = await charted_sections(session, hospital_id=hospital_id, section_id=section_id)
             if ids:
-                context["chart"] = draw(await free_beds_series(session, ids, since, until), since, until)
+                stretches = await admission_stretches(session, since=since, until=until, section_ids=ids)
+                context["chart"] = draw(await free_beds_series(session, ids, since, until), since, until,
+                                        stretches, now)
         except ValidationFailed as failure:
             context["error"] = failure
         context["options"] = await form_options(session, language_of(request), hospital_id)
-    context.update(hospital_id=hospital_id)
+    context.update(hospital_id=hospital_id, status_labels=STATUS_LABELS)
     return render(request, "history_chart.html", context, status_code=422 if context["error"] else 200)
 
 
@@ -73,7 +76,7 @@ def _board_filter(request: Request) -> BoardFilter:
 
 @requires(permissions.AUDIT_READ)
 async def past_board_page(request: Request) -> Response:
-    _require_bed_board(request)
+    require_bed_board(request)
     app_services = services(request)
     zone, language = app_services.settings.zone, language_of(request)
     context: dict[str, Any] = {"rows": [], "error": None, "raw": dict(request.query_params), "moment": None}

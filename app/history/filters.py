@@ -12,6 +12,10 @@ from app.kit.forms import check_day_in_range
 from app.kit.i18n import _
 
 BED_ACTIONS = ("beds.free_beds_set", "beds.confirmed")
+# A hospital's or a section's admission status (issue 21): a bed change too for its reader (the "Bed changes" kind
+# and the hospital and section filters show it), but no free-beds number (the chart's series reads BED_ACTIONS).
+ADMISSION_ACTIONS = ("beds.hospital_admission_set", "beds.hospital_admission_expired",
+                     "beds.section_admission_set", "beds.section_admission_expired")
 KINDS = ("beds", "admin", "all")
 # A tree auditor's (a health service's, a region's: issue 23 item 5) tree has no bed changes, hospitals or sections:
 # "Bed changes" would open their log on "No event matches", and the section filters would list Romanian hospitals.

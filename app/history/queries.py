@@ -11,14 +11,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.beds.interface import SectionName, section_ids, section_names
-from app.history.filters import BED_ACTIONS, HistoryFilter
+from app.beds.interface import SectionName, hospital_choices, section_ids, section_names
+from app.history.filters import ADMISSION_ACTIONS, BED_ACTIONS, HistoryFilter
 from app.kit.audit import AuditEvent
 
 PAGE_SIZE = 100
+BED_BOARD_ACTIONS = BED_ACTIONS + ADMISSION_ACTIONS
+
+
+@dataclass(frozen=True)
+class AdmissionChange:
+    """An admission status event in words: the status before and after, the reason and expiry set with it."""
+
+    before: str | None
+    after: str | None
+    reason_code: str | None
+    reason: str | None
+    until: datetime | None
+
+    @classmethod
+    def of(cls, before: dict[str, Any] | None, after: dict[str, Any] | None) -> AdmissionChange:
+        values = after or {}
+        until = values.get("until")
+        return cls(_text(before, "status"), _text(after, "status"), _text(after, "reason_code"),
+                   _text(after, "reason"), datetime.fromisoformat(until) if isinstance(until, str) else None)
+
+
+def _text(values: dict[str, Any] | None, key: str) -> str | None:
+    value = (values or {}).get(key)
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,7 @@ class HistoryRow:
     after: dict[str, Any] | None
     client_address: str | None
     reason: str | None = None  # why a count was set below zero, as the operator gave it
+    admission: AdmissionChange | None = None  # for an admission status event
 
 
 @dataclass(frozen=True)
@@ -61,12 +86,17 @@ async def events_query(session: AsyncSession, filters: HistoryFilter,
     readable = true() if readable is None else readable
     query = select(AuditEvent).where(readable)
     if filters.kind == "beds":
-        query = query.where(AuditEvent.action.in_(BED_ACTIONS))
+        query = query.where(AuditEvent.action.in_(BED_BOARD_ACTIONS))
     elif filters.kind == "admin":
-        query = query.where(AuditEvent.action.not_in(BED_ACTIONS))
+        query = query.where(AuditEvent.action.not_in(BED_BOARD_ACTIONS))
     if filters.narrows_sections:
-        query = query.where(AuditEvent.object_type == "section",
-                            AuditEvent.object_id.in_(await _filtered_section_ids(session, filters)))
+        in_sections = and_(AuditEvent.object_type == "section",
+                           AuditEvent.object_id.in_(await _filtered_section_ids(session, filters)))
+        if filters.hospital_id is not None and filters.section_id is None and filters.section_type_id is None:
+            # A hospital's own events (its admission status, its changes) belong to it as much as its sections'.
+            in_sections = or_(in_sections, and_(AuditEvent.object_type == "hospital",
+                                                AuditEvent.object_id == str(filters.hospital_id)))
+        query = query.where(in_sections)
     if filters.user is not None:
         query = query.where(AuditEvent.actor == filters.user)
     if filters.since is not None:
@@ -94,16 +124,21 @@ def bed_values(action: str, before: dict[str, Any] | None,
     return (new_value if action == "beds.confirmed" else _int_or_none(before, "free_beds")), new_value
 
 
-def to_row(event: AuditEvent, names: dict[int, SectionName]) -> HistoryRow:
+def to_row(event: AuditEvent, names: dict[int, SectionName], hospitals: dict[int, str] | None = None) -> HistoryRow:
+    """``hospitals``: hospital names by id, for the events about a whole hospital."""
     section_id = section_id_of(event.object_type, event.object_id)
     name = names.get(section_id) if section_id is not None else None
+    hospital = name.hospital if name else None
+    if event.object_type == "hospital" and event.object_id and event.object_id.isdigit():
+        hospital = (hospitals or {}).get(int(event.object_id))
     old_value, new_value = bed_values(event.action, event.before, event.after)
     return HistoryRow(
         seq=event.seq, at=event.at, action=event.action, actor=event.actor, organisation=event.organisation,
         source=event.source, object_type=event.object_type, object_id=event.object_id,
-        hospital=name.hospital if name else None, section=name.section if name else None,
+        hospital=hospital, section=name.section if name else None,
         old_value=old_value, new_value=new_value, before=event.before, after=event.after,
-        client_address=event.client_address, reason=_reason(event.after))
+        client_address=event.client_address, reason=_reason(event.after),
+        admission=AdmissionChange.of(event.before, event.after) if event.action in ADMISSION_ACTIONS else None)
 
 
 def _reason(after: dict[str, Any] | None) -> str | None:
@@ -120,5 +155,7 @@ async def history_page(session: AsyncSession, filters: HistoryFilter, *, readabl
     shown = events[:size]
     ids = {section_id_of(event.object_type, event.object_id) for event in shown}
     names = await section_names(session, {id_ for id_ in ids if id_ is not None})
+    about_hospitals = any(event.object_type == "hospital" for event in shown)
+    hospitals = dict(await hospital_choices(session)) if about_hospitals else {}
     next_before = shown[-1].seq if len(events) > size else None
-    return HistoryPage([to_row(event, names) for event in shown], next_before)
+    return HistoryPage([to_row(event, names, hospitals) for event in shown], next_before)

@@ -13,13 +13,15 @@ from starlette.routing import BaseRoute, Route
 
 from accounts import permissions
 from accounts.guard import requires
-from app.history import chain, evolution_routes
+from app.beds.interface import admission_reason_names
+from app.history import chain, closures_routes, evolution_routes
 from app.history.action_labels import ACTION_LABELS
 from app.history.export import csv_lines
 from app.history.filters import KINDS, TREE_KINDS, HistoryFilter, parse_id
 from app.history.options import FormOptions, form_options
 from app.history.queries import HistoryPage, history_page
 from app.history.scope import readable_events, reads_bed_board
+from app.history.statuses import STATUS_LABELS
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import _, format_moment
 from app.kit.state import current_actor, reader_zone, services
@@ -50,6 +52,7 @@ async def history(request: Request) -> Response:
         # A tree auditor is offered no hospital or section (they are the Romanian board's, not of their tree).
         options = await form_options(session, language_of(request), filters.hospital_id) if bed_board \
             else FormOptions([], [], [], [])
+        reason_names = await admission_reason_names(session, language_of(request)) if bed_board else {}
     link_params = filters.query_params(zone)
     next_link = None if page.next_before is None else "/audit?" + urlencode(
         {**link_params, "before": page.next_before})
@@ -59,6 +62,7 @@ async def history(request: Request) -> Response:
         "export_link": "/audit/export.csv?" + urlencode(link_params), "options": options,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in (KINDS if bed_board else TREE_KINDS)],
         "action_labels": ACTION_LABELS, "bed_board": bed_board,
+        "status_labels": STATUS_LABELS, "reason_names": reason_names,
         "chain": chain.last_check(request.app),
         # To the second: an auditor orders events that happened within the same minute (and matches them to the CSV).
         "moment": lambda at: format_moment(at, zone, language, seconds=True),
@@ -109,4 +113,5 @@ routes: list[BaseRoute] = [
     Route("/audit/export.csv", export_csv, methods=["GET"], name="history_export"),
     Route("/audit/verify", verify_chain, methods=["POST"], name="history_verify"),
     *evolution_routes.routes,
+    *closures_routes.routes,
 ]

@@ -32,7 +32,8 @@ ANNOUNCED = re.compile(r'_audit_and_announce\([^)]*?"([a-z_]+\.[a-z_.]+)"', re.D
 PREFIX = re.compile(r'audit_prefix="([a-z_]+\.[a-z_.]+)"')
 EITHER = re.compile(r'action="([a-z_]+\.[a-z_.]+)" \+ \("([a-z_]+)" if \w+ else "([a-z_]+)"\)')
 # The only places an action is made from a variable; another one must teach this test its values.
-FORMATTED = {"accounts/tokens.py": 2, "app/provisioning/core/service.py": 2, "app/provisioning/orders/waivers.py": 1}
+FORMATTED = {"accounts/tokens.py": 2, "app/provisioning/core/service.py": 2, "app/provisioning/orders/waivers.py": 1,
+             "app/beds/admission.py": 1}
 
 
 def _sources() -> dict[str, str]:
@@ -46,6 +47,8 @@ def written_actions() -> frozenset[str]:
     actions |= {f"provisioning.request.{action}" for _state, action in REQUEST_TRANSITIONS}
     actions |= {f"provisioning.task.{action}" for _state, action in TASK_TRANSITIONS}
     actions |= {f"orders.waiver_{state}" for state in (waivers.CONFIRMED, waivers.REFUSED)}  # a waiver's decision
+    # An admission status: f"{target.action_prefix}_{'expired' if expired else 'set'}" (app/beds/admission.py).
+    actions |= {f"beds.{target}_admission_{how}" for target in ("hospital", "section") for how in ("set", "expired")}
     for text in _sources().values():
         actions |= set(RECORDED.findall(text)) | set(ENTRY.findall(text)) | set(ANNOUNCED.findall(text))
         actions |= {f"{prefix}_{what}" for prefix in PREFIX.findall(text) for what in ("created", "revoked")}
