@@ -15,6 +15,7 @@ from accounts import permissions
 from app.beds.alerts import api_routes, page_routes
 from app.beds.alerts.audience import viewer_audience
 from app.beds.alerts.channel import AlertChannel
+from app.beds.alerts.demo import DEMO
 from app.beds.alerts.evaluate import AlertEvaluator, Trigger
 from app.beds.alerts.models import Alert, AlertRule
 from app.beds.alerts.notices import AlertNotices
@@ -95,4 +96,5 @@ PLUGIN = Plugin(
     stop=_stop,
     readiness=_readiness,
     audit_objects=AUDITED_OBJECTS,
+    demo=DEMO,
 )
