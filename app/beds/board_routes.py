@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 from accounts import permissions
 from accounts.guard import PERMISSION_ATTRIBUTE, requires
 from app.beds import queries
+from app.beds.admission_queries import admission_reason_names
 from app.beds.running import bed_services
 from app.beds.staleness import LESS_THAN_A_MINUTE, script_units
 from app.kit.i18n import _, _n, plural_forms
@@ -49,12 +50,25 @@ SCRIPT_MESSAGES = {
     "find_widen": _("Clear the filters and look again"),
     "age_ago": _("reported {age} ago"),
     "closed_flag": _("closed (no approved beds)"),
+    # Admission status (issue 21, static/js/board_admission.js).
+    "adm_closed": _("Closed to ambulances"),
+    "adm_limited": _("Limited: takes only some patients"),
+    "adm_whole": _("{status} (the whole hospital)"),
+    "adm_until": _("until {time} ({left} left)"),
+    "adm_badge_closed": _("CLOSED"),
+    "adm_badge_limited": _("LIMITED"),
+    "find_all_closed": _("Every section of the chosen types is closed to ambulances."),
 }
 # Plural messages, as forms by CLDR category for the script (app/kit/i18n.py plural_forms).
 SCRIPT_PLURALS = {
     "free_total": _n("{count} free", "{count} free", 0),
     # Past each section's own type interval (staleness.is_stale), no longer a fixed 24 h.
     "older": _n("{count} of them overdue", "{count} of them overdue", 0),
+    # Free beds where admission is closed, in a total (issue 21): counted apart like the overdue ones.
+    "closed_apart": _n("{count} of them closed to ambulances", "{count} of them closed to ambulances", 0),
+    "closed_left_out": _n("{count} closed section left out", "{count} closed sections left out", 0),
+    "closed_shown": _n("{count} closed section listed after the others",
+                       "{count} closed sections listed after the others", 0),
 }
 
 
@@ -84,6 +98,7 @@ async def board_page(request: Request) -> Response:
         section_types = await queries.section_types(session)
         hospital_types = await queries.hospital_types(session)
         hospitals = await queries.hospitals(session, actor=current_actor(request))
+        reasons = await admission_reason_names(session, language)
     name_key = "name_ro" if language == "ro" else "name_en"
     kept = [(key, value) for key, value in request.query_params.multi_items() if key != "view"]
     wall = request.query_params.get("wall") == "1"
@@ -106,6 +121,7 @@ async def board_page(request: Request) -> Response:
                         "hospital_type_names": {row["code"]: [_badge(row["code"], translate), row[name_key]]
                                                 for row in hospital_types},
                         "few_beds": app_services.settings.board_few_beds,
+                        "admission_reasons": reasons,
                         "less_than_a_minute": translate(LESS_THAN_A_MINUTE)},
     })
 

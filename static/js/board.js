@@ -1,6 +1,7 @@
 // The live board: a snapshot, then changes pushed by the server; resumes after a lost connection.
 // The page always says how old each number is (by the server's clock) and whether it is live.
 
+import { AdmissionWords, admissionOf, hospitalAdmissionOf, installTip, markElement } from "./board_admission.js";
 import { renderFindABed as findABed } from "./board_find.js";
 import { Matrix } from "./board_matrix.js";
 import { Link } from "./link_state.js";
@@ -131,6 +132,26 @@ function element(tag, className, text) {
   return node;
 }
 
+// ---- admission status (static/js/board_admission.js) ----
+
+const admissionWords = new AdmissionWords({
+  say, describeAge, serverNow, lang: root.dataset.lang, timezone: root.dataset.timezone,
+  reasons: messages.admission_reasons ?? {},
+});
+
+// The words of a marked element: a whole hospital's status (data-admission-hospital) or its sections' (ids in
+// data-admission-sections), read from the live sections at the moment they are shown.
+function describeMarked(target) {
+  if (target.dataset.admissionHospital) {
+    const id = Number(target.dataset.admissionHospital);
+    const first = [...sections.values()].find((section) => section.hospital_id === id);
+    const whole = first && hospitalAdmissionOf(first);
+    return whole ? [admissionWords.describe(whole)] : [];
+  }
+  const ids = (target.dataset.admissionSections ?? "").split(",").map(Number);
+  return admissionWords.describeSections(ids.map((id) => sections.get(id)).filter(Boolean));
+}
+
 function ageText(section) {
   if (!section.reported_at) return say("never");
   return isStale(section) ? say("not_updated", { age: describeAge(serverNow() - Date.parse(section.reported_at))})
@@ -141,7 +162,13 @@ function sectionRow(section, depth) {
   const row = element("tr", `section depth-${depth}${isStale(section) ? " stale" : ""}`);
   row.id = `board-section-${section.id}`;
   row.dataset.sectionId = section.id;
-  row.append(element("th", "name", section.name));
+  const name = element("th", "name", section.name);
+  row.append(name);
+  const admission = admissionOf(section);
+  if (admission) {
+    row.classList.add(`adm-${admission.status}`);
+    name.prepend(markElement(admission.status), " ");
+  }
   const free = element("td", `free-beds${section.free_beds < 0 ? " negative" : ""}`, String(section.free_beds));
   free.dataset.testid = "free-beds";
   row.append(free, element("td", "total", say("of", { total: section.total_beds })));
@@ -159,6 +186,10 @@ function sectionRow(section, depth) {
     : section.updated_at ? say("changed", { time: localTime(section.updated_at), who: section.updated_by }) : "";
   if (when) updated.append(element("span", "when", when));
   updated.append(element("span", "age stale-text", ageText(section)));
+  // A section's own status in words; a whole hospital's is said once, at the head of its card.
+  if (admission && !admission.whole) {
+    updated.append(element("span", "admission-text", admissionWords.describe(admission)));
+  }
   row.append(updated);
   return row;
 }
@@ -182,6 +213,18 @@ function hospitalGroup(rows) {
   for (const [section, depth] of rows) body.append(sectionRow(section, depth));
   table.append(body);
   group.append(head, table);
+  // A hospital limited or closed as a whole: its word in the heading, the reason and time left under it.
+  const whole = hospitalAdmissionOf(first);
+  if (whole) {
+    group.classList.add(`adm-${whole.status}`);
+    const word = element("span", `admission-badge ${whole.status}`,
+                         say(whole.status === "closed" ? "adm_badge_closed" : "adm_badge_limited"));
+    word.prepend(markElement(whole.status), " ");
+    head.querySelector(".swatch").after(word);
+    const note = element("p", `admission-note adm-${whole.status}`, admissionWords.describe(whole));
+    note.dataset.admissionHospital = first.hospital_id;
+    head.after(note);
+  }
   return group;
 }
 
@@ -192,7 +235,9 @@ const matrix = new Matrix(matrixBox, {
   say, count, forms: messages.forms, isStale, localTime, describeAge, wall: document.body.classList.contains("wall"),
   ageMs: (section) => (section.reported_at ? serverNow() - Date.parse(section.reported_at) : Infinity),
   typeNames: messages.section_type_names, hospitalTypes: messages.hospital_type_names, few: messages.few_beds,
+  admission: admissionWords,
 });
+const admissionTip = installTip(root, describeMarked);
 list.hidden = matrixView;
 matrixBox.hidden = !matrixView;
 
@@ -237,7 +282,9 @@ function renderFindABed() {
     .filter(Boolean));
   findABed({ sections: [...sections.values()], chosen, results: document.getElementById("find-results"), say, isStale,
              describeAge, matrixView,
-             ageMs: (section) => (section.reported_at ? serverNow() - Date.parse(section.reported_at) : Infinity) });
+             ageMs: (section) => (section.reported_at ? serverNow() - Date.parse(section.reported_at) : Infinity),
+             includeClosed: document.getElementById("find-include-closed").checked, admissionWords, count,
+             forms: messages.forms, closedCount: document.getElementById("find-closed-count") });
 }
 
 function tick() {
@@ -247,6 +294,14 @@ function tick() {
     row.classList.toggle("stale", isStale(section));
     row.querySelector(".age").textContent = ageText(section);
   }
+  // The time left under a status goes down with the clock.
+  for (const note of list.querySelectorAll(".admission-note")) note.textContent = describeMarked(note).join(" ");
+  for (const row of list.querySelectorAll("tr.section")) {
+    const admission = admissionOf(sections.get(Number(row.dataset.sectionId)) ?? {});
+    const words = row.querySelector(".admission-text");
+    if (words && admission) words.textContent = admissionWords.describe(admission);
+  }
+  admissionTip.refresh();
   updateCounts();
   showConnection();
 }
@@ -340,6 +395,7 @@ document.getElementById("filter-clear").addEventListener("click", (event) => {
   applyFormToUrl();
 });
 document.getElementById("find-type").addEventListener("change", renderFindABed);
+document.getElementById("find-include-closed").addEventListener("change", renderFindABed);
 // A result's link opens its cell's sections on the board (in the cards view it scrolls to the hospital).
 document.getElementById("find-results").addEventListener("click", (event) => {
   const link = event.target.closest("a.find-link");

@@ -3,6 +3,13 @@
 //
 // Sub-sections are not counted twice: a sub-section's beds are part of its section's, so a cell leaves out a
 // section whose parent (on the board) is of the same type, and the row total adds only top-level sections.
+//
+// Admission status (issue 21, static/js/board_admission.js): a closed cell loses its availability colour (its beds
+// take no ambulance) for a cross-hatch, a struck number and the ✕ mark; a limited one keeps its colour and gets the ◐
+// mark; a hospital closed or limited as a whole says so in words at the head of its row. The reason and the time
+// left are in the tip (hover or focus) and in the cell's details.
+
+import { admissionOf, hospitalAdmissionOf, markElement, statusOfAll } from "./board_admission.js";
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -30,7 +37,7 @@ export function hospitalRows(items) {
     let row = rows.get(section.hospital_id);
     if (!row) {
       row = { id: section.hospital_id, name: section.hospital_name, type: section.hospital_type, cells: new Map(),
-              free: 0, staleFree: 0, staleCount: 0 };
+              free: 0, staleFree: 0, staleCount: 0, closedFree: 0, admission: hospitalAdmissionOf(section) };
       rows.set(section.hospital_id, row);
     }
     const parent = section.parent_id ? byId.get(section.parent_id) : undefined;
@@ -41,6 +48,7 @@ export function hospitalRows(items) {
       row.cells.set(section.section_type_id, cell);
     }
     if (!parent) row.free += section.free_beds;
+    if (!parent && admissionOf(section)?.status === "closed") row.closedFree += Math.max(0, section.free_beds);
   }
   return [...rows.values()];
 }
@@ -48,7 +56,8 @@ export function hospitalRows(items) {
 export class Matrix {
   constructor(container, ctx) {
     this.container = container;
-    this.ctx = ctx; // { say, count, forms, isStale, ageMs, describeAge, localTime, typeNames, hospitalTypes, few }
+    // { say, count, forms, isStale, ageMs, describeAge, localTime, typeNames, hospitalTypes, few, admission }
+    this.ctx = ctx;
     this.items = [];
     this.page = 0;
     this.pausedUntil = 0;
@@ -92,10 +101,12 @@ export class Matrix {
       : this.ctx.say("short_hours", { n: hours });
   }
 
-  totalText(free, staleFree) {
+  totalText(free, staleFree, closedFree = 0) {
     const { count, forms } = this.ctx;
-    const text = count(free, forms.free_total);
-    return staleFree ? `${text} · ${count(staleFree, forms.older)}` : text;
+    const parts = [count(free, forms.free_total)];
+    if (staleFree) parts.push(count(staleFree, forms.older));
+    if (closedFree) parts.push(count(closedFree, forms.closed_apart));
+    return parts.join(" · ");
   }
 
   cell(row, typeId) {
@@ -103,14 +114,26 @@ export class Matrix {
     const cell = row.cells.get(typeId);
     if (!cell) { td.classList.add("empty"); return td; }
     const stale = cell.sections.filter((s) => this.ctx.isStale(s));
-    const button = element("button", `cell-button avail-${this.availability(cell.free)}`);
+    const admission = statusOfAll(cell.sections);
+    const availability = admission === "closed" ? "closed" : this.availability(cell.free);
+    const button = element("button", `cell-button avail-${availability}`);
     button.type = "button";
     button.id = `cell-${row.id}-${typeId}`;
     button.dataset.hospital = row.id;
     button.dataset.type = typeId;
     button.dataset.testid = "cell";
-    button.append(element("span", "cell-free", cell.free < 0 ? `−${-cell.free}` : String(cell.free)));
+    // The mark sits on the number's line, beside it, so that a marked cell is no taller than another.
+    const line = element("span", "cell-line");
+    line.append(element("span", "cell-free", cell.free < 0 ? `−${-cell.free}` : String(cell.free)));
+    button.append(line);
     const labels = [`${row.name}, ${this.ctx.typeNames[typeId] || ""}: ${cell.free}`];
+    if (admission !== "open") {
+      button.classList.add(`adm-${admission}`);
+      button.dataset.admission = admission;
+      button.dataset.admissionSections = cell.sections.map((s) => s.id).join(",");
+      line.prepend(markElement(admission));
+      labels.push(...this.ctx.admission.describeSections(cell.sections));
+    }
     if (stale.length) {
       const oldest = Math.max(...stale.map((s) => this.ctx.ageMs(s)));
       button.classList.add("stale");
@@ -118,8 +141,9 @@ export class Matrix {
       labels.push(Number.isFinite(oldest) ? this.ctx.say("not_updated", { age: this.ctx.describeAge(oldest) })
         : this.ctx.say("never"));
     }
-    button.title = labels.join(" — ");
-    button.setAttribute("aria-label", button.title);
+    // A marked cell's words are in the page's own tip (hover and focus), not in a second, native one.
+    if (admission === "open") button.title = labels.join(" — ");
+    button.setAttribute("aria-label", labels.join(" — "));
     td.append(button);
     return td;
   }
@@ -162,6 +186,7 @@ export class Matrix {
     const body = element("tbody");
     let boardFree = 0;
     let boardStale = 0;
+    let boardClosed = 0;
     for (const row of this.sortedRows()) {
       const tr = element("tr", "matrix-row");
       tr.id = `matrix-hospital-${row.id}`;
@@ -171,13 +196,19 @@ export class Matrix {
       name.title = `${row.name} — ${this.ctx.hospitalTypes[row.type]?.[1] ?? row.type}`;
       name.append(element("span", `type-badge type-${row.type}`, this.ctx.hospitalTypes[row.type]?.[0] ?? row.type),
                   " ", element("span", "hospital-label", row.name));
+      if (row.admission) {
+        tr.classList.add(`adm-${row.admission.status}`);
+        name.querySelector(".type-badge").after(" ", this.hospitalBadge(row.id, row.admission));
+      }
       tr.append(name);
       for (const [id] of columns) tr.append(this.cell(row, id));
       const roots = this.items.filter((s) => s.hospital_id === row.id && !s.parent_id);
       const staleFree = roots.filter((s) => this.ctx.isStale(s)).reduce((sum, s) => sum + Math.max(0, s.free_beds), 0);
       boardFree += row.free;
       boardStale += staleFree;
+      boardClosed += row.closedFree;
       const total = element("td", `row-total${row.free < 0 ? " negative" : ""}`);
+      if (row.admission?.status === "closed") total.classList.add("adm-closed");
       total.dataset.testid = "row-total";
       total.append(element("strong", "", row.free < 0 ? `−${-row.free}` : String(row.free)));
       if (staleFree) total.append(element("span", "total-stale", this.ctx.count(staleFree, this.ctx.forms.older)));
@@ -186,12 +217,24 @@ export class Matrix {
       body.append(tr);
     }
     table.append(head, body);
-    const summary = element("p", "board-total", this.totalText(boardFree, boardStale));
+    const summary = element("p", "board-total", this.totalText(boardFree, boardStale, boardClosed));
     summary.id = "board-total";
     this.container.replaceChildren(summary, table);
     if (!items.length) this.container.append(element("p", "muted", this.ctx.say("no_sections")));
     this.paginate();
     if (this.openCell) this.showSections(...this.openCell);
+  }
+
+  // A hospital limited or closed as a whole says so in words at the head of its row; the tip gives the reason.
+  hospitalBadge(rowId, admission) {
+    const badge = element("span", `admission-badge ${admission.status}`);
+    badge.append(markElement(admission.status), " ",
+                 this.ctx.say(admission.status === "closed" ? "adm_badge_closed" : "adm_badge_limited"));
+    badge.dataset.admission = admission.status;
+    badge.dataset.admissionHospital = rowId;
+    badge.tabIndex = 0;
+    badge.setAttribute("aria-describedby", "admission-tip");
+    return badge;
   }
 
   onClick(event) {
@@ -220,7 +263,8 @@ export class Matrix {
     const item = (section, depth) => {
       const li = element("li", `depth-${depth}${section.section_type_id === typeId ? " chosen" : ""}${isStale(section) ? " stale" : ""}`);
       li.dataset.sectionId = section.id;
-      li.append(element("strong", `free-beds avail-${this.availability(section.free_beds)}`,
+      const closed = admissionOf(section)?.status === "closed"; // its beds take no ambulance: no availability colour
+      li.append(element("strong", `free-beds avail-${closed ? "closed" : this.availability(section.free_beds)}`,
                         section.free_beds < 0 ? `−${-section.free_beds}` : String(section.free_beds)),
                 " ", element("span", "name", section.name), " ",
                 element("span", "muted", say("of", { total: section.total_beds })));
@@ -228,6 +272,13 @@ export class Matrix {
       const when = confirmedLater ? say("confirmed", { time: localTime(section.confirmed_at), who: section.confirmed_by })
         : section.updated_at ? say("changed", { time: localTime(section.updated_at), who: section.updated_by }) : say("never");
       li.append(element("span", "when", when));
+      const admission = admissionOf(section);
+      if (admission) {
+        li.classList.add(`adm-${admission.status}`);
+        li.querySelector(".name").before(markElement(admission.status), " ");
+        // The whole hospital's status is said once, above the list.
+        if (!admission.whole) li.append(element("span", "admission-text", this.ctx.admission.describe(admission)));
+      }
       if (section.free_beds < 0) {
         const reason = element("span", "reason");
         reason.dataset.reasonFor = section.id;
@@ -248,7 +299,10 @@ export class Matrix {
     close.type = "button";
     close.addEventListener("click", () => dialog.close());
     const title = element("h2", "", `${own[0].hospital_name} — ${this.ctx.typeNames[typeId] || ""}`);
-    dialog.replaceChildren(title, list, close);
+    const whole = hospitalAdmissionOf(own[0]);
+    const note = whole ? [element("p", `admission-note adm-${whole.status}`, this.ctx.admission.describe(whole))] : [];
+    note[0]?.prepend(markElement(whole.status), " ");
+    dialog.replaceChildren(title, ...note, list, close);
     if (!dialog.open) dialog.showModal();
     this.fetchReasons(own.filter((s) => s.free_beds < 0 && !this.reasons.has(`${s.id}:${s.version}`)));
   }
