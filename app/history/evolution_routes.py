@@ -94,6 +94,7 @@ async def past_board_page(request: Request) -> Response:
         except ValidationFailed as failure:
             context["error"] = failure
         context["options"] = await form_options(session, language, None)
+    context["status_labels"] = STATUS_LABELS
     return render(request, "history_board.html", context, status_code=422 if context["error"] else 200)
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.beds.interface import SectionName, section_names
+from app.beds.interface import SectionName, hospital_choices, section_names
 from app.history.filters import HistoryFilter
 from app.history.queries import bed_values, events_query, section_id_of
 from app.kit.audit import AuditEvent, canonical_json
@@ -56,11 +56,15 @@ def _json(values: object) -> str | None:
     return None if values is None else canonical_json(values)
 
 
-def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo) -> list[object]:
+def _cells(row: Sequence[Any], names: dict[int, SectionName], zone: ZoneInfo,
+           hospitals: dict[int, str] | None = None) -> list[object]:
+    """``hospitals``: names by id for the events about a whole hospital (its admission status, issue 21)."""
     seq, at, action, actor, organisation, source, object_type, object_id, client_address, before, after = row
     section_id = section_id_of(object_type, object_id)
     name = names.get(section_id) if section_id is not None else None
     hospital, section = (name.hospital, name.section) if name else (None, None)
+    if object_type == "hospital" and hospitals and object_id and object_id.isdigit():
+        hospital = hospitals.get(int(object_id))
     old_value, new_value = bed_values(action, before, after)
     # The csv writer writes None as an empty cell. Only text can start like a formula: the moments and the
     # JSON objects never do, so one pass over the whole line makes the same cells safe as one call per text.
@@ -75,10 +79,11 @@ async def csv_lines(session_factory: async_sessionmaker[AsyncSession], filters: 
     comes once the query has run, so that a query that fails does so before the first byte (see routes._started)."""
     async with session_factory() as session, session.begin():
         names = await section_names(session)
+        hospitals = dict(await hospital_choices(session))
         scope = None if readable is None else await readable(session)
         query = (await events_query(session, filters, scope)).with_only_columns(*EXPORTED) \
             .order_by(AuditEvent.seq.desc())
         result = await session.stream(query.execution_options(yield_per=BATCH))
         yield _lines([[translate(language, column) for column in HEADER]])
         async for rows in result.partitions():
-            yield _lines([_cells(row, names, zone) for row in rows])
+            yield _lines([_cells(row, names, zone, hospitals) for row in rows])

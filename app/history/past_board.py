@@ -3,7 +3,8 @@
 Like the live feed's ``_as_of``: a section's facts come from beds (``app.beds.interface``), and its number,
 version and reports from its last bed event at or before the moment. A section with no event by then shows the
 value its first later change replaced. Names and approved beds changed later by an import are undone
-from the ``beds.section_changed`` events' old values.
+from the ``beds.section_changed`` events' old values. A section's admission status at the moment is the stricter of
+its own and its hospital's stretch then in force (issue 21).
 """
 
 from __future__ import annotations
@@ -15,8 +16,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.beds.interface import BoardFilter, SectionView, is_stale, retirements, section_views
+from app.beds.interface import (
+    AdmissionStretch,
+    BoardFilter,
+    SectionView,
+    admission_stretches,
+    is_stale,
+    retirements,
+    section_views,
+)
 from app.kit.audit import AuditEvent
+
+# The stricter of a hospital's and its section's status is the one an ambulance met.
+STRICTNESS = {"limited": 1, "closed": 2}
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,18 @@ class PastSection:
     view: SectionView
     age: timedelta | None
     stale: bool
+    admission: AdmissionStretch | None = None  # limited or closed at that moment (the stricter of section, hospital)
+
+
+async def _admission_at(session: AsyncSession, moment: datetime) -> dict[tuple[int, int | None], AdmissionStretch]:
+    """The stretches in force at ``moment``, by (hospital, section or None for the whole hospital)."""
+    stretches = await admission_stretches(session, since=moment, until=moment + timedelta(microseconds=1))
+    return {(stretch.hospital_id, stretch.section_id): stretch for stretch in stretches}
+
+
+def _stricter(*stretches: AdmissionStretch | None) -> AdmissionStretch | None:
+    found = [stretch for stretch in stretches if stretch is not None]
+    return max(found, key=lambda stretch: STRICTNESS[stretch.status], default=None)
 
 
 async def _events(session: AsyncSession, ids: list[str], moment: datetime, action: str,
@@ -85,6 +109,7 @@ async def board_at(session: AsyncSession, moment: datetime, filters: BoardFilter
     for event in await session.scalars(select(AuditEvent).where(
             AuditEvent.action == "beds.section_changed", AuditEvent.at > moment).order_by(AuditEvent.seq)):
         later_changes.setdefault(str(event.object_id), []).append(event)
+    admission = await _admission_at(session, moment)
     board: list[PastSection] = []
     for view in views:
         key = str(view.id)
@@ -96,5 +121,7 @@ async def board_at(session: AsyncSession, moment: datetime, filters: BoardFilter
             continue
         reported = state.reported_at
         board.append(PastSection(state, None if reported is None else moment - reported,
-                                 is_stale(reported, moment, state.update_interval_hours)))
+                                 is_stale(reported, moment, state.update_interval_hours),
+                                 _stricter(admission.get((view.hospital_id, None)),
+                                           admission.get((view.hospital_id, view.id)))))
     return board

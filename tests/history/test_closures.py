@@ -173,6 +173,10 @@ async def test_the_log_reads_a_status_change_as_status_reason_and_expiry(
     expired = rows["beds.hospital_admission_expired"]
     assert re.search(r'data-status="closed">closed to ambulances</td>\s*<td[^>]*data-status="open">open</td>', expired)
     assert "Other (say which): =1+1 generator test" in rows["beds.section_admission_set"]
+    export = await client.get("/audit/export.csv", params={"kind": "beds", "hospital": story.world.hospital_a})
+    header, *lines = list(csv.reader(io.StringIO(export.text)))
+    about_hospital = [line for line in lines if line[header.index("action")] == "beds.hospital_admission_set"]
+    assert [line[header.index("hospital")] for line in about_hospital] == ["Spitalul A"]
     romanian = (await client.get("/audit", params={"kind": "beds", "hospital": story.world.hospital_a},
                                  headers={"Accept-Language": "ro"})).text
     assert "ATI plin" in romanian
@@ -218,3 +222,24 @@ def test_a_month_is_the_zones_month_with_its_summer_time_hour() -> None:
     [current] = closures_report([stretch(datetime(2026, 3, 30, 21, tzinfo=UTC), None, "limited")], march,
                                 datetime(2026, 3, 31, 0, 30, tzinfo=UTC))
     assert (current.hours("limited"), current.hours("closed")) == (3.5, 0)
+
+
+async def test_the_board_as_it_was_shows_the_status_an_ambulance_met_then(
+        client: httpx.AsyncClient, services: AppServices, clock: ManualClock) -> None:
+    story = await closures_story(services, clock)
+    world = story.world
+    await make_auditor_login(client)
+
+    async def statuses(at: str) -> dict[int, str]:
+        page = (await client.get("/audit/board", params={"at": at, "hospital": world.hospital_a})).text
+        rows = re.findall(r'<tr data-section="(\d+)".*?data-status="(\w+)">(.*?)</td>', page, re.S)
+        return {int(section): f"{status}: {text}" for section, status, text in rows}
+
+    # At 01:00 the whole hospital was closed: both of its sections show it, with the reason.
+    night = await statuses("2026-04-01 01:00")
+    assert night == {world.a_surgery: "closed: <strong>closed to ambulances</strong>: ICU full, the whole hospital",
+                     world.a_icu: "closed: <strong>closed to ambulances</strong>: ICU full, the whole hospital"}
+    # At 06:00 the hospital had reopened by expiry; only its ICU was limited.
+    morning = await statuses("2026-04-01 06:00")
+    assert morning[world.a_surgery] == "open: open"
+    assert morning[world.a_icu] == "limited: <strong>limited</strong>: Other (say which) (=1+1 generator test)"
