@@ -136,6 +136,25 @@ ROUTE_OBJECTS: dict[str, Objects] = {
         "SELECT id AS section_id FROM sections ORDER BY id LIMIT 3", EVERYONE,
         "the board shows every section's status", open_to=BOARD_VIEW, writes_reach=ORGANISATION,
         body={"status": "closed", "reason_code": "icu_full", "expected_version": 1}),
+    # The same status set with the pages' forms, and an administrator's page of a hospital of its authority (an
+    # operator's own hospital is their screen): only the hospital's own people and its authority's.
+    "/hospitals/{hospital_id:int}/admission": Objects(
+        "SELECT organisation_id AS hospital_id FROM hospitals ORDER BY organisation_id LIMIT 3",
+        body={"status": "closed", "reason_code": "icu_full", "hours": "4", "expected_version": "1"}),
+    "/sections/{section_id:int}/admission": Objects(
+        "SELECT id AS section_id FROM sections ORDER BY id LIMIT 3",
+        body={"status": "closed", "reason_code": "icu_full", "hours": "4", "expected_version": "1"}),
+    "/admin/hospitals/{hospital_id:int}": Objects(
+        "SELECT organisation_id AS hospital_id FROM hospitals ORDER BY organisation_id"),
+    # The list of admission reasons is the nomenclature's, the country's, like the update intervals.
+    "/admin/nomenclature/admission-reasons/{reason_id:int}": Objects(
+        "SELECT id AS reason_id FROM admission_reasons WHERE code = 'technical_failure'", EVERYONE,
+        "the admission reasons are part of the nomenclature, the country's",
+        body={"name_en": "Technical failure", "name_ro": "Defecțiune tehnică"}),
+    "/admin/nomenclature/admission-reasons/{reason_id:int}/retire": Objects(
+        "SELECT id AS reason_id FROM admission_reasons WHERE code = 'technical_failure'", EVERYONE, "as above"),
+    "/admin/nomenclature/admission-reasons/{reason_id:int}/restore": Objects(
+        "SELECT id AS reason_id FROM admission_reasons WHERE code = 'technical_failure'", EVERYONE, "as above"),
     "/api/v1/sections/{section_id}/free-beds": Objects("SELECT id AS section_id FROM sections ORDER BY id",
                                                        body={"free_beds": 1, "expected_version": 1}),
     "/licenses/usage/tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE hospital_id "

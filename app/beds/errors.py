@@ -27,3 +27,9 @@ class AdmissionVersionConflict(Conflict):
     """Someone changed the admission status since the writer read it; details carry the current status."""
 
     code = "version_conflict"
+
+
+class NothingToClarify(Conflict):
+    """A clarification note asked on a status that is open: there is no closure to explain."""
+
+    code = "admission_open"

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import queries, service
+from app.beds.admission_pages import Refusal, status_context
 from app.beds.errors import SectionVersionConflict
 from app.beds.forms import parse_free_beds, parse_version
 from app.beds.running import bed_services
@@ -76,7 +77,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any]] | None = None,
-                        status_code: int = 200) -> Response:
+                        admission_refusal: Refusal | None = None, status_code: int = 200) -> Response:
     actor = current_actor(request)
     app_services = services(request)
     assert actor.organisation_id is not None
@@ -91,7 +92,11 @@ async def operator_page(request: Request, *, row_states: dict[int, dict[str, Any
          "state": (row_states or {}).get(view.id, {})} for view, depth in nested(views)])
     saved = request.query_params.get("saved", "")
     translate = translator(language, app_services.settings.zone)
+    # The hospital's admission status and its sections', with their forms and notes (issue 21).
+    statuses = (await status_context(request, actor.organisation_id, refusal=admission_refusal,
+                                     note_action="/operator/admission-notes") if listed else {})
     return render(request, "operator.html", {
+        **statuses,
         "js_messages": {key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
         "hospital_known": listed, "rows": rows, "overdue": [row for row in rows if row["stale"]],
         # The banner's count by plural category: the script lowers it as overdue sections are saved in place.

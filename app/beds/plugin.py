@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from accounts import permissions
-from app.beds import admission_jobs, admission_routes, api_routes, board_routes, operator_routes
+from app.beds import admission_jobs, admission_page_routes, admission_routes, api_routes, board_routes, operator_routes
 from app.beds.audited_objects import AUDITED_OBJECTS
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
@@ -14,7 +14,7 @@ from app.beds.demo import DEMO
 from app.beds.live_channel import LiveChannel
 from app.beds.live_feed import BedFeed
 from app.beds.nomenclature import cli as nomenclature_cli
-from app.beds.nomenclature import interval_routes
+from app.beds.nomenclature import interval_routes, reason_routes
 from app.beds.nomenclature import routes as nomenclature_routes
 from app.beds.running import BedServices, bed_services
 from app.beds.write_batch import FreeBedsWriter
@@ -63,7 +63,8 @@ def _command_before_commit(settings: Settings) -> BeforeCommit:
 PLUGIN = Plugin(
     name="beds",
     routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes,
-            *interval_routes.routes, *api_routes.routes, *admission_routes.routes],
+            *interval_routes.routes, *reason_routes.routes, *api_routes.routes, *admission_routes.routes,
+            *admission_page_routes.routes],
     navigation=[
         NavItem(_("Board"), "/board", permissions.BOARD_VIEW, 10),
         NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL, 20),
