@@ -18,7 +18,7 @@ from app.beds.admission_queries import admission_reason_names
 from app.beds.running import bed_services
 from app.beds.staleness import LESS_THAN_A_MINUTE, script_units
 from app.kit.i18n import _, _n, plural_forms
-from app.kit.state import current_actor, services
+from app.kit.state import current_actor, reader_zone, services
 from app.kit.templating import language_of, render, translator
 from realtime.endpoint import Viewer
 
@@ -112,7 +112,8 @@ async def board_page(request: Request) -> Response:
         "section_types": sorted(((row["id"], row[name_key]) for row in section_types), key=lambda pair: pair[1]),
         "hospital_types": [(row["code"], row[name_key], row["colour"]) for row in hospital_types],
         "hospitals": [(row["id"], row["name"]) for row in hospitals],
-        "timezone": app_services.settings.timezone,
+        # Every time the board writes (changes, the admission status's expiry) in the reader's organisation's zone.
+        "timezone": reader_zone(request).key,
         "js_messages": {**{key: translate(message) for key, message in SCRIPT_MESSAGES.items()},
                         "units": script_units(language),
                         "heartbeat_seconds": app_services.settings.heartbeat_seconds,
