@@ -8,11 +8,11 @@ from typing import Any
 from app.kit.i18n import _, translate
 
 MESSAGES = {
-    "below": _("{type}: {free} free beds in {where}, below {threshold}"),
+    "below": _("{type}: {free} free in {where}, below {threshold}"),
     "closed": _("{place} closed to ambulances: {reason}"),
     "limited": _("{place} takes only some patients: {reason}"),
     "reopened": _("{place} open to ambulances again"),
-    "negative": _("{place} reports {free} free beds (more patients than beds)"),
+    "negative": _("{place}: {free} free (more patients than beds)"),
     "overdue": _("{place} is overdue for its update"),
     "all_hospitals": _("all hospitals"),
     "no_reason": _("no reason given"),

@@ -113,7 +113,7 @@ async def test_an_authority_alert_reaches_both_boards_and_one_acknowledgement_cl
     missed = await _next_of(board, "alert")
     resumed = await people["coord2"].open_board(ws_url)
     await subscribe(resumed, since=last_seq, epoch=snapshots[1]["epoch"])
-    frames = []
+    frames: list[dict[str, Any]] = []
     while not frames or frames[-1]["type"] != "resumed":
         frames.append(json.loads(await asyncio.wait_for(resumed.recv(), 10)))
     assert [frame["alert"]["id"] for frame in frames if frame["type"] == "alert"] == [missed["alert"]["id"]]

@@ -3,6 +3,8 @@ acknowledgement, the refusals (roles, another authority, bad input), on SQLite a
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from app.kit.state import AppServices
@@ -89,7 +91,7 @@ async def test_who_may_keep_rules_and_what_a_rule_must_say(client: httpx.AsyncCl
         refused = await add_rule(people, username, kind="negative")
         assert refused.status_code == 403, (username, refused.text)
     icu = await icu_type_id(services)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"kind": "below", "threshold": 2}, "section_type_id", "Choose the section type"),
         ({"kind": "below", "section_type_id": icu, "threshold": 0}, "threshold", "from 1 to"),
         ({"kind": "below", "section_type_id": icu}, "threshold", "from 1 to"),
