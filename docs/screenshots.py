@@ -173,7 +173,27 @@ def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
             saved.append(shoot(page, name))
         finally:
             context.close()
+    saved.append(board_closure(browser, url, password))
     return saved
+
+
+def board_closure(browser: Browser, url: str, password: str) -> Path:
+    """The demo's hospital closed to ambulances (issue 21) in the emergency hospitals' matrix, its reason and time
+    left in the tip that pointing at its CLOSED word shows."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login?next=/board%3Fhospital_type%3Demergency")
+        submit_login(page, COORDINATOR, password)
+        expect(page.locator("#connection")).to_have_text("Live")
+        closed = page.locator("tr.matrix-row.adm-closed .admission-badge").first
+        closed.scroll_into_view_if_needed()
+        page.mouse.wheel(0, 200)
+        closed.hover()
+        expect(page.locator("#admission-tip")).to_be_visible()
+        return shoot(page, "board-closed.png")
+    finally:
+        context.close()
 
 
 def licence_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
