@@ -102,6 +102,12 @@ async def hospital_page(request: Request) -> Response:
     return await _hospital_page(request, hospital_id)
 
 
+def _note_json(request: Request, note: admission_notes.NoteView) -> dict[str, object]:
+    """A note for the board's script, with its moment written for this reader (their zone, their language)."""
+    return {**note.as_json(),
+            "written_at_text": format_moment(note.written_at, reader_zone(request), language_of(request))}
+
+
 def _target_of(fields: dict[str, str]) -> Target:
     hospital_id = parse_id(fields.get("hospital_id", ""), field="hospital_id")
     section = fields.get("section_id", "")
@@ -144,7 +150,7 @@ async def _add_note(request: Request, fields: dict[str, str]) -> Response:
         return await _hospital_page(request, target.hospital_id, refusal=Refusal(key, error, fields, note=True),
                                     status_code=error.status)
     if as_json:
-        return JSONResponse({"note": note.as_json()})
+        return JSONResponse({"note": _note_json(request, note)})
     return RedirectResponse(f"{_back(actor, target.hospital_id)}?noted={key}#notes-{key}", status_code=303)
 
 
@@ -171,11 +177,9 @@ async def board_notes(request: Request) -> Response:
             target = Target(parse_id(query["hospital_id"], field="hospital_id"))
         notes = (await admission_notes.notes_of(uow, actor=actor, target=target) if target is not None
                  else await admission_notes.all_open_notes(uow, actor=actor))
-    language, zone = language_of(request), reader_zone(request)
     return JSONResponse({"hospital_id": None if target is None else target.hospital_id,
                          "section_id": None if target is None else target.section_id,
-                         "notes": [{**note.as_json(), "written_at_text": format_moment(note.written_at, zone, language)}
-                                   for note in notes]})
+                         "notes": [_note_json(request, note) for note in notes]})
 
 
 routes: list[BaseRoute] = [

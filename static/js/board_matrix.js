@@ -10,6 +10,7 @@
 // left are in the tip (hover or focus) and in the cell's details.
 
 import { admissionOf, hospitalAdmissionOf, markElement, statusOfAll } from "./board_admission.js";
+import { attachNotes } from "./board_notes.js";
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -303,6 +304,7 @@ export class Matrix {
     const note = whole ? [element("p", `admission-note adm-${whole.status}`, this.ctx.admission.describe(whole))] : [];
     note[0]?.prepend(markElement(whole.status), " ");
     dialog.replaceChildren(title, ...note, list, close);
+    attachNotes(dialog, own, whole); // the notes on its limited or closed statuses, and a form to ask
     if (!dialog.open) dialog.showModal();
     this.fetchReasons(own.filter((s) => s.free_beds < 0 && !this.reasons.has(`${s.id}:${s.version}`)));
   }

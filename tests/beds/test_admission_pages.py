@@ -56,7 +56,7 @@ async def test_an_operator_closes_a_section_with_the_form_and_sees_it_until_when
     page = (await client.get(answer.headers["location"])).text
     line = admission_line(page, world.a_icu)
     until = (clock.now() + timedelta(hours=2)).astimezone(services.settings.zone)
-    assert line.startswith("⛔ Closed to ambulances · ICU full · until"), line
+    assert line.startswith("✕ Closed to ambulances · ICU full · until"), line
     assert until.strftime("%H:%M") in line
     assert "set by op.a" in line
     assert "Saved" in line
@@ -89,6 +89,8 @@ async def test_the_whole_hospital_limited_until_a_time_of_day_in_the_readers_zon
     assert hospital.admission_until == ahead.replace(second=0, microsecond=0)
     page = (await client.get("/operator")).text
     shown = re.search(r'data-testid="hospital-admission">(.*?)</p>', page, re.S)
+    # Each section says what an ambulance meets there: its own status, and the whole hospital's.
+    assert admission_line(page, world.a_icu) == "Open to ambulances (the whole hospital: Limited)"
     assert shown
     assert "Limited" in shown.group(1)
     assert ahead.strftime("%H:%M") in shown.group(1)
