@@ -188,6 +188,9 @@ class Hospital(TypedDict):
     short_code: str
     name: str
     hospital_type: str
+    # WGS 84 degrees from the nomenclature (issue 22); both null when the hospital's location is not known.
+    latitude: Annotated[float | None, Field(ge=-90, le=90)]
+    longitude: Annotated[float | None, Field(ge=-180, le=180)]
     admission: Admission
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.beds import admission
+from app.beds.demo_locations import DEMO_LOCATIONS
 from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.service import set_free_beds
 from app.kit import audit
@@ -293,8 +294,10 @@ async def ensure_bed_demo(uow: UnitOfWork, actor: Actor, organisations: Mapping[
             organisation_id = organisations[hospital.code]
             if organisation_id in existing:
                 continue
+            latitude, longitude = DEMO_LOCATIONS[hospital.code]
             session.add(Hospital(organisation_id=organisation_id,
-                                 hospital_type_id=hospital_types[hospital.hospital_type], short_code=hospital.code))
+                                 hospital_type_id=hospital_types[hospital.hospital_type], short_code=hospital.code,
+                                 latitude=latitude, longitude=longitude))
             await session.flush()
             reports += await _add_sections(session, actor, organisation_id, plans[hospital.code], type_ids, rng, now)
             added += 1

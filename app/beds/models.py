@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.db import Base, UTCDateTime
@@ -27,6 +38,9 @@ MAX_ADMISSION_HOURS = 24
 MAX_ADMISSION_REASON_LENGTH = 200
 MAX_ADMISSION_NOTE_LENGTH = 500
 _ADMISSION_CHECK = "admission_status IN ('open', 'limited', 'closed')"
+# A hospital's location (issue 22, the map and "Nearest free bed"): WGS 84 degrees, both or neither.
+_LOCATION_CHECK = ("(latitude IS NULL AND longitude IS NULL) OR "
+                   "(latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)")
 
 
 class AdmissionColumns:
@@ -58,12 +72,17 @@ class Hospital(AdmissionColumns, Base):
     """The bed-board facts of a hospital organisation (its name and code live in ``organisations``)."""
 
     __tablename__ = "hospitals"
-    __table_args__ = (CheckConstraint(_ADMISSION_CHECK, name="admission_status_known"),)
+    __table_args__ = (CheckConstraint(_ADMISSION_CHECK, name="admission_status_known"),
+                      CheckConstraint(_LOCATION_CHECK, name="location_range"))
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     hospital_type_id: Mapped[int] = mapped_column(ForeignKey("hospital_types.id"), index=True)
     short_code: Mapped[str] = mapped_column(String(20), unique=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optional (the nomenclature's file may give them): a hospital without them is left off the map and listed
+    # last, unplaced, by "Nearest free bed".
+    latitude: Mapped[float | None] = mapped_column(Float())
+    longitude: Mapped[float | None] = mapped_column(Float())
 
 
 class SectionType(Base):

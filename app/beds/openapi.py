@@ -6,6 +6,7 @@ tests/beds/test_openapi.py validates the whole, checks that every API route is i
 from __future__ import annotations
 
 from app.beds.api_bodies import ANSWERS, AdmissionChange, FreeBedsChange
+from app.beds.nearest_bodies import NearestRanking
 from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH
 from app.kit.forms import MAX_ID
 from app.kit.openapi_fragments import Fragment, declared_schemas, json_body
@@ -109,6 +110,18 @@ def _paths() -> Schema:
             "operationId": "listAdmissionReasons", "summary": "The reasons a status may be limited or closed for.",
             "security": READ_SECURITY,
             "responses": {"200": _json("AdmissionReasonList", "The reasons in service."), **_bed_errors()}}},
+        "/api/v1/nearest": {"get": {
+            "operationId": "nearestFreeBed",
+            "summary": "Hospitals ranked by distance (as the crow flies) from an incident, with their free beds of the "
+                       "chosen section types, under the installation's policy (BEDBOARD_NEAREST_POLICY).",
+            "security": READ_SECURITY, "parameters": [
+                {"name": "lat", "in": "query", "required": True, "description": "The incident's latitude (WGS 84).",
+                 "schema": {"type": "number", "minimum": -90, "maximum": 90}},
+                {"name": "lon", "in": "query", "required": True, "description": "The incident's longitude (WGS 84).",
+                 "schema": {"type": "number", "minimum": -180, "maximum": 180}},
+                {**_list_parameter("section_type", "string", "Section type codes or ids (at least one); an "
+                                                             "unknown one is 422."), "required": True}],
+            "responses": {"200": _json("NearestRanking", "The ranking."), **_bed_errors("403", "422")}}},
         "/api/v1/section-types": {"get": {
             "operationId": "listSectionTypes", "summary": "The section types, with their codes.",
             "security": READ_SECURITY,
@@ -117,5 +130,5 @@ def _paths() -> Schema:
 
 
 def fragment() -> Fragment:
-    return Fragment(paths=_paths(), schemas=declared_schemas(FreeBedsChange, AdmissionChange, *ANSWERS),
+    return Fragment(paths=_paths(), schemas=declared_schemas(FreeBedsChange, AdmissionChange, *ANSWERS, NearestRanking),
                     responses=RESPONSES, parameters=PARAMETERS)

@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from accounts import permissions
-from app.beds import admission_jobs, admission_page_routes, admission_routes, api_routes, board_routes, operator_routes
+from app.beds import (
+    admission_jobs,
+    admission_page_routes,
+    admission_routes,
+    api_routes,
+    board_routes,
+    map_routes,
+    nearest_routes,
+    operator_routes,
+)
 from app.beds.audited_objects import AUDITED_OBJECTS
 from app.beds.board_filter import BoardFilter
 from app.beds.board_routes import authorise_board_socket
@@ -64,7 +73,7 @@ PLUGIN = Plugin(
     name="beds",
     routes=[*operator_routes.routes, *board_routes.routes, *nomenclature_routes.routes,
             *interval_routes.routes, *reason_routes.routes, *api_routes.routes, *admission_routes.routes,
-            *admission_page_routes.routes],
+            *admission_page_routes.routes, *map_routes.routes, *nearest_routes.routes],
     navigation=[
         NavItem(_("Board"), "/board", permissions.BOARD_VIEW, 10),
         NavItem(_("Sections"), "/operator", permissions.BEDS_WRITE_OWN_HOSPITAL, 20),

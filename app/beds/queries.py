@@ -114,6 +114,7 @@ async def hospitals(session: AsyncSession, *, actor: Actor) -> list[dict[str, An
         query = query.where(Organisation.id == own)
     return [{"id": organisation.id, "code": organisation.code, "short_code": hospital.short_code,
              "name": organisation.name, "hospital_type": hospital_type.code,
+             "latitude": hospital.latitude, "longitude": hospital.longitude,
              "admission": Admission(hospital.admission_status, hospital.admission_reason_code,
                                     hospital.admission_reason, hospital.admission_until, hospital.admission_set_by,
                                     hospital.admission_set_at, hospital.admission_version).as_json()}

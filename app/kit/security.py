@@ -20,6 +20,14 @@ logger = logging.getLogger("bedboard.errors")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+def policy_allowing_images(*origins: str) -> str:
+    """The policy with images also from these origins (the board map's tile server, issue 22), and ``data:`` for
+    the blank tile Leaflet shows in place of one that failed; every other source stays the site's own."""
+    return f"{CONTENT_SECURITY_POLICY}; img-src 'self' data: {' '.join(origins)}".rstrip()
+
+
 BASE_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.kit.i18n import LANGUAGES
@@ -18,6 +19,10 @@ from app.kit.i18n import LANGUAGES
 Environment = Literal["development", "production"]
 PasswordProfile = Literal["rfc9106", "fast-insecure-for-tests"]
 LogFormat = Literal["text", "json"]
+# "Nearest free bed" (issue 22, app/beds/nearest.py): what comes first when no open hospital is within the radius.
+WhenNoneOpen = Literal["nearest-even-if-closed", "open-only"]
+WHEN_NONE_OPEN: tuple[WhenNoneOpen, ...] = ("nearest-even-if-closed", "open-only")
+DEFAULT_NEAREST_RADIUS_KM = 15.0  # Bucharest's ring road is about 12 km from the centre at its farthest
 
 MIN_SECRET_KEY_LENGTH = 32
 # Values that people paste from examples; production refuses them whatever their length.
@@ -69,6 +74,22 @@ class Settings:
     # Lets a scraper read /metrics from anywhere (Authorization: Bearer ...); unset, only loopback may.
     metrics_token: str | None = field(default=None, repr=False)
     log_format: LogFormat = "text"
+
+    # The board map's tile layer, a URL template with {z}/{x}/{y} (a national or hospital-network tile server).
+    # Empty: no tiles are fetched and the map draws the shipped outline of Romania, so it works with no server
+    # reachable from a hospital network.
+    map_tiles: str = ""
+    map_attribution: str = ""
+    nearest_radius_km: float = DEFAULT_NEAREST_RADIUS_KM
+    nearest_when_none_open: WhenNoneOpen = "nearest-even-if-closed"
+
+    @property
+    def map_tiles_origin(self) -> str | None:
+        """The tile server's origin, which the map page's Content-Security-Policy must allow images from."""
+        if not self.map_tiles:
+            return None
+        parts = urlsplit(self.map_tiles)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def is_production(self) -> bool:
@@ -261,10 +282,40 @@ def _few_beds(raw: str) -> int:
     return int(raw)
 
 
+def _map_tiles(raw: str) -> str:
+    template = raw.strip()
+    if not template:
+        return ""
+    parts = urlsplit(template)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not all(
+            key in template for key in ("{z}", "{x}", "{y}")):
+        raise SettingsError("BEDBOARD_MAP_TILES must be a tile URL template such as https://tiles.example.org/"
+                            f"{{z}}/{{x}}/{{y}}.png (or unset: the offline outline), not {raw!r}.")
+    return template
+
+
+def _nearest_policy(raw: str) -> tuple[float, WhenNoneOpen]:
+    """``BEDBOARD_NEAREST_POLICY``: the radius in km within which open hospitals come first, and what comes first
+    when none is open there, e.g. ``15km,nearest-even-if-closed`` (Bavaria's rule, the default) or ``10,open-only``."""
+    if not raw.strip():
+        return DEFAULT_NEAREST_RADIUS_KM, "nearest-even-if-closed"
+    radius_text, _comma, rule = raw.partition(",")
+    try:
+        radius = float(radius_text.strip().lower().removesuffix("km").strip())
+    except ValueError:
+        radius = -1.0
+    choice = rule.strip() or "nearest-even-if-closed"
+    if not 0 < radius <= 1000 or choice not in WHEN_NONE_OPEN:
+        raise SettingsError("BEDBOARD_NEAREST_POLICY must be a radius in km (above 0, at most 1000) and, after a "
+                            f"comma, {' or '.join(WHEN_NONE_OPEN)}; e.g. 15km,nearest-even-if-closed; not {raw!r}.")
+    return radius, "open-only" if choice == "open-only" else "nearest-even-if-closed"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("BEDBOARD_VAR_DIR", "var"))
     heartbeat = _seconds(env.get("BEDBOARD_HEARTBEAT_SECONDS", "4"), "BEDBOARD_HEARTBEAT_SECONDS")
+    nearest_radius, when_none_open = _nearest_policy(env.get("BEDBOARD_NEAREST_POLICY", ""))
     environment = _environment(env.get("BEDBOARD_ENV", "").strip().lower())
     database_url = env.get("BEDBOARD_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'bedboard.sqlite3'}"
     origins = tuple(
@@ -288,6 +339,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         heartbeat_seconds=heartbeat,
         socket_silence_seconds=_silence_seconds(env.get("BEDBOARD_SOCKET_SILENCE_SECONDS", "15"), heartbeat),
         board_few_beds=_few_beds(env.get("BEDBOARD_BOARD_FEW_BEDS", "3")),
+        map_tiles=_map_tiles(env.get("BEDBOARD_MAP_TILES", "")),
+        map_attribution=env.get("BEDBOARD_MAP_ATTRIBUTION", "").strip()[:300],
+        nearest_radius_km=nearest_radius,
+        nearest_when_none_open=when_none_open,
         smtp_host=env.get("BEDBOARD_SMTP_HOST") or None,
         smtp_port=_port(env.get("BEDBOARD_SMTP_PORT", "25")),
         # BEDBOARD_SMTP_FROM as the issue names it; BEDBOARD_SMTP_SENDER, its first name, still works.
