@@ -23,6 +23,11 @@ BEDS_WRITE_OWN_HOSPITAL: Final = "beds.write_own_hospital"
 ADMISSION_SET: Final = "beds.admission_set"
 # Alert rules and their alerts (issue 21): a coordinator's own, an authority administrator's for the whole authority.
 ALERTS_MANAGE: Final = "alerts.manage"
+# Announcing an incoming patient to a hospital, and holding a bed for it (issue 22): the coordinators; the hospital's
+# operators receive and acknowledge; both read the announcements within their reach (``app/beds/dispatch``).
+DISPATCH_ANNOUNCE: Final = "dispatch.announce"
+DISPATCH_RECEIVE: Final = "dispatch.receive"
+DISPATCH_VIEW: Final = "dispatch.view"
 USERS_MANAGE: Final = "users.manage"
 NOMENCLATURE_IMPORT: Final = "nomenclature.import"
 API_TOKENS_MANAGE: Final = "api_tokens.manage"
@@ -52,8 +57,9 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
         {ACCOUNT_MANAGE_OWN, BOARD_VIEW, USERS_MANAGE, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, AUDIT_READ,
          OUTBOX_VIEW, NOTIFICATIONS_READ, ADMISSION_SET, ALERTS_MANAGE}
     ),
-    "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, ALERTS_MANAGE}),
-    "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL, ADMISSION_SET}),
+    "coordinator": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, ALERTS_MANAGE, DISPATCH_ANNOUNCE, DISPATCH_VIEW}),
+    "operator": frozenset({ACCOUNT_MANAGE_OWN, BEDS_WRITE_OWN_HOSPITAL, ADMISSION_SET, DISPATCH_RECEIVE,
+                           DISPATCH_VIEW}),
     "auditor": frozenset({ACCOUNT_MANAGE_OWN, BOARD_VIEW, AUDIT_READ}),
     # The licence module (seed 000): referents of communes and establishments ask, the digital-health
     # unit's officers decide, the help desk supports licences that exist.
@@ -130,7 +136,7 @@ def actions_of(roles: frozenset[str]) -> frozenset[str]:
 # care provider holds the same role as an authority's but works on its own tree, not on the Romanian board, its
 # nomenclature or its hospitals' tokens.
 BED_BOARD_ACTIONS: Final = frozenset({BOARD_VIEW, NOMENCLATURE_IMPORT, API_TOKENS_MANAGE, ADMISSION_SET,
-                                      ALERTS_MANAGE})
+                                      ALERTS_MANAGE, DISPATCH_ANNOUNCE, DISPATCH_RECEIVE, DISPATCH_VIEW})
 BED_BOARD_KINDS: Final = frozenset({"authority", "hospital"})
 
 

@@ -15,6 +15,7 @@ from accounts import permissions
 from accounts.guard import requires
 from app.beds import openapi as beds_openapi
 from app.beds.alerts import openapi as alerts_openapi
+from app.beds.dispatch import openapi as dispatch_openapi
 from app.kit.api_parsing import MAX_BODY_BYTES
 from app.kit.openapi_fragments import Fragment, joined, shared_fragment
 from app.kit.openapi_schema import READ_SECURITY, Schema
@@ -35,6 +36,7 @@ def _own_fragment() -> Fragment:
 
 def fragments() -> list[Fragment]:
     return [shared_fragment(max_body_bytes=MAX_BODY_BYTES), beds_openapi.fragment(), alerts_openapi.fragment(),
+            dispatch_openapi.fragment(),
             licenses_openapi.fragment(), roles_openapi.fragment(), orders_openapi.fragment(), _own_fragment()]
 
 

@@ -19,6 +19,7 @@ from app import api_document, metrics_route
 from app import health as health_routes
 from app.beds import tokens as bed_tokens
 from app.beds.alerts.plugin import PLUGIN as ALERTS
+from app.beds.dispatch.plugin import PLUGIN as DISPATCH
 from app.beds.plugin import PLUGIN as BEDS
 from app.health import ProbesFirst
 from app.history.plugin import PLUGIN as HISTORY
@@ -58,6 +59,7 @@ def plugins() -> list[Plugin]:
         HISTORY,
         BEDS,
         ALERTS,  # after the beds: it carries its alerts on the board's socket
+        DISPATCH,  # after the alerts: its notices ride their channel
         NOTIFICATIONS,
         PROVISIONING,
         LICENSES,

@@ -3,6 +3,7 @@
 from accounts import models as accounts_models
 from app.beds import models as beds_models
 from app.beds.alerts import models as alert_models
+from app.beds.dispatch import models as dispatch_models
 from app.beds.nomenclature import models as nomenclature_models
 from app.jobs import models as job_models
 from app.kit import audit
@@ -16,5 +17,6 @@ from app.provisioning.roles import models as role_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "alert_models", "audit", "beds_models", "job_models", "license_models", "metadata",
-           "nomenclature_models", "notification_models", "order_tables", "outbox", "provisioning_models", "role_models"]
+__all__ = ["accounts_models", "alert_models", "audit", "beds_models", "dispatch_models", "job_models", "license_models",
+           "metadata", "nomenclature_models", "notification_models", "order_tables", "outbox",
+           "provisioning_models", "role_models"]

@@ -74,7 +74,11 @@ class Settings:
     # Lets a scraper read /metrics from anywhere (Authorization: Bearer ...); unset, only loopback may.
     metrics_token: str | None = field(default=None, repr=False)
     log_format: LogFormat = "text"
-
+    # Dispatch (issue 22): an announcement nobody at the hospital acknowledged within this many minutes alerts its
+    # coordinator; a bed hold lasts until the ETA plus this many minutes; a coordinator holds at most this many.
+    announcement_ack_minutes: int = 3
+    hold_minutes_after_eta: int = 30
+    max_holds_per_coordinator: int = 5
     # The board map's tile layer, a URL template with {z}/{x}/{y} (a national or hospital-network tile server).
     # Empty: no tiles are fetched and the map draws the shipped outline of Romania, so it works with no server
     # reachable from a hospital network.
@@ -282,6 +286,12 @@ def _few_beds(raw: str) -> int:
     return int(raw)
 
 
+def _minutes(raw: str, name: str, low: int, high: int) -> int:
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
+    return int(raw)
+
+
 def _map_tiles(raw: str) -> str:
     template = raw.strip()
     if not template:
@@ -352,4 +362,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_starttls=smtp_starttls,
         metrics_token=_metrics_token(env.get("BEDBOARD_METRICS_TOKEN", "")),
         log_format=_log_format(env.get("BEDBOARD_LOG_FORMAT", "").strip().lower()),
+        announcement_ack_minutes=_minutes(env.get("BEDBOARD_ANNOUNCEMENT_ACK_MINUTES", "3"),
+                                          "BEDBOARD_ANNOUNCEMENT_ACK_MINUTES", 1, 60),
+        hold_minutes_after_eta=_minutes(env.get("BEDBOARD_HOLD_MINUTES_AFTER_ETA", "30"),
+                                        "BEDBOARD_HOLD_MINUTES_AFTER_ETA", 0, 240),
+        max_holds_per_coordinator=_minutes(env.get("BEDBOARD_MAX_HOLDS_PER_COORDINATOR", "5"),
+                                           "BEDBOARD_MAX_HOLDS_PER_COORDINATOR", 0, 100),
     )
