@@ -67,18 +67,21 @@ class _Writer:
         if diff.hospitals_added:
             await self.session.execute(insert(Hospital), [
                 {"organisation_id": self.hospital_ids[item.code], "short_code": item.code, "retired_at": None,
-                 "hospital_type_id": self.types.hospital[item.type]} for item in diff.hospitals_added])
+                 "hospital_type_id": self.types.hospital[item.type], "latitude": item.latitude,
+                 "longitude": item.longitude} for item in diff.hospitals_added])
         await self._update(Hospital, [
             {"organisation_id": item.organisation_id, "hospital_type_id": self.types.hospital[item.type],
-             "retired_at": None} for item in diff.hospitals_changed])
+             "retired_at": None, "latitude": item.latitude, "longitude": item.longitude}
+            for item in diff.hospitals_changed])
         await self._update(Hospital, [{"organisation_id": item.organisation_id, "retired_at": self.now}
                                       for item in diff.hospitals_retired])
         self._audit_hospitals(diff)
 
     def _audit_hospitals(self, diff: Diff) -> None:
         for item in diff.hospitals_added:
+            located = {} if item.latitude is None else {"latitude": item.latitude, "longitude": item.longitude}
             self.entries.append(AuditEntry("beds.hospital_added", "hospital", self.hospital_ids[item.code], None,
-                                           {"code": item.code, "name": item.name, "type": item.type}))
+                                           {"code": item.code, "name": item.name, "type": item.type, **located}))
         for item in diff.hospitals_changed:
             self.entries.append(AuditEntry(
                 "beds.hospital_changed", "hospital", self.hospital_ids[item.code],

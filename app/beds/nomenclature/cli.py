@@ -26,7 +26,7 @@ Write = Callable[[str], None]
 ACTOR = Actor.system("cli")
 
 
-def _value(value: str | int | None) -> str:
+def _value(value: str | int | float | None) -> str:
     return "-" if value is None else str(value)
 
 

@@ -21,7 +21,7 @@ from app.beds.models import Hospital, HospitalType, Section, SectionType
 from app.beds.nomenclature.validation import HOSPITAL_FIELDS, Format, HospitalEntry, Problem, SectionEntry, Vocabulary
 from app.kit.i18n import _
 
-Value = str | int | None
+Value = str | int | float | None
 ACTIVE, RETIRED = "active", "retired"
 
 
@@ -42,6 +42,8 @@ class KnownHospital:
     name: str
     type: str | None  # None: a hospital organisation without its bed-board row yet
     retired: bool
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class HospitalItem:
     type: str
     organisation_id: int | None
     changes: tuple[Change, ...] = ()
+    # Where the hospital stands after the import (the file's location, or its own when the file gives none).
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,8 @@ async def load_snapshot(session: AsyncSession, types: TypeIds, *, lock: bool = F
     hospital_type = {id_: code for code, id_ in types.hospital.items()}
     section_type = {id_: code for code, id_ in types.section.items()}
     registered = {row.organisation_id: row for row in await session.execute(
-        select(Hospital.organisation_id, Hospital.hospital_type_id, Hospital.retired_at))}
+        select(Hospital.organisation_id, Hospital.hospital_type_id, Hospital.retired_at, Hospital.latitude,
+               Hospital.longitude))}
     hospitals: dict[str, KnownHospital] = {}
     others: dict[str, str] = {}
     for id_, code, name, kind in await session.execute(
@@ -147,7 +153,8 @@ async def load_snapshot(session: AsyncSession, types: TypeIds, *, lock: bool = F
             others[code] = kind
             continue
         hospitals[code] = KnownHospital(id_, code, name, None if row is None else hospital_type[row.hospital_type_id],
-                                        row is not None and row.retired_at is not None)
+                                        row is not None and row.retired_at is not None,
+                                        None if row is None else row.latitude, None if row is None else row.longitude)
     query = select(Section.id, Section.hospital_id, Section.code, Section.name, Section.section_type_id,
                    Section.parent_id, Section.total_beds, Section.version, Section.retired_at).order_by(Section.id)
     sections: dict[int, dict[str, KnownSection]] = {}
@@ -191,15 +198,19 @@ class _Builder:
                 {"code": entry.code, "kind": self.snapshot.other_organisations[entry.code]}))
             return
         if known is None or known.type is None:
+            latitude, longitude = entry.location or (None, None)
             self.hospitals_added.append(HospitalItem(entry.code, entry.name, entry.type,
-                                                     None if known is None else known.organisation_id))
+                                                     None if known is None else known.organisation_id,
+                                                     latitude=latitude, longitude=longitude))
             self.sections(entry, None, {})
             return
+        latitude, longitude = (entry.location or (None, None)) if entry.located else (known.latitude, known.longitude)
         changes = _changes([("name", known.name, entry.name), ("type", known.type, entry.type),
+                            ("latitude", known.latitude, latitude), ("longitude", known.longitude, longitude),
                             ("status", _status(known.retired), ACTIVE)])
         if changes:
             self.hospitals_changed.append(HospitalItem(entry.code, entry.name, entry.type, known.organisation_id,
-                                                      changes))
+                                                      changes, latitude, longitude))
         self.sections(entry, known.organisation_id, self.snapshot.sections.get(known.organisation_id, {}))
 
     def sections(self, entry: HospitalEntry, hospital_id: int | None, known: Mapping[str, KnownSection]) -> None:

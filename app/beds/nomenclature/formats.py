@@ -29,8 +29,10 @@ from app.kit.input_rules import TextRefused, check_text, json_loads
 CSV_COLUMNS = ("hospital_code", "hospital_name", "hospital_type", "section_code", "section_name", "section_type",
                "parent_section_code", "total_beds")
 HOSPITAL_COLUMNS = {"code": "hospital_code", "name": "hospital_name", "type": "hospital_type"}
+# Optional (issue 22): a file without them leaves the hospitals' locations as they are.
+LOCATION_COLUMNS = {"latitude": "hospital_latitude", "longitude": "hospital_longitude"}
 SECTION_COLUMNS = SECTION_FIELDS["csv"]
-JSON_HOSPITAL_KEYS = frozenset({"code", "name", "type", "sections"})
+JSON_HOSPITAL_KEYS = frozenset({"code", "name", "type", "latitude", "longitude", "sections"})
 JSON_SECTION_KEYS = frozenset(SECTION_FIELDS["json"])
 
 Row = tuple[int, dict[str, str]]
@@ -38,6 +40,7 @@ UPLOAD_FIELD = "file"  # the form field of the upload, named in a refusal by app
 NOT_UTF8 = _("The file is not UTF-8 text. Save it as 'CSV UTF-8' or as JSON and try again.")
 OTHER_NAME = _("The hospital {code} has another name on line {first}; every line must name it the same way.")
 OTHER_TYPE = _("The hospital {code} has another type on line {first}; every line must give it the same type.")
+OTHER_PLACE = _("The hospital {code} has another location on line {first}; every line must give it the same one.")
 
 
 def decode(content: bytes) -> tuple[str, Problem | None]:
@@ -77,9 +80,9 @@ def _header_problems(columns: list[str]) -> list[Problem]:
                 for name in CSV_COLUMNS if name not in columns]
     seen: set[str] = set()
     for name in columns:
-        if name and name not in CSV_COLUMNS:
+        if name and name not in CSV_COLUMNS and name not in LOCATION_COLUMNS.values():
             problems.append(Problem("1", name, _("Unknown column. The columns are: {columns}."),
-                                    {"columns": ", ".join(CSV_COLUMNS)}))
+                                    {"columns": ", ".join((*CSV_COLUMNS, *LOCATION_COLUMNS.values()))}))
         elif name in seen:
             problems.append(Problem("1", name, _("This column appears twice.")))
         seen.add(name)
@@ -112,7 +115,9 @@ def _group(rows: Iterator[Row], problems: list[Problem]) -> list[HospitalDraft]:
         code = values["hospital_code"]
         draft = by_code.get(code) if code else None
         if draft is None:
-            draft = HospitalDraft(str(line), {key: values[column] for key, column in HOSPITAL_COLUMNS.items()})
+            draft = HospitalDraft(str(line), {key: values[column] for key, column in
+                                              (*HOSPITAL_COLUMNS.items(), *LOCATION_COLUMNS.items())
+                                              if column in values})
             drafts.append(draft)
             if code:
                 by_code[code] = draft
@@ -132,6 +137,9 @@ def _same_hospital(draft: HospitalDraft, line: int, values: Mapping[str, str], p
     if values["hospital_type"] != draft.values["type"]:
         problems.append(Problem(str(line), "hospital_type", OTHER_TYPE,
                                 {"code": code, "first": first}))
+    for key, column in LOCATION_COLUMNS.items():
+        if column in values and values[column] != draft.values[key]:
+            problems.append(Problem(str(line), column, OTHER_PLACE, {"code": code, "first": first}))
 
 
 def read_csv(text: str) -> tuple[list[HospitalDraft], list[Problem]]:
@@ -197,5 +205,6 @@ def read_json(text: str) -> tuple[list[HospitalDraft], list[Problem]]:
             continue
         problems.extend(_unknown_keys(where, item, JSON_HOSPITAL_KEYS))
         values = {key: item.get(key) for key in ("code", "name", "type")}
+        values.update({key: item[key] for key in ("latitude", "longitude") if key in item})
         drafts.append(HospitalDraft(where, values, _json_sections(where, item.get("sections"), problems)))
     return drafts, problems

@@ -19,6 +19,8 @@ FIELD_LABELS = {
     "type": _("Type"),
     "total_beds": _("Total beds"),
     "parent": _("Parent section"),
+    "latitude": _("Latitude"),
+    "longitude": _("Longitude"),
     "status": _("Status"),
 }
 VALUE_LABELS = {"active": _("in use"), "retired": _("retired")}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.beds.models import MAX_TOTAL_BEDS
+from app.beds.nomenclature.locations import Location, read_location
 from app.kit.i18n import _
 
 Format = Literal["csv", "json"]
@@ -26,8 +27,9 @@ NESTED_TOO_DEEP = _("The parent {code} is itself a sub-section; only one level o
 
 # The names a problem gives a field, as the file spells it: CSV columns, or JSON keys.
 HOSPITAL_FIELDS: Mapping[Format, Mapping[str, str]] = {
-    "csv": {"code": "hospital_code", "name": "hospital_name", "type": "hospital_type"},
-    "json": {"code": "code", "name": "name", "type": "type"},
+    "csv": {"code": "hospital_code", "name": "hospital_name", "type": "hospital_type",
+            "latitude": "hospital_latitude", "longitude": "hospital_longitude"},
+    "json": {"code": "code", "name": "name", "type": "type", "latitude": "latitude", "longitude": "longitude"},
 }
 SECTION_FIELDS: Mapping[Format, Mapping[str, str]] = {
     "csv": {"code": "section_code", "name": "section_name", "type": "section_type",
@@ -87,6 +89,10 @@ class HospitalEntry:
     type: str
     where: str
     sections: tuple[SectionEntry, ...]
+    # ``located``: the file gives the hospital's location (app/beds/nomenclature/locations.py); ``location`` is
+    # then the truth (None: it has none). Not given: its location stays as it is.
+    location: Location | None = None
+    located: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,9 +182,13 @@ class Checker:
         name = self.text(where, names["name"], values.get("name"), MAX_NAME)
         kind = self.type_code(where, names["type"], values.get("type"), self.vocabulary.hospital_types, True)
         sections = self.sections(draft.sections)
-        if code is None or name is None or kind is None or sections is None:
+        located = "latitude" in values or "longitude" in values
+        location, problems = read_location(values.get("latitude"), values.get("longitude"))
+        for problem in problems:
+            self.report(where, names[problem.which], problem.message)
+        if code is None or name is None or kind is None or sections is None or problems:
             return None
-        return HospitalEntry(code, name, kind, where, sections)
+        return HospitalEntry(code, name, kind, where, sections, location, located)
 
     def section(self, draft: SectionDraft) -> SectionEntry | None:
         names, values, where = SECTION_FIELDS[self.format], draft.values, draft.where
