@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
+from app.beds.dispatch import queries as dispatch_queries
 from app.beds.models import Hospital, Section
 from app.beds.nearest import Candidate, Point
 from app.beds.section_queries import SectionView, section_query, views_of
@@ -28,10 +29,11 @@ class DispatchCounts:
 
 
 async def dispatch_counts(session: AsyncSession, section_type_ids: Sequence[int]) -> dict[int, DispatchCounts]:
-    """HOOK for the dispatch work (issue 22, app/beds/dispatch/): beds held and patients announced, not yet arrived,
-    per hospital in these section types. Until it lands nothing is held or announced, and the ranking counts every
-    free bed as available."""
-    return {}
+    """Beds held and patients announced, not yet arrived, per hospital in these section types (the dispatch's,
+    app/beds/dispatch/queries.py): a held bed is not available to others."""
+    counted = await dispatch_queries.counts_by_hospital(session, section_type_ids)
+    return {hospital_id: DispatchCounts(held=held, announced=announced)
+            for hospital_id, (held, announced) in counted.items()}
 
 
 @dataclass

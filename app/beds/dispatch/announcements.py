@@ -143,6 +143,9 @@ async def announce(uow: UnitOfWork, *, actor: Actor, draft: AnnouncementDraft,
         raise PermissionDenied(_("Only coordinators announce patients to hospitals."))
     session = uow.session
     await _check_draft(session, draft)
+    if draft.hold:
+        await holds.make_room(session, actor=actor, hospital_id=draft.hospital_id,
+                              section_type_id=draft.section_type_id, limits=limits)
     now = session_now(session)
     row = Announcement(hospital_id=draft.hospital_id, section_type_id=draft.section_type_id,
                        organisation_id=actor.organisation_id, created_by_user_id=actor.user_id,

@@ -4,6 +4,7 @@ section type (patients announced and not yet arrived, beds held)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -92,3 +93,14 @@ async def open_for_hospitals(session: AsyncSession, hospital_ids: set[int]) -> l
         .order_by(Announcement.id).limit(MAX_LISTED))
     return [announcement_json(row, hold, {"hospital": name, "type_en": type_en, "type_ro": type_ro})
             for row, hold, name, type_en, type_ro in rows]
+
+
+async def counts_by_hospital(session: AsyncSession, section_type_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per hospital, (held, announced) summed over these section types (Nearest free bed's ranking)."""
+    chosen = set(section_type_ids)
+    summed: dict[int, tuple[int, int]] = {}
+    for found in await board_counts(session):
+        if found["section_type_id"] in chosen:
+            held, announced = summed.get(found["hospital_id"], (0, 0))
+            summed[found["hospital_id"]] = (held + found["held"], announced + found["announced"])
+    return summed

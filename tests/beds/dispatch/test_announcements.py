@@ -21,7 +21,8 @@ async def test_an_announcement_goes_from_announced_to_acknowledged_to_arrived(
     announcement = made.json()
     assert (announcement["state"], announcement["hospital_name"], announcement["hold"]) == ("announced",
                                                                                             "Spitalul A", None)
-    assert announcement["category"] == "trauma" and announcement["flags"] == ["ventilated"]
+    assert announcement["category"] == "trauma"
+    assert announcement["flags"] == ["ventilated"]
     assert await audit_count(services, "dispatch.announced") == 1
 
     seen = (await listed(people, "op.a", "?state=open")).json()["announcements"]
@@ -34,7 +35,8 @@ async def test_an_announcement_goes_from_announced_to_acknowledged_to_arrived(
     arrived = await step(people, "coord", announcement["id"], "arrived")
     assert arrived.json()["state"] == "arrived"
     late = await step(people, "coord", announcement["id"], "cancel", {"reason": "changed route"})
-    assert late.status_code == 409 and late.json()["error"]["code"] == "announcement_closed"
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "announcement_closed"
     assert [await audit_count(services, f"dispatch.{action}") for action in ("acknowledged", "arrived",
                                                                              "cancelled")] == [1, 1, 0]
     await people.close()
@@ -90,7 +92,8 @@ async def test_a_cancellation_needs_a_reason_without_personal_numbers(
     announcement_id = made.json()["id"]
     assert (await step(people, "coord", announcement_id, "cancel", {"reason": ""})).status_code == 422
     named = await step(people, "coord", announcement_id, "cancel", {"reason": "patient 1800101221144 refused"})
-    assert named.status_code == 422 and named.json()["error"]["details"]["field"] == "reason"
+    assert named.status_code == 422
+    assert named.json()["error"]["details"]["field"] == "reason"
     cancelled = await step(people, "coord2", announcement_id, "cancel", {"reason": "taken to another hospital"})
     assert cancelled.status_code == 200, cancelled.text
     assert (cancelled.json()["state"], cancelled.json()["cancel_reason"]) == ("cancelled", "taken to another hospital")
@@ -104,13 +107,15 @@ async def test_bad_bodies_are_refused_naming_the_field(services: AppServices, ne
     cases = [({"eta_minutes": 0}, "eta_minutes"), ({"eta_minutes": 601}, "eta_minutes"),
              ({"urgency": "soon"}, "urgency"), ({"age_band": "30"}, "age_band"), ({"flags": ["tired"]}, "flags"),
              ({"flags": ["cpr", "cpr"]}, "flags"), ({"category": "unknown"}, "category"),
-             ({"note": "x" * 281}, "note"), ({"name": "Ion Popescu"}, "name"), ({"section_type_id": 0}, "section_type_id")]
+             ({"note": "x" * 281}, "note"), ({"name": "Ion Popescu"}, "name"),
+             ({"section_type_id": 0}, "section_type_id")]
     for change, field in cases:
         refused = await announce(people, "coord", patient(world.hospital_a, surgery, **change))
         assert refused.status_code == 422, (change, refused.text)
         assert refused.json()["error"]["details"]["field"] == field, (change, refused.json())
     unknown = await announce(people, "coord", patient(999999, surgery))
-    assert unknown.status_code == 422 and unknown.json()["error"]["details"]["field"] == "hospital_id"
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["details"]["field"] == "hospital_id"
     assert await audit_count(services, "dispatch.announced") == 0
     categories = (await people["coord"][0].get("/api/v1/announcements/categories")).json()["categories"]
     assert [found["code"] for found in categories][:3] == ["trauma", "stroke", "stemi"]
