@@ -2,7 +2,8 @@
 
 Both backends are migrated once per session into a template; each test then gets a copy (a file
 copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL). Tests therefore commit for real,
-which the unit of work, the audit chain's row lock and NOTIFY all need.
+which the unit of work, the audit chain's row lock and NOTIFY all need. A test that asks for ``demo_loaded`` gets,
+the same way, a copy of a template holding the demo (tests/demo_template.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from accounts.service import AccountsContext
+from app.demo import DemoLogin
 from app.kit.clock import ManualClock
 from app.kit.db import UnitOfWork, make_engine, make_session_factory
 from app.kit.settings import Settings
@@ -27,7 +29,13 @@ from app.migrations import upgrade_to_head
 from tests.chromium import GROUP as BROWSER_GROUP
 from tests.chromium import SESSION as CHROMIUM
 from tests.chromium import uses_browser
-from tests.factories import make_organisation
+from tests.demo_template import (
+    LoadedDemo,
+    make_app_organisations,
+    postgres_demo_template,
+    settings_for_tests,
+    sqlite_demo_template,
+)
 from tests.postgres_cluster import ENABLE_HINT, DatabaseCopies, PostgresCluster, start_cluster
 from tests.web import BrowserFactory
 
@@ -113,10 +121,58 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def demo_share(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the run's xdist workers share the demo's templates (their common temporary directory)."""
+    root = tmp_path_factory.getbasetemp()
+    shared = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "demo-share"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo(sqlite_template: Path, demo_share: Path) -> tuple[Path, LoadedDemo]:
+    return sqlite_demo_template(sqlite_template, demo_share)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(postgres_cluster: PostgresCluster, postgres_copies: DatabaseCopies,
+                  demo_share: Path) -> Iterator[tuple[DatabaseCopies, LoadedDemo]]:
+    # Loaded into a migrated copy of its own (the migrated template must have one reader at a time, postgres_copies'
+    # thread), or restored from the other worker's.
+    template, loaded = postgres_demo_template(postgres_cluster, postgres_copies.take, demo_share)
+    copies = DatabaseCopies(postgres_cluster, template, prefix=f"demo_{os.getpid()}", ahead=0)
+    yield copies, loaded
+    copies.close()
+
+
+# The URLs of the databases that hold the demo already, and with it the app fixture's organisations.
+DEMO_COPIES: set[str] = set()
+
+
+@pytest.fixture
+def demo_sqlite_url(sqlite_demo: tuple[Path, LoadedDemo], tmp_path: Path) -> str:
+    path = tmp_path / "bedboard.sqlite3"
+    shutil.copyfile(sqlite_demo[0], path)
+    DEMO_COPIES.add(url := f"sqlite+aiosqlite:///{path}")
+    return url
+
+
+@pytest.fixture
+def demo_postgres_url(postgres_cluster: PostgresCluster,
+                      postgres_demo: tuple[DatabaseCopies, LoadedDemo]) -> Iterator[str]:
+    copies = postgres_demo[0]
+    name = copies.take()
+    DEMO_COPIES.add(url := postgres_cluster.url(name))
+    yield url
+    copies.give_back(name)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """A fresh migrated database on each backend in turn."""
-    url: str = request.getfixturevalue(f"{request.param}_url")
+    """A fresh migrated database on each backend in turn; one holding the demo for a test of ``demo_loaded``."""
+    demo = "demo_" if "demo_loaded" in request.fixturenames else ""
+    url: str = request.getfixturevalue(f"{demo}{request.param}_url")
     return url
 
 
@@ -146,16 +202,15 @@ def unit_of_work(
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret-" + "k" * 40, var_dir=tmp_path,
-                    password_profile="fast-insecure-for-tests")
+    return settings_for_tests(database_url, tmp_path)
 
 
 @pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=clock)
     services: AppServices = application.state.services
-    for code in ("SAMB", "MS", "SMURD"):
-        await make_organisation(services, code, "authority")
+    if settings.database_url not in DEMO_COPIES:  # a demo copy has them: the template was made as this does
+        await make_app_organisations(services)
     yield application
     services.get(AccountsContext).hasher.close()
     await services.engine.dispose()
@@ -183,3 +238,19 @@ def new_client(app: Starlette) -> BrowserFactory:
                                  base_url="http://testserver")
 
     return open_browser
+
+
+@pytest.fixture
+def demo_loaded(database_url: str, settings: Settings, clock: ManualClock,
+                request: pytest.FixtureRequest) -> list[DemoLogin]:
+    """The demo, as ``load_demo(services.unit_of_work, ..., settings.var_dir)`` would have loaded it in this test
+    (the ``app`` fixture's database is a copy of the demo's template), and the logins it returned.
+
+    Its credentials file is in ``settings.var_dir``. The test's clock must read what it read when the template was
+    loaded (the ``clock`` fixture's start); a test that moves it first loads the demo itself."""
+    assert database_url in DEMO_COPIES, "database_url was overridden: take it from demo_sqlite_url/demo_postgres_url"
+    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
+    loaded: LoadedDemo = request.getfixturevalue(f"{backend}_demo")[1]
+    loaded.check_clock(clock.now())
+    loaded.write_credentials(settings.var_dir)
+    return list(loaded.logins)

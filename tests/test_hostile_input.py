@@ -22,7 +22,6 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -32,8 +31,7 @@ from starlette.routing import Route
 
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.permissions import PUBLIC, ROLE_ACTIONS, SIGNED_IN
-from accounts.service import AccountsContext
-from app import demo
+from app.demo import DemoLogin
 from app.kit.state import AppServices
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
@@ -298,11 +296,10 @@ async def sweep(app: Starlette, services: AppServices, logins: dict[str, tuple[s
 
 
 @pytest.mark.parametrize("shard", range(SHARDS), ids=lambda shard: f"routes {shard + 1} of {SHARDS}")
-async def test_no_hostile_input_gets_a_server_error(app: Starlette, services: AppServices, tmp_path: Path,
+async def test_no_hostile_input_gets_a_server_error(app: Starlette, services: AppServices, demo_loaded: list[DemoLogin],
                                                     database_url: str, caplog: pytest.LogCaptureFixture,
                                                     shard: int) -> None:
-    loaded = await demo.load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path / "demo")
-    logins = {login.username: (login.role, login.password or "") for login in loaded}
+    logins = {login.username: (login.role, login.password or "") for login in demo_loaded}
     with caplog.at_level(logging.ERROR, logger="bedboard.errors"):
         tally = await sweep(app, services, logins, shard)
     backend = database_url.split(":", 1)[0]

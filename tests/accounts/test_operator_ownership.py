@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from accounts.models import ApiToken, Organisation, User
-from accounts.service import AccountsContext
-from app import demo
+from app.demo import DemoLogin
 from app.kit.audit import AuditEvent
 from app.kit.state import AppServices
 from tests.accounts.admin_helpers import user_named
@@ -207,8 +205,7 @@ async def test_the_owner_revokes_its_own_token(services: AppServices, admin: Adm
     assert await _revoked(services, token.id)
 
 
-async def test_the_demo_says_that_samb_owns_its_operator(services: AppServices, tmp_path: Path) -> None:
-    await demo.load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
+async def test_the_demo_says_that_samb_owns_its_operator(services: AppServices, demo_loaded: list[DemoLogin]) -> None:
     operator = await user_named(services, "op.floreasca")
     assert await _owner_code(services, operator.id) == "SAMB"
     [created] = [event for event in await _events(services, "accounts.user_created")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
-from accounts.service import AccountsContext
 from app.beds.board_filter import BoardFilter
 from app.beds.models import Hospital
 from app.beds.section_queries import section_query, views_of
-from app.demo import load_demo
+from app.demo import DemoLogin
 from app.history.evolution import free_beds_series
 from app.history.past_board import board_at
 from app.kit.audit import AuditEvent
@@ -20,8 +18,7 @@ from app.kit.state import AppServices
 
 
 async def test_the_past_board_and_the_chart_show_the_demo_numbers(services: AppServices, clock: ManualClock,
-                                                                  tmp_path: Path) -> None:
-    await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
+                                                                  demo_loaded: list[DemoLogin]) -> None:
     now, hour_ago = clock.now(), clock.now() - timedelta(hours=1)
     async with services.session_factory() as session:
         live = {view.id: view.as_json() for view in await views_of(session, section_query())}
