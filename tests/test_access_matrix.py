@@ -33,8 +33,7 @@ from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.models import User
 from accounts.permissions import BOARD_VIEW, PUBLIC, ROLE_ACTIONS, ROLE_ORGANISATION_KINDS, SIGNED_IN
-from accounts.service import AccountsContext
-from app.demo import load_demo, read_credentials
+from app.demo import DemoLogin, read_credentials
 from app.kit.audit import AuditEvent
 from app.kit.db import session_now
 from app.kit.state import AppServices
@@ -303,8 +302,10 @@ class Browser:
 
 
 @pytest.fixture
-def database_url(sqlite_url: str) -> str:
-    return sqlite_url
+def database_url(request: pytest.FixtureRequest) -> str:
+    """SQLite only (the module's docstring says why); for the matrix, a copy of the demo's template."""
+    url: str = request.getfixturevalue("demo_sqlite_url" if "demo_loaded" in request.fixturenames else "sqlite_url")
+    return url
 
 
 async def open_browser(app: Starlette, username: str, role: str, password: str, number: int) -> Browser:
@@ -382,8 +383,9 @@ async def demo_rows(services: AppServices) -> dict[str, list[dict[str, object]]]
 
 
 @pytest.fixture
-async def world(app: Starlette, services: AppServices, tmp_path: Path) -> AsyncIterator[World]:
-    logins = await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
+async def world(app: Starlette, services: AppServices, tmp_path: Path,
+                demo_loaded: list[DemoLogin]) -> AsyncIterator[World]:
+    logins = demo_loaded
     passwords = read_credentials(tmp_path)
     insiders: dict[str, list[Browser]] = {}
     for number, login in enumerate(logins):
