@@ -45,6 +45,12 @@ async def check_sessions_once(services: AppServices, *, touch: bool) -> int:
     async with services.unit_of_work() as uow:
         valid = await still_valid_for(uow.session, session_ids=ids, action=permissions.BOARD_VIEW,
                                       now=services.clock.now(), touch=touch)
+        # A hospital's screen (/ws/dispatch, issue 22) is an operator's, who has no board: its session must still
+        # be an operator's. (Each socket's handshake already required the right role for its own channel.)
+        if ids - valid:
+            valid |= await still_valid_for(uow.session, session_ids=ids - valid,
+                                           action=permissions.DISPATCH_RECEIVE, now=services.clock.now(),
+                                           touch=touch)
     return await services.hub.close_sessions_except(valid, SESSION_ENDED)
 
 

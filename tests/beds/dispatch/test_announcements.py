@@ -4,6 +4,8 @@ hospital's operator neither sees nor touches it; personal numbers are refused na
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.kit.state import AppServices
@@ -76,7 +78,8 @@ async def test_a_personal_number_is_refused_naming_the_field(
                                                       **{field: text}))
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
-    assert error["details"]["field"] == field and kind in error["message"], error
+    assert error["details"]["field"] == field, error
+    assert kind in error["message"], error
     assert await audit_count(services, "dispatch.announced") == 0
     # Figures that are not personal numbers pass: an ETA, a time, a count, a date.
     fine = await announce(people, "coord", patient(world.hospital_a, await type_id(services, "surgery"),
@@ -104,7 +107,8 @@ async def test_a_cancellation_needs_a_reason_without_personal_numbers(
 async def test_bad_bodies_are_refused_naming_the_field(services: AppServices, new_client: BrowserFactory) -> None:
     world, people = await alert_world(services, new_client)
     surgery = await type_id(services, "surgery")
-    cases = [({"eta_minutes": 0}, "eta_minutes"), ({"eta_minutes": 601}, "eta_minutes"),
+    cases: list[tuple[dict[str, Any], str]] = [
+             ({"eta_minutes": 0}, "eta_minutes"), ({"eta_minutes": 601}, "eta_minutes"),
              ({"urgency": "soon"}, "urgency"), ({"age_band": "30"}, "age_band"), ({"flags": ["tired"]}, "flags"),
              ({"flags": ["cpr", "cpr"]}, "flags"), ({"category": "unknown"}, "category"),
              ({"note": "x" * 281}, "note"), ({"name": "Ion Popescu"}, "name"),
