@@ -196,6 +196,24 @@ def board_closure(browser: Browser, url: str, password: str) -> Path:
         context.close()
 
 
+def board_map(browser: Browser, url: str, password: str) -> list[Path]:
+    """The board's map (issue 22) with no tile server: the shipped outline, the demo's hospitals' intensive care
+    beds, and 'Nearest free bed' from Piața Unirii."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login?next=/board/map")
+        submit_login(page, COORDINATOR, password)
+        page.select_option("#map-section-type", label="Anaesthesia and intensive care")
+        expect(page.locator(".map-marker").first).to_be_visible()
+        page.select_option("#nearest-locality", label="București, Piața Unirii")
+        page.get_by_role("button", name="Find the nearest").click()
+        expect(page.locator("#nearest-results li").first).to_be_visible()
+        return [shoot(page, "board-map.png")]
+    finally:
+        context.close()
+
+
 def licence_pages(browser: Browser, url: str, passwords: Mapping[str, str]) -> list[Path]:
     """The licence module in Spanish: the referent's form with a refused RUN, the officer's queue and pool."""
     saved = []
@@ -376,6 +394,7 @@ GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = 
     "admin": admin_pages,
     "operator": lambda browser, url, passwords: operator_screen(browser, url, passwords[OPERATOR]),
     "board": lambda browser, url, passwords: board_pages(browser, url, passwords[COORDINATOR]),
+    "map": lambda browser, url, passwords: board_map(browser, url, passwords[COORDINATOR]),
     "licences": licence_pages,
     "roles": roles_pages,
     "orders": orders_pages,

@@ -15,6 +15,8 @@ class Locality:
     name: str
     latitude: float
     longitude: float
+    # Named on the offline map; a landmark inside a labelled place (a square, a station) would only crowd it.
+    labelled: bool = True
 
 
 LOCALITIES = (
@@ -24,10 +26,10 @@ LOCALITIES = (
     Locality("b-s4", "București, Sectorul 4", 44.3800, 26.1100),
     Locality("b-s5", "București, Sectorul 5", 44.3950, 26.0600),
     Locality("b-s6", "București, Sectorul 6", 44.4350, 26.0300),
-    Locality("b-unirii", "București, Piața Unirii", 44.4268, 26.1025),
-    Locality("b-victoriei", "București, Piața Victoriei", 44.4522, 26.0862),
-    Locality("b-gara-nord", "București, Gara de Nord", 44.4466, 26.0735),
-    Locality("if-otp-airport", "Aeroportul Henri Coandă (Otopeni)", 44.5711, 26.0850),
+    Locality("b-unirii", "București, Piața Unirii", 44.4268, 26.1025, labelled=False),
+    Locality("b-victoriei", "București, Piața Victoriei", 44.4522, 26.0862, labelled=False),
+    Locality("b-gara-nord", "București, Gara de Nord", 44.4466, 26.0735, labelled=False),
+    Locality("if-otp-airport", "Aeroportul Henri Coandă (Otopeni)", 44.5711, 26.0850, labelled=False),
     Locality("if-1dec", "1 Decembrie", 44.2917, 26.0583),
     Locality("if-balotesti", "Balotești", 44.6100, 26.1000),
     Locality("if-bragadiru", "Bragadiru", 44.3711, 25.9775),

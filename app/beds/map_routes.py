@@ -65,6 +65,9 @@ async def map_page(request: Request) -> Response:
         "rule": RULES[settings.nearest_when_none_open],
         "map_settings": {"tiles": settings.map_tiles, "attribution": settings.map_attribution,
                          "outline": "/static/vendor/world-atlas/romania.geojson",
+                         # Without tiles, the places' names on the outline are what a reader finds their way by.
+                         "places": [[place.name.removeprefix("București, "), place.latitude, place.longitude]
+                                    for place in LOCALITIES if place.labelled],
                          "radius_km": settings.nearest_radius_km,
                          "messages": {key: translate(message) for key, message in MAP_MESSAGES.items()},
                          "forms": {key: plural_forms(language, message) for key, message in MAP_PLURALS.items()}},

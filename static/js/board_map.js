@@ -33,6 +33,12 @@ if (settings.tiles) {
     L.geoJSON(outline, { interactive: false, style: { className: "map-outline", color: "#4a5560", weight: 2,
                                                        fillColor: "#f4f1e8", fillOpacity: 1 } }).addTo(map);
   });
+  // With no streets drawn, the shipped places' names (app/beds/localities.py) are what a reader finds their way by.
+  for (const [name, latitude, longitude] of settings.places) {
+    L.marker([latitude, longitude], { icon: L.divIcon({ className: "map-place", html: element("span", "", name),
+                                                          iconSize: null }),
+                                      interactive: false, keyboard: false, zIndexOffset: -1000 }).addTo(map);
+  }
 }
 
 const markers = L.layerGroup().addTo(map);
@@ -76,6 +82,8 @@ function popup(hospital) {
   return box;
 }
 
+let fitted = false;
+
 async function loadMarkers() {
   const answer = await fetch(`/board/map/markers?section_type=${encodeURIComponent(typeSelect.value)}`,
                              { headers: { Accept: "application/json" } });
@@ -87,6 +95,12 @@ async function loadMarkers() {
     L.marker([hospital.latitude, hospital.longitude], { icon: markerIcon(hospital), title: words.join(" · "),
                                                         alt: words.join(" · "), keyboard: true })
       .bindPopup(() => popup(hospital)).addTo(markers);
+  }
+  if (!fitted && body.hospitals.length) {
+    // The first time: every hospital in view (the demo's fit Bucharest at zoom 12), not closer than a district.
+    fitted = true;
+    map.fitBounds(L.latLngBounds(body.hospitals.map((h) => [h.latitude, h.longitude])), { padding: [30, 30], animate: false,
+                                                                                          maxZoom: 13 });
   }
   document.getElementById("map-unplaced").textContent = body.unplaced ? count(body.unplaced, settings.forms.unplaced)
     : "";
