@@ -237,6 +237,10 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/notifications/{notification_id}/open": Objects("SELECT id AS notification_id FROM notifications ORDER BY id"),
 }
 
+# Routes with no path parameter whose reads need a query: "Nearest free bed" (issue 22) needs a place and a section
+# type, and answers 422 without them.
+ROUTE_QUERIES: dict[str, str] = {"/api/v1/nearest": "?lat=44.4268&lon=26.1025&section_type=icu"}
+
 # Roles the route is for that have, by design, no object of their own behind it in the demo.
 INSIDER_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("employee", "/roles/employees/{employee_id}"):
@@ -259,7 +263,7 @@ class Cell:
 
     def path(self, values: dict[str, object]) -> str:
         objects = ROUTE_OBJECTS.get(self.template)
-        query = objects.query if objects else ""
+        query = objects.query if objects else ROUTE_QUERIES.get(self.template, "")
         return PARAMETER.sub(lambda match: str(values[match.group(1)]), self.template) + query
 
 
