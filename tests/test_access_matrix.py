@@ -156,6 +156,14 @@ ROUTE_OBJECTS: dict[str, Objects] = {
         "SELECT id AS reason_id FROM admission_reasons WHERE code = 'technical_failure'", EVERYONE, "as above"),
     "/api/v1/sections/{section_id}/free-beds": Objects("SELECT id AS section_id FROM sections ORDER BY id",
                                                        body={"free_beds": 1, "expected_version": 1}),
+    # An announcement is its announcing authority's coordinators' and its hospital's operators': anyone else is told
+    # there is no such announcement (issue 22).
+    "/api/v1/announcements/{announcement_id}/acknowledge": Objects(
+        "SELECT id AS announcement_id FROM announcements ORDER BY id"),
+    "/api/v1/announcements/{announcement_id}/arrived": Objects(
+        "SELECT id AS announcement_id FROM announcements ORDER BY id"),
+    "/api/v1/announcements/{announcement_id}/cancel": Objects(
+        "SELECT id AS announcement_id FROM announcements ORDER BY id", body={"reason": "matrix"}),
     "/licenses/usage/tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE hospital_id "
                                                         "IS NULL ORDER BY id"),
     "/licenses/requests/{request_id}/resubmit": LICENCE_REQUESTS,
@@ -366,6 +374,22 @@ async def add_dead_letter(services: AppServices, insiders: dict[str, list[Browse
         message.attempts, message.dead_at = MAX_ATTEMPTS, session_now(uow.session)
 
 
+async def add_announcement(services: AppServices, insiders: dict[str, list[Browser]]) -> None:
+    """A coordinator's announcement of a patient to the first demo operator's hospital (issue 22)."""
+    operator = insiders["operator"][0]
+    async with services.session_factory() as session:
+        found = (await session.execute(text(
+            "SELECT u.organisation_id, s.section_type_id FROM users u JOIN sections s ON s.hospital_id = "
+            "u.organisation_id WHERE u.username = :username ORDER BY s.id LIMIT 1"),
+            {"username": operator.username})).one()
+    coordinator = insiders["coordinator"][0]
+    made = await coordinator.http.post("/api/v1/announcements", headers={"X-CSRF-Token": coordinator.csrf_token},
+                                       json={"hospital_id": found[0], "section_type_id": found[1],
+                                             "category": "trauma", "urgency": "urgent", "age_band": "18-64",
+                                             "eta_minutes": 20})
+    assert made.status_code == 201, made.text
+
+
 async def make_outsiders(app: Starlette, services: AppServices) -> dict[str, Browser]:
     """One user per role in an organisation of its own kind that holds nothing of the demo's."""
     outsiders = {}
@@ -397,6 +421,7 @@ async def world(app: Starlette, services: AppServices, tmp_path: Path,
         insiders.setdefault(login.role, []).append(browser)
     await add_objects_the_demo_lacks(insiders)
     await add_dead_letter(services, insiders)
+    await add_announcement(services, insiders)
     rows = await demo_rows(services)  # before the outsiders: their own accounts are not the demo's objects
     outsiders = await make_outsiders(app, services)
     anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.8.0.1", 40000)),
