@@ -178,12 +178,14 @@ async def test_hospitals_and_section_types(client: httpx.AsyncClient, services: 
     world = await make_world(services)
     await session_login(client, "coord")
     hospitals = (await client.get("/api/v1/hospitals")).json()["hospitals"]
-    assert hospitals == [
+    facts = ("id", "code", "short_code", "name", "hospital_type", "latitude", "longitude")
+    assert [{key: hospital[key] for key in facts} for hospital in hospitals] == [
         {"id": world.hospital_a, "code": "H-A", "short_code": "H-A", "name": "Spitalul A",
-         "hospital_type": "emergency"},
+         "hospital_type": "emergency", "latitude": None, "longitude": None},
         {"id": world.hospital_b, "code": "H-B", "short_code": "H-B", "name": "Spitalul B",
-         "hospital_type": "clinical"},
+         "hospital_type": "clinical", "latitude": None, "longitude": None},
     ]
+    assert [hospital["admission"]["status"] for hospital in hospitals] == ["open", "open"]
     types = (await client.get("/api/v1/section-types")).json()["section_types"]
     icu = next(entry for entry in types if entry["code"] == "icu")
     assert icu["name_ro"] == "Anestezie și terapie intensivă"
