@@ -30,6 +30,9 @@ from tests.chromium import GROUP as BROWSER_GROUP
 from tests.chromium import SESSION as CHROMIUM
 from tests.chromium import uses_browser
 from tests.demo_template import (
+    AS_THE_APP_FIXTURE,
+    NOW,
+    Flavour,
     LoadedDemo,
     make_app_organisations,
     postgres_demo_template,
@@ -130,48 +133,86 @@ def demo_share(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared
 
 
+def _postgres_demo(cluster: PostgresCluster, migrated: DatabaseCopies, shared: Path,
+                   flavour: Flavour) -> Iterator[tuple[DatabaseCopies, LoadedDemo]]:
+    # Loaded into a migrated copy of its own (the migrated template must have one reader at a time, postgres_copies'
+    # thread), or restored from the other worker's.
+    template, loaded = postgres_demo_template(cluster, migrated.take, shared, flavour)
+    copies = DatabaseCopies(cluster, template, prefix=f"{flavour.key.replace('-', '_')}_{os.getpid()}", ahead=0)
+    yield copies, loaded
+    copies.close()
+
+
 @pytest.fixture(scope="session")
 def sqlite_demo(sqlite_template: Path, demo_share: Path) -> tuple[Path, LoadedDemo]:
-    return sqlite_demo_template(sqlite_template, demo_share)
+    return sqlite_demo_template(sqlite_template, demo_share, AS_THE_APP_FIXTURE)
 
 
 @pytest.fixture(scope="session")
 def postgres_demo(postgres_cluster: PostgresCluster, postgres_copies: DatabaseCopies,
                   demo_share: Path) -> Iterator[tuple[DatabaseCopies, LoadedDemo]]:
-    # Loaded into a migrated copy of its own (the migrated template must have one reader at a time, postgres_copies'
-    # thread), or restored from the other worker's.
-    template, loaded = postgres_demo_template(postgres_cluster, postgres_copies.take, demo_share)
-    copies = DatabaseCopies(postgres_cluster, template, prefix=f"demo_{os.getpid()}", ahead=0)
-    yield copies, loaded
-    copies.close()
+    yield from _postgres_demo(postgres_cluster, postgres_copies, demo_share, AS_THE_APP_FIXTURE)
 
 
-# The URLs of the databases that hold the demo already, and with it the app fixture's organisations.
-DEMO_COPIES: set[str] = set()
+@pytest.fixture(scope="session")
+def sqlite_demo_now(sqlite_template: Path, demo_share: Path) -> tuple[Path, LoadedDemo]:
+    return sqlite_demo_template(sqlite_template, demo_share, NOW)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_now(postgres_cluster: PostgresCluster, postgres_copies: DatabaseCopies,
+                      demo_share: Path) -> Iterator[tuple[DatabaseCopies, LoadedDemo]]:
+    yield from _postgres_demo(postgres_cluster, postgres_copies, demo_share, NOW)
+
+
+# The URLs of the databases that hold a demo already, each with the key of its flavour.
+DEMO_COPIES: dict[str, str] = {}
+# A test that asks for one of these gets as database_url the copy of a demo template the prefix names.
+DEMO_FIXTURES = {"demo_loaded": "demo_", "demo_now_loaded": "demo_now_"}
+
+
+def _sqlite_copy(template: Path, tmp_path: Path, flavour: Flavour) -> str:
+    path = tmp_path / "bedboard.sqlite3"
+    shutil.copyfile(template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    DEMO_COPIES[url] = flavour.key
+    return url
+
+
+def _postgres_copy(cluster: PostgresCluster, copies: DatabaseCopies, flavour: Flavour) -> Iterator[str]:
+    name = copies.take()
+    DEMO_COPIES[url := cluster.url(name)] = flavour.key
+    yield url
+    copies.give_back(name)
 
 
 @pytest.fixture
 def demo_sqlite_url(sqlite_demo: tuple[Path, LoadedDemo], tmp_path: Path) -> str:
-    path = tmp_path / "bedboard.sqlite3"
-    shutil.copyfile(sqlite_demo[0], path)
-    DEMO_COPIES.add(url := f"sqlite+aiosqlite:///{path}")
-    return url
+    return _sqlite_copy(sqlite_demo[0], tmp_path, AS_THE_APP_FIXTURE)
 
 
 @pytest.fixture
 def demo_postgres_url(postgres_cluster: PostgresCluster,
                       postgres_demo: tuple[DatabaseCopies, LoadedDemo]) -> Iterator[str]:
-    copies = postgres_demo[0]
-    name = copies.take()
-    DEMO_COPIES.add(url := postgres_cluster.url(name))
-    yield url
-    copies.give_back(name)
+    yield from _postgres_copy(postgres_cluster, postgres_demo[0], AS_THE_APP_FIXTURE)
+
+
+@pytest.fixture
+def demo_now_sqlite_url(sqlite_demo_now: tuple[Path, LoadedDemo], tmp_path: Path) -> str:
+    return _sqlite_copy(sqlite_demo_now[0], tmp_path, NOW)
+
+
+@pytest.fixture
+def demo_now_postgres_url(postgres_cluster: PostgresCluster,
+                          postgres_demo_now: tuple[DatabaseCopies, LoadedDemo]) -> Iterator[str]:
+    yield from _postgres_copy(postgres_cluster, postgres_demo_now[0], NOW)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """A fresh migrated database on each backend in turn; one holding the demo for a test of ``demo_loaded``."""
-    demo = "demo_" if "demo_loaded" in request.fixturenames else ""
+    """A fresh migrated database on each backend in turn; one holding the demo for a test of ``demo_loaded`` or
+    ``demo_now_loaded``."""
+    demo = next((prefix for name, prefix in DEMO_FIXTURES.items() if name in request.fixturenames), "")
     url: str = request.getfixturevalue(f"{demo}{request.param}_url")
     return url
 
@@ -209,7 +250,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=clock)
     services: AppServices = application.state.services
-    if settings.database_url not in DEMO_COPIES:  # a demo copy has them: the template was made as this does
+    if DEMO_COPIES.get(settings.database_url) != AS_THE_APP_FIXTURE.key:  # that template was made as this does
         await make_app_organisations(services)
     yield application
     services.get(AccountsContext).hasher.close()
@@ -248,9 +289,25 @@ def demo_loaded(database_url: str, settings: Settings, clock: ManualClock,
 
     Its credentials file is in ``settings.var_dir``. The test's clock must read what it read when the template was
     loaded (the ``clock`` fixture's start); a test that moves it first loads the demo itself."""
-    assert database_url in DEMO_COPIES, "database_url was overridden: take it from demo_sqlite_url/demo_postgres_url"
-    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
-    loaded: LoadedDemo = request.getfixturevalue(f"{backend}_demo")[1]
+    loaded = _loaded_demo(request, database_url, AS_THE_APP_FIXTURE)
     loaded.check_clock(clock.now())
     loaded.write_credentials(settings.var_dir)
     return list(loaded.logins)
+
+
+@pytest.fixture
+def demo_now_loaded(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> list[DemoLogin]:
+    """The demo as ``bedboard demo`` loads it (system clock, no organisation before it), for a test that serves it
+    from an app of its own on ``database_url``; its credentials file is in ``tmp_path``, the logins are returned.
+    Loaded when the run's first such test asked: its times are that many minutes old."""
+    loaded = _loaded_demo(request, database_url, NOW)
+    loaded.write_credentials(tmp_path)
+    return list(loaded.logins)
+
+
+def _loaded_demo(request: pytest.FixtureRequest, database_url: str, flavour: Flavour) -> LoadedDemo:
+    assert DEMO_COPIES.get(database_url) == flavour.key, "database_url was overridden: take it from demo_*_url"
+    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
+    name = "demo" if flavour is AS_THE_APP_FIXTURE else "demo_now"
+    loaded: LoadedDemo = request.getfixturevalue(f"{backend}_{name}")[1]
+    return loaded

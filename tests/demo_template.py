@@ -11,6 +11,11 @@ template, by an app with the test settings, the ``app`` fixture's organisations 
 then ``load_demo`` under a ``ManualClock()`` at its default start, which is the ``clock`` fixture's start. A test
 whose clock reads another time at that point would see other data, so ``demo_loaded`` refuses it (``check_clock``).
 
+Tests that serve the demo from a server of their own on the system clock (the schemathesis run, the log
+hygiene test) take the ``NOW`` flavour instead: loaded at the system time by an app of their own, with no
+organisation before it, when the run's first such test asks (LONGEST_FIRST runs them in the first minutes); its
+times are then minutes older than a load in the test would make them, which neither test's assertions read.
+
 The xdist workers of one run share the work: the first to need a backend's demo loads it, under a lock in their
 common temporary directory, and leaves the SQLite file, or a ``pg_dump`` of its PostgreSQL template, with what
 ``load_demo`` returned; the other worker copies the file or restores the dump into its own cluster (PostgreSQL
@@ -34,7 +39,7 @@ from pathlib import Path
 
 from accounts.service import AccountsContext
 from app.demo import CREDENTIALS_FILE, DemoLogin, load_demo
-from app.kit.clock import ManualClock
+from app.kit.clock import Clock, ManualClock, SystemClock
 from app.kit.settings import Settings
 from app.kit.state import AppServices
 from app.main import create_app
@@ -55,6 +60,20 @@ def settings_for_tests(database_url: str, var_dir: Path) -> Settings:
 async def make_app_organisations(services: AppServices) -> None:
     for code in APP_ORGANISATIONS:
         await make_organisation(services, code, "authority")
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """How a template's demo is loaded: ``key`` names its files, ``app_organisations`` says whether the ``app``
+    fixture's organisations come first."""
+
+    key: str
+    clock: Callable[[], Clock]
+    app_organisations: bool
+
+
+AS_THE_APP_FIXTURE = Flavour("demo", ManualClock, app_organisations=True)
+NOW = Flavour("demo-now", SystemClock, app_organisations=False)
 
 
 @dataclass(frozen=True)
@@ -88,12 +107,13 @@ class LoadedDemo:
         path.chmod(0o600)
 
 
-async def _load(database_url: str, var_dir: Path) -> LoadedDemo:
-    clock = ManualClock()
+async def _load(database_url: str, var_dir: Path, flavour: Flavour) -> LoadedDemo:
+    clock = flavour.clock()
     app = create_app(settings_for_tests(database_url, var_dir), clock=clock)
     services: AppServices = app.state.services
     try:
-        await make_app_organisations(services)
+        if flavour.app_organisations:
+            await make_app_organisations(services)
         logins = await load_demo(services.unit_of_work, services.get(AccountsContext), var_dir)
     finally:
         services.get(AccountsContext).hasher.close()
@@ -101,10 +121,10 @@ async def _load(database_url: str, var_dir: Path) -> LoadedDemo:
     return LoadedDemo(tuple(logins), (var_dir / CREDENTIALS_FILE).read_bytes(), clock.now())
 
 
-def load_into(database_url: str, var_dir: Path) -> LoadedDemo:
+def load_into(database_url: str, var_dir: Path, flavour: Flavour) -> LoadedDemo:
     """Loads the demo into a migrated database; in a thread of its own, as a test's event loop may be running."""
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, _load(database_url, var_dir)).result()
+        return worker.submit(asyncio.run, _load(database_url, var_dir, flavour)).result()
 
 
 @contextmanager
@@ -118,32 +138,32 @@ def exclusive(lock: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def sqlite_demo_template(migrated: Path, shared: Path) -> tuple[Path, LoadedDemo]:
+def sqlite_demo_template(migrated: Path, shared: Path, flavour: Flavour) -> tuple[Path, LoadedDemo]:
     """A copy of the migrated SQLite template with the demo in it, closed (its write-ahead log folded in); made by
     the first worker that asks, read by the others."""
-    path, saved = shared / "demo-template.sqlite3", shared / "sqlite-demo.json"
-    with exclusive(shared / "sqlite-demo.lock"):
+    path, saved = shared / f"{flavour.key}.sqlite3", shared / f"sqlite-{flavour.key}.json"
+    with exclusive(shared / f"sqlite-{flavour.key}.lock"):
         if not saved.exists():
             shutil.copyfile(migrated, path)
-            loaded = load_into(f"sqlite+aiosqlite:///{path}", shared / "sqlite-var")
+            loaded = load_into(f"sqlite+aiosqlite:///{path}", shared / f"sqlite-{flavour.key}-var", flavour)
             assert not path.with_name(path.name + "-wal").exists(), "a file copy would miss the demo's last writes"
             loaded.save(saved)
     return path, LoadedDemo.read(saved)
 
 
-def postgres_demo_template(cluster: PostgresCluster, take_migrated: Callable[[], str],
-                           shared: Path) -> tuple[str, LoadedDemo]:
+def postgres_demo_template(cluster: PostgresCluster, take_migrated: Callable[[], str], shared: Path,
+                           flavour: Flavour) -> tuple[str, LoadedDemo]:
     """A database of this worker's cluster holding the demo, to be used as a template: restored from the dump of the
     worker that loaded it first (pg_dump/pg_restore of the demo: about 2 s), else loaded into a migrated copy."""
-    dump, saved = shared / "demo.pgdump", shared / "postgres-demo.json"
-    with exclusive(shared / "postgres-demo.lock"):
+    dump, saved = shared / f"{flavour.key}.pgdump", shared / f"postgres-{flavour.key}.json"
+    with exclusive(shared / f"postgres-{flavour.key}.lock"):
         if saved.exists():
-            name = f"demo_template_{os.getpid()}"
+            name = f"{flavour.key.replace('-', '_')}_template_{os.getpid()}"
             cluster.execute(f"CREATE DATABASE {name} TEMPLATE template0")
             _pg_tool(cluster, "pg_restore", "--exit-on-error", "--no-owner", "-d", cluster.dsn(name), str(dump))
             return name, LoadedDemo.read(saved)
         name = take_migrated()
-        loaded = load_into(cluster.url(name), shared / "postgres-var")
+        loaded = load_into(cluster.url(name), shared / f"postgres-{flavour.key}-var", flavour)
         _pg_tool(cluster, "pg_dump", "--format=custom", "-f", str(dump), cluster.dsn(name))
         loaded.save(saved)
         return name, loaded

@@ -28,7 +28,7 @@ from accounts.models import User
 from accounts.service import AccountsContext
 from app.beds.tokens import BEDS
 from app.cli import UVICORN_LOGGING
-from app.demo import DemoLogin, load_demo
+from app.demo import DemoLogin
 from app.kit.actors import Actor
 from app.kit.logs import formatter
 from app.kit.settings import Settings
@@ -99,14 +99,14 @@ async def log_in(http: httpx.AsyncClient, username: str, password: str) -> httpx
 
 
 async def test_no_password_token_or_personal_number_reaches_the_log(
-    database_url: str, tmp_path: Path, capture: Capture
+    database_url: str, tmp_path: Path, capture: Capture, demo_now_loaded: list[DemoLogin]
 ) -> None:
     port = free_port()
     settings = Settings(database_url=database_url, secret_key="k" * 40, var_dir=tmp_path,
                         password_profile="fast-insecure-for-tests", base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings)
     services: AppServices = app.state.services
-    logins = await load_demo(services.unit_of_work, services.get(AccountsContext), tmp_path)
+    logins = demo_now_loaded
     secrets = await secrets_of_the_demo(services, logins)
     hospital_id = (await token_hospitals(services))[0]
     async with services.unit_of_work() as uow:

@@ -30,8 +30,8 @@ from sqlalchemy import select
 from accounts import tokens
 from accounts.models import Organisation
 from accounts.service import AccountsContext
-from app import demo
 from app.beds.tokens import BEDS
+from app.demo import DemoLogin
 from app.kit.settings import Settings
 from app.main import create_app
 from app.provisioning.licenses.usage_tokens import LICENSES_USAGE
@@ -43,13 +43,12 @@ SESSION_USERS = ("op.floreasca", "it.lund", "anna.berg")
 EXAMPLES = 15
 
 
-async def _seed(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The demo, its passwords, and one raw token of each scope."""
+async def _seed(database_url: str, var_dir: Path) -> dict[str, str]:
+    """One raw token of each scope, on the demo."""
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
                               password_profile="fast-insecure-for-tests"))
     services = app.state.services
     try:
-        logins = await demo.load_demo(services.unit_of_work, services.get(AccountsContext), var_dir)
         async with services.session_factory() as session:
             hospital = await session.scalar(select(Organisation.id).where(Organisation.code == "H-FLOR"))
         async with services.unit_of_work() as uow:
@@ -58,17 +57,18 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[
         async with services.unit_of_work() as uow:
             usage = await tokens.create_token(uow, actor=await actor_of(services, "officer.ssmso"),
                                               scope=LICENSES_USAGE, name="Rayen usage", organisation_id=None)
-        return ({login.username: login.password or "" for login in logins},
-                {"bed token": bed.raw, "licence-usage token": usage.raw})
+        return {"bed token": bed.raw, "licence-usage token": usage.raw}
     finally:
         services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 
 @pytest.fixture
-def served_demo(database_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str], dict[str, str]]]:
+def served_demo(database_url: str, tmp_path: Path,
+                demo_now_loaded: list[DemoLogin]) -> Iterator[tuple[LiveServer, dict[str, str], dict[str, str]]]:
+    passwords = {login.username: login.password or "" for login in demo_now_loaded}
     with ThreadPoolExecutor(max_workers=1) as worker:
-        passwords, raw_tokens = worker.submit(asyncio.run, _seed(database_url, tmp_path)).result()
+        raw_tokens = worker.submit(asyncio.run, _seed(database_url, tmp_path)).result()
     server = start_server(database_url, tmp_path)
     try:
         yield server, passwords, raw_tokens
