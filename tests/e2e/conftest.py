@@ -37,25 +37,26 @@ def page(browser: Browser) -> Iterator[Page]:
 Seed = Callable[[AppServices], Awaitable[None]]
 
 
-async def _run_seed(database_url: str, var_dir: Path, seed: Seed) -> None:
+async def _run_seed(database_url: str, var_dir: Path, seed: Seed, *, samb: bool) -> None:
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
                               password_profile="fast-insecure-for-tests"))
     services = app.state.services
     try:
-        await make_organisation(services, "SAMB", name="Serviciul de Ambulanță București-Ilfov")
+        if samb:
+            await make_organisation(services, "SAMB", name="Serviciul de Ambulanță București-Ilfov")
         await seed(services)
     finally:
         services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
 
 
-def _serve_seeded(database_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
+def _serve_seeded(database_url: str, tmp_path: Path, *, samb: bool = True) -> Iterator[Callable[[Seed], LiveServer]]:
     servers: list[LiveServer] = []
 
     def start(seed: Seed) -> LiveServer:
         # Playwright's sync API keeps an event loop running in this thread, so seed from another one.
         with ThreadPoolExecutor(max_workers=1) as worker:
-            worker.submit(asyncio.run, _run_seed(database_url, tmp_path, seed)).result()
+            worker.submit(asyncio.run, _run_seed(database_url, tmp_path, seed, samb=samb)).result()
         servers.append(start_server(database_url, tmp_path))
         return servers[-1]
 
@@ -68,6 +69,13 @@ def _serve_seeded(database_url: str, tmp_path: Path) -> Iterator[Callable[[Seed]
 def seeded_server(sqlite_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
     """Seeds the database with the given coroutine, then starts a real server on it."""
     yield from _serve_seeded(sqlite_url, tmp_path)
+
+
+@pytest.fixture
+def demo_server(demo_now_sqlite_url: str, tmp_path: Path) -> Iterator[Callable[[Seed], LiveServer]]:
+    """As ``seeded_server``, on a copy of the run's demo (tests/demo_template.py, ``demo_now_loaded``'s template,
+    whose SAMB is the same): the seed adds to the demo instead of loading it again."""
+    yield from _serve_seeded(demo_now_sqlite_url, tmp_path, samb=False)
 
 
 @pytest.fixture

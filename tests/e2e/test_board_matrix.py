@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.service import AccountsContext
-from app.demo import load_demo
 from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
 from tests.e2e.conftest import Seed
@@ -20,8 +18,7 @@ from tests.live_server import LiveServer
 IDS: dict[str, int] = {}
 
 
-async def the_demo(services: AppServices) -> None:
-    await load_demo(services.unit_of_work, services.get(AccountsContext), services.settings.var_dir)
+async def a_coordinator(services: AppServices) -> None:
     await make_user(services, "coord", role="coordinator")
 
 
@@ -71,9 +68,9 @@ def cell(page: Page, hospital: int, type_code_column: str) -> str:
 
 
 def test_every_demo_hospital_fits_a_wall_screen_and_the_desk_matrix_takes_two_screens_at_most(
-    browser: Browser, seeded_server: Callable[[Seed], LiveServer]
+    browser: Browser, demo_server: Callable[[Seed], LiveServer]
 ) -> None:
-    server = seeded_server(the_demo)
+    server = demo_server(a_coordinator)  # on the demo
     wall = open_board(browser, server, 1920, 1080, "/board?wall=1")
     rows = wall.locator("tr.matrix-row")
     expect(rows).to_have_count(25)
