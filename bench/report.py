@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import alerts
 from bench.markdown import number as _number
 from bench.markdown import table
 from bench.profile import profile_section
@@ -186,6 +187,6 @@ def render(results: dict[str, Any]) -> str:
     parts = [HEADER.format(date=facts["date"], duration=results.get("duration_s", 0), cpu=facts["cpu"]),
              targets_section(results), machine(results), fanout_section(results),
              implementations_section(results), write_path_section(results), snapshot_section(results),
-             history_section(results), logins_section(results), results.get("api_bodies", ""),
+             history_section(results), logins_section(results), alerts.section(results), results.get("api_bodies", ""),
              profile_section(results.get("profiles", {}))]
     return "\n".join(parts)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench import api_bodies, fanout, history, logins, snapshot, write_path
+from bench import alerts, api_bodies, fanout, history, logins, snapshot, write_path
 from bench.clients import ClientFleet
 from bench.common import raise_file_limit
 from bench.drivers import DRIVERS
@@ -138,6 +138,9 @@ class Bench:
             self.step("write path, SQLite", lambda: self.results["write_path"].__setitem__("SQLite", write_path.run(
                 server.url, BENCH_TOKEN, url, seeded.section_ids, runs=1 if self.quick else 2,
                 seconds=0.5 if self.quick else 1.0)))
+            # Last on this server: the rules it adds stay in its database.
+            self.step("alerts: fan-out with 1,000 rules, SQLite", lambda: self.results.setdefault("alerts", {})
+                      .__setitem__("fanout", alerts.compare_fanout(url, target, self.plan(self.sizes[-2]))))
         finally:
             server.stop()
         main_run = next(row for row in self.results["fanout"]
@@ -208,6 +211,8 @@ class Bench:
         self.step("SQLite: fan-out, logins, write path, websocket implementations", self.sqlite)
         self.step("PostgreSQL: fan-out, write path and history", self.postgres)
         self.step("snapshot", self.snapshots)
+        self.step("alerts: evaluation cost", lambda: self.results.setdefault("alerts", {}).__setitem__(
+            "evaluation", alerts.evaluation(SCRATCH)))
         self.step("API bodies", lambda: self.results.__setitem__("api_bodies", api_bodies.section(self.quick)))
         self.results["duration_s"] = time.monotonic() - began
 

@@ -55,10 +55,8 @@ class MemoryBackend:
 
 
 class PostgresBackend:
-    def __init__(self, dsn: str, *, retry_seconds: float = 0.1, max_retry_seconds: float = 0.5,
-                 channel: str = CHANNEL) -> None:
+    def __init__(self, dsn: str, *, retry_seconds: float = 0.1, max_retry_seconds: float = 0.5) -> None:
         self._dsn = dsn
-        self._channel = channel  # a second live channel (the alerts) listens on its own
         self._retry = retry_seconds
         self._max_retry = max_retry_seconds
         self._task: asyncio.Task[None] | None = None
@@ -94,7 +92,7 @@ class PostgresBackend:
                 continue
             try:
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
-                await connection.add_listener(self._channel, self._on_notice(deliver))
+                await connection.add_listener(CHANNEL, self._on_notice(deliver))
                 self.connected.set()
                 if not first:
                     logger.warning("listener reconnected; resynchronising every board")

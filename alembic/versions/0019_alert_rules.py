@@ -5,7 +5,8 @@
 'admission': a hospital or section closes or reopens, 'negative', 'overdue'), with its edge state (``armed``,
 ``tripped``, ``last_seq``) so that it fires when its condition starts to hold, not while it goes on holding.
 ``alerts``: what fired, for whom, and who acknowledged it when, with the audit sequence numbers of both moments
-(the positions a board resuming with ``since`` asks from).
+(the positions a board resuming with ``since`` asks from). ``alert_rules_revision``: one row counting every change
+to the rules, so that each process reads the rules again only when they changed.
 
 Revision ID: 0019
 Revises: 0018
@@ -80,9 +81,17 @@ def upgrade() -> None:
     op.create_index(op.f('ix_alerts_rule_id'), 'alerts', ['rule_id'], unique=False)
     op.create_index(op.f('ix_alerts_fired_seq'), 'alerts', ['fired_seq'], unique=False)
     op.create_index(op.f('ix_alerts_acknowledged_seq'), 'alerts', ['acknowledged_seq'], unique=False)
+    revision_table = op.create_table(
+        'alert_rules_revision',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('revision', sa.Integer(), server_default='0', nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_rules_revision')),
+    )
+    op.bulk_insert(revision_table, [{'id': 1, 'revision': 0}])
 
 
 def downgrade() -> None:
+    op.drop_table('alert_rules_revision')
     op.drop_index(op.f('ix_alerts_acknowledged_seq'), table_name='alerts')
     op.drop_index(op.f('ix_alerts_fired_seq'), table_name='alerts')
     op.drop_index(op.f('ix_alerts_rule_id'), table_name='alerts')

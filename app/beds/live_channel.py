@@ -19,7 +19,7 @@ from sqlalchemy.sql import func
 
 from app.beds.events import SectionChanged
 from realtime.backends import CHANNEL, Backend, MemoryBackend, PostgresBackend
-from realtime.hub import Change, Hub
+from realtime.hub import Change, Hub, Notice, dumps
 
 
 def listener_dsn(database_url: str) -> str | None:
@@ -72,6 +72,10 @@ class LiveChannel:
 
     def receive(self, payload: str) -> None:
         message: dict[str, Any] = json.loads(payload)
+        if "audience" in message:  # a notice for some boards only (app/beds/alerts/channel.py), on this one listener
+            self.hub.notify(Notice(seq=int(message["seq"]), audience=frozenset(message["audience"]),
+                                   frame=dumps(message["frame"])))
+            return
         section = message["section"]
         self.hub.publish(Change(seq=int(message["seq"]), item=section, committed_at=float(message["committed_at"]),
                                 removed=bool(section.get("retired"))))

@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import Organisation
-from app.beds.alerts import counting
-from app.beds.alerts.counting import TypeTotals
+from app.beds.alerts import counting, revision
 from app.beds.alerts.firing import fire
 from app.beds.alerts.judging import Facts, Verdict, judge
-from app.beds.alerts.models import AlertRule
+from app.beds.alerts.models import AlertRule, RuleView
 from app.beds.events import AdmissionChanged, SectionChanged
 from app.beds.models import SectionType
 from app.kit.clock import Clock
@@ -54,27 +53,14 @@ class Trigger:
                    moves=moves)
 
 
-def _candidates(trigger: Trigger) -> ColumnElement[bool]:
-    kinds = trigger.kinds
-    per_section = [kind for kind in ("negative", "overdue") if kind in kinds]
-    conditions: list[ColumnElement[bool]] = []
-    if "below" in kinds and trigger.type_ids:
-        conditions.append((AlertRule.kind == "below") & AlertRule.section_type_id.in_(trigger.type_ids))
-    if per_section and (trigger.section_ids is None or trigger.section_ids):
-        conditions.append(AlertRule.kind.in_(per_section))
-    if "admission" in kinds and trigger.moves:
-        conditions.append(AlertRule.kind == "admission")
-    return or_(false(), *conditions)
-
-
-async def facts_for(session: AsyncSession, trigger: Trigger, rules: Sequence[AlertRule], now: datetime, *,
+async def facts_for(session: AsyncSession, trigger: Trigger, rules: Sequence[RuleView], now: datetime, *,
                     named: bool) -> Facts:
     """The facts the rules need, in few queries: each type's totals once, whatever the number of rules."""
     type_ids = {rule.section_type_id for rule in rules if rule.kind == "below" and rule.section_type_id}
-    counts = await counting.sections(session, now, section_type_ids=type_ids) if type_ids else []
-    totals = {type_id: TypeTotals.of([c for c in counts if c.section_type_id == type_id], now) for type_id in type_ids}
+    totals = await counting.totals(session, now, type_ids) if type_ids else {}
     wanted = trigger.section_ids
-    per_section = await counting.sections(session, now, section_ids=wanted) if wanted is None or wanted else []
+    per_section = [] if wanted is not None and not wanted else await counting.sections(session, now,
+                                                                                       section_ids=wanted)
     facts = Facts(now=now, totals=totals, sections={section.id: section for section in per_section},
                   moves=trigger.moves)
     if not named:
@@ -97,27 +83,55 @@ async def apply(uow: UnitOfWork, rule: AlertRule, verdict: Verdict) -> int:
         rule.tripped = verdict.tripped
     if verdict.last_seq is not None:
         rule.last_seq = verdict.last_seq
+    if verdict.changes:
+        await revision.bump(uow.session)
     return len(verdict.fire)
 
 
+def _concerned(rule: RuleView, trigger: Trigger) -> bool:
+    if rule.kind not in trigger.kinds:
+        return False
+    if rule.kind == "below":
+        return rule.section_type_id in trigger.type_ids
+    if rule.kind == "admission":
+        return bool(trigger.moves)
+    return trigger.section_ids is None or bool(trigger.section_ids)
+
+
 class AlertEvaluator:
+    """Keeps the live rules between changes (read again only when ``alert_rules_revision`` moved: a rule added,
+    deleted or an edge crossed, here or in another process), so that a change that alerts nobody costs one row
+    of revision, its type's totals and the judging in memory (bench/alerts.py has the figures)."""
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], unit_of_work: Callable[[], UnitOfWork],
                  clock: Clock) -> None:
         self._session_factory = session_factory
         self._unit_of_work = unit_of_work
         self._clock = clock
+        self._revision: int | None = None
+        self._rules: list[RuleView] = []
 
     async def after_commit(self, events: Sequence[object]) -> None:
+        """Awaited by the unit of work after its commit (after the board's own listener: the boards have the change
+        first). Inline, not in a task of its own: a change that alerts nobody costs a few milliseconds here
+        (bench/alerts.py), and no evaluation outlives the app or its tests. A failure is the unit of work's to log:
+        the write stands, and the next change of the same sections judges the rules again."""
         trigger = Trigger.of(events)
         if trigger is not None:
             await self.evaluate(trigger)
 
-    async def evaluate(self, trigger: Trigger, unit_of_work: Callable[[], UnitOfWork] | None = None) -> int:
+    async def _live_rules(self, session: AsyncSession) -> list[RuleView]:
+        seen = await revision.current(session)
+        if seen != self._revision:
+            found = await session.scalars(select(AlertRule).where(AlertRule.deleted_at.is_(None)))
+            self._rules, self._revision = [RuleView.of(rule) for rule in found], seen
+        return self._rules
+
+    async def evaluate(self, trigger: Trigger) -> int:
         """How many alerts fired."""
-        live = AlertRule.deleted_at.is_(None)
         now = self._clock.now()
         async with self._session_factory() as session, session.begin():
-            rules = list(await session.scalars(select(AlertRule).where(live, _candidates(trigger))))
+            rules = [rule for rule in await self._live_rules(session) if _concerned(rule, trigger)]
             if not rules:
                 return 0
             facts = await facts_for(session, trigger, rules, now, named=False)
@@ -125,10 +139,12 @@ class AlertEvaluator:
         if not due:
             return 0
         fired = 0
-        async with (unit_of_work or self._unit_of_work)() as uow:
+        async with self._unit_of_work() as uow:
             locked = list(await uow.session.scalars(
-                select(AlertRule).where(AlertRule.id.in_(due), live).order_by(AlertRule.id).with_for_update()))
-            facts = await facts_for(uow.session, trigger, locked, self._clock.now(), named=True)
-            for rule in locked:
-                fired += await apply(uow, rule, judge(rule, facts))
+                select(AlertRule).where(AlertRule.id.in_(due), AlertRule.deleted_at.is_(None))
+                .order_by(AlertRule.id).with_for_update()))
+            views = [RuleView.of(rule) for rule in locked]
+            facts = await facts_for(uow.session, trigger, views, self._clock.now(), named=True)
+            for rule, view in zip(locked, views, strict=True):
+                fired += await apply(uow, rule, judge(view, facts))
         return fired

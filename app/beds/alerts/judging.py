@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app.beds.alerts.counting import SectionCount, TypeTotals, in_scope
-from app.beds.alerts.models import AlertRule
+from app.beds.alerts.models import RuleView
 from app.beds.events import AdmissionChanged
 
 
@@ -50,7 +50,7 @@ def _section_details(section: SectionCount) -> dict[str, Any]:
             "hospital_name": section.hospital_name, "free_beds": section.free_beds}
 
 
-def _below(rule: AlertRule, facts: Facts) -> Verdict:
+def _below(rule: RuleView, facts: Facts) -> Verdict:
     totals = facts.totals.get(rule.section_type_id or 0)
     if totals is None or rule.threshold is None:
         return Verdict()
@@ -67,7 +67,7 @@ def _below(rule: AlertRule, facts: Facts) -> Verdict:
     return Verdict()
 
 
-def _per_section(rule: AlertRule, facts: Facts) -> Verdict:
+def _per_section(rule: RuleView, facts: Facts) -> Verdict:
     """Each of ``facts.sections`` in the rule's scope: negative (or overdue) now, and not yet told."""
     tripped = set(rule.tripped)
     verdict = Verdict()
@@ -87,7 +87,7 @@ def _per_section(rule: AlertRule, facts: Facts) -> Verdict:
     return verdict
 
 
-def _admission(rule: AlertRule, facts: Facts) -> Verdict:
+def _admission(rule: RuleView, facts: Facts) -> Verdict:
     verdict = Verdict()
     for move in facts.moves:
         if move.seq <= rule.last_seq or not in_scope(rule.hospital_ids, move.hospital_id):
@@ -104,7 +104,7 @@ def _admission(rule: AlertRule, facts: Facts) -> Verdict:
     return verdict
 
 
-def judge(rule: AlertRule, facts: Facts) -> Verdict:
+def judge(rule: RuleView, facts: Facts) -> Verdict:
     if rule.kind == "below":
         return _below(rule, facts)
     if rule.kind == "admission":

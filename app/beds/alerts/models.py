@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ SCOPES = ("user", "authority")
 MAX_THRESHOLD = 9999
 MAX_HYSTERESIS = 100
 DEFAULT_HYSTERESIS = 1
-MAX_RULE_HOSPITALS = 200
+# An alert names its rule's hospitals, and travels as one pg_notify payload (at most 8,000 bytes): 50 names fit.
+MAX_RULE_HOSPITALS = 50
 
 
 class AlertRule(Base):
@@ -74,3 +76,35 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     acknowledged_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class AlertRulesRevision(Base):
+    """One row, counting every change to the rules (added, deleted, an edge moved): a process keeps the rules it
+    read and reads them again only when this number moved, so a change that alerts nobody reads one row here
+    instead of a thousand rules (bench/alerts.py)."""
+
+    __tablename__ = "alert_rules_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """A rule as the judging reads it: a plain value, kept between changes (``AlertEvaluator``)."""
+
+    id: int
+    kind: str
+    section_type_id: int | None
+    hospital_ids: tuple[int, ...]
+    threshold: int | None
+    hysteresis: int
+    armed: bool
+    tripped: tuple[int, ...]
+    last_seq: int
+
+    @classmethod
+    def of(cls, rule: AlertRule) -> RuleView:
+        return cls(id=rule.id, kind=rule.kind, section_type_id=rule.section_type_id,
+                   hospital_ids=tuple(rule.hospital_ids), threshold=rule.threshold, hysteresis=rule.hysteresis,
+                   armed=rule.armed, tripped=tuple(rule.tripped), last_seq=rule.last_seq)

@@ -44,20 +44,6 @@ def _install(services: AppServices) -> None:
     bed_services(services).board_socket.carry_notices(AlertNotices(services.session_factory), _socket_audience)
 
 
-async def _start(services: AppServices) -> None:
-    await alert_services(services).channel.start()
-
-
-async def _stop(services: AppServices) -> None:
-    await alert_services(services).channel.stop()
-
-
-def _readiness(services: AppServices) -> str | None:
-    if alert_services(services).channel.listening:
-        return None
-    return "listener: alerts not connected to PostgreSQL (LISTEN), boards would miss alerts"
-
-
 def _board_messages(request: Request) -> Mapping[str, Any]:
     """The panel's texts, on the board only and for those who get alerts (the panel is not drawn otherwise)."""
     if request.url.path != "/board" or not permissions.may(current_actor(request), permissions.ALERTS_MANAGE):
@@ -92,9 +78,6 @@ PLUGIN = Plugin(
     page_context=[_board_messages],
     jobs=[OVERDUE],
     install=_install,
-    start=_start,
-    stop=_stop,
-    readiness=_readiness,
     audit_objects=AUDITED_OBJECTS,
     demo=DEMO,
 )

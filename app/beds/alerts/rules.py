@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import permissions
+from app.beds.alerts import revision
 from app.beds.alerts.evaluate import Trigger, facts_for
 from app.beds.alerts.judging import judge
 from app.beds.alerts.models import (
@@ -23,6 +24,7 @@ from app.beds.alerts.models import (
     MAX_THRESHOLD,
     RULE_KINDS,
     AlertRule,
+    RuleView,
 )
 from app.beds.models import Hospital, SectionType
 from app.kit import audit
@@ -97,11 +99,13 @@ async def create_rule(uow: UnitOfWork, *, actor: Actor, draft: RuleDraft) -> Ale
                      created_at=session_now(session), created_by=actor.username)
     # Start from the present: what holds now is not an edge (it is on the board already).
     trigger = Trigger(type_ids=frozenset({draft.section_type_id} if draft.section_type_id else ()), section_ids=None)
-    present = judge(rule, await facts_for(session, trigger, [rule], session_now(session), named=False))
+    view = RuleView.of(rule)
+    present = judge(view, await facts_for(session, trigger, [view], session_now(session), named=False))
     rule.armed = present.armed if present.armed is not None else rule.armed
     rule.tripped = present.tripped or []
     session.add(rule)
     await session.flush()
+    await revision.bump(session)
     await audit.record(session, actor=actor, action="alerts.rule_created", object_type="alert_rule",
                        object_id=rule.id, after=rule_json(rule))
     return rule
@@ -137,6 +141,7 @@ async def delete_rule(uow: UnitOfWork, *, actor: Actor, rule_id: int) -> AlertRu
     if not may_delete(actor, rule):
         raise PermissionDenied(_("Only the authority's administrators may delete the authority's rules."))
     rule.deleted_at = session_now(session)
+    await revision.bump(session)
     await audit.record(session, actor=actor, action="alerts.rule_deleted", object_type="alert_rule",
                        object_id=rule.id, before=rule_json(rule))
     return rule
