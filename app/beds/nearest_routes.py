@@ -47,8 +47,10 @@ async def _section_types(session: AsyncSession, params: QueryParams, *, required
     rows = list(await session.execute(select(SectionType.id, SectionType.code)))
     if not values and not required:
         return sorted(id_ for id_, _code in rows)
-    if not values or len(values) > MAX_FILTER_VALUES:
+    if not values:
         raise invalid(NEED_TYPE, "section_type")
+    if len(values) > MAX_FILTER_VALUES:
+        raise invalid(_("A filter may have at most {max} values."), "section_type", max=MAX_FILTER_VALUES)
     ids = {parse_id(value, field="section_type") for value in values if value.isdigit()}
     codes = {value for value in values if not value.isdigit()}
     for code in codes:

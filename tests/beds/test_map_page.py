@@ -84,3 +84,13 @@ def test_the_map_and_nearest_settings_are_read_and_checked(tmp_path: Path) -> No
                         ("BEDBOARD_MAP_TILES", "https://tiles.example.ro/tile.png")):
         with pytest.raises(SettingsError, match=name):
             load_settings({**base, name: value})
+
+
+async def test_the_map_speaks_romanian(client: httpx.AsyncClient, services: AppServices) -> None:
+    await make_places(services)
+    await session_login(client, "coord")
+    page = await client.get("/board/map", headers={"Accept-Language": "ro"})
+    assert "Harta paturilor libere" in page.text
+    assert "în linie dreaptă" in page.text
+    assert "cel mai apropiat spital vine primul chiar dacă este închis" in page.text
+    assert settings_of(page.text)["forms"]["free"]["few"] == "{count} libere"  # type: ignore[index]
