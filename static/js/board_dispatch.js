@@ -46,10 +46,16 @@ function decorate() {
   }
 }
 
+let asked = 0; // reads are numbered: a slow older answer must not overwrite a newer one
+let applied = 0;
+
 async function readCounts() {
+  const number = ++asked;
   const response = await fetch("/board/dispatch-counts", { credentials: "same-origin" });
   if (!response.ok) return;
   const body = await response.json();
+  if (number < applied) return;
+  applied = number;
   counts = new Map(body.counts.map((found) => [`${found.hospital_id}-${found.section_type_id}`, found]));
   decorate();
 }
