@@ -33,6 +33,8 @@ from accounts import csrf
 from accounts.guard import PERMISSION_ATTRIBUTE
 from accounts.models import User
 from accounts.permissions import BOARD_VIEW, PUBLIC, ROLE_ACTIONS, ROLE_ORGANISATION_KINDS, SIGNED_IN
+from app.beds.alerts.firing import fire
+from app.beds.alerts.models import AlertRule
 from app.demo import DemoLogin, read_credentials
 from app.kit.audit import AuditEvent
 from app.kit.db import session_now
@@ -156,6 +158,12 @@ ROUTE_OBJECTS: dict[str, Objects] = {
         "SELECT id AS reason_id FROM admission_reasons WHERE code = 'technical_failure'", EVERYONE, "as above"),
     "/api/v1/sections/{section_id}/free-beds": Objects("SELECT id AS section_id FROM sections ORDER BY id",
                                                        body={"free_beds": 1, "expected_version": 1}),
+    # An alert rule is its owner's (or its authority administrators'), an alert its audience's: another
+    # organisation's people are told there is no such rule or alert.
+    "/api/v1/alerts/rules/{rule_id}": Objects("SELECT id AS rule_id FROM alert_rules ORDER BY id"),
+    "/api/v1/alerts/{alert_id}/acknowledge": Objects("SELECT id AS alert_id FROM alerts ORDER BY id"),
+    "/board/alerts/rules/{rule_id}/delete": Objects("SELECT id AS rule_id FROM alert_rules ORDER BY id"),
+    "/board/alerts/{alert_id}/acknowledge": Objects("SELECT id AS alert_id FROM alerts ORDER BY id"),
     # An announcement is its announcing authority's coordinators' and its hospital's operators': anyone else is told
     # there is no such announcement (issue 22).
     "/api/v1/announcements/{announcement_id}/acknowledge": Objects(
@@ -374,6 +382,15 @@ async def add_dead_letter(services: AppServices, insiders: dict[str, list[Browse
         message.attempts, message.dead_at = MAX_ATTEMPTS, session_now(uow.session)
 
 
+async def add_alert(services: AppServices) -> None:
+    """An alert of the demo's SAMB authority rule, as if its count had gone below its threshold (issue 21)."""
+    async with services.unit_of_work() as uow:
+        rule = await uow.session.scalar(select(AlertRule).where(AlertRule.scope == "authority").order_by(AlertRule.id))
+        assert rule is not None, "the demo has no authority alert rule"
+        await fire(uow, rule=rule, details={"section_type_id": rule.section_type_id, "free_beds": 1,
+                                            "threshold": rule.threshold, "hospital_ids": [], "hospital_names": []})
+
+
 async def add_announcement(services: AppServices, insiders: dict[str, list[Browser]]) -> None:
     """A coordinator's announcement of a patient to the first demo operator's hospital (issue 22)."""
     operator = insiders["operator"][0]
@@ -422,6 +439,7 @@ async def world(app: Starlette, services: AppServices, tmp_path: Path,
     await add_objects_the_demo_lacks(insiders)
     await add_dead_letter(services, insiders)
     await add_announcement(services, insiders)
+    await add_alert(services)
     rows = await demo_rows(services)  # before the outsiders: their own accounts are not the demo's objects
     outsiders = await make_outsiders(app, services)
     anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.8.0.1", 40000)),
