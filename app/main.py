@@ -19,6 +19,7 @@ from app import api_document, metrics_route
 from app import health as health_routes
 from app.beds import tokens as bed_tokens
 from app.beds.alerts.plugin import PLUGIN as ALERTS
+from app.beds.dispatch import tokens as dispatch_tokens
 from app.beds.dispatch.plugin import PLUGIN as DISPATCH
 from app.beds.plugin import PLUGIN as BEDS
 from app.health import ProbesFirst
@@ -55,7 +56,8 @@ def plugins() -> list[Plugin]:
     """Every domain of this app, in the order the router tries their routes. A new domain is one more line."""
     return [
         # The API-token scopes the domains bring: accounts keeps every token and its one page.
-        accounts_plugin.plugin(token_scopes=(bed_tokens.SCOPE, usage_tokens.SCOPE, login_tokens.SCOPE)),
+        accounts_plugin.plugin(token_scopes=(bed_tokens.SCOPE, usage_tokens.SCOPE, login_tokens.SCOPE,
+                                             dispatch_tokens.SCOPE)),
         HISTORY,
         BEDS,
         ALERTS,  # after the beds: it carries its alerts on the board's socket

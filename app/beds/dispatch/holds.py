@@ -46,10 +46,15 @@ async def live_holds(session: AsyncSession, hospital_id: int, section_type_id: i
     return int(found or 0)
 
 
-async def holds_of(session: AsyncSession, user_id: int) -> int:
-    found = await session.scalar(select(func.count()).select_from(BedHold).where(
-        BedHold.holder_user_id == user_id, BedHold.released_at.is_(None)))
-    return int(found or 0)
+async def holds_of(session: AsyncSession, actor: Actor) -> int:
+    """A coordinator's live holds; a dispatch system's (a token, no user) are its authority's systems' together."""
+    query = select(func.count()).select_from(BedHold).where(BedHold.released_at.is_(None))
+    if actor.user_id is not None:
+        query = query.where(BedHold.holder_user_id == actor.user_id)
+    else:
+        query = query.join(Announcement, Announcement.id == BedHold.announcement_id).where(
+            BedHold.holder_user_id.is_(None), Announcement.organisation_id == actor.organisation_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def make_room(session: AsyncSession, *, actor: Actor, hospital_id: int, section_type_id: int,
@@ -62,7 +67,7 @@ async def make_room(session: AsyncSession, *, actor: Actor, hospital_id: int, se
     attempts at once did, before this order)."""
     await session.execute(select(Hospital.organisation_id).where(Hospital.organisation_id == hospital_id)
                           .with_for_update())
-    if actor.user_id is not None and await holds_of(session, actor.user_id) >= limits.holds_per_coordinator:
+    if await holds_of(session, actor) >= limits.holds_per_coordinator:
         raise HoldLimitReached(_("You already hold {count} beds, as many as one coordinator may: release one (mark "
                                  "its patient arrived, or cancel it) first."), count=limits.holds_per_coordinator)
     free = await free_beds_of(session, hospital_id, section_type_id)
