@@ -164,6 +164,8 @@ ROUTE_OBJECTS: dict[str, Objects] = {
     "/api/v1/alerts/{alert_id}/acknowledge": Objects("SELECT id AS alert_id FROM alerts ORDER BY id"),
     "/board/alerts/rules/{rule_id}/delete": Objects("SELECT id AS rule_id FROM alert_rules ORDER BY id"),
     "/board/alerts/{alert_id}/acknowledge": Objects("SELECT id AS alert_id FROM alerts ORDER BY id"),
+    "/admin/dispatch-tokens/{token_id}/revoke": Objects("SELECT id AS token_id FROM api_tokens WHERE scope = "
+                                                        "'dispatch' ORDER BY id"),
     # An announcement is its announcing authority's coordinators' and its hospital's operators': anyone else is told
     # there is no such announcement (issue 22).
     "/api/v1/announcements/{announcement_id}/acknowledge": Objects(
@@ -346,8 +348,8 @@ class World:
 
 
 async def add_objects_the_demo_lacks(insiders: dict[str, list[Browser]]) -> None:
-    """A bed token, a licence-usage token, a login-system token and a nomenclature import, made through their
-    pages."""
+    """A bed token, a licence-usage token, a login-system token, a dispatch-system token and a nomenclature import,
+    made through their pages."""
     admin = insiders["admin"][0]
     hospital = await admin.http.get("/admin/api-tokens")
     hospital_id = re.search(r'<option value="(\d+)"', hospital.text)
@@ -362,6 +364,9 @@ async def add_objects_the_demo_lacks(insiders: dict[str, list[Browser]]) -> None
     support = insiders["it_support"][0]
     made = await support.http.post("/roles/login-tokens/tokens", data={"csrf_token": support.csrf_token,
                                                                        "name": "login matrix"})
+    assert made.status_code == 200, made.text
+    made = await admin.http.post("/admin/dispatch-tokens", data={"csrf_token": admin.csrf_token,
+                                                                 "name": "CAD matrix"})
     assert made.status_code == 200, made.text
     example = await admin.http.get("/admin/nomenclature/example.csv")
     preview = await admin.http.post("/admin/nomenclature/preview", data={"csrf_token": admin.csrf_token},
