@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import select, update
 
+from accounts.models import User
 from app.kit.state import AppServices
+from app.notifications.outbox import OutboxMessage
 from tests.beds.alerts.helpers import (
     add_rule,
     alert_world,
@@ -120,4 +123,20 @@ async def test_who_may_keep_rules_and_what_a_rule_must_say(client: httpx.AsyncCl
     assert (await coord.delete(f"/api/v1/alerts/rules/{mine['id']}", headers=headers)).status_code == 204
     assert [rule["id"] for rule in (await coord.get("/api/v1/alerts/rules")).json()["rules"]] == [authority["id"]]
     assert await audit_count(services, "alerts.rule_deleted") == 1
+    await people.close()
+
+
+async def test_a_rule_with_email_sends_each_alert_through_the_outbox_in_the_readers_language(
+        client: httpx.AsyncClient, services: AppServices, new_client: BrowserFactory) -> None:
+    world, people = await alert_world(services, new_client)
+    async with services.unit_of_work() as uow:
+        await uow.session.execute(update(User).where(User.username == "coord")
+                                  .values(email="coord@example.org", language="ro"))
+    assert (await add_rule(people, "coord", kind="negative", email=True)).status_code == 201
+    assert (await add_rule(people, "coord2", kind="negative")).status_code == 201  # no e-mail asked
+    await set_free_beds(people, "op.a", world.a_surgery, -1)
+    async with services.session_factory() as session:
+        messages = list(await session.scalars(select(OutboxMessage)))
+    assert [(message.recipient, message.subject) for message in messages] == [
+        ("coord@example.org", "bedboard: Chirurgie A (Spitalul A): -1 libere (mai mulți pacienți decât paturi)")]
     await people.close()
