@@ -45,8 +45,8 @@ class NearestPolicy:
 class Candidate:
     """A hospital's beds of the chosen section types, as the board has them.
 
-    ``held`` and ``announced`` are the dispatch work's (bed holds and announced patients, app/beds/dispatch/): until
-    it supplies them (``nearest_queries.dispatch_counts``) they are 0, and a held bed is still counted as available.
+    ``held`` and ``announced`` are the dispatch's (bed holds and announced patients not yet arrived, app/beds/dispatch/,
+    read by ``nearest_queries.dispatch_counts``): a held bed is not available to others.
     """
 
     hospital_id: int
