@@ -15,14 +15,14 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import queries as bed_queries
-from app.beds.dispatch import announcements, queries
+from app.beds.dispatch import announcements, hold_report, queries
 from app.beds.dispatch.limits import DispatchLimits
 from app.beds.dispatch.models import AGE_BANDS, FLAGS, URGENCIES
 from app.beds.dispatch.wording import FLAG_NAMES, URGENCY_NAMES
 from app.kit.api_parsing import parse_id
-from app.kit.errors import DomainError
+from app.kit.errors import DomainError, PermissionDenied
 from app.kit.i18n import _
-from app.kit.state import current_actor, services
+from app.kit.state import current_actor, reader_zone, services
 from app.kit.templating import language_of, render
 
 
@@ -117,8 +117,29 @@ async def step(request: Request) -> Response:
     return RedirectResponse("/board/announce", status_code=303)
 
 
+ENDING_NAMES = {"arrived": _("arrived"), "cancelled": _("cancelled"), "expired": _("expired"), "held": _("still held")}
+
+
+@requires(permissions.AUDIT_READ)
+async def holds_page(request: Request) -> Response:
+    """Holds per hospital per day, for the bed board's auditors and administrators (the history's other views)."""
+    if not permissions.may(current_actor(request), permissions.BOARD_VIEW):
+        raise PermissionDenied(_("The bed board's history is read by the bed board's auditors and administrators."))
+    raw = request.query_params.get("days", "7")
+    days = int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= hold_report.MAX_DAYS else 7
+    app_services = services(request)
+    zone, now = reader_zone(request), app_services.clock.now()
+    since, until = hold_report.window(now.astimezone(zone).date(), days, zone)
+    async with app_services.session_factory() as session:
+        found = await hold_report.holds_by_day(session, since=since, until=until, now=now, zone=zone)
+    return render(request, "hold_report.html", {"days": days, "rows": found, "endings": ENDING_NAMES})
+
+
+
 routes: list[BaseRoute] = [
     Route("/board/announce", announce_page, methods=["GET"], name="announce"),
     Route("/board/announce", announce, methods=["POST"], name="announce_post"),
     Route("/board/announce/step", step, methods=["POST"], name="announce_step"),
+    Route("/audit/holds", holds_page, methods=["GET"], name="history_holds"),
 ]
+

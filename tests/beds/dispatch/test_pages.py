@@ -62,3 +62,26 @@ async def test_the_operator_screen_has_the_panel_and_the_board_the_counts(servic
     assert 'href="/board/announce"' not in (await people["auditor"][0].get("/board")).text
     assert (await people["op.a"][0].get("/board/announce")).status_code == 403
     await people.close()
+
+
+async def test_the_history_shows_holds_per_hospital_and_day(services: AppServices, new_client: BrowserFactory) -> None:
+    world, people = await alert_world(services, new_client)
+    client, headers = people["coord"]
+    icu = await type_id(services, "icu")
+    for _ in range(2):
+        made = await client.post("/api/v1/announcements", headers=headers, json={
+            "hospital_id": world.hospital_a, "section_type_id": icu, "category": "stemi", "urgency": "immediate",
+            "age_band": "65+", "eta_minutes": 10, "hold": True})
+        assert made.status_code == 201, made.text
+    cancelled = await client.post(f"/api/v1/announcements/{made.json()['id']}/cancel", headers=headers,
+                                  json={"reason": "diverted"})
+    assert cancelled.status_code == 200
+    report = await people["auditor"][0].get("/audit/holds")
+    assert report.status_code == 200
+    row = re.search(r"<tr>\s*<td>[\d-]+</td>\s*<td>Spitalul A</td>\s*<td>2</td>.*?</tr>", report.text, re.S)
+    assert row, report.text
+    assert "cancelled: 1" in row.group(0)
+    assert "still held: 1" in row.group(0)
+    assert "(2)" in row.group(0)  # both by the same coordinator
+    assert (await people["op.a"][0].get("/audit/holds")).status_code == 403
+    await people.close()
