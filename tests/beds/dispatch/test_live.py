@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from accounts.service import AccountsContext
 from app.kit.settings import Settings
@@ -119,3 +119,23 @@ async def test_the_hospital_gets_its_announcement_live_and_the_coordinator_its_a
         await socket.close()
     for browser in people.values():
         await browser.close()
+
+
+async def test_an_operators_screen_stays_open_and_closes_when_they_log_out(
+        dispatch_server: tuple[LiveServer, dict[str, int]]) -> None:
+    server, _ids = dispatch_server
+    operator = Browser(server.url)
+    await operator.log_in("op.a")
+    async with await operator.open_board(server.url.replace("http://", "ws://") + "/ws/dispatch") as screen:
+        await subscribe(screen)
+        await _next_of(screen, "snapshot")
+        # The session watch runs every second: an operator's screen (no board.view) outlives several rounds.
+        await asyncio.sleep(2.5)
+        await screen.send('{"type":"ping"}')
+        response = await operator.http.post("/logout", data={"csrf_token": operator.csrf})
+        assert response.status_code == 303
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_message(screen, timeout=5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4001
+    await operator.close()
