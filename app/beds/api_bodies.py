@@ -169,8 +169,11 @@ class Section(TypedDict):
         ge=MIN_UPDATE_INTERVAL_HOURS, le=MAX_UPDATE_INTERVAL_HOURS,
         description="The section type's required update interval: past it since reported_at (or never reported) "
                     "the section is overdue.")]
-    admission: Annotated[Admission, Field(description="The section's own admission status.")]
-    hospital_admission: Annotated[Admission, Field(description="Its hospital's admission status.")]
+    admission: Annotated[Admission | None, Field(
+        description="The section's own admission status; null while it is open (GET /api/v1/sections/{id}/admission "
+                    "gives its version, to write).")]
+    hospital_admission: Annotated[Admission | None, Field(
+        description="Its hospital's admission status; null while the hospital is open.")]
     admission_status: Annotated[AdmissionStatus, Field(
         description="What an ambulance meets: the stricter of the section's and its hospital's status.")]
 

@@ -30,7 +30,7 @@ async def _bulk(database_url: str, var_dir: Path, hospital_id: int) -> None:
             icu = await uow.session.scalar(select(SectionType.id).where(SectionType.code == "icu"))
             await uow.session.execute(insert(Section), [
                 {"hospital_id": hospital_id, "section_type_id": icu, "code": f"B{number}", "free_beds": 1,
-                 "name": f"Secția de umplutură {number} " + "x" * 300, "total_beds": 9, "version": 1}
+                 "name": f"Secția de umplutură {number} " + "x" * 220, "total_beds": 9, "version": 1}
                 for number in range(BULK_SECTIONS)])
     finally:
         services.get(AccountsContext).hasher.close()
