@@ -396,6 +396,7 @@ document.getElementById("filter-clear").addEventListener("click", (event) => {
 });
 document.getElementById("find-type").addEventListener("change", renderFindABed);
 document.getElementById("find-include-closed").addEventListener("change", renderFindABed);
+document.addEventListener("dispatch:counts", renderFindABed); // beds held for announced patients (issue 22)
 // A result's link opens its cell's sections on the board (in the cards view it scrolls to the hospital).
 document.getElementById("find-results").addEventListener("click", (event) => {
   const link = event.target.closest("a.find-link");

@@ -4,7 +4,9 @@
 // (board.js dispatches every frame as a "board:message" event). The operator's count itself is never changed by a
 // hold. The coordinator who announced is told here when the hospital acknowledges, and when it has not in time.
 
-const messages = JSON.parse(document.getElementById("dispatch-board-messages").textContent);
+// Also imported by Find a bed (board_find.js: heldAt): a module runs once, whichever imports it first.
+const messagesElement = document.getElementById("dispatch-board-messages");
+const messages = messagesElement ? JSON.parse(messagesElement.textContent) : null;
 const notices = document.getElementById("dispatch-notices");
 const root = document.getElementById("board");
 const lang = root?.dataset.lang || "en";
@@ -58,6 +60,19 @@ async function readCounts() {
   applied = number;
   counts = new Map(body.counts.map((found) => [`${found.hospital_id}-${found.section_type_id}`, found]));
   decorate();
+  document.dispatchEvent(new CustomEvent("dispatch:counts"));
+}
+
+// "1 held" in the reader's language (the matrix's words), for Find a bed.
+export function heldWords(held) {
+  return messages ? plural(messages.held, held) : String(held);
+}
+
+// Beds held at a hospital in these section types: Find a bed counts them as not available to others.
+export function heldAt(hospitalId, typeIds) {
+  let held = 0;
+  for (const typeId of typeIds) held += counts.get(`${hospitalId}-${typeId}`)?.held ?? 0;
+  return held;
 }
 
 function readSoon() {
@@ -83,6 +98,7 @@ function tell(key, announcement) {
 
 const acknowledged = new Set();
 document.addEventListener("board:message", (event) => {
+  if (!messages) return;
   const message = event.detail;
   if (message.type === "snapshot" || message.type === "resumed") readSoon();
   else if (message.type === "announcement") {
@@ -97,14 +113,16 @@ document.addEventListener("board:message", (event) => {
   }
 });
 
-// The matrix is redrawn by board.js on every change: put the counts back on its new cells.
-const board = document.getElementById("board") || document.body;
-new MutationObserver(() => decorate()).observe(board, { childList: true, subtree: true });
 async function readCategories() {
   const response = await fetch("/api/v1/announcements/categories", { credentials: "same-origin" });
   if (!response.ok) return; // not a reader of announcements (an auditor's board): the codes stand
   categories = Object.fromEntries((await response.json()).categories.map((found) => [found.code, found]));
 }
 
-readCounts();
-if (document.getElementById("announce-link")) readCategories();
+if (messages) {
+  // The matrix is redrawn by board.js on every change: put the counts back on its new cells.
+  const board = document.getElementById("board") || document.body;
+  new MutationObserver(() => decorate()).observe(board, { childList: true, subtree: true });
+  readCounts();
+  if (document.getElementById("announce-link")) readCategories();
+}

@@ -7,6 +7,7 @@
 // stays in the ranking, marked, with its reason.
 
 import { admissionOf, markElement } from "./board_admission.js";
+import { heldAt, heldWords } from "./board_dispatch.js";
 import { element } from "./board_matrix.js";
 
 function admissionLine(section, admissionWords) {
@@ -37,7 +38,10 @@ export function renderFindABed({ sections, chosen, results, say, isStale, ageMs,
     entry.sections.push(section);
     byHospital.set(section.hospital_id, entry);
   }
-  const ranked = [...byHospital.values()].sort((a, b) => (b.open - a.open) || (b.free - a.free)
+  // A bed held for an announced patient (issue 22) is not available to others: ranked by free minus held.
+  for (const entry of byHospital.values()) entry.held = heldAt(entry.id, chosen);
+  const ranked = [...byHospital.values()].sort((a, b) => (b.open - a.open)
+                                                        || ((b.free - b.held) - (a.free - a.held))
                                                         || a.name.localeCompare(b.name));
   const closedShown = sections.filter((s) => chosen.has(s.section_type_id) && includeClosed
                                       && admissionOf(s)?.status === "closed").length;
@@ -75,6 +79,7 @@ export function renderFindABed({ sections, chosen, results, say, isStale, ageMs,
     link.append(element("strong", `free-beds${free < 0 ? " negative" : ""}`, free < 0 ? `−${-free}` : String(free)),
                 " ", element("span", "", entry.name));
     if (!entry.open) link.prepend(markElement("closed"), " ");
+    if (entry.held) link.append(" ", element("span", "find-held", `· ${heldWords(entry.held)}`));
     item.append(link);
     const details = element("ul", "find-sections");
     for (const section of entry.sections) {

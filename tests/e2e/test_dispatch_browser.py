@@ -1,6 +1,7 @@
 """Announcements in Chromium (issue 22), on SQLite and PostgreSQL: a coordinator announces a patient from the page and
 holds a bed; the hospital's operator screen shows it without a reload while another hospital's operator sees
-nothing; the board's cell says the bed is held; the operator acknowledges and the coordinator's board says so."""
+nothing; the board's cell says the bed is held and Find a bed counts it as taken; the operator acknowledges and the
+coordinator's board says so."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def two_hospitals(services: AppServices) -> None:
     hospital_b = await make_hospital(services, "H-B", "Spitalul B")
     await make_section(services, hospital_a, "ATI A", section_type="icu", total_beds=12, free_beds=3, updated_at=now,
                        updated_by="op.a")
-    await make_section(services, hospital_b, "ATI B", section_type="icu", total_beds=8, free_beds=2, updated_at=now,
+    await make_section(services, hospital_b, "ATI B", section_type="icu", total_beds=8, free_beds=3, updated_at=now,
                        updated_by="op.b")
     for username, role, organisation in (("coord", "coordinator", "SAMB"), ("op.a", "operator", "H-A"),
                                          ("op.b", "operator", "H-B")):
@@ -49,6 +50,10 @@ def test_an_announcement_reaches_the_hospitals_screen_and_its_acknowledgement_th
     board = coordinator.new_page()
     log_in(board, server, "coord")
     expect(board.locator("#connection")).to_have_text("Live")
+    board.locator("#find-bed-title").click()
+    board.locator("#find-type").select_option(label="Anaesthesia and intensive care")
+    found = board.locator("#find-results > li .find-link")
+    expect(found).to_have_text(["3 Spitalul A", "3 Spitalul B"])  # equal: by name
     announce = coordinator.new_page()
     announce.goto(f"{server.url}/board/announce")
     types = announce.request.get(f"{server.url}/api/v1/section-types").json()["section_types"]
@@ -76,6 +81,8 @@ def test_an_announcement_reaches_the_hospitals_screen_and_its_acknowledgement_th
     cell = board.locator(f"#cell-{_hospital_id(board, server, 'Spitalul A')}-{icu['id']}")
     expect(cell.locator(".dispatch-counts")).to_have_text("1 held · 1 announced")
     expect(cell.locator(".cell-free")).to_have_text("3")
+    # Find a bed counts the held bed as taken: B (3 available) now ranks before A (3 free, 1 held).
+    expect(found).to_have_text(["3 Spitalul B", "3 Spitalul A · 1 held"])
 
     screens["op.a"].get_by_role("button", name="Acknowledge").click()
     expect(incoming).to_contain_text("acknowledged by")
