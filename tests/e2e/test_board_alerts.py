@@ -86,4 +86,6 @@ def test_an_alert_reaches_two_boards_and_one_acknowledgement_clears_both(
     for page in (*boards, wall):
         expect(page.locator("#alert-list li")).to_have_count(0)
         expect(page.locator("#alert-count")).to_have_text("0")
+    for page in boards:
         expect(page.locator("#alerts-none")).to_be_visible()
+    expect(wall.locator("#alerts-panel")).to_be_hidden()  # a wall gives "no open alert" no line of its rows
