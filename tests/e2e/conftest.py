@@ -37,7 +37,7 @@ def page(browser: Browser) -> Iterator[Page]:
 Seed = Callable[[AppServices], Awaitable[None]]
 
 
-async def _run_seed(database_url: str, var_dir: Path, seed: Seed, *, samb: bool) -> None:
+async def _run_seed(database_url: str, var_dir: Path, seed: Seed, *, samb: bool = True) -> None:
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=var_dir,
                               password_profile="fast-insecure-for-tests"))
     services = app.state.services
