@@ -68,11 +68,14 @@ def _side(actor: Actor, hospital_id: int, authority_id: int | None) -> bool:
     return actor.has_role("admin") and authority_id is not None and actor.organisation_id == authority_id
 
 
-def may_write(actor: Actor, hospital_id: int, authority_id: int | None) -> bool:
-    if permissions.may_set_admission(actor, hospital_id, authority_id):
-        return True
+def may_ask(actor: Actor) -> bool:
+    """Coordinators and administrators of the board ask; auditors read the board and write nothing."""
     return permissions.may(actor, permissions.BOARD_VIEW) and (actor.has_role("coordinator")
                                                               or actor.has_role("admin"))
+
+
+def may_write(actor: Actor, hospital_id: int, authority_id: int | None) -> bool:
+    return permissions.may_set_admission(actor, hospital_id, authority_id) or may_ask(actor)
 
 
 def _may_read(actor: Actor, hospital_id: int) -> bool:

@@ -26,7 +26,7 @@ from app.beds.models import MAX_ADMISSION_NOTE_LENGTH
 from app.kit.actors import Actor
 from app.kit.api_parsing import parse_id
 from app.kit.error_pages import wants_json
-from app.kit.errors import ValidationFailed
+from app.kit.errors import PermissionDenied, ValidationFailed
 from app.kit.i18n import _, format_moment
 from app.kit.state import current_actor, reader_zone, services
 from app.kit.templating import language_of, render, translator
@@ -161,6 +161,11 @@ async def operator_note(request: Request) -> Response:
 
 @requires(permissions.BOARD_VIEW)
 async def board_note(request: Request) -> Response:
+    # Before the fields are read: an auditor may view the board but writes nothing, and is told so rather than
+    # that a field is missing.
+    if not admission_notes.may_ask(current_actor(request)):
+        raise PermissionDenied(_("Only coordinators, administrators and the hospital's operators write notes on a "
+                                 "status."))
     return await _add_note(request, await _note_fields(request))
 
 

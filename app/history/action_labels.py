@@ -55,6 +55,8 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "alerts.fired": _("alert fired"),
     "alerts.acknowledged": _("alert acknowledged"),
     "dispatch.announced": _("patient announced to a hospital"),
+    "dispatch.api_token_created": _("dispatch API token created"),
+    "dispatch.api_token_revoked": _("dispatch API token revoked"),
     "dispatch.acknowledged": _("announcement acknowledged by the hospital"),
     "dispatch.arrived": _("announced patient arrived"),
     "dispatch.cancelled": _("announcement cancelled"),

@@ -100,7 +100,11 @@ async def test_an_auditor_reads_the_board_but_writes_no_note(client: httpx.Async
                                 json={"hospital_id": world.hospital_a, "text": "Why?"})
     assert refused.status_code == 403
     assert await audit_events(services, "beds.admission_note_added") == []
-    empty = await client.post("/board/admission-notes", headers=auditor,
+    blank = await client.post("/board/admission-notes", headers=auditor, json={})
+    assert blank.status_code == 403  # told that they may not, not which field is missing
+    await client.post("/logout", headers=auditor)
+    coordinator = await session_login(client, "coord")
+    empty = await client.post("/board/admission-notes", headers=coordinator,
                               json={"hospital_id": world.hospital_a, "text": "   "})
     assert empty.status_code == 422
     assert empty.json()["error"]["details"]["field"] == "text"

@@ -61,8 +61,9 @@ def test_an_unknown_job_names_the_known_ones(sqlite_url: str, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert jobs(sqlite_url, tmp_path, "run", "nope") == 2
     assert capsys.readouterr().err == (
-        "bedboard: there is no job named 'nope'; the jobs are: beds-admission-expiry, alerts.overdue, mail.outbox, "
-        "provisioning.overdue, licenses.unused, orders.service_report_reminder, orders.main_contractor_changes\n")
+        "bedboard: there is no job named 'nope'; the jobs are: beds-admission-expiry, alerts.overdue, dispatch.expiry, "
+        "mail.outbox, provisioning.overdue, licenses.unused, orders.service_report_reminder, "
+        "orders.main_contractor_changes\n")
 
 
 def test_a_failing_job_is_reported_and_recorded(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
