@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from accounts import permissions
 from accounts.models import Organisation
-from app.beds.errors import AdmissionVersionConflict, HospitalNotFound, IdempotencyKeyReused, SectionNotFound
+from app.beds.errors import AdmissionVersionConflict, HospitalNotFound, SectionNotFound
 from app.beds.events import AdmissionChanged, AdmissionStatus, SectionChanged
 from app.beds.models import (
     ADMISSION_STATUSES,
@@ -37,7 +37,7 @@ from app.beds.models import (
     Section,
 )
 from app.beds.section_queries import Admission, section_query, views_of
-from app.beds.service import MAX_IDEMPOTENCY_KEY_LENGTH, idempotency_owner
+from app.beds.service import check_idempotency_key, check_version, idempotency_owner, stored_answer
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, session_now
@@ -101,13 +101,6 @@ def _status(value: object) -> AdmissionStatus:
     if not isinstance(value, str) or value not in ADMISSION_STATUSES:
         raise ValidationFailed(_("The status is one of open, limited or closed."), details={"field": "status"})
     return cast(AdmissionStatus, value)
-
-
-def _version(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationFailed(_("The expected version must be a whole number from 1."),
-                               details={"field": "expected_version"})
-    return value
 
 
 def _words(value: object) -> str | None:
@@ -196,17 +189,6 @@ def _snapshot(row: AdmissionColumns) -> dict[str, Any]:
             "version": row.admission_version}
 
 
-async def _replay(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> AdmissionAnswer | None:
-    stored = await uow.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner,
-                                                                   IdempotencyKey.key == key))
-    if stored is None:
-        return None
-    if stored.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different request."),
-                                   details={"field": "Idempotency-Key"})
-    return AdmissionAnswer(stored.body, replayed=True)
-
-
 async def _open_period(uow: UnitOfWork, target: Target) -> AdmissionPeriod | None:
     return await uow.session.scalar(select(AdmissionPeriod).where(
         AdmissionPeriod.hospital_id == target.hospital_id, AdmissionPeriod.ended_at.is_(None),
@@ -257,11 +239,9 @@ async def _apply(uow: UnitOfWork, actor: Actor, target: Target, row: AdmissionCo
 async def set_admission(uow: UnitOfWork, *, actor: Actor, target: Target, request: AdmissionRequest,
                         idempotency_key: str | None = None) -> AdmissionAnswer:
     """Set a hospital's or a section's status. Every refusal comes before anything is changed."""
-    status, version = _status(request.status), _version(request.expected_version)
+    status, version = _status(request.status), check_version(request.expected_version)
     words = _words(request.reason)
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise ValidationFailed(_("An Idempotency-Key has between 1 and {max} characters."),
-                               max=MAX_IDEMPOTENCY_KEY_LENGTH, details={"field": "Idempotency-Key"})
+    check_idempotency_key(idempotency_key)
     # Permission first: someone whose rights were withdrawn gets no answer, not even a stored one.
     row, authority = await _locked(uow, target)
     _check_permission(actor, target, authority)
@@ -270,9 +250,9 @@ async def set_admission(uow: UnitOfWork, *, actor: Actor, target: Target, reques
         ["admission", target.object_type, target.object_id, status, request.reason_code, words,
          None if request.until is None else request.until.isoformat(), version], default=str).encode()).hexdigest()
     if idempotency_key is not None:
-        replay = await _replay(uow, owner, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
+        stored = await stored_answer(uow, owner, idempotency_key, fingerprint)
+        if stored is not None:
+            return AdmissionAnswer(stored, replayed=True)
     if row.admission_version != version:
         current = admission_of(row)
         raise AdmissionVersionConflict(_("Changed by {who} at {time} to {status}."), who=current.set_by or "?",

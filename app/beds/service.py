@@ -97,7 +97,15 @@ async def _audit_and_announce(uow: UnitOfWork, actor: Actor, section: Section, k
     return view
 
 
-async def _replay(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> WriteResult | None:
+def check_idempotency_key(key: str | None) -> None:
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationFailed(_("An Idempotency-Key has between 1 and {max} characters."),
+                               max=MAX_IDEMPOTENCY_KEY_LENGTH, details={"field": "Idempotency-Key"})
+
+
+async def stored_answer(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> dict[str, Any] | None:
+    """The first answer to a write sent with this key (any bed write: counts, admission status), or None; the same
+    key with a different request is refused."""
     stored = await uow.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner,
                                                                    IdempotencyKey.key == key))
     if stored is None:
@@ -105,7 +113,12 @@ async def _replay(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> Wr
     if stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different request."),
                                    details={"field": "Idempotency-Key"})
-    return WriteResult(section=stored.body, replayed=True)
+    return stored.body
+
+
+async def _replay(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> WriteResult | None:
+    body = await stored_answer(uow, owner, key, fingerprint)
+    return None if body is None else WriteResult(section=body, replayed=True)
 
 
 async def set_free_beds(
@@ -117,9 +130,7 @@ async def set_free_beds(
     value, version, reason = check_free_beds(free_beds), check_version(expected_version), check_reason(reason)
     owner = idempotency_owner(actor)
     fingerprint = hashlib.sha256(json.dumps([section_id, value, version, reason]).encode()).hexdigest()
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise ValidationFailed(_("An Idempotency-Key has between 1 and {max} characters."),
-                               max=MAX_IDEMPOTENCY_KEY_LENGTH, details={"field": "Idempotency-Key"})
+    check_idempotency_key(idempotency_key)
     # Permission first: someone whose rights were withdrawn gets no answer, not even a stored one.
     section = await _locked_section(uow, actor, section_id)
     if idempotency_key is not None:
