@@ -161,11 +161,16 @@ def _own_origin(websocket: WebSocket) -> str:
     return f"{scheme}://{websocket.headers.get('host', '')}"
 
 
-async def authorise_board_socket(websocket: WebSocket) -> Viewer | None:
-    """Before accept: a logged-in session whose role may view the board, from the site's own pages."""
+def from_own_site(websocket: WebSocket) -> bool:
+    """The handshake comes from the site's own pages (or an allowed origin): every live socket asks it first."""
     origin = websocket.headers.get("origin", "")
     allowed = {_own_origin(websocket), *services(websocket).settings.allowed_origins}
-    if not origin or urlsplit(origin).netloc == "" or origin not in allowed:
+    return bool(origin) and urlsplit(origin).netloc != "" and origin in allowed
+
+
+async def authorise_board_socket(websocket: WebSocket) -> Viewer | None:
+    """Before accept: a logged-in session whose role may view the board, from the site's own pages."""
+    if not from_own_site(websocket):
         return None
     actor = current_actor(websocket)
     if actor.must_change_password or actor.session_id is None or not permissions.may(actor, permissions.BOARD_VIEW):

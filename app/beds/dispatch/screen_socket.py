@@ -15,15 +15,15 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
 from accounts import permissions
+from app.beds.board_routes import from_own_site
 from app.beds.dispatch.audience import hospital_label
 from app.beds.dispatch.queries import open_for_hospitals
-from app.kit.state import current_actor, services
+from app.kit.state import current_actor
 from realtime.endpoint import Backfill, BoardSocket, Viewer
 from realtime.filters import Filter
 from realtime.hub import Hub
@@ -78,16 +78,9 @@ class HospitalAnnouncements:
         return []  # never asked: a resume is a snapshot (NoSections.backfill)
 
 
-def _own_origin(websocket: WebSocket) -> str:
-    scheme = "https" if websocket.url.scheme == "wss" else "http"
-    return f"{scheme}://{websocket.headers.get('host', '')}"
-
-
 async def authorise(websocket: WebSocket) -> Viewer | None:
     """Before accept: an operator's live session, from the site's own pages; labelled with their hospital only."""
-    origin = websocket.headers.get("origin", "")
-    allowed = {_own_origin(websocket), *services(websocket).settings.allowed_origins}
-    if not origin or urlsplit(origin).netloc == "" or origin not in allowed:
+    if not from_own_site(websocket):
         return None
     actor = current_actor(websocket)
     if (actor.must_change_password or actor.session_id is None or actor.organisation_id is None
