@@ -79,6 +79,8 @@ async def test_the_hospital_gets_its_announcement_live_and_the_coordinator_its_a
     icu = next(int(row["id"]) for row in types if row["code"] == "icu")
     with pytest.raises(InvalidStatus):  # a coordinator has no hospital screen
         await people["coord"].open_board(base + "/ws/dispatch")
+    with pytest.raises(InvalidStatus):  # the operator's own session, from another site's page
+        await people["op.a"].open_board(base + "/ws/dispatch", origin="http://evil.example")
 
     screen_a = await people["op.a"].open_board(base + "/ws/dispatch")
     screen_b = await people["op.b"].open_board(base + "/ws/dispatch")
