@@ -1,15 +1,13 @@
 """The admission status in the JSON API: read and set a hospital's or a section's, and the list of reasons.
 
 A write answers like the free-beds write: the new state, 409 with the current one when the version moved on, a
-stored answer for a repeated Idempotency-Key (a second request with one key at the same moment meets the key's
-unique constraint and is tried once more, finding the first's answer).
+stored answer for a repeated Idempotency-Key (``service.racing_keys_retried``).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -19,6 +17,7 @@ from accounts.guard import requires
 from app.beds import admission
 from app.beds.admission import AdmissionAnswer, AdmissionRequest, Target
 from app.beds.api_bodies import AdmissionChange, admission_refusal
+from app.beds.service import racing_keys_retried
 from app.kit.api_bodies import read_body
 from app.kit.api_parsing import invalid, parse_id
 from app.kit.forms import check_day_in_range
@@ -70,12 +69,7 @@ async def put_admission(request: Request) -> Response:
     target = await _target(request)
     change = await read_body(request, AdmissionChange, admission_refusal)
     idempotency_key = request.headers.get("idempotency-key")
-    try:
-        answer = await _write(request, target, change, idempotency_key)
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        answer = await _write(request, target, change, idempotency_key)
+    answer = await racing_keys_retried(lambda: _write(request, target, change, idempotency_key), idempotency_key)
     headers = {"Idempotency-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.body, headers=headers)
 

@@ -6,7 +6,6 @@ the permission again, audits and bumps the version in the one transaction.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -56,14 +55,8 @@ async def put_free_beds(request: Request) -> Response:
     section_id = _section_id(request)
     change = await api_parsing.free_beds_change(request)
     idempotency_key = request.headers.get("idempotency-key")
-    try:
-        result = await _write(request, section_id, change, idempotency_key)
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        # Two requests with one key committed at the same moment (the key's unique constraint refused the
-        # second): once more, the second finds the first's answer and replays or refuses it.
-        result = await _write(request, section_id, change, idempotency_key)
+    result = await service.racing_keys_retried(lambda: _write(request, section_id, change, idempotency_key),
+                                               idempotency_key)
     headers = {"Idempotency-Replayed": "true"} if result.replayed else None
     return JSONResponse(result.section, headers=headers)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts import permissions
 from app.beds.errors import IdempotencyKeyReused, SectionNotFound, SectionVersionConflict
@@ -95,6 +96,20 @@ async def _audit_and_announce(uow: UnitOfWork, actor: Actor, section: Section, k
                                object_id=section.id, before=before, after=after)
     uow.emit(SectionChanged(seq=event.seq, kind=kind, section=view.as_json()))
     return view
+
+
+T = TypeVar("T")
+
+
+async def racing_keys_retried(write: Callable[[], Awaitable[T]], idempotency_key: str | None) -> T:
+    """The write, tried once more when its Idempotency-Key's unique constraint refused it: two requests with one
+    key committed at the same moment, and the second now finds the first's answer and replays or refuses it."""
+    try:
+        return await write()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        return await write()
 
 
 def check_idempotency_key(key: str | None) -> None:
