@@ -120,6 +120,12 @@ async def active_reasons(uow: UnitOfWork) -> list[AdmissionReason]:
                                           .order_by(AdmissionReason.position, AdmissionReason.code)))
 
 
+async def reasons_json(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The reasons in service as the API lists them."""
+    return [{"code": reason.code, "name_en": reason.name_en, "name_ro": reason.name_ro,
+             "needs_text": reason.needs_text} for reason in await active_reasons(uow)]
+
+
 async def _reason(uow: UnitOfWork, code: object, words: str | None) -> AdmissionReason:
     if code is None or code == "":
         raise ValidationFailed(_("Choose the reason: a hospital or section is limited or closed for a reason."),

@@ -77,9 +77,7 @@ async def put_admission(request: Request) -> Response:
 @requires(permissions.SIGNED_IN)
 async def list_reasons(request: Request) -> Response:
     async with services(request).unit_of_work() as uow:
-        reasons = await admission.active_reasons(uow)
-        body = [{"code": reason.code, "name_en": reason.name_en, "name_ro": reason.name_ro,
-                 "needs_text": reason.needs_text} for reason in reasons]
+        body = await admission.reasons_json(uow)
     return JSONResponse({"admission_reasons": body})
 
 
