@@ -75,7 +75,7 @@ async def plan_change(uow: UnitOfWork, *, actor: Actor, organisation_id: int, co
                                details={"field": "contractor_id"})
     if contractor_id == provider.parent_id:
         raise ValidationFailed(_("That is already its main contractor."), details={"field": "contractor_id"})
-    today = await _local_today(session, provider.id)
+    today = await local_today(session, provider.id)
     if effective is None:
         raise ValidationFailed(_("Give the date the change takes effect."), details={"field": "effective_date"})
     if effective < today:
@@ -128,7 +128,7 @@ async def apply_due(uow: UnitOfWork, *, actor: Actor) -> int:
         .order_by(ContractorChange.effective_date, ContractorChange.id).with_for_update())).scalars()
     applied = 0
     for change in list(pending):
-        if change.effective_date <= await _local_today(session, change.organisation_id):
+        if change.effective_date <= await local_today(session, change.organisation_id):
             await apply(uow, actor=actor, change=change)
             applied += 1
     return applied
@@ -167,7 +167,7 @@ async def lead_time_of(session: AsyncSession, actor: Actor, organisation_id: int
     return None
 
 
-async def _local_today(session: AsyncSession, organisation_id: int) -> date:
+async def local_today(session: AsyncSession, organisation_id: int) -> date:
     calendar = await deadlines.calendar_of(session, organisation_id)
     return timing.local_today(calendar, session_now(session))
 

@@ -35,7 +35,7 @@ from app.kit.db import UnitOfWork, session_now
 from app.kit.demo_data import Demo, DemoOrganisation, DemoUser
 from app.provisioning.core import setup
 from app.provisioning.core.models import OrganisationCalendar, ProvisioningRequest
-from app.provisioning.orders import group_demo, order_queries, register, storing, working
+from app.provisioning.orders import contractors, group_demo, order_queries, register, storing, working
 from app.provisioning.orders.models import ItOrder
 from app.provisioning.orders.people import NewPerson
 from app.provisioning.orders.placing import OrderDraft, place_order
@@ -112,7 +112,7 @@ async def _it_contact(uow: UnitOfWork, username: str, organisation_id: int) -> A
 
 
 async def _lund_orders(uow: UnitOfWork, lund: Actor) -> None:
-    today = _today(uow)
+    today = await _today(uow, lund)
     both = [LUND_CLINIC, MALMO_CLINIC]
     karin = await _place(uow, lund, OrderDraft(
         SKANE_CATALOGUE, "new_user", {"clinics": both, "main_clinic": LUND_CLINIC, "profession": "audiologist",
@@ -169,7 +169,7 @@ async def _eva_berg(uow: UnitOfWork, lund: Actor, today: date) -> None:
 
 
 async def _omsorg_orders(uow: UnitOfWork, omsorg: Actor, subcontractor_id: int) -> None:
-    today = _today(uow)
+    today = await _today(uow, omsorg)
     await _place(uow, omsorg, OrderDraft(
         UPPSALA_CATALOGUE, "organisation_change", {"change_size": "small"}, today + timedelta(weeks=1),
         note="Hemtjänstgrupperna Gottsunda och Valsätra slås samman."))
@@ -203,8 +203,11 @@ async def _work_through(uow: UnitOfWork, actor: Actor, order_id: int) -> None:
         await _act(uow, actor, order_id, ready.task.key, "complete")
 
 
-def _today(uow: UnitOfWork) -> date:
-    return session_now(uow.session).date()
+async def _today(uow: UnitOfWork, orderer: Actor) -> date:
+    """Today where the orderer works: the dates an order is checked against are local (a UTC date is yesterday in
+    Stockholm from midnight to one, and an order for "today" was refused then)."""
+    assert orderer.organisation_id is not None
+    return await contractors.local_today(uow.session, orderer.organisation_id)
 
 
 async def _actor(session: AsyncSession, username: str, organisation_id: int) -> Actor | None:

@@ -77,7 +77,8 @@ async def _handover(uow: UnitOfWork, organisations: Mapping[str, int]) -> None:
     admin = await _actor(uow, "orders.uppsala", organisations[UPPSALA])
     if omsorg is None or admin is None:
         return
-    today = session_now(uow.session).date()
+    assert omsorg.organisation_id is not None  # where the order's dates are checked: its local today
+    today = await contractors.local_today(uow.session, omsorg.organisation_id)
     await place_order(uow, actor=omsorg, draft=OrderDraft(
         "uppsala_care_providers", "handover_wind_down", HANDOVER, today + timedelta(weeks=11),
         note="Hemtjänsten i Gottsunda tas över av Vård Nord AB.", receiving_organisation_id=organisations[VARD_NORD]))
