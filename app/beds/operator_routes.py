@@ -133,7 +133,7 @@ async def save_free_beds(request: Request) -> Response:
         if free_beds < 0 and form.get("confirm_negative") != "1":
             if wants_json(request):
                 return JSONResponse({"needs_confirmation": True, "free_beds": free_beds}, status_code=422)
-            return await operator_page(request, row_states={section_id: {"negative": free_beds}},
+            return await operator_page(request, row_states={section_id: {"negative": free_beds, "typed": typed}},
                                        status_code=422)
         result = await bed_services(request).writes.set_free_beds(FreeBedsWrite(
             actor=current_actor(request), section_id=section_id, free_beds=free_beds, expected_version=version,

@@ -226,6 +226,10 @@ function onSubmit(event) {
   if (value === null) return;
   // Enter on the stored number says "still right": a confirmation, not a change from N to N.
   if (String(value) === boxOf(row).dataset.saved) { boxOf(row).value = String(value); confirm([row]); return; }
+  // The page may already hold the server's question (the number was sent before this script ran): its
+  // "Save -1" is the answer, not a reason to ask again.
+  const answered = event.submitter?.closest(".negative-confirm");
+  if (value < 0 && answered) { save(row, value, answered.querySelector('input[name="reason"]')?.value ?? ""); return; }
   if (value < 0) { askNegative(row, value); return; }
   save(row, value);
 }

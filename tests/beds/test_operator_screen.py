@@ -114,6 +114,10 @@ async def test_a_negative_value_needs_a_confirmation_and_keeps_the_reason(
     asked = await save(client, surgery, free_beds="-1", expected_version="1")
     assert asked.status_code == 422
     assert "-1 is negative: save it only in an exceptional case." in asked.text
+    # The form as the page sends it carries the typed -1, so its "Save -1" saves -1 rather than confirming the
+    # stored number (which it did while the box showed the stored value).
+    asked_row = asked.text[asked.text.index(f'id="section-{surgery}"'):]
+    assert re.search(r'name="free_beds" class="free-input" value="-1"', asked_row[:asked_row.index("</tr>")])
     assert await count_changes(services) == 0
     confirmed = await save(client, surgery, free_beds="-1", expected_version="1", confirm_negative="1",
                            reason="pacient pe targă în hol")

@@ -80,3 +80,43 @@ def test_an_operator_saves_with_the_keyboard_only(page: Page, seeded_server: Cal
     assert stored_free_beds(sqlite_url) == {"ATI": 5, "Cardiologie": 11, "Chirurgie": -1}
     page.reload()
     expect(page.get_by_label("Free beds in Chirurgie")).to_have_value("-1")
+
+
+def test_a_negative_number_sent_before_the_script_ran_is_saved_by_the_servers_question(
+    page: Page, seeded_server: Callable[[Seed], LiveServer], sqlite_url: str
+) -> None:
+    """On a slow hospital PC the operator may press Enter before the page's script has run: the form goes to the
+    server, which asks about the negative number itself. Its "Save -1" must save -1, whether the script has
+    arrived by then or never does."""
+    server = seeded_server(one_hospital)
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Username").fill("op.a")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server.url}/operator")
+
+    # The script that arrived late: the first page runs without it, the server's answer with it.
+    page.route("**/static/js/operator.js", lambda route: route.abort())
+    page.reload()
+    page.unroute("**/static/js/operator.js")
+    field = page.get_by_label("Free beds in ATI")
+    field.fill("-1")
+    field.press("Enter")
+    expect(page.get_by_text("-1 is negative: save it only in an exceptional case.")).to_be_visible()
+    page.get_by_label("Reason (optional)").fill("patient on a trolley")
+    page.get_by_role("button", name="Save -1").click()
+    expect(page.locator("tr", has=field).locator(".row-message")).to_have_text("Saved")
+    assert stored_free_beds(sqlite_url)["ATI"] == -1
+
+    # A PC that never runs the script: the same question, the same answer, through plain forms.
+    plain = page.context.browser.new_context(java_script_enabled=False).new_page()  # type: ignore[union-attr]
+    plain.goto(f"{server.url}/login")
+    plain.get_by_label("Username").fill("op.a")
+    plain.get_by_label("Password").fill(TEST_PASSWORD)
+    plain.get_by_role("button", name="Log in").click()
+    box = plain.get_by_label("Free beds in Chirurgie")
+    box.fill("-2")
+    box.press("Enter")
+    plain.get_by_role("button", name="Save -2").click()
+    expect(plain.locator("tr", has=box).locator(".row-message")).to_have_text("Saved")
+    assert stored_free_beds(sqlite_url)["Chirurgie"] == -2
