@@ -4,6 +4,8 @@
 // "alert" and "alert_acknowledged" frames come live, and again after a resume with `since` (keyed by id, so a
 // frame seen twice changes nothing). A wall screen (?wall=1) shows the panel without sound.
 
+import { repeatingSound } from "./repeating_sound.js";
+
 const panel = document.getElementById("alerts-panel");
 const messages = JSON.parse(document.getElementById("alert-messages").textContent);
 const list = document.getElementById("alert-list");
@@ -14,12 +16,12 @@ const wall = panel.dataset.wall === "1";
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const lang = document.getElementById("board")?.dataset.lang || "en";
 const timezone = document.getElementById("board")?.dataset.timezone;
-const SOUND_KEY = "bedboard.alertSound";
-const REPEAT_MS = 4000;
 
 const open = new Map(); // alert id -> alert
 const closed = new Set(); // acknowledged ids: a late "alert" frame of one of them does not bring it back
-let audio = null;
+// The sound repeats until every alert is acknowledged; a wall screen never sounds.
+const sound = repeatingSound({ key: "bedboard.alertSound", button: soundButton, messages, waiting: () => open.size,
+                               tone: { frequency: 880, gain: 0.2, seconds: 0.6 }, muted: wall });
 
 function say(key, values = {}) {
   return (messages[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
@@ -102,41 +104,10 @@ document.addEventListener("board:message", (event) => {
   } else if (message.type === "alert") {
     remember(message.alert);
     render();
-    beep();
+    sound.beep();
   } else if (message.type === "alert_acknowledged") {
     forget(message.alert_id);
   }
 });
 
-// Sound: Web Audio needs one gesture on the page (the button); the choice is kept per browser.
-function soundWanted() { return !wall && localStorage.getItem(SOUND_KEY) === "on"; }
-
-function beep() {
-  if (!soundWanted() || open.size === 0) return;
-  audio = audio || new AudioContext();
-  if (audio.state === "suspended") audio.resume();
-  const tone = audio.createOscillator();
-  const gain = audio.createGain();
-  tone.frequency.value = 880;
-  gain.gain.setValueAtTime(0.2, audio.currentTime);
-  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
-  tone.connect(gain).connect(audio.destination);
-  tone.start();
-  tone.stop(audio.currentTime + 0.6);
-}
-
-function showSoundButton() {
-  if (!soundButton) return;
-  const on = soundWanted();
-  soundButton.textContent = on ? messages.disable_sound : messages.enable_sound;
-  soundButton.setAttribute("aria-pressed", on ? "true" : "false");
-}
-
-soundButton?.addEventListener("click", () => {
-  localStorage.setItem(SOUND_KEY, soundWanted() ? "off" : "on");
-  showSoundButton();
-  if (soundWanted()) { audio = audio || new AudioContext(); audio.resume(); }
-});
-showSoundButton();
 render();
-setInterval(beep, REPEAT_MS); // repeats until every alert is acknowledged

@@ -4,6 +4,7 @@
 // patient is acknowledged (the board's alert sound, static/js/board_alerts.js). Arrived closes one.
 
 import { Link } from "./link_state.js";
+import { repeatingSound } from "./repeating_sound.js";
 
 const panel = document.getElementById("announcements-panel");
 const messages = JSON.parse(document.getElementById("announcement-messages").textContent);
@@ -15,14 +16,14 @@ const soundButton = document.getElementById("announcement-sound");
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const lang = panel.dataset.lang || "en";
 const timezone = panel.dataset.timezone || undefined;
-const SOUND_KEY = "bedboard.announcementSound";
-const REPEAT_MS = 4000;
 const OPEN = new Set(["announced", "acknowledged"]);
 
 const shown = new Map(); // id -> announcement (the newest version seen)
 let categories = {};
 let serverOffset = 0; // server time minus this computer's, from the frames
-let audio = null;
+// The sound repeats until every announced patient is acknowledged (lower and longer than the board's alerts).
+const sound = repeatingSound({ key: "bedboard.announcementSound", button: soundButton, messages, waiting,
+                               tone: { frequency: 660, gain: 0.25, seconds: 0.8 } });
 
 function say(key, values = {}) {
   return (messages[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
@@ -124,7 +125,7 @@ function onMessage(message) {
     const fresh = !shown.has(message.announcement.id);
     remember(message.announcement);
     render();
-    if (fresh) beep();
+    if (fresh) sound.beep();
   }
 }
 
@@ -140,35 +141,6 @@ const link = new Link({
   onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname)}`),
 });
 
-// Sound: Web Audio needs one gesture on the page (the button); the choice is kept per browser.
-function soundWanted() { return localStorage.getItem(SOUND_KEY) === "on"; }
-
-function beep() {
-  if (!soundWanted() || waiting() === 0) return;
-  audio = audio || new AudioContext();
-  if (audio.state === "suspended") audio.resume();
-  const tone = audio.createOscillator();
-  const gain = audio.createGain();
-  tone.frequency.value = 660;
-  gain.gain.setValueAtTime(0.25, audio.currentTime);
-  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.8);
-  tone.connect(gain).connect(audio.destination);
-  tone.start();
-  tone.stop(audio.currentTime + 0.8);
-}
-
-function showSoundButton() {
-  const on = soundWanted();
-  soundButton.textContent = on ? messages.disable_sound : messages.enable_sound;
-  soundButton.setAttribute("aria-pressed", on ? "true" : "false");
-}
-
-soundButton.addEventListener("click", () => {
-  localStorage.setItem(SOUND_KEY, soundWanted() ? "off" : "on");
-  showSoundButton();
-  if (soundWanted()) { audio = audio || new AudioContext(); audio.resume(); }
-});
-
 async function loadCategories() {
   const response = await fetch("/api/v1/announcements/categories", { credentials: "same-origin" });
   if (!response.ok) return;
@@ -176,10 +148,8 @@ async function loadCategories() {
   render();
 }
 
-showSoundButton();
 loadCategories();
 link.start();
-setInterval(beep, REPEAT_MS); // repeats until every announced patient is acknowledged
 setInterval(() => {
   for (const eta of list.querySelectorAll(".announcement-eta")) {
     eta.textContent = `${countdown({ eta_at: eta.dataset.eta })} (${timeOf(eta.dataset.eta)})`;
