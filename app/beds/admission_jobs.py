@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from accounts.models import User
 from app.beds import admission
 from app.kit.i18n import _
 from app.kit.plugins import Job, JobContext
@@ -23,9 +24,15 @@ STATUS_WORDS = {"limited": _("limited"), "closed": _("closed to ambulances")}
 async def _remind(context: JobContext) -> int:
     async with context.unit_of_work() as uow:
         due = await admission.reminders_due(uow)
-        names = await admission.hospital_names(uow, {reminder.hospital_id for reminder in due})
+        hospital_ids = {reminder.hospital_id for reminder in due}
+        names = await admission.hospital_names(uow, hospital_ids)
+        # The operators of every hospital due, read once rather than once a reminder (a mass-casualty closure
+        # of all of a city's sections comes due in the same minute).
+        operators_of: dict[int, list[User]] = {}
+        for operator in (await users_with_role(uow.session, "operator", hospital_ids) if due else []):
+            operators_of.setdefault(operator.organisation_id, []).append(operator)
         for reminder in due:
-            operators = await users_with_role(uow.session, "operator", [reminder.hospital_id])
+            operators = operators_of.get(reminder.hospital_id, [])
             await notify(uow.session, recipients=operators, message=REMINDER,
                          params={"what": reminder.section_name or Phrase(WHOLE_HOSPITAL),
                                  "hospital": names.get(reminder.hospital_id, "?"),

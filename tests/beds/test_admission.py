@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from app.beds import admission_jobs
 from app.beds.board_filter import BoardFilter
 from app.beds.live_feed import BedFeed
@@ -98,7 +98,7 @@ async def test_an_operator_closes_its_hospital_every_section_shows_it_and_it_reo
 
 
 async def test_the_operators_are_reminded_a_quarter_of_an_hour_before_expiry(
-        client: httpx.AsyncClient, services: AppServices, clock: ManualClock) -> None:
+        client: httpx.AsyncClient, services: AppServices, clock: ManualClock, new_client: BrowserFactory) -> None:
     world = await make_world(services)
     headers = await session_login(client, "op.a")
     until = clock.now() + timedelta(hours=1)
@@ -106,16 +106,23 @@ async def test_the_operators_are_reminded_a_quarter_of_an_hour_before_expiry(
                                 json={"status": "limited", "reason_code": "ct_down", "until": until.isoformat(),
                                       "expected_version": 1})
     assert response.status_code == 200, response.text
+    # H-B's operator limits a section of theirs until the same time: both come due in one run of the job.
+    async with new_client() as colleague:
+        other = await colleague.put(section_path(world.b_surgery), headers=await session_login(colleague, "op.b"),
+                                    json={"status": "limited", "reason_code": "ct_down", "until": until.isoformat(),
+                                          "expected_version": 1})
+    assert other.status_code == 200, other.text
     clock.advance(minutes=44)
     await run_expiry_job(services)
     clock.advance(minutes=2)
     await run_expiry_job(services)
     await run_expiry_job(services)  # told once, not at every run
     async with services.session_factory() as session:
-        notices = list(await session.scalars(select(Notification)))
-    assert len(notices) == 1
-    assert notices[0].params["what"] == "ATI A"
-    assert notices[0].link == "/operator"
+        rows = await session.execute(select(User.username, Notification.params, Notification.link)
+                                     .join(User, User.id == Notification.user_id).order_by(User.username))
+        notices = [(username, params["what"], link) for username, params, link in rows]
+    # Each hospital's operators hear of their own section only.
+    assert notices == [("op.a", "ATI A", "/operator"), ("op.b", "Chirurgie B", "/operator")]
 
 
 async def test_refusals_say_what_is_wrong_and_change_nothing(client: httpx.AsyncClient, services: AppServices,
