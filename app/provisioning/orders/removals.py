@@ -59,13 +59,18 @@ async def removal_after(session: AsyncSession, order: ItOrder, system: str) -> i
     if order.person_id is None:
         return None
     later = await session.execute(select(ItOrder).where(ItOrder.person_id == order.person_id,
+                                                        ItOrder.catalogue_key == order.catalogue_key,
                                                         ItOrder.request_id > order.request_id)
                                   .order_by(ItOrder.request_id))
+    # Later orders mostly share a catalogue version: each version is read and parsed once.
+    versions: dict[int, Catalogue] = {}
     for other in later.scalars():
-        catalogue = await storing.version_of(session, other.catalogue_key, other.catalogue_version)
+        if other.catalogue_version not in versions:
+            versions[other.catalogue_version] = await storing.version_of(session, other.catalogue_key,
+                                                                         other.catalogue_version)
+        catalogue = versions[other.catalogue_version]
         event = catalogue.events.get(other.event_key)
-        if other.catalogue_key == order.catalogue_key and event is not None \
-                and system in removed_systems(catalogue, event):
+        if event is not None and system in removed_systems(catalogue, event):
             return other.request_id
     return None
 
