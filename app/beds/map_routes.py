@@ -10,10 +10,13 @@ from starlette.routing import BaseRoute, Route
 from accounts import permissions
 from accounts.guard import requires
 from app.beds import queries
+from app.beds.board_routes import SCRIPT_MESSAGES as BOARD_MESSAGES
+from app.beds.dispatch.wording import script_messages as dispatch_messages
 from app.beds.localities import LOCALITIES
+from app.beds.staleness import LESS_THAN_A_MINUTE, script_units
 from app.kit.i18n import _, _n, plural_forms
 from app.kit.security import policy_allowing_images
-from app.kit.state import services
+from app.kit.state import reader_zone, services
 from app.kit.templating import language_of, render, translator
 
 # The map's script shows these; it fills the {placeholders} itself.
@@ -32,6 +35,8 @@ MAP_MESSAGES = {
     "failed": _("The ranking could not be loaded; try again."),
     "incident": _("Incident"),
 }
+# The link badge's words, the board's own (static/js/link_badge.js): the map rides the board's socket.
+LINK_MESSAGES = ("live", "reconnecting", "offline")
 MAP_PLURALS = {
     "free": _n("{count} free", "{count} free", 0),
     "left_out": _n("{count} closed hospital left out (policy: open hospitals only).",
@@ -63,13 +68,21 @@ async def map_page(request: Request) -> Response:
         "localities": LOCALITIES,
         "radius_km": f"{settings.nearest_radius_km:g}",
         "rule": RULES[settings.nearest_when_none_open],
+        "timezone": reader_zone(request).key,
+        # The board's dispatch panel (board_dispatch.html): held and announced counts, the coordinator's notices.
+        "dispatch_board_messages": dispatch_messages(language),
+        "wall": False,
         "map_settings": {"tiles": settings.map_tiles, "attribution": settings.map_attribution,
                          "outline": "/static/vendor/world-atlas/romania.geojson",
                          # Without tiles, the places' names on the outline are what a reader finds their way by.
                          "places": [[place.name.removeprefix("București, "), place.latitude, place.longitude]
                                     for place in LOCALITIES if place.labelled],
                          "radius_km": settings.nearest_radius_km,
-                         "messages": {key: translate(message) for key, message in MAP_MESSAGES.items()},
+                         "messages": {**{key: translate(BOARD_MESSAGES[key]) for key in LINK_MESSAGES},
+                                      **{key: translate(message) for key, message in MAP_MESSAGES.items()}},
+                         "heartbeat_seconds": settings.heartbeat_seconds,
+                         "units": script_units(language),
+                         "less_than_a_minute": translate(LESS_THAN_A_MINUTE),
                          "forms": {key: plural_forms(language, message) for key, message in MAP_PLURALS.items()}},
     })
     origin = settings.map_tiles_origin

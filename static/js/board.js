@@ -4,7 +4,9 @@
 import { AdmissionWords, admissionOf, hospitalAdmissionOf, installTip, markElement } from "./board_admission.js";
 import { renderFindABed as findABed } from "./board_find.js";
 import { Matrix } from "./board_matrix.js";
+import { ageWords, showLink } from "./link_badge.js";
 import { Link } from "./link_state.js";
+import { isStaleAt } from "./staleness.js";
 
 const root = document.getElementById("board");
 const messages = JSON.parse(document.getElementById("board-messages").textContent);
@@ -12,8 +14,6 @@ const list = document.getElementById("hospitals");
 const connection = document.getElementById("connection");
 const filtersForm = document.getElementById("filters");
 
-// The seed's 24 hours, for a section whose JSON does not carry its type's interval.
-const DEFAULT_INTERVAL_HOURS = 24;
 const sections = new Map(); // id -> section
 const seqOf = new Map(); // id -> seq of the last change applied
 let lastSeq = null;
@@ -36,15 +36,11 @@ function count(number, forms) {
   return (forms[category] ?? forms.other).replace("{count}", number.toLocaleString(root.dataset.lang));
 }
 
-function describeAge(ms) {
-  const minutesTotal = Math.max(0, Math.floor(ms / 60000));
-  const days = Math.floor(minutesTotal / 1440);
-  const hours = Math.floor((minutesTotal % 1440) / 60);
-  const minutes = minutesTotal % 60;
-  const parts = [[days, messages.units[0]], [hours, messages.units[1]], [minutes, messages.units[2]]]
-    .filter(([amount]) => amount > 0).map(([amount, forms]) => count(amount, forms));
-  return parts.length ? parts.join(", ") : messages.less_than_a_minute;
-}
+// The link badge's words (static/js/link_badge.js), in the reader's language and organisation's zone.
+const linkWords = { say, lang: root.dataset.lang, timezone: root.dataset.timezone, units: messages.units,
+                    lessThanAMinute: messages.less_than_a_minute };
+
+function describeAge(ms) { return ageWords(ms, linkWords); }
 
 // As the server writes a moment (app/kit/i18n.py format_moment): the reader's language, the month by name, the
 // year, a 24-hour time, in the organisation's zone; the browser and Babel read the same CLDR data.
@@ -100,10 +96,7 @@ function applyFormToUrl() {
 // ---- rendering ----
 
 // The one rule (app/beds/staleness.py is_stale): past the section type's update interval, or never reported.
-function isStale(section) {
-  const hours = section.update_interval_hours ?? DEFAULT_INTERVAL_HOURS;
-  return !section.reported_at || serverNow() - Date.parse(section.reported_at) > hours * 3600 * 1000;
-}
+function isStale(section) { return isStaleAt(section, serverNow()); }
 
 function ordered(items) {
   const byHospital = new Map();
@@ -210,7 +203,18 @@ function hospitalGroup(rows) {
                         : `${total} ${say("hospital_total")}`));
   const table = element("table", "board-sections");
   const body = element("tbody");
-  for (const [section, depth] of rows) body.append(sectionRow(section, depth));
+  // Announced patients and held beds are counted per section type (static/js/board_dispatch.js writes them): said
+  // once, on the type's first line whose parent is of another type (the sections its matrix cell adds up).
+  const typeOf = new Map(rows.map(([s]) => [s.id, s.section_type_id]));
+  const counted = new Set();
+  for (const [section, depth] of rows) {
+    const row = sectionRow(section, depth);
+    if (typeOf.get(section.parent_id) !== section.section_type_id && !counted.has(section.section_type_id)) {
+      counted.add(section.section_type_id);
+      Object.assign(row.dataset, { hospital: section.hospital_id, type: section.section_type_id });
+    }
+    body.append(row);
+  }
   table.append(body);
   group.append(head, table);
   // A hospital limited or closed as a whole: its word in the heading, the reason and time left under it.
@@ -318,21 +322,7 @@ const link = new Link({
   onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`),
 });
 
-function showConnection() {
-  const live = link.live;
-  root.classList.toggle("offline", !live);
-  connection.classList.toggle("live", live);
-  connection.classList.toggle("connecting", !live);
-  connection.classList.toggle("link-lost", !live && link.heardAt !== null);
-  if (live) connection.textContent = say("live");
-  else if (link.heardAt !== null) {
-    const ago = Date.now() - link.heardAt;
-    connection.textContent = say(link.offline ? "offline" : "reconnecting", {
-      time: clockTime(link.heardAt),
-      age: describeAge(ago).replace(messages.less_than_a_minute, `${Math.round(ago / 1000)} s`),
-    });
-  }
-}
+function showConnection() { showLink(connection, root, link, linkWords); }
 
 function subscribe(since) {
   link.send({ type: "subscribe", filters: readFilters(), since, epoch });
@@ -370,14 +360,6 @@ function onMessage(message) {
   // Other parts of the page (the alert panel, static/js/board_alerts.js) read the same frames.
   document.dispatchEvent(new CustomEvent("board:message", { detail: message }));
   showConnection();
-}
-
-// When the server was last heard: the time to the second, with the date once it is not today's.
-function clockTime(ms) {
-  const options = { timeZone: root.dataset.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit",
-                    hourCycle: "h23" };
-  if (Date.now() - ms > 12 * 3600 * 1000) Object.assign(options, { year: "numeric", month: "short", day: "numeric" });
-  return new Intl.DateTimeFormat(root.dataset.lang, options).format(new Date(ms));
 }
 
 showFiltersInForm();

@@ -1,5 +1,6 @@
 // The board's part of the dispatch (issue 22). Each matrix cell with patients announced to that hospital's section
-// type, or beds held for them, says so beside its free count ("12 · 1 held · 2 announced"): the counts come from
+// type, or beds held for them, says so beside its free count ("12 · 1 held · 2 announced"), and so do the type's line in
+// the cards ("By hospital") and the map's marker (board_map.js sends the same events): the counts come from
 // /board/dispatch-counts, read again after each snapshot and each "announcement" frame of the board's socket
 // (board.js dispatches every frame as a "board:message" event). The operator's count itself is never changed by a
 // hold. The coordinator who announced is told here when the hospital acknowledges, and when it has not in time.
@@ -8,7 +9,7 @@
 const messagesElement = document.getElementById("dispatch-board-messages");
 const messages = messagesElement ? JSON.parse(messagesElement.textContent) : null;
 const notices = document.getElementById("dispatch-notices");
-const root = document.getElementById("board");
+const root = document.getElementById("board") || document.getElementById("board-map"); // the board or its map
 const lang = root?.dataset.lang || "en";
 const timezone = root?.dataset.timezone || undefined;
 let counts = new Map(); // "hospital-type" -> {announced, held}
@@ -29,20 +30,35 @@ function timeOf(iso) {
     .format(new Date(iso));
 }
 
+// "1 held · 2 announced" in the reader's language, "" when there is neither.
+export function countWords(found) {
+  if (!messages) return "";
+  const words = [];
+  if (found?.held) words.push(plural(messages.held, found.held));
+  if (found?.announced) words.push(plural(messages.announced, found.announced));
+  return words.join(" · ");
+}
+
+// Where the counts go: a matrix cell's button, and in the cards ("By hospital") the cell of "of 40" on the line of
+// the section type that board.js marked with the hospital and the type.
+function places() {
+  const cells = [...document.querySelectorAll("button.cell-button[data-hospital][data-type]")]
+    .map((button) => [button, button]);
+  const lines = [...document.querySelectorAll("tr.section[data-hospital][data-type]")]
+    .map((row) => [row, row.querySelector("td.total")]).filter(([, cell]) => cell);
+  return [...cells, ...lines];
+}
+
 function decorate() {
-  for (const button of document.querySelectorAll("button.cell-button[data-hospital][data-type]")) {
-    const found = counts.get(`${button.dataset.hospital}-${button.dataset.type}`);
-    const words = [];
-    if (found?.held) words.push(plural(messages.held, found.held));
-    if (found?.announced) words.push(plural(messages.announced, found.announced));
-    const text = words.join(" · ");
-    let mark = button.querySelector(".dispatch-counts");
+  for (const [keyed, place] of places()) {
+    const text = countWords(counts.get(`${keyed.dataset.hospital}-${keyed.dataset.type}`));
+    let mark = place.querySelector(".dispatch-counts");
     if (!text) { mark?.remove(); continue; }
     if (!mark) {
       mark = document.createElement("span");
       mark.className = "dispatch-counts";
       mark.dataset.testid = "dispatch-counts";
-      button.append(mark);
+      place.append(mark);
     }
     if (mark.textContent !== text) mark.textContent = text;
   }
@@ -66,6 +82,11 @@ async function readCounts() {
 // "1 held" in the reader's language (the matrix's words), for Find a bed.
 export function heldWords(held) {
   return messages ? plural(messages.held, held) : String(held);
+}
+
+// Held beds and announced patients at a hospital in one section type: the map's markers (board_map.js).
+export function countsAt(hospitalId, typeId) {
+  return counts.get(`${hospitalId}-${typeId}`) ?? { held: 0, announced: 0 };
 }
 
 // Beds held at a hospital in these section types: Find a bed counts them as not available to others.
@@ -121,8 +142,8 @@ async function readCategories() {
 
 if (messages) {
   // The matrix is redrawn by board.js on every change: put the counts back on its new cells.
-  const board = document.getElementById("board") || document.body;
-  new MutationObserver(() => decorate()).observe(board, { childList: true, subtree: true });
+  const board = document.getElementById("board"); // the map (board_map.js) draws its own markers
+  if (board) new MutationObserver(() => decorate()).observe(board, { childList: true, subtree: true });
   readCounts();
   if (document.getElementById("announce-link")) readCategories();
 }

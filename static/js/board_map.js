@@ -3,12 +3,24 @@
 // (GET /api/v1/nearest, app/beds/nearest.py). Leaflet is the vendored static/vendor/leaflet (a global L). With no
 // tile server set (BEDBOARD_MAP_TILES) the map draws the shipped outline of Romania, so it works offline.
 // Closed, limited and stale hospitals are told by a mark and words, not by colour alone.
+//
+// The markers are live: the page rides the board's socket (/ws/beds, the board's protocol through
+// static/js/link_state.js), subscribed to the chosen section type, and redraws a marker when a change, an admission
+// status or an announcement frame arrives, as the board does, with the same "Live" / "Reconnecting" badge. Only while
+// the socket is not live does it read /board/map/markers (every 30 s), which counts by the same rule on the server.
+
+import { admissionOf } from "./board_admission.js";
+import { countsAt, countWords } from "./board_dispatch.js";
+import { showLink } from "./link_badge.js";
+import { Link } from "./link_state.js";
+import { isStaleAt } from "./staleness.js";
 
 const root = document.getElementById("board-map");
 const settings = JSON.parse(document.getElementById("map-settings").textContent);
 const say = (key, values = {}) => settings.messages[key].replace(/\{(\w+)\}/g, (_m, name) => String(values[name] ?? ""));
 const BUCHAREST = [44.4268, 26.1025];
-const REFRESH_MS = 30000;
+const REFRESH_MS = 30000; // the fallback's pace, while the socket is not live
+const TICK_MS = 5000; // a section passes its update interval by the clock, with no frame: look again this often
 
 function count(number, forms) {
   const category = new Intl.PluralRules(root.dataset.lang).select(number);
@@ -68,6 +80,9 @@ function markerIcon(hospital) {
   const icon = element("span", `map-marker-label ${availability} ${found.map((mark) => mark[2]).join(" ")}`);
   for (const [symbol] of found) icon.append(element("span", "map-mark", symbol), " ");
   icon.append(element("span", "map-free", freeText(hospital.free_beds)));
+  // Beds held and patients announced (board_dispatch.js), under the number as on the board's cell.
+  const dispatch = countWords(hospital);
+  if (dispatch) icon.append(element("span", "map-dispatch", dispatch));
   icon.append(element("span", "visually-hidden", ` ${[hospital.name, ...found.map((mark) => mark[1])].join(", ")}`));
   icon.firstElementChild?.setAttribute("aria-hidden", "true");
   return L.divIcon({ className: "map-marker", html: icon, iconSize: [48, 28], iconAnchor: [24, 14] });
@@ -76,45 +91,187 @@ function markerIcon(hospital) {
 function popup(hospital) {
   const box = element("div", "map-popup");
   box.append(element("strong", "", hospital.name), element("br"),
-             count(hospital.free_beds, settings.forms.free));
+             [count(hospital.free_beds, settings.forms.free), countWords(hospital)].filter(Boolean).join(" · "));
   for (const [, words] of marks(hospital)) box.append(element("br"), words);
   box.append(element("br"), boardLink(hospital));
   return box;
 }
 
+// --- The markers ----------------------------------------------------------------------------------------------
+// A hospital's marker: { hospital_id, name, latitude, longitude, free_beds, closed, limited, stale, held, announced }.
+const shown = new Map(); // hospital id -> { marker, hospital, key }
+const located = new Map(); // hospital id -> [latitude, longitude], from /board/map/markers for the chosen type
+let unplacedCount = 0;
+let locatedFor = null; // the section type `located` was read for
+const askedAbout = new Set(); // hospitals read again once for, when they appeared without a known location
 let fitted = false;
 
-async function loadMarkers() {
-  const answer = await fetch(`/board/map/markers?section_type=${encodeURIComponent(typeSelect.value)}`,
-                             { headers: { Accept: "application/json" } });
-  if (!answer.ok) return;
-  const body = await answer.json();
-  markers.clearLayers();
-  for (const hospital of body.hospitals) {
-    const words = [hospital.name, count(hospital.free_beds, settings.forms.free), ...marks(hospital).map((m) => m[1])];
-    L.marker([hospital.latitude, hospital.longitude], { icon: markerIcon(hospital), title: words.join(" · "),
-                                                        alt: words.join(" · "), keyboard: true })
-      .bindPopup(() => popup(hospital)).addTo(markers);
+function chosenType() { return Number(typeSelect.value); }
+
+function words(hospital) {
+  return [hospital.name, count(hospital.free_beds, settings.forms.free), countWords(hospital),
+          ...marks(hospital).map((m) => m[1])].filter(Boolean).join(" · ");
+}
+
+// Each marker is redrawn only when what it says changed, so that an open popup or a focused marker stays put.
+function showMarkers(hospitals) {
+  const seen = new Set();
+  for (const hospital of hospitals) {
+    seen.add(hospital.hospital_id);
+    const key = JSON.stringify(hospital);
+    const existing = shown.get(hospital.hospital_id);
+    if (existing?.key === key) continue;
+    if (existing) {
+      Object.assign(existing, { hospital, key });
+      Object.assign(existing.marker.options, { title: words(hospital), alt: words(hospital) });
+      existing.marker.setLatLng([hospital.latitude, hospital.longitude]).setIcon(markerIcon(hospital));
+      if (existing.marker.isPopupOpen()) existing.marker.setPopupContent(popup(hospital));
+      continue;
+    }
+    const entry = { hospital, key };
+    entry.marker = L.marker([hospital.latitude, hospital.longitude], { icon: markerIcon(hospital), title: words(hospital),
+                                                                       alt: words(hospital), keyboard: true })
+      .bindPopup(() => popup(entry.hospital)).addTo(markers);
+    shown.set(hospital.hospital_id, entry);
   }
-  if (!fitted && body.hospitals.length) {
+  for (const [id, entry] of shown) if (!seen.has(id)) { entry.marker.remove(); shown.delete(id); }
+  if (!fitted && hospitals.length) {
     // The first time: every hospital in view (the demo's fit Bucharest at zoom 12), not closer than a district.
     fitted = true;
-    map.fitBounds(L.latLngBounds(body.hospitals.map((h) => [h.latitude, h.longitude])), { padding: [30, 30], animate: false,
-                                                                                          maxZoom: 13 });
+    map.fitBounds(L.latLngBounds(hospitals.map((h) => [h.latitude, h.longitude])), { padding: [30, 30], animate: false,
+                                                                                    maxZoom: 13 });
   }
-  document.getElementById("map-unplaced").textContent = body.unplaced ? count(body.unplaced, settings.forms.unplaced)
+  document.getElementById("map-unplaced").textContent = unplacedCount ? count(unplacedCount, settings.forms.unplaced)
     : "";
-  root.dataset.markers = String(body.hospitals.length);
+  root.dataset.markers = String(hospitals.length);
 }
+
+// The server's markers of the chosen type: where the hospitals are, and, while the socket is not live, their counts.
+async function loadMarkers() {
+  const type = chosenType();
+  const answer = await fetch(`/board/map/markers?section_type=${encodeURIComponent(type)}`,
+                             { headers: { Accept: "application/json" } });
+  if (!answer.ok || type !== chosenType()) return;
+  const body = await answer.json();
+  located.clear();
+  for (const hospital of body.hospitals) located.set(hospital.hospital_id, [hospital.latitude, hospital.longitude]);
+  locatedFor = type;
+  unplacedCount = body.unplaced;
+  if (link.live) showLive();
+  else showMarkers(body.hospitals);
+}
+
+// --- Live, from the board's socket ------------------------------------------------------------------------------
+const sections = new Map(); // id -> section of the chosen type, as the board's socket sends it
+const seqOf = new Map();
+let lastSeq = null;
+let epoch = null;
+let serverOffset = 0;
+let awaitingSnapshot = false; // another type was chosen: the sections held are the old type's until its snapshot
+
+// Each hospital's beds of the chosen type, by the rule of the server's markers and Find a bed
+// (app/beds/nearest_queries.py _tally): a sub-section inside a section of the same type is in its parent's count; a
+// closed section's beds take no ambulance, so they count only when every section of the type there is closed.
+function liveHospitals() {
+  const type = chosenType();
+  const tallies = new Map();
+  for (const section of sections.values()) {
+    if (section.section_type_id !== type) continue;
+    const tally = tallies.get(section.hospital_id) ?? { name: section.hospital_name, open: 0, closed: 0, anyOpen: false,
+                                                        limited: false, stale: false };
+    tallies.set(section.hospital_id, tally);
+    const status = admissionOf(section)?.status ?? "open";
+    tally.anyOpen ||= status !== "closed";
+    tally.limited ||= status === "limited";
+    tally.stale ||= isStaleAt(section, Date.now() + serverOffset);
+    if (sections.get(section.parent_id)?.section_type_id === type) continue;
+    tally[status === "closed" ? "closed" : "open"] += section.free_beds;
+  }
+  const hospitals = [];
+  let unplaced = 0;
+  for (const [id, tally] of tallies) {
+    const place = located.get(id);
+    if (!place) {
+      unplaced += 1;
+      // A hospital that got its first section of the type since the locations were read: read them again, once.
+      if (locatedFor === type && !askedAbout.has(id)) { askedAbout.add(id); loadMarkers(); }
+      continue;
+    }
+    const { held, announced } = countsAt(id, type);
+    hospitals.push({ hospital_id: id, name: tally.name, latitude: place[0], longitude: place[1],
+                     free_beds: tally.anyOpen ? tally.open : tally.closed, closed: !tally.anyOpen,
+                     limited: tally.limited, stale: tally.stale, held, announced });
+  }
+  if (locatedFor === type) unplacedCount = unplaced;
+  return hospitals;
+}
+
+function showLive() {
+  if (link.live && !awaitingSnapshot && locatedFor === chosenType()) showMarkers(liveHospitals());
+}
+
+const badge = document.getElementById("connection");
+const linkWords = { say, lang: root.dataset.lang, timezone: root.dataset.timezone, units: settings.units,
+                    lessThanAMinute: settings.less_than_a_minute };
+const link = new Link({
+  url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/beds`,
+  heartbeatMs: settings.heartbeat_seconds * 1000,
+  onOpen: () => subscribe(lastSeq),
+  onMessage,
+  onChange: () => showLink(badge, root, link, linkWords),
+  onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`),
+});
+
+function subscribe(since) {
+  link.send({ type: "subscribe", filters: { section_types: [chosenType()] }, since, epoch });
+}
+
+// The board's protocol (static/js/board.js onMessage): a snapshot, then changes and leaves newer than what is held.
+function onMessage(message) {
+  if (message.server_time) serverOffset = Date.parse(message.server_time) - Date.now();
+  if (message.type === "snapshot") {
+    sections.clear();
+    seqOf.clear();
+    for (const section of message.sections) { sections.set(section.id, section); seqOf.set(section.id, message.seq); }
+    lastSeq = message.seq;
+    epoch = message.epoch;
+    awaitingSnapshot = false;
+    link.markCurrent();
+  } else if (message.type === "resumed") {
+    link.markCurrent();
+  } else if (message.type === "change") {
+    const id = message.section.id;
+    if ((seqOf.get(id) ?? -1) >= message.seq) return;
+    sections.set(id, message.section);
+    seqOf.set(id, message.seq);
+    lastSeq = Math.max(lastSeq ?? 0, message.seq);
+  } else if (message.type === "leave") {
+    sections.delete(message.section_id);
+    seqOf.set(message.section_id, message.seq);
+    lastSeq = Math.max(lastSeq ?? 0, message.seq);
+  }
+  // The dispatch's counts (board_dispatch.js) are read again on a snapshot and on each announcement frame.
+  document.dispatchEvent(new CustomEvent("board:message", { detail: message }));
+  showLive();
+}
+
+document.addEventListener("dispatch:counts", showLive);
 
 typeSelect.addEventListener("change", () => {
   const types = document.getElementById("nearest-types");
   for (const option of types.options) option.selected = option.value === typeSelect.value;
+  locatedFor = null;
+  askedAbout.clear();
   loadMarkers();
+  awaitingSnapshot = link.live; // a closed socket subscribes with the new type when it opens
+  subscribe(null); // another type: a fresh snapshot of its sections
 });
 document.getElementById("nearest-types").options[typeSelect.selectedIndex].selected = true;
 loadMarkers();
-setInterval(loadMarkers, REFRESH_MS);
+link.start();
+setInterval(showLive, TICK_MS);
+setInterval(() => { if (!link.live) loadMarkers(); }, REFRESH_MS);
+setInterval(() => showLink(badge, root, link, linkWords), 1000); // "nothing heard since … (40 s ago)" moves on
 
 // --- Nearest free bed -----------------------------------------------------------------------------------------
 const lat = document.getElementById("nearest-lat");
