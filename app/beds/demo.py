@@ -185,7 +185,9 @@ async def _add_sections(session: AsyncSession, actor: Actor, hospital_id: int, p
     return reports
 
 
-def _demo_operator(hospital_id: int) -> Actor:
+def demo_operator(hospital_id: int) -> Actor:
+    """The hospital's demo operator with no login (``user_id`` 0): who reports the demo's counts and, in the
+    dispatch's demo, acknowledges and receives its patients."""
     return Actor(username=DEMO_OPERATOR, source="cli", user_id=0, display_name="Demo",
                  organisation_id=hospital_id, organisation_kind="hospital", roles=frozenset({"operator"}))
 
@@ -248,7 +250,7 @@ async def _set_admissions(uow: UnitOfWork, organisations: Mapping[str, int], now
                          else session.get(Hospital, hospital_id))
             assert row is not None
             await admission.set_admission(
-                uow, actor=_demo_operator(hospital_id), target=admission.Target(hospital_id, section_id),
+                uow, actor=demo_operator(hospital_id), target=admission.Target(hospital_id, section_id),
                 request=admission.AdmissionRequest(
                     status=status, reason_code=plan.reason_code if status != "open" else None,
                     reason=plan.reason if status != "open" else None,
@@ -267,7 +269,7 @@ async def _write_reports(uow: UnitOfWork, reports: list[_Report]) -> None:
         for report in sorted(reports, key=lambda item: (item.at, item.section_id)):
             session.info["clock"] = ManualClock(report.at)
             version = versions.get(report.section_id, 1)
-            await set_free_beds(uow, actor=_demo_operator(report.hospital_id), section_id=report.section_id,
+            await set_free_beds(uow, actor=demo_operator(report.hospital_id), section_id=report.section_id,
                                 free_beds=report.free_beds, expected_version=version,
                                 reason=NEGATIVE_REASON if report.free_beds < 0 else None)
             versions[report.section_id] = version + 1

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from accounts import permissions
 from app.beds.dispatch import api_routes, live_routes, page_routes
+from app.beds.dispatch.demo import DEMO
 from app.beds.dispatch.jobs import JOB
 from app.beds.dispatch.models import Announcement
 from app.beds.dispatch.running import DispatchServices
@@ -59,4 +60,5 @@ PLUGIN = Plugin(
     jobs=[JOB],
     install=_install,
     audit_objects=AUDITED_OBJECTS,
+    demo=DEMO,
 )
