@@ -7,17 +7,14 @@ Nothing waits on purpose: a write that finds no commit in flight starts at once.
 
 Each write keeps its own checks, audit event and live event, in the order the writes arrived. A write
 refused for its own reasons (a conflict, a bad number, no permission) is answered alone and the others
-still commit. ``service.set_free_beds`` raises every refusal before it changes anything, but the batch
-does not take that on trust: it makes it true by construction. In a batch each write runs in its own
-SAVEPOINT, rolled back when it is refused, so a refusal raised after a change (a later edit of the
-service) takes that change, its audit event and its live event with it instead of committing them with
-the others. A lone write needs no savepoint: its refusal leaves through the unit of work, which rolls the
-whole transaction back. A check of the session after the refusal was the other choice and would miss
-changes: autoflush has already sent them to the database (``session.dirty`` is empty again), and a
-bulk ``UPDATE`` never appears in the session at all. The savepoint costs a flush check and two statements
-(SAVEPOINT, RELEASE) per write: batches of 8, interleaved with and without it on this shared 2-core
-machine, took a median 40-45 vs 32-36 ms on SQLite and 43-48 vs 36-40 ms on PostgreSQL: about 1 ms a
-write, paid only when writes wait together.
+still commit. That holds by construction, not by trust in the service: a write is two calls,
+``service.check_free_beds_write``, which reads and refuses and changes nothing, then
+``service.apply_free_beds``, which writes. Only the first call's refusals are answered alone; a refusal
+out of the second (a later edit of the service that refuses after a change) fails the shared transaction
+as a whole, so that its change, audit event and live event never commit with the others, and then each
+write is tried again alone, where that refusal rolls its own transaction back. Before, each write of a
+batch ran in a SAVEPOINT for the same end: two more statements per write (SAVEPOINT, RELEASE), each a round
+trip to PostgreSQL, on every batch, for a case that only a bug makes.
 If the shared transaction fails as a whole, each write is tried again alone: no write is lost or refused
 for another's fault. A publish that fails after the commit is no failure of the transaction
 (``UnitOfWork`` logs it): the writes are durable, and trying them again would answer 409.
@@ -83,7 +80,7 @@ class FreeBedsWriter:
         try:
             async with self._unit_of_work() as uow:
                 if len(batch) == 1:  # a refusal leaves through the unit of work, which rolls back
-                    outcomes.append(await _apply(uow, batch[0].write))
+                    outcomes.append(await _write(uow, batch[0].write))
                 else:
                     for waiting in batch:
                         outcomes.append(await self._one(uow, waiting.write))
@@ -101,16 +98,22 @@ class FreeBedsWriter:
     @staticmethod
     async def _one(uow: UnitOfWork, write: FreeBedsWrite) -> Outcome:
         try:
-            async with uow.savepoint():
-                return await _apply(uow, write)
-        except DomainError as refusal:  # its savepoint is rolled back: nothing of it stays, the batch goes on
+            checked = await _checked(uow, write)
+        except DomainError as refusal:  # the check changed nothing: the batch goes on without this write
             return refusal
+        # Not caught: a refusal from here on fails the whole transaction (see the module's docstring).
+        return checked if isinstance(checked, service.WriteResult) else await service.apply_free_beds(uow, checked)
 
 
-async def _apply(uow: UnitOfWork, write: FreeBedsWrite) -> service.WriteResult:
-    return await service.set_free_beds(
+async def _checked(uow: UnitOfWork, write: FreeBedsWrite) -> service.CheckedWrite | service.WriteResult:
+    return await service.check_free_beds_write(
         uow, actor=write.actor, section_id=write.section_id, free_beds=write.free_beds,
         expected_version=write.expected_version, reason=write.reason, idempotency_key=write.idempotency_key)
+
+
+async def _write(uow: UnitOfWork, write: FreeBedsWrite) -> service.WriteResult:
+    checked = await _checked(uow, write)
+    return checked if isinstance(checked, service.WriteResult) else await service.apply_free_beds(uow, checked)
 
 
 def _settle(waiting: _Waiting, outcome: Outcome) -> None:

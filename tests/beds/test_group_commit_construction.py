@@ -1,7 +1,7 @@
 """The group commit's two promises hold by construction, not by every service keeping them.
 
-- A write refused after it changed something leaves nothing behind: its savepoint is rolled back, the
-  other writes of its batch commit.
+- A write refused after it changed something leaves nothing behind: the batch's transaction fails as a whole
+  and each write is tried again alone; the other writes of its batch commit.
 - A publish that fails after the commit is logged; the write answers with its committed result and is not
   tried again (which would answer 409 for a write that is durable).
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 import pytest
@@ -132,18 +131,18 @@ async def test_a_write_refused_after_it_changed_something_leaves_nothing_and_the
     operator = await actor_of(services, "op.a")
     ids = await sections(services, world.hospital_a, 3)
     refused_id = ids[1]
-    real_set_free_beds = service.set_free_beds
+    real_apply = service.apply_free_beds
 
-    async def refuses_late(uow: UnitOfWork, **write: Any) -> service.WriteResult:
+    async def refuses_late(uow: UnitOfWork, write: service.CheckedWrite) -> service.WriteResult:
         """The service as a careless edit could make it: the row written, audited, announced and its
         idempotency key stored, and only then a refusal."""
-        result = await real_set_free_beds(uow, **write)
-        if write["section_id"] == refused_id:
+        result = await real_apply(uow, write)
+        if write.current.id == refused_id:
             await uow.session.flush()
             raise SectionVersionConflict("refused after the change", details={"current": result.section})
         return result
 
-    monkeypatch.setattr(service, "set_free_beds", refuses_late)
+    monkeypatch.setattr(service, "apply_free_beds", refuses_late)
     recorder = Recorder()
     writer = FreeBedsWriter(lambda: UnitOfWork(services.session_factory, publish=recorder.publish))
 
@@ -160,13 +159,13 @@ async def test_a_write_refused_after_it_changed_something_leaves_nothing_and_the
     assert [change.seq for change in recorder.published] == [event.seq for event in events]
     assert await chain_holds(services)
 
-    # Alone (no savepoint: the refusal rolls the whole transaction back), it leaves nothing either.
+    # Alone (the refusal rolls the whole transaction back), it leaves nothing either.
     with pytest.raises(SectionVersionConflict):
         await writer.set_free_beds(FreeBedsWrite(operator, refused_id, 8, 1, idempotency_key=f"key-{refused_id}"))
     assert ((await section_row(services, refused_id)).free_beds, len(recorder.published)) == (5, 2)
     assert len(await audit_events(services, "beds.free_beds_set")) == 2
 
     # Its idempotency key was not kept either: the same write, now accepted, is applied, not replayed.
-    monkeypatch.setattr(service, "set_free_beds", real_set_free_beds)
+    monkeypatch.setattr(service, "apply_free_beds", real_apply)
     again = await writer.set_free_beds(FreeBedsWrite(operator, refused_id, 9, 1, idempotency_key=f"key-{refused_id}"))
     assert (again.replayed, again.section["version"]) == (False, 2)

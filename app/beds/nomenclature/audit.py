@@ -57,8 +57,11 @@ async def record_all(session: AsyncSession, *, actor: Actor, entries: Sequence[A
     """Appends the entries, in order, to the chain in the caller's transaction; returns their sequence numbers."""
     if not entries:
         return []
+    # populate_existing: ``audit.record`` moves the head with Core statements, which a row this session loaded
+    # before would not show.
     head = (await session.execute(
-        select(audit.AuditHead).where(audit.AuditHead.id == 1).with_for_update())).scalar_one()
+        select(audit.AuditHead).where(audit.AuditHead.id == 1).with_for_update()
+        .execution_options(populate_existing=True))).scalar_one()
     # Hashing 10,000 events takes a few tenths of a second: off the event loop.
     rows = await asyncio.to_thread(_chain, actor, entries, audit.ChainHead(head.seq, head.hash),
                                    session_now(session))
