@@ -83,8 +83,9 @@ def all_routes(registry: Registry) -> list[BaseRoute]:
 def build_services(settings: Settings, clock: Clock) -> AppServices:
     engine = make_engine(settings.database_url)
     registry = Registry(plugins())
-    app_services = AppServices(settings=settings, engine=engine, session_factory=make_session_factory(engine),
-                               clock=clock, hub=Hub(clock=clock.now), registry=registry)
+    app_services = AppServices(settings=settings, engine=engine,
+                               session_factory=make_session_factory(engine, settings.zone), clock=clock,
+                               hub=Hub(clock=clock.now), registry=registry)
     registry.install(app_services)
     return app_services
 

@@ -31,6 +31,7 @@ from tests.chromium import SESSION as CHROMIUM
 from tests.chromium import uses_browser
 from tests.demo_template import (
     AS_THE_APP_FIXTURE,
+    BARE,
     NOW,
     Flavour,
     LoadedDemo,
@@ -165,10 +166,23 @@ def postgres_demo_now(postgres_cluster: PostgresCluster, postgres_copies: Databa
     yield from _postgres_demo(postgres_cluster, postgres_copies, demo_share, NOW)
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_bare(sqlite_template: Path, demo_share: Path) -> tuple[Path, LoadedDemo]:
+    return sqlite_demo_template(sqlite_template, demo_share, BARE)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_bare(postgres_cluster: PostgresCluster, postgres_copies: DatabaseCopies,
+                       demo_share: Path) -> Iterator[tuple[DatabaseCopies, LoadedDemo]]:
+    yield from _postgres_demo(postgres_cluster, postgres_copies, demo_share, BARE)
+
+
 # The URLs of the databases that hold a demo already, each with the key of its flavour.
 DEMO_COPIES: dict[str, str] = {}
 # A test that asks for one of these gets as database_url the copy of a demo template the prefix names.
-DEMO_FIXTURES = {"demo_loaded": "demo_", "demo_now_loaded": "demo_now_"}
+DEMO_FIXTURES = {"demo_loaded": "demo_", "demo_now_loaded": "demo_now_", "demo_bare_loaded": "demo_bare_"}
+# The session fixture holding each flavour's template, after its backend's name.
+DEMO_TEMPLATES = {AS_THE_APP_FIXTURE.key: "demo", NOW.key: "demo_now", BARE.key: "demo_bare"}
 
 
 def _sqlite_copy(template: Path, tmp_path: Path, flavour: Flavour) -> str:
@@ -208,10 +222,21 @@ def demo_now_postgres_url(postgres_cluster: PostgresCluster,
     yield from _postgres_copy(postgres_cluster, postgres_demo_now[0], NOW)
 
 
+@pytest.fixture
+def demo_bare_sqlite_url(sqlite_demo_bare: tuple[Path, LoadedDemo], tmp_path: Path) -> str:
+    return _sqlite_copy(sqlite_demo_bare[0], tmp_path, BARE)
+
+
+@pytest.fixture
+def demo_bare_postgres_url(postgres_cluster: PostgresCluster,
+                           postgres_demo_bare: tuple[DatabaseCopies, LoadedDemo]) -> Iterator[str]:
+    yield from _postgres_copy(postgres_cluster, postgres_demo_bare[0], BARE)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """A fresh migrated database on each backend in turn; one holding the demo for a test of ``demo_loaded`` or
-    ``demo_now_loaded``."""
+    """A fresh migrated database on each backend in turn; one holding the demo for a test of ``demo_loaded``,
+    ``demo_now_loaded`` or ``demo_bare_loaded``."""
     demo = next((prefix for name, prefix in DEMO_FIXTURES.items() if name in request.fixturenames), "")
     url: str = request.getfixturevalue(f"{demo}{request.param}_url")
     return url
@@ -225,8 +250,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_session_factory(engine)
+def session_factory(engine: AsyncEngine, settings: Settings) -> async_sessionmaker[AsyncSession]:
+    return make_session_factory(engine, settings.zone)  # as the app's (app/main.py)
 
 
 @pytest.fixture
@@ -305,9 +330,18 @@ def demo_now_loaded(database_url: str, tmp_path: Path, request: pytest.FixtureRe
     return list(loaded.logins)
 
 
+@pytest.fixture
+def demo_bare_loaded(database_url: str, clock: ManualClock, request: pytest.FixtureRequest) -> LoadedDemo:
+    """The demo as ``load_demo(unit_of_work, context, ...)`` loads it into a fresh database under the ``clock``
+    fixture, with no app (so no organisation) before it: for tests of the load itself (tests/test_demo.py), which
+    read what it returned (``logins``, ``credentials``, ``credentials_mode``) from the result. Writes no file."""
+    loaded = _loaded_demo(request, database_url, BARE)
+    loaded.check_clock(clock.now())
+    return loaded
+
+
 def _loaded_demo(request: pytest.FixtureRequest, database_url: str, flavour: Flavour) -> LoadedDemo:
     assert DEMO_COPIES.get(database_url) == flavour.key, "database_url was overridden: take it from demo_*_url"
     backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
-    name = "demo" if flavour is AS_THE_APP_FIXTURE else "demo_now"
-    loaded: LoadedDemo = request.getfixturevalue(f"{backend}_{name}")[1]
+    loaded: LoadedDemo = request.getfixturevalue(f"{backend}_{DEMO_TEMPLATES[flavour.key]}")[1]
     return loaded

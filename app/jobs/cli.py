@@ -36,7 +36,7 @@ Write = Callable[[str], None]
 async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = make_engine(settings.database_url)
     try:
-        yield make_session_factory(engine)
+        yield make_session_factory(engine, settings.zone)
     finally:
         await engine.dispose()
 

@@ -58,7 +58,7 @@ async def units_of_work(settings: Settings, *, before_commit: BeforeCommit | Non
         options["isolation_level"] = "REPEATABLE READ"
     engine = make_engine(settings.database_url, **options)
     try:
-        session_factory = make_session_factory(engine)
+        session_factory = make_session_factory(engine, settings.zone)
         yield lambda: UnitOfWork(session_factory, before_commit=before_commit)
     finally:
         await engine.dispose()

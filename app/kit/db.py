@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
@@ -90,8 +91,11 @@ def make_engine(database_url: str, **options: Any) -> AsyncEngine:
     return create_async_engine(database_url, pool_pre_ping=True, **options)
 
 
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: AsyncEngine, zone: ZoneInfo | None = None) -> async_sessionmaker[AsyncSession]:
+    """``zone``: the installation's (``BEDBOARD_TIMEZONE``), for services that count days where no organisation
+    names a zone of its own (``session_zone``)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True,
+                              info={} if zone is None else {"zone": zone})
 
 
 # SQLSTATEs of a server that is there but will not serve now: shutting down (57P01 admin, 57P02 crash),
@@ -137,6 +141,14 @@ def unavailability(error: BaseException) -> str:
     cause = _causes(error)[-1]
     sqlstate = getattr(cause, "sqlstate", None)
     return f"{type(cause).__name__} {sqlstate}" if isinstance(sqlstate, str) else type(cause).__name__
+
+
+def session_zone(session: AsyncSession) -> ZoneInfo:
+    """The installation's zone, for an organisation with none up its tree: the zone its readers see times in
+    (``state.reader_zone`` falls back to the same setting), so a deadline counted in it falls where it is shown.
+    UTC for a session made without it (a script's)."""
+    zone = session.info.get("zone")
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
 
 
 def session_now(session: AsyncSession) -> datetime:

@@ -215,3 +215,28 @@ async def test_the_health_services_auditor_reads_and_types_the_history_in_santia
     # ... and from 09:01 does not (in Bucharest's zone, 09:01 would be 07:01 UTC: before them, so they would show).
     later = await _page_text(new_client, "audit.tree", "/audit?kind=all&from=2026-11-06T09:01")
     assert "6 nov 2026, 09:00:00" not in later
+
+
+async def test_an_organisation_with_no_zone_counts_its_days_in_the_installations_zone(
+        services: AppServices, clock: ManualClock, new_client: BrowserFactory) -> None:
+    """No zone anywhere up the tree: the business days are counted on the clock its people read (the installation's,
+    Bucharest), not in UTC. Sent at 23:30 UTC on a Friday, which is already 01:30 on Saturday in Bucharest, the
+    request starts counting on Monday and is due when Wednesday begins there; counted in UTC, half an hour of Friday
+    would have counted and it would be due at 23:30 UTC on Tuesday."""
+    world = await make_licence_world(services)
+    async with services.unit_of_work() as uow:  # the health service's Santiago goes: no zone up the tree
+        service = (await uow.session.scalars(select(Organisation).where(Organisation.code == SERVICE))).one()
+        service.timezone = None
+    clock._now = datetime(2026, 11, 6, 23, 30, tzinfo=UTC)
+    async with services.unit_of_work() as uow:
+        request = await requesting.submit_new(uow, actor=await actor_of(services, "ref_a"),
+                                              organisation_id=world.commune_a,
+                                              entries=[(1, "Alba Plaza Santelices", "12345678-5", "F")])
+    bucharest = ZoneInfo("Europe/Bucharest")
+    assert request.due_at is not None
+    assert request.due_at.astimezone(bucharest) == datetime(2026, 11, 11, 0, 0, tzinfo=bucharest)
+    # Its page shows the due time in that same zone, naming none: the reader reads it on their own clock.
+    text = await _page_text(new_client, "ref_a", f"/licenses/requests/{request.id}")
+    assert "00:00" in text
+    assert "(Europe/Bucharest)" not in text
+    assert "(UTC)" not in text

@@ -10,14 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Organisation
 from accounts.zones import own_or_inherited_zone
+from app.kit.db import session_zone
 from app.provisioning.core import workflow
 from app.provisioning.core.calendar import BusinessCalendar, calendar_for
 from app.provisioning.core.models import ClosureDay, OrganisationCalendar, ProvisioningRequest
 
 # Deep enough for service > commune > establishment > unit; a loop in the data stops here.
 MAX_DEPTH = 8
-# An organisation with no zone up its tree counts its days in UTC (the bed board's organisations have none).
-FALLBACK_ZONE = "UTC"
 
 
 async def lineage(session: AsyncSession, organisation_id: int) -> list[Organisation]:
@@ -35,7 +34,8 @@ async def lineage(session: AsyncSession, organisation_id: int) -> list[Organisat
 
 async def calendar_of(session: AsyncSession, organisation_id: int) -> BusinessCalendar:
     """The nearest calendar up the organisation tree, with every closure day declared along the way, counted in the
-    organisation's own zone (its nearest ancestor's where it has none: one zone per organisation, accounts/zones.py)."""
+    organisation's own zone (its nearest ancestor's where it has none: one zone per organisation, accounts/zones.py;
+    the installation's where none up the tree has one, the zone its people read times in)."""
     chain = await lineage(session, organisation_id)
     ids = [organisation.id for organisation in chain]
     rows = {row.organisation_id: row for row in (await session.execute(
@@ -43,7 +43,8 @@ async def calendar_of(session: AsyncSession, organisation_id: int) -> BusinessCa
     nearest = next((rows[organisation_id] for organisation_id in ids if organisation_id in rows), None)
     closures = frozenset((await session.execute(
         select(ClosureDay.day).where(ClosureDay.organisation_id.in_(ids)))).scalars())
-    zone = ZoneInfo((await own_or_inherited_zone(session, organisation_id))[0] or FALLBACK_ZONE)
+    named = (await own_or_inherited_zone(session, organisation_id))[0]
+    zone = ZoneInfo(named) if named else session_zone(session)
     if nearest is None:
         return calendar_for(None, None, closures, zone)
     return calendar_for(nearest.country, nearest.subdivision, closures, zone)

@@ -69,9 +69,7 @@ def reader_time(request: Request) -> MomentWriter:
         if moment is None:
             return ""
         shown = format_moment(moment, zone_of_reader, language)
-        # An organisation with no zone anywhere up its tree counts its business days in UTC (deadlines.FALLBACK_ZONE)
-        # while its people read the installation's zone: it is in no other zone than the reader, so nothing is named.
-        label = None if zone.key == deadlines.FALLBACK_ZONE else zone_label(zone, zone_of_reader)
+        label = zone_label(zone, zone_of_reader)
         return shown if label is None else f"{shown} ({zone_of_reader.key})"
 
     return write
