@@ -15,6 +15,9 @@ Tests that serve the demo from a server of their own on the system clock (the sc
 hygiene test) take the ``NOW`` flavour instead: loaded at the system time by an app of their own, with no
 organisation before it, when the run's first such test asks (LONGEST_FIRST runs them in the first minutes); its
 times are then minutes older than a load in the test would make them, which neither test's assertions read.
+The tests of the load itself (tests/test_demo.py) take the ``BARE`` flavour (``demo_bare_loaded``): the ``clock``
+fixture's start and no organisation before it, as ``load_demo`` on a fresh database gives; they read what it returned
+from the fixture, and load it a second time on their copy where the second run is what they test.
 
 The xdist workers of one run share the work: the first to need a backend's demo loads it, under a lock in their
 common temporary directory, and leaves the SQLite file, or a ``pg_dump`` of its PostgreSQL template, with what
@@ -29,6 +32,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -74,15 +78,20 @@ class Flavour:
 
 AS_THE_APP_FIXTURE = Flavour("demo", ManualClock, app_organisations=True)
 NOW = Flavour("demo-now", SystemClock, app_organisations=False)
+# tests/test_demo.py's tests of the load itself (no app, hence no organisation before it; the ``clock`` fixture's
+# start): ten tests on two backends each loaded the demo, 16-17 s apiece on the loaded CI machine.
+BARE = Flavour("demo-bare", ManualClock, app_organisations=False)
 
 
 @dataclass(frozen=True)
 class LoadedDemo:
-    """What ``load_demo`` left behind: the logins it returned, its credentials file and the clock's reading."""
+    """What ``load_demo`` left behind: the logins it returned, its credentials file (and that file's permission
+    bits as ``load_demo`` set them) and the clock's reading."""
 
     logins: tuple[DemoLogin, ...]
     credentials: bytes
     loaded_at: datetime
+    credentials_mode: int
 
     def check_clock(self, now: datetime) -> None:
         assert now == self.loaded_at, (
@@ -91,13 +100,14 @@ class LoadedDemo:
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"logins": [asdict(login) for login in self.logins],
-                                    "credentials": self.credentials.decode(), "loaded_at": self.loaded_at.isoformat()}))
+                                    "credentials": self.credentials.decode(), "loaded_at": self.loaded_at.isoformat(),
+                                    "credentials_mode": self.credentials_mode}))
 
     @classmethod
     def read(cls, path: Path) -> LoadedDemo:
         saved = json.loads(path.read_text())
         return cls(tuple(DemoLogin(**login) for login in saved["logins"]), saved["credentials"].encode(),
-                   datetime.fromisoformat(saved["loaded_at"]))
+                   datetime.fromisoformat(saved["loaded_at"]), saved["credentials_mode"])
 
     def write_credentials(self, var_dir: Path) -> None:
         """Puts the credentials file where ``load_demo`` would have written it, for a later run to read."""
@@ -118,7 +128,8 @@ async def _load(database_url: str, var_dir: Path, flavour: Flavour) -> LoadedDem
     finally:
         services.get(AccountsContext).hasher.close()
         await services.engine.dispose()
-    return LoadedDemo(tuple(logins), (var_dir / CREDENTIALS_FILE).read_bytes(), clock.now())
+    credentials = var_dir / CREDENTIALS_FILE
+    return LoadedDemo(tuple(logins), credentials.read_bytes(), clock.now(), stat.S_IMODE(credentials.stat().st_mode))
 
 
 def load_into(database_url: str, var_dir: Path, flavour: Flavour) -> LoadedDemo:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import stat
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.provisioning.orders import group_queries, order_queries, queries, regis
 from app.provisioning.orders.models import ItOrder, OrderPerson
 from app.provisioning.roles import tickets
 from app.provisioning.roles.models import Employee
+from tests.demo_template import LoadedDemo
 
 
 @pytest.fixture
@@ -74,10 +74,9 @@ async def passwords_by_username(unit_of_work: Callable[[], UnitOfWork], context:
 
 
 async def test_loads_authorities_hospitals_and_one_login_per_role(
-    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path,
+    session_factory: async_sessionmaker[AsyncSession], demo_bare_loaded: LoadedDemo,
 ) -> None:
-    logins = await demo.load_demo(unit_of_work, context, tmp_path)
+    logins = demo_bare_loaded.logins
 
     assert [login.username for login in logins] == ["admin.samb", "coord.samb", "audit.ms", "op.floreasca",
                                                     "admin.ms", "ref.laflorida", "officer.ssmso", "helpdesk.ssmso",
@@ -121,10 +120,8 @@ async def test_loads_authorities_hospitals_and_one_login_per_role(
 
 
 async def test_the_demo_employee_has_a_login_choice(
-    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path,
+    session_factory: async_sessionmaker[AsyncSession], demo_bare_loaded: LoadedDemo,
 ) -> None:
-    await demo.load_demo(unit_of_work, context, tmp_path)
     async with session_factory() as session:
         anna = await session.scalar(select(User).where(User.username == "anna.berg"))
         assert anna is not None
@@ -153,11 +150,8 @@ async def person_order(session: AsyncSession, lund: Actor, full_name: str, event
 
 
 async def test_the_demo_orders_show_each_screen_something_to_do(
-    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path, clock: ManualClock,
+    session_factory: async_sessionmaker[AsyncSession], demo_bare_loaded: LoadedDemo, clock: ManualClock,
 ) -> None:
-    await demo.load_demo(unit_of_work, context, tmp_path)
-
     now = clock.now()
     async with session_factory() as session:
         lund = await demo_actor(session, "it.lund")
@@ -225,14 +219,12 @@ async def test_the_demo_orders_show_each_screen_something_to_do(
 
 
 async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(
-    unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path,
+    session_factory: async_sessionmaker[AsyncSession], context: AccountsContext, demo_bare_loaded: LoadedDemo,
 ) -> None:
-    logins = await demo.load_demo(unit_of_work, context, tmp_path / "var")
+    logins = demo_bare_loaded.logins
 
-    path = tmp_path / "var" / demo.CREDENTIALS_FILE
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    kept = json.loads(path.read_text())["passwords"]
+    assert demo_bare_loaded.credentials_mode == 0o600  # the file as load_demo left it
+    kept = json.loads(demo_bare_loaded.credentials)["passwords"]
     assert kept == {login.username: login.password for login in logins}
     assert len(set(kept.values())) == len(kept)
     for login in logins:
@@ -244,9 +236,10 @@ async def test_passwords_are_random_kept_owner_only_and_open_the_accounts(
 
 async def test_a_second_run_adds_nothing_and_returns_the_same_logins(
     unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path,
+    context: AccountsContext, tmp_path: Path, demo_bare_loaded: LoadedDemo,
 ) -> None:
-    first = await demo.load_demo(unit_of_work, context, tmp_path)
+    first = list(demo_bare_loaded.logins)
+    demo_bare_loaded.write_credentials(tmp_path)  # where the first run left it
     events, users = await actions(session_factory), await count(session_factory, User)
 
     second = await demo.load_demo(unit_of_work, context, tmp_path)
@@ -258,9 +251,10 @@ async def test_a_second_run_adds_nothing_and_returns_the_same_logins(
 
 async def test_without_the_credentials_file_existing_passwords_stay_unknown_and_unchanged(
     unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
-    context: AccountsContext, tmp_path: Path,
+    context: AccountsContext, tmp_path: Path, demo_bare_loaded: LoadedDemo,
 ) -> None:
-    first = await demo.load_demo(unit_of_work, context, tmp_path)
+    first = demo_bare_loaded.logins
+    demo_bare_loaded.write_credentials(tmp_path)  # where the first run left it
     hash_before = await password_hash(session_factory, "admin.samb")
     (tmp_path / demo.CREDENTIALS_FILE).unlink()
 
@@ -273,9 +267,9 @@ async def test_without_the_credentials_file_existing_passwords_stay_unknown_and_
 
 
 async def test_a_kept_password_that_no_longer_opens_the_account_is_not_shown(
-    unit_of_work: Callable[[], UnitOfWork], context: AccountsContext, tmp_path: Path,
+    unit_of_work: Callable[[], UnitOfWork], context: AccountsContext, tmp_path: Path, demo_bare_loaded: LoadedDemo,
 ) -> None:
-    await demo.load_demo(unit_of_work, context, tmp_path)
+    demo_bare_loaded.write_credentials(tmp_path)  # where the first run left it
     async with unit_of_work() as uow:
         user = await uow.session.scalar(select(User).where(User.username == "coord.samb"))
         assert user is not None
