@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
 import shutil
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +21,7 @@ from app.history.filters import HistoryFilter
 from app.history.queries import history_page
 from app.kit.state import AppServices
 from tests.beds.factories import make_hospital, make_section
+from tests.demo_template import exclusive
 from tests.factories import make_user
 from tests.history.bulk import Change, insert_changes, spaced
 from tests.postgres_cluster import PostgresCluster
@@ -46,51 +50,53 @@ async def _world(services: AppServices, count: int = COUNT) -> dict[str, int]:
     return ids
 
 
-# Building the 100,000 changes took 23 s without coverage on the loaded 2-core machine, and two tests read the
-# same world on each backend: the first to need it on a worker builds it, the other gets a copy of its database.
-# The four tests form one xdist group, so that under loadgroup they share one worker's copy (the mark has no
-# effect with pytest 9.2 and xdist 3.8, see tests/chromium.py: then a worker that gets only one of them builds).
+# Building the 100,000 changes took 18-23 s on the loaded 2-core CI machine, and two tests read the same world on
+# each backend, each worker building its own (the xdist group below has no effect with pytest 9.2 and xdist 3.8, see
+# tests/chromium.py): up to four builds a run. Now the first test of the run to need a backend's world builds it,
+# under a lock in the workers' common temporary directory, and leaves it there (the SQLite file; a pg_dump, which
+# the other worker restores once into a template of its own cluster); every other test gets a copy.
 BIG_WORLD = pytest.mark.xdist_group("history-100000")
-Snapshot = tuple[str, dict[str, int]]
-
-
-@pytest.fixture(scope="module")
-def built_worlds() -> dict[str, Snapshot]:
-    """Per backend: where the built world's database was copied to, and its ids."""
-    return {}
+# This worker's PostgreSQL template holding the world, once made.
+LOCAL_WORLD: list[str] = []
 
 
 @pytest.fixture
-async def big_world(services: AppServices, built_worlds: dict[str, Snapshot], request: pytest.FixtureRequest,
-                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
-    """The test's database holding ``_world(services)``: built the first time, a copy of that afterwards."""
+async def big_world(services: AppServices, demo_share: Path, request: pytest.FixtureRequest) -> dict[str, int]:
+    """The test's database holding ``_world(services)``: built by the run's first test to ask, a copy afterwards."""
     url = make_url(services.settings.database_url)
     backend, database = url.get_backend_name(), str(url.database)
-    built = built_worlds.get(backend)
-    if built is not None:
-        await services.engine.dispose()  # a copy needs the database closed; the engine reconnects on next use
-    if backend == "sqlite":
-        if built is None:
-            ids = await _world(services)
-            await services.engine.dispose()  # the last connection's close writes the WAL back into the file
-            snapshot = tmp_path_factory.mktemp("big-world") / "world.sqlite3"
-            shutil.copyfile(database, snapshot)
-            built_worlds[backend] = (str(snapshot), ids)
+    saved, kept = demo_share / f"history-world-{backend}.json", demo_share / f"history-world-{backend}.data"
+    cluster: PostgresCluster | None = request.getfixturevalue("postgres_cluster") if backend != "sqlite" else None
+    with exclusive(demo_share / f"history-world-{backend}.lock"):  # the other worker waits rather than builds
+        if not saved.exists():
+            ids: dict[str, int] = await _world(services)
+            await services.engine.dispose()  # SQLite: the last connection's close writes the WAL back into the file
+            if cluster is None:
+                shutil.copyfile(database, kept)
+            else:
+                LOCAL_WORLD.append(f"history_world_{os.getpid()}")
+                cluster.execute(f"CREATE DATABASE {LOCAL_WORLD[0]} TEMPLATE {database} STRATEGY FILE_COPY")
+                _pg_tool(cluster, "pg_dump", "--format=custom", "-f", str(kept), cluster.dsn(database))
+            saved.write_text(json.dumps(ids))
             return ids
+    ids = json.loads(saved.read_text())
+    await services.engine.dispose()  # a copy needs the database closed; the engine reconnects on next use
+    if cluster is None:
         for leftover in (Path(f"{database}-wal"), Path(f"{database}-shm")):
             leftover.unlink(missing_ok=True)
-        shutil.copyfile(built[0], database)
-        return built[1]
-    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    if built is None:
-        ids = await _world(services)
-        await services.engine.dispose()
-        cluster.execute(f"CREATE DATABASE {database}_world TEMPLATE {database} STRATEGY FILE_COPY")
-        built_worlds[backend] = (f"{database}_world", ids)
+        shutil.copyfile(kept, database)
         return ids
+    if not LOCAL_WORLD:
+        LOCAL_WORLD.append(f"history_world_{os.getpid()}")
+        cluster.execute(f"CREATE DATABASE {LOCAL_WORLD[0]} TEMPLATE template0")
+        _pg_tool(cluster, "pg_restore", "--exit-on-error", "--no-owner", "-d", cluster.dsn(LOCAL_WORLD[0]), str(kept))
     cluster.execute(f"DROP DATABASE {database} WITH (FORCE)")
-    cluster.execute(f"CREATE DATABASE {database} TEMPLATE {built[0]} STRATEGY FILE_COPY")
-    return built[1]
+    cluster.execute(f"CREATE DATABASE {database} TEMPLATE {LOCAL_WORLD[0]} STRATEGY FILE_COPY")
+    return ids
+
+
+def _pg_tool(cluster: PostgresCluster, tool: str, *arguments: str) -> None:
+    subprocess.run([str(cluster.bin_dir / tool), *arguments], check=True, capture_output=True, timeout=300)
 
 
 @BIG_WORLD
