@@ -41,6 +41,9 @@ class Change:
     item: Mapping[str, Any]
     committed_at: float  # seconds since the epoch, for the commit-to-screen delay
     removed: bool = False
+    # The change frame when the feed already holds it (the PostgreSQL NOTIFY payload is the frame itself):
+    # each worker then parses it once, for the filters, and sends it as it came instead of encoding it again.
+    frame: str | None = None
 
     @property
     def item_id(self) -> int:
@@ -305,6 +308,8 @@ class Hub:
 
     @staticmethod
     def change_frame(change: Change) -> str:
+        if change.frame is not None:
+            return change.frame
         committed = datetime.fromtimestamp(change.committed_at, UTC).isoformat()
         return dumps({"type": "change", "seq": change.seq, "committed_at": committed, "section": change.item})
 
