@@ -4,6 +4,7 @@ pool is replaced before anyone gets it, and a busy connection is not pinged at a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -40,7 +41,7 @@ async def test_a_connection_used_a_moment_ago_is_not_pinged(postgres_url: str) -
     pings: list[object] = []
     real_ping = engine.dialect.do_ping
 
-    def counted_ping(dbapi_connection: object) -> bool:
+    def counted_ping(dbapi_connection: Any) -> bool:
         pings.append(dbapi_connection)
         return real_ping(dbapi_connection)
 
