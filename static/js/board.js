@@ -68,9 +68,14 @@ function readFilters() {
   return filters;
 }
 
+// What the URL keeps beside the filters: the wall, the view ("By hospital"), the order, the wall's pace.
+const NOT_FILTERS = new Set(["wall", "view", "sort", "page_seconds"]);
+
+function activeFilters(params) { return [...params.keys()].filter((name) => !NOT_FILTERS.has(name)).length; }
+
 function showFiltersInForm() {
   const params = new URLSearchParams(location.search);
-  const active = [...params.keys()].filter((name) => name !== "wall").length;
+  const active = activeFilters(params);
   document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
   if (active) document.getElementById("filters-panel").open = true;
   for (const select of filtersForm.querySelectorAll("select[multiple]")) {
@@ -88,7 +93,7 @@ function applyFormToUrl() {
   const params = new URLSearchParams();
   for (const [name, value] of new FormData(filtersForm)) if (value !== "") params.append(name, value);
   history.replaceState(null, "", `/board${params.toString() ? `?${params}` : ""}`);
-  const active = [...params.keys()].filter((name) => name !== "wall").length;
+  const active = activeFilters(params);
   document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
   subscribe(null);
 }

@@ -167,6 +167,8 @@ const seqOf = new Map();
 let lastSeq = null;
 let epoch = null;
 let serverOffset = 0;
+const delays = []; // commit-to-marker, ms, as the board's window.bedboardDelays (read by tests and benchmarks)
+window.bedboardDelays = delays;
 let awaitingSnapshot = false; // another type was chosen: the sections held are the old type's until its snapshot
 
 // Each hospital's beds of the chosen type, by the rule of the server's markers and Find a bed
@@ -245,6 +247,10 @@ function onMessage(message) {
     sections.set(id, message.section);
     seqOf.set(id, message.seq);
     lastSeq = Math.max(lastSeq ?? 0, message.seq);
+    if (message.committed_at) {
+      showLive(); // the marker first, then the clock read: the delay is the reader's
+      delays.push(Date.now() + serverOffset - Date.parse(message.committed_at));
+    }
   } else if (message.type === "leave") {
     sections.delete(message.section_id);
     seqOf.set(message.section_id, message.seq);

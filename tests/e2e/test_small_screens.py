@@ -18,7 +18,7 @@ DESK = {"width": 1366, "height": 768}
 # (who logs in, the page); None: nobody.
 PAGES = [(None, "/login"), ("coord.samb", "/board"), ("op.a", "/operator"), ("audit.ms", "/audit?kind=all"),
          ("audit.ms", "/audit/board"), ("admin.samb", "/admin/users"), ("admin.samb", "/admin/users/new"),
-         ("coord.samb", "/account"), ("coord.samb", "/board/map")]
+         ("coord.samb", "/account"), ("coord.samb", "/board/map"), ("coord.samb", "/board?view=cards")]
 
 # A box that scrolls sideways inside the page (a table in an overflow:auto panel) is sideways scrolling too. The
 # board's matrix (hospitals by section types) is left out: its phone layout belongs to the board's own work.
