@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from accounts import tokens
 from app.kit.actors import Actor
+from app.kit.db import statement_session
 from app.kit.error_pages import audit_refusal, error_response
 from app.kit.errors import NotAuthenticated
 from app.kit.i18n import _
@@ -77,8 +78,11 @@ async def authenticate(connection: HTTPConnection) -> Response | None:
     """Puts the token's actor in the scope, or returns the 401 answer that refuses the request."""
     try:
         raw = presented_token(connection.headers["authorization"])
-        async with services(connection).unit_of_work() as uow:
-            holder = await tokens.authenticate(uow.session, raw=raw)
+        app_services = services(connection)
+        # No transaction: a read, and now and then last_used_at (statement_session says why).
+        async with statement_session(app_services.engine, clock=app_services.clock) as session:
+            holder = await tokens.authenticate(session, raw=raw)
+            await session.commit()
     except NotAuthenticated as refusal:
         response = error_response(Request(connection.scope), refusal.status, refusal.message,
                                   code="invalid_token", details=refusal.details)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -120,6 +121,23 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
             raise DisconnectionError("the pooled connection is gone") from error
         if not alive:
             raise DisconnectionError("the pooled connection is gone")
+
+
+# Each engine's autocommit variant (sharing its pool), made once: making one copies the engine's event listeners.
+_AUTOCOMMIT: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+
+
+def statement_session(engine: AsyncEngine, *, clock: Clock | None = None) -> AsyncSession:
+    """A session whose statements each commit on their own, for a read (and at most one small write) that needs
+    no transaction: on PostgreSQL no BEGIN and no COMMIT, two round trips fewer than a unit of work. The bearer
+    token's lookup before every API call is one. SQLite: an ordinary session (there every transaction takes the
+    write lock, BEGIN IMMEDIATE, in this process, and autocommit would skip it)."""
+    if engine.dialect.name != "sqlite":
+        engine = _AUTOCOMMIT.get(engine) or _AUTOCOMMIT.setdefault(
+            engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    session = AsyncSession(engine, expire_on_commit=False, autoflush=True)
+    session.info["clock"] = clock or SystemClock()
+    return session
 
 
 def make_session_factory(engine: AsyncEngine, zone: ZoneInfo | None = None) -> async_sessionmaker[AsyncSession]:

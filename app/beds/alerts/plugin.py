@@ -22,6 +22,7 @@ from app.beds.alerts.notices import AlertNotices
 from app.beds.alerts.running import AlertServices, alert_services
 from app.beds.alerts.wording import script_messages
 from app.beds.running import bed_services
+from app.kit.db import statement_session
 from app.kit.plugins import AuditObjects, Job, JobContext, Plugin
 from app.kit.state import AppServices, current_actor
 from app.kit.templating import language_of
@@ -33,8 +34,9 @@ def _socket_audience(connection: HTTPConnection) -> frozenset[str]:
 
 def _install(services: AppServices) -> None:
     services.provide(AlertServices(channel=AlertChannel(services.hub, services.settings.database_url),
-                                   evaluator=AlertEvaluator(services.session_factory, services.unit_of_work,
-                                                            services.clock)))
+                                   evaluator=AlertEvaluator(
+                                       lambda: statement_session(services.engine, clock=services.clock),
+                                       services.unit_of_work, services.clock)))
     # Looked up at each commit, as the bed board's channel: a test may replace them.
     services.before_commit.append(lambda session, events: alert_services(services).channel.before_commit(session,
                                                                                                          events))
