@@ -1,11 +1,13 @@
 """The dispatch's demo (issue 22): patients SAMB's coordinator announced to the demo hospitals, a few still on the
 way and a week of past ones, each step made through the same services a coordinator and an operator use.
 
-Open now: five announcements made minutes before loading, three of them holding a bed; Floreasca has one its demo
-operator (op.floreasca) acknowledged and one still waiting, so its screen shows the incoming-patients panel with its
-sound and the board shows "N free · 1 held" and the announced counts. Their ETAs put the expiry (ETA + 30 minutes)
-40 to 63 minutes after loading, so a fresh ``make run`` shows them for most of an hour; the waiting one raises the
-"not acknowledged" alert about two minutes after loading, once the server's job runs (that is part of the story).
+Open now: four announcements made minutes before loading, to two hospitals, three of them holding a bed; Floreasca has
+one its demo operator (op.floreasca) acknowledged and one still waiting, so its screen shows the incoming-patients
+panel with its sound and the board shows "1 held · 1 announced" in its cells. Two hospitals, not four: each cell with
+counts widens its column and the hospitals' names wrap, and four rows with counts took the 1366 px desk matrix past
+its two screens (tests/e2e/test_board_matrix.py). Their ETAs put the expiry (ETA + 30 minutes) 40 to 62 minutes after
+loading, so a fresh ``make run`` shows them for most of an hour; the waiting one raises the "not acknowledged" alert
+about two minutes after loading, once the server's job runs (that is part of the story).
 
 Past: fourteen announcements of the last six days that arrived, were cancelled with a reason, or expired with nobody
 answering (after the "not acknowledged" alert), so /audit/holds has holds on several days. As the bed demo dates its
@@ -83,10 +85,8 @@ OPEN = (
              "Insuficiență respiratorie, SpO2 84% (demo)", flags=("ventilated",)),
     _Patient("H-UNIV", "cardiology", "stemi", "immediate", "65+", 15, _minutes(5),
              "Durere toracică de 40 de minute, ECG transmis (demo)", acknowledged_after=_minutes(1)),
-    _Patient("H-MSCU", "icu", "paediatric", "urgent", "1-17", 35, _minutes(2), "Convulsii febrile (demo)",
-             hold=False, acknowledged_after=_minutes(1)),
-    _Patient("H-BAGD", "burns", "burns", "urgent", "18-64", 25, _minutes(3), "Arsuri 20%, mâini și față (demo)",
-             flags=("infectious",), hold=False, acknowledged_after=_minutes(2)),
+    _Patient("H-UNIV", "icu", "burns", "urgent", "18-64", 35, _minutes(3), "Arsuri 20%, inhalare de fum (demo)",
+             hold=False, acknowledged_after=_minutes(2)),
 )
 DIVERTED = "Dus la un spital mai apropiat (demo)"
 PAST = (
