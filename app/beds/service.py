@@ -4,13 +4,16 @@ Every write is one transaction: the section row (locked), its audit event and th
 go together or not at all. A writer names the version it read; if the section moved on since, the
 write is refused with the current state (409), never silently overwritten.
 
-A count's write is two steps: ``check_free_beds_write`` reads and refuses (it changes nothing), then
-``apply_free_beds`` writes and cannot refuse. The group commit (``write_batch``) leans on the split. The
-write costs five statements (seven with an Idempotency-Key): the section's view, locked, in one read
-(it is also the answer: the columns the write changes are known); a Core UPDATE; the audit event's three
-(``audit.record``); the key's read and insert. Before, it was an ORM load, the view read again with its
-five-table join after the flush, and the section's JSON built three times: 2.4 ms of server CPU per write
-went to the ORM's statements and flushes on PostgreSQL (bench/write_path.py, py-spy).
+A count's write is three steps: ``check_free_beds_write`` reads and refuses (it changes nothing),
+``write_free_beds_row`` writes the row, and ``audit_and_announce_rows`` appends the audit events of every row
+a transaction wrote, together, then their live events and Idempotency-Keys. The group commit (``write_batch``)
+leans on the split: a batch's writes check and write their rows in turn, and their events take the chain's
+head once, at the end, so that the lock every audited write waits for is held for three statements and the
+commit, not for every statement of the batch. A write costs two statements of its own (the section's view,
+locked, in one read, which is also its answer since the columns it changes are known; a Core UPDATE) plus
+three shared by its batch (``audit.record_many``); two more with an Idempotency-Key. Before, it was an ORM
+load, a flush, the view read again with its five-table join, three statements of audit under the head's
+lock, and the section's JSON built three times.
 """
 
 from __future__ import annotations
@@ -120,20 +123,28 @@ async def _conflict(uow: UnitOfWork, section: Section) -> SectionVersionConflict
     return _conflict_with(current)
 
 
-async def _audit_and_announce(uow: UnitOfWork, actor: Actor, section: Section | SectionView, kind: ChangeKind,
-                              action: str, before: dict[str, Any], after: dict[str, Any],
-                              view: SectionView | None = None) -> dict[str, Any]:
-    """The section's JSON as it now stands, after its audit event and its live event. The view is read (and the
-    section row written) before the chain head is locked: every audited write of every process waits on that
-    lock, so it is held for the event and the commit only. A caller that knows the new view passes it."""
-    if view is None:
-        view = await view_of(uow.session, section.id)
-        assert view is not None
-    event = await audit.record(uow.session, actor=actor, action=action, object_type="section",
-                               object_id=section.id, before=before, after=after)
-    section_json = view.as_json()  # once: the answer, the live event and a stored key's body share it
-    uow.emit(SectionChanged(seq=event.seq, kind=kind, section=section_json))
-    return section_json
+@dataclass(frozen=True)
+class _Announced:
+    actor: Actor
+    view: SectionView  # the section as it now stands
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+async def _audit_and_announce(uow: UnitOfWork, kind: ChangeKind, action: str,
+                              changes: Sequence[_Announced]) -> list[dict[str, Any]]:
+    """The sections' JSON as they now stand, after their audit events and live events. The views are read (and
+    the rows written) before the chain head is locked: every audited write of every process waits on that lock,
+    so it is held for the events and the commit only."""
+    events = await audit.record_many(uow.session, [
+        audit.Entry(change.actor, action, "section", change.view.id, change.before, change.after)
+        for change in changes])
+    sections = []
+    for change, event in zip(changes, events, strict=True):
+        section_json = change.view.as_json()  # once: the answer, the live event and a stored key's body share it
+        uow.emit(SectionChanged(seq=event.seq, kind=kind, section=section_json))
+        sections.append(section_json)
+    return sections
 
 
 T = TypeVar("T")
@@ -208,24 +219,44 @@ async def check_free_beds_write(
     return CheckedWrite(actor, current, value, reason, owner, fingerprint, idempotency_key)
 
 
-async def apply_free_beds(uow: UnitOfWork, write: CheckedWrite) -> WriteResult:
-    """Writes what ``check_free_beds_write`` let through: the row, its audit event, its live event, its key."""
-    current, actor, value = write.current, write.actor, write.free_beds
+@dataclass(frozen=True)
+class WrittenRow:
+    """A section row a free-bed write changed: its audit event, live event and key are still to come."""
+
+    write: CheckedWrite
+    view: SectionView  # the section as it now stands
+
+
+async def write_free_beds_row(uow: UnitOfWork, write: CheckedWrite) -> WrittenRow:
+    """Writes the row of what ``check_free_beds_write`` let through (the section is locked: its view is patched,
+    not read again)."""
+    current, actor = write.current, write.actor
     now = session_now(uow.session)
-    view = replace(current, free_beds=value, version=current.version + 1, updated_at=now, updated_by=actor.username)
-    await uow.session.execute(_SET_FREE_BEDS, {"section_id": current.id, "free_beds": value, "version": view.version,
-                                               "updated_at": now, "updated_by": actor.username})
-    before = {"free_beds": current.free_beds, "version": current.version}
-    after: dict[str, Any] = {"free_beds": value, "version": view.version, "hospital_id": current.hospital_id}
-    if write.reason:
-        after["reason"] = write.reason
-    section = await _audit_and_announce(uow, actor, current, "free_beds_set", "beds.free_beds_set", before, after,
-                                        view=view)
-    if write.idempotency_key is not None:
-        await uow.session.execute(_STORE_KEY, {"owner": write.owner, "key": write.idempotency_key,
-                                               "fingerprint": write.fingerprint, "status": 200, "body": section,
-                                               "created_at": now})
-    return WriteResult(section=section)
+    view = replace(current, free_beds=write.free_beds, version=current.version + 1, updated_at=now,
+                   updated_by=actor.username)
+    await uow.session.execute(_SET_FREE_BEDS, {"section_id": current.id, "free_beds": write.free_beds,
+                                               "version": view.version, "updated_at": now,
+                                               "updated_by": actor.username})
+    return WrittenRow(write, view)
+
+
+def _announced(row: WrittenRow) -> _Announced:
+    current, view = row.write.current, row.view
+    after: dict[str, Any] = {"free_beds": view.free_beds, "version": view.version, "hospital_id": view.hospital_id}
+    if row.write.reason:
+        after["reason"] = row.write.reason
+    return _Announced(row.write.actor, view, {"free_beds": current.free_beds, "version": current.version}, after)
+
+
+async def audit_and_announce_rows(uow: UnitOfWork, rows: Sequence[WrittenRow]) -> list[WriteResult]:
+    """The audit events of the rows, in their order, then their live events and Idempotency-Keys; their answers."""
+    sections = await _audit_and_announce(uow, "free_beds_set", "beds.free_beds_set", [_announced(row) for row in rows])
+    keys = [{"owner": row.write.owner, "key": row.write.idempotency_key, "fingerprint": row.write.fingerprint,
+             "status": 200, "body": section, "created_at": row.view.updated_at}
+            for row, section in zip(rows, sections, strict=True) if row.write.idempotency_key is not None]
+    if keys:
+        await uow.session.execute(_STORE_KEY, keys)
+    return [WriteResult(section=section) for section in sections]
 
 
 async def set_free_beds(
@@ -236,7 +267,9 @@ async def set_free_beds(
     checked = await check_free_beds_write(uow, actor=actor, section_id=section_id, free_beds=free_beds,
                                           expected_version=expected_version, reason=reason,
                                           idempotency_key=idempotency_key)
-    return checked if isinstance(checked, WriteResult) else await apply_free_beds(uow, checked)
+    if isinstance(checked, WriteResult):
+        return checked
+    return (await audit_and_announce_rows(uow, [await write_free_beds_row(uow, checked)]))[0]
 
 
 @dataclass(frozen=True)
@@ -262,10 +295,11 @@ async def confirm_unchanged(uow: UnitOfWork, *, actor: Actor, versions: dict[int
             continue
         previous = section.confirmed_at
         section.confirmed_at, section.confirmed_by = now, actor.username
-        await _audit_and_announce(
-            uow, actor, section, "confirmed", "beds.confirmed",
-            before={"confirmed_at": None if previous is None else previous.isoformat()},
-            after={"free_beds": section.free_beds, "version": section.version, "hospital_id": section.hospital_id})
+        view = await view_of(uow.session, section.id)
+        assert view is not None
+        await _audit_and_announce(uow, "confirmed", "beds.confirmed", [_Announced(
+            actor, view, before={"confirmed_at": None if previous is None else previous.isoformat()},
+            after={"free_beds": section.free_beds, "version": section.version, "hospital_id": section.hospital_id})])
         confirmed.append(section.id)
     return ConfirmOutcome(confirmed, conflicts)
 

@@ -7,14 +7,16 @@ Nothing waits on purpose: a write that finds no commit in flight starts at once.
 
 Each write keeps its own checks, audit event and live event, in the order the writes arrived. A write
 refused for its own reasons (a conflict, a bad number, no permission) is answered alone and the others
-still commit. That holds by construction, not by trust in the service: a write is two calls,
+still commit. That holds by construction, not by trust in the service: a write is three calls,
 ``service.check_free_beds_write``, which reads and refuses and changes nothing, then
-``service.apply_free_beds``, which writes. Only the first call's refusals are answered alone; a refusal
-out of the second (a later edit of the service that refuses after a change) fails the shared transaction
-as a whole, so that its change, audit event and live event never commit with the others, and then each
-write is tried again alone, where that refusal rolls its own transaction back. Before, each write of a
-batch ran in a SAVEPOINT for the same end: two more statements per write (SAVEPOINT, RELEASE), each a round
-trip to PostgreSQL, on every batch, for a case that only a bug makes.
+``service.write_free_beds_row``, then (for the whole batch at once) ``service.audit_and_announce_rows``.
+Only the first call's refusals are answered alone; a refusal out of the others (a later edit of the service
+that refuses after a change) fails the shared transaction as a whole, so that its change, audit event and
+live event never commit with the others, and then each write is tried again alone, where that refusal rolls
+its own transaction back. Before, each write of a batch ran in a SAVEPOINT for the same end: two more
+statements per write (SAVEPOINT, RELEASE), each a round trip to PostgreSQL, on every batch, for a case that
+only a bug makes. The batch's audit events are appended together, after its rows: the chain's head, which
+every process's writes queue for, is held for three statements and the commit (``audit.record_many``).
 If the shared transaction fails as a whole, each write is tried again alone: no write is lost or refused
 for another's fault. A publish that fails after the commit is no failure of the transaction
 (``UnitOfWork`` logs it): the writes are durable, and trying them again would answer 409.
@@ -82,8 +84,7 @@ class FreeBedsWriter:
                 if len(batch) == 1:  # a refusal leaves through the unit of work, which rolls back
                     outcomes.append(await _write(uow, batch[0].write))
                 else:
-                    for waiting in batch:
-                        outcomes.append(await self._one(uow, waiting.write))
+                    outcomes = await _write_all(uow, [waiting.write for waiting in batch])
         except Exception as failure:  # the transaction as a whole (or a lone write's refusal): nothing committed
             if len(batch) == 1 or is_database_unavailable(failure):
                 for waiting in batch:
@@ -95,14 +96,23 @@ class FreeBedsWriter:
         for waiting, outcome in zip(batch, outcomes, strict=True):
             _settle(waiting, outcome)
 
-    @staticmethod
-    async def _one(uow: UnitOfWork, write: FreeBedsWrite) -> Outcome:
+
+async def _write_all(uow: UnitOfWork, writes: list[FreeBedsWrite]) -> list[Outcome]:
+    checked: list[service.WrittenRow | Outcome] = []
+    for write in writes:  # in turn: a write sees the rows written before it (two writes of one section)
         try:
-            checked = await _checked(uow, write)
+            found = await _checked(uow, write)
         except DomainError as refusal:  # the check changed nothing: the batch goes on without this write
-            return refusal
+            checked.append(refusal)
+            continue
         # Not caught: a refusal from here on fails the whole transaction (see the module's docstring).
-        return checked if isinstance(checked, service.WriteResult) else await service.apply_free_beds(uow, checked)
+        if isinstance(found, service.CheckedWrite):
+            checked.append(await service.write_free_beds_row(uow, found))
+        else:
+            checked.append(found)  # an Idempotency-Key's stored answer
+    answers = iter(await service.audit_and_announce_rows(
+        uow, [row for row in checked if isinstance(row, service.WrittenRow)]))
+    return [next(answers) if isinstance(row, service.WrittenRow) else row for row in checked]
 
 
 async def _checked(uow: UnitOfWork, write: FreeBedsWrite) -> service.CheckedWrite | service.WriteResult:
@@ -113,7 +123,9 @@ async def _checked(uow: UnitOfWork, write: FreeBedsWrite) -> service.CheckedWrit
 
 async def _write(uow: UnitOfWork, write: FreeBedsWrite) -> service.WriteResult:
     checked = await _checked(uow, write)
-    return checked if isinstance(checked, service.WriteResult) else await service.apply_free_beds(uow, checked)
+    if isinstance(checked, service.WriteResult):
+        return checked
+    return (await service.audit_and_announce_rows(uow, [await service.write_free_beds_row(uow, checked)]))[0]
 
 
 def _settle(waiting: _Waiting, outcome: Outcome) -> None:

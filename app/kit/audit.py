@@ -87,8 +87,8 @@ _HEAD = AuditHead.metadata.tables["audit_head"]
 # Locks the head (an UPDATE takes the row lock SELECT ... FOR UPDATE took) and reads it in one statement: the new
 # seq, and the hash, which this statement leaves as it was: the previous event's. Core statements built once: the
 # ORM's load of the head row and its flush cost more CPU than their round trips (bench/write_path.py).
-_TAKE_NEXT_SEQ = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
-                  .returning(_HEAD.c.seq, _HEAD.c.hash))
+_TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("count"))
+              .returning(_HEAD.c.seq, _HEAD.c.hash))
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
 
 # Built once: ``json.dumps`` with these arguments builds a new encoder on every call, a third of the cost
@@ -115,6 +115,54 @@ def _checked(values: JsonObject | None) -> dict[str, Any] | None:
     return loaded
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to append (``record_many``)."""
+
+    actor: Actor
+    action: str
+    object_type: str | None = None
+    object_id: object = None
+    before: JsonObject | None = None
+    after: JsonObject | None = None
+
+
+async def record_many(session: AsyncSession, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append the events, in order, in the caller's transaction, and return them (with their sequence numbers).
+
+    Three statements whatever their number: the head moved by all of them at once (locked until the commit), the
+    events inserted, the head's hash. The group commit of free-bed writes appends its batch's events together, so
+    that the chain's head, which every audited write of every process waits for, is held for those three and the
+    commit only, not for the statements of every write of the batch."""
+    if not entries:
+        return []
+    last_seq, prev_hash = (await session.execute(_TAKE_SEQS, {"count": len(entries)})).one()
+    at = session_now(session)
+    events = []
+    for seq, entry in enumerate(entries, start=last_seq - len(entries) + 1):
+        actor = entry.actor
+        event = AuditEvent(
+            seq=seq,
+            at=at,
+            actor=actor.username,
+            actor_id=actor.user_id,
+            organisation=actor.organisation_code,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=None if entry.object_id is None else str(entry.object_id),
+            before=_checked(entry.before),
+            after=_checked(entry.after),
+            source=actor.source,
+            client_address=actor.client_address,
+            prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = event.computed_hash()
+        events.append(event)
+    session.add_all(events)  # ORM objects, so that the app's metrics see them (app/kit/metrics.py: watch_audit)
+    await session.execute(_SET_HEAD_HASH, {"head_hash": prev_hash})  # its autoflush inserts the events first
+    return events
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -126,26 +174,8 @@ async def record(
     after: JsonObject | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction and return it (with its sequence number)."""
-    seq, prev_hash = (await session.execute(_TAKE_NEXT_SEQ)).one()
-    event = AuditEvent(
-        seq=seq,
-        at=session_now(session),
-        actor=actor.username,
-        actor_id=actor.user_id,
-        organisation=actor.organisation_code,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        before=_checked(before),
-        after=_checked(after),
-        source=actor.source,
-        client_address=actor.client_address,
-        prev_hash=prev_hash,
-    )
-    event.hash = event.computed_hash()
-    session.add(event)  # an ORM object, so that the app's metrics see it (app/kit/metrics.py: watch_audit)
-    await session.execute(_SET_HEAD_HASH, {"head_hash": event.hash})  # its autoflush inserts the event first
-    return event
+    events = await record_many(session, [Entry(actor, action, object_type, object_id, before, after)])
+    return events[0]
 
 
 @dataclass(frozen=True)

@@ -131,18 +131,19 @@ async def test_a_write_refused_after_it_changed_something_leaves_nothing_and_the
     operator = await actor_of(services, "op.a")
     ids = await sections(services, world.hospital_a, 3)
     refused_id = ids[1]
-    real_apply = service.apply_free_beds
+    real_announce = service.audit_and_announce_rows
 
-    async def refuses_late(uow: UnitOfWork, write: service.CheckedWrite) -> service.WriteResult:
+    async def refuses_late(uow: UnitOfWork, rows: Sequence[service.WrittenRow]) -> list[service.WriteResult]:
         """The service as a careless edit could make it: the row written, audited, announced and its
         idempotency key stored, and only then a refusal."""
-        result = await real_apply(uow, write)
-        if write.current.id == refused_id:
-            await uow.session.flush()
-            raise SectionVersionConflict("refused after the change", details={"current": result.section})
-        return result
+        results = await real_announce(uow, rows)
+        for row, result in zip(rows, results, strict=True):
+            if row.view.id == refused_id:
+                await uow.session.flush()
+                raise SectionVersionConflict("refused after the change", details={"current": result.section})
+        return results
 
-    monkeypatch.setattr(service, "apply_free_beds", refuses_late)
+    monkeypatch.setattr(service, "audit_and_announce_rows", refuses_late)
     recorder = Recorder()
     writer = FreeBedsWriter(lambda: UnitOfWork(services.session_factory, publish=recorder.publish))
 
@@ -166,6 +167,6 @@ async def test_a_write_refused_after_it_changed_something_leaves_nothing_and_the
     assert len(await audit_events(services, "beds.free_beds_set")) == 2
 
     # Its idempotency key was not kept either: the same write, now accepted, is applied, not replayed.
-    monkeypatch.setattr(service, "apply_free_beds", real_apply)
+    monkeypatch.setattr(service, "audit_and_announce_rows", real_announce)
     again = await writer.set_free_beds(FreeBedsWrite(operator, refused_id, 9, 1, idempotency_key=f"key-{refused_id}"))
     assert (again.replayed, again.section["version"]) == (False, 2)
