@@ -132,8 +132,9 @@ def coordinator_pages(browser: Browser, url: str, password: str) -> list[Path]:
 
 
 def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
-    """An operator starts on the hospital's sections: at a desk with a number typed and not yet saved, then on a
-    phone (390x844), where the table becomes one block per section."""
+    """An operator starts on the hospital's sections, under the incoming-patients panel with the demo's two patients
+    (one acknowledged, one waiting: issue 22): at a desk with a number typed and not yet saved, then on a phone
+    (390x844), where the table becomes one block per section."""
     saved: list[Path] = []
     for viewport, name in ((VIEWPORT, "operator.png"), (PHONE, "operator-phone.png")):
         context = browser.new_context(viewport=viewport, locale="en-GB")
@@ -143,6 +144,7 @@ def operator_screen(browser: Browser, url: str, password: str) -> list[Path]:
             submit_login(page, OPERATOR, password)
             expect(page).to_have_url(f"{url}/operator")
             expect(page.locator("table.sections")).to_be_visible()
+            expect(page.locator("#announcement-list li.announcement")).to_have_count(2)
             if viewport is VIEWPORT:
                 box = page.locator("table.sections input.free-input").first
                 box.fill(str(int(box.input_value() or "0") + 1))
@@ -192,6 +194,29 @@ def board_closure(browser: Browser, url: str, password: str) -> Path:
         closed.hover()
         expect(page.locator("#admission-tip")).to_be_visible()
         return shoot(page, "board-closed.png")
+    finally:
+        context.close()
+
+
+def board_holds(browser: Browser, url: str, password: str) -> list[Path]:
+    """The emergency hospitals' matrix with the demo's patients on their way (issue 22): a cell with a bed held and a
+    patient announced says "1 held · 1 announced" under its free count, and Find a bed, asked for intensive care,
+    ranks a hospital by its free beds less those held, "· 1 held" beside it. The whole page, filters folded: the
+    list and the matrix under it are taller than one screen."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/login?next=/board%3Fhospital_type%3Demergency")
+        submit_login(page, COORDINATOR, password)
+        expect(page.locator("#connection")).to_have_text("Live")
+        expect(page.get_by_test_id("dispatch-counts").first).to_be_visible()
+        page.locator("#filters-panel > summary").click()
+        page.locator("#find-bed-title").click()
+        page.select_option("#find-type", label="Anaesthesia and intensive care")
+        expect(page.locator("#find-results .find-held").first).to_be_visible()
+        path = IMAGES / "board-holds.png"
+        page.screenshot(path=str(path), full_page=True)
+        return [path]
     finally:
         context.close()
 
@@ -395,6 +420,7 @@ GROUPS: Mapping[str, Callable[[Browser, str, Mapping[str, str]], list[Path]]] = 
     "operator": lambda browser, url, passwords: operator_screen(browser, url, passwords[OPERATOR]),
     "board": lambda browser, url, passwords: board_pages(browser, url, passwords[COORDINATOR]),
     "map": lambda browser, url, passwords: board_map(browser, url, passwords[COORDINATOR]),
+    "holds": lambda browser, url, passwords: board_holds(browser, url, passwords[COORDINATOR]),
     "licences": licence_pages,
     "roles": roles_pages,
     "orders": orders_pages,
