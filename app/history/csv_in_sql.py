@@ -12,9 +12,11 @@ The stored before/after text is written as it is when it is compact, taken for t
 string, the line is NULL and Python writes it as before. A compact text from some other writer, with unsorted
 keys or a number written unlike Python (``-0``, ``1.50``), would be exported as stored.
 
-Measured (bench/history.py's export, 57,500 rows of 200,000 on PostgreSQL, load average 9 on 2 cores): 8,600
-to 12,200 rows/s before, 23,700 after, COPY 158,000. What is left is PostgreSQL's own expression work: each
-cell costs about what COPY spends on a whole row, and a line has sixteen.
+Measured (bench/history.py's export, 57,500 rows of 200,000 on PostgreSQL, load average 7 to 9 on 2 cores,
+medians of interleaved runs): 8,600 to 17,700 rows/s before, 23,000 to 23,700 after, COPY 158,000 to 260,000.
+What is left is PostgreSQL's own expression work, by EXPLAIN ANALYZE: the scan and sorts take 220 ms of 1,300
+per worker, building the lines the rest, about 16 µs a line here (a cell costs about what COPY spends on a
+whole row, and a line has sixteen); issue 24's 0.5× COPY is not reached this way.
 """
 
 from __future__ import annotations
@@ -61,21 +63,39 @@ def _json_cell(column: str) -> str:
             f"'\"' || replace({stored}, '\"', '\"\"') || '\"' ELSE {_text_cell(stored)} END)")
 
 
-_NEW = _integer("audit_events.after -> 'free_beds'")
-_OLD = f"(CASE WHEN audit_events.action = 'beds.confirmed' THEN {_NEW} ELSE " \
-       f"{_integer('audit_events.before -> ' + chr(39) + 'free_beds' + chr(39))} END)"
+def _free_beds(column: str) -> str:
+    """``queries._int_or_none(values, "free_beds")``. In a flat compact object (the only text this SQL writes)
+    the digits after ``"free_beds":`` are read by a regex: parsing the JSON twice a line was a quarter of the
+    line's time. A quote inside a canonical string is escaped, so the key cannot be matched inside a value."""
+    stored = _JSON.format(column)
+    return (f"(CASE WHEN strpos(substr({stored}, 2), '{{') = 0 "
+            f"THEN substring({stored} from '\"free_beds\":(-?[0-9]+)[,}}]') "
+            f"ELSE {_integer(f'audit_events.{column} -> {chr(39)}free_beds{chr(39)}')} END)")
+
+
+def _text_cells(values: tuple[str, ...]) -> str:
+    """Neighbouring text cells, checked at once: one regex over them all (a formula's first character after
+    the start or a separator, or anything csv.writer quotes) instead of one a cell; a hit, which is rare, or a
+    separator inside a value (a false hit, never a miss), writes each cell the careful way."""
+    joined = f"concat_ws(chr(1), {', '.join(values)})"
+    plain = f"concat_ws(',', {', '.join(f'COALESCE({value}, {chr(39)}{chr(39)})' for value in values)})"
+    careful = " || ',' || ".join(_text_cell(value) for value in values)
+    return f"(CASE WHEN {joined} ~ E'(^|\\\\x01)[{_START_CLASS}]|{_QUOTED_CLASS}' THEN {careful} ELSE {plain} END)"
+
+
+_NEW = _free_beds("after")
+_OLD = f"(CASE WHEN audit_events.action = 'beds.confirmed' THEN {_NEW} ELSE {_free_beds('before')} END)"
 _MOMENT = "'YYYY-MM-DD\"T\"HH24:MI:SS.US"
 _CELLS = (
     "CAST(audit_events.seq AS text)",
     f"replace(to_char(audit_events.at AT TIME ZONE 'UTC', {_MOMENT}'), '.000000', '') || 'Z'",
     f"replace(to_char(audit_events.at, {_MOMENT}TZH:TZM'), '.000000', '')",
-    _text_cell("audit_events.action"), _text_cell("audit_events.actor"), _text_cell("audit_events.organisation"),
-    _text_cell("audit_events.source"),
-    _text_cell("(CASE WHEN audit_events.object_type = 'hospital' THEN hospitals.name ELSE names.hospital END)"),
-    _text_cell("names.section"),
+    _text_cells(("audit_events.action", "audit_events.actor", "audit_events.organisation", "audit_events.source",
+                 "(CASE WHEN audit_events.object_type = 'hospital' THEN hospitals.name ELSE names.hospital END)",
+                 "names.section")),
     f"COALESCE({_OLD}, '')", f"COALESCE({_NEW}, '')",
-    _text_cell("audit_events.object_type"), _text_cell("audit_events.object_id"),
-    _text_cell("audit_events.client_address"), _json_cell("before"), _json_cell("after"),
+    _text_cells(("audit_events.object_type", "audit_events.object_id", "audit_events.client_address")),
+    _json_cell("before"), _json_cell("after"),
 )
 LINE = literal_column(
     f"CASE WHEN {_COMPACT.format(_JSON.format('before'))} AND {_COMPACT.format(_JSON.format('after'))} "
