@@ -95,6 +95,7 @@ function applyFormToUrl() {
   history.replaceState(null, "", `/board${params.toString() ? `?${params}` : ""}`);
   const active = activeFilters(params);
   document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
+  lastSeq = null; // a reconnect before the new filters' snapshot must ask for it, not resume the old filters' stream
   subscribe(null);
 }
 

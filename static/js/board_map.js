@@ -269,8 +269,11 @@ typeSelect.addEventListener("change", () => {
   locatedFor = null;
   askedAbout.clear();
   loadMarkers();
-  awaitingSnapshot = link.live; // a closed socket subscribes with the new type when it opens
-  subscribe(null); // another type: a fresh snapshot of its sections
+  // Another type: a fresh snapshot of its sections. Until it comes the sections held are the old type's, and a
+  // reconnect in between must ask for the snapshot again rather than resume the old type's stream.
+  awaitingSnapshot = true;
+  lastSeq = null;
+  subscribe(null);
 });
 document.getElementById("nearest-types").options[typeSelect.selectedIndex].selected = true;
 loadMarkers();

@@ -120,3 +120,20 @@ def test_a_held_bed_shows_live_on_the_cards_line_and_the_maps_marker_within_the_
         assert overflow <= 0, f"{overflow} px sideways at {width} px"
     cards.context.close()
     page.context.close()
+
+
+def test_the_map_says_when_its_link_is_lost_and_catches_up_on_the_change_it_missed(
+    browser: Browser, seeded_server: Callable[[Seed], LiveServer]
+) -> None:
+    server = seeded_server(four_places_and_a_token)
+    page = open_map(browser, server)
+    page.context.set_offline(True)
+    expect(page.locator("#connection")).to_contain_text("Offline — nothing heard from the server since")
+    expect(page.locator("#board-map")).to_have_class("board-map offline-outline offline")  # greyed, like the board
+    set_free_beds(server, 5)  # while the map cannot hear it
+    expect(marker(page, "N").locator(".map-free")).to_have_text("3")
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(marker(page, "N").locator(".map-free")).to_have_text("5", timeout=LIVE)
+    assert page.evaluate("window.notReloaded") is True
+    page.context.close()
