@@ -105,6 +105,7 @@ def main() -> int:
     parser.add_argument("--writers", type=lambda text: tuple(int(part) for part in text.split(",")),
                         default=(1, 8))
     parser.add_argument("--profile", action="store_true", help="py-spy the last writers' first window")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers on PostgreSQL (make bench: 2)")
     arguments = parser.parse_args()
     raise_file_limit()
     scratch = Path("var/bench-write-path")
@@ -122,7 +123,7 @@ def main() -> int:
             else:
                 try:
                     cluster.execute("CREATE DATABASE bench")
-                    _print("PostgreSQL", _on(cluster.url("bench"), scratch, arguments, workers=2))
+                    _print("PostgreSQL", _on(cluster.url("bench"), scratch, arguments, workers=arguments.workers))
                 finally:
                     cluster.stop()
     finally:

@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, insert, select, update
@@ -35,7 +36,7 @@ from app.beds.section_queries import SectionView, section_query, to_view, view_o
 from app.kit import audit
 from app.kit.actors import Actor
 from app.kit.db import UnitOfWork, UTCDateTime, session_now
-from app.kit.errors import PermissionDenied, ValidationFailed
+from app.kit.errors import DomainError, PermissionDenied, ValidationFailed
 from app.kit.i18n import _
 
 MAX_REASON_LENGTH = 200
@@ -80,19 +81,27 @@ def idempotency_owner(actor: Actor) -> str:
 
 
 # Built once: a statement built per write cost more CPU than its execution (coercions, cache key).
-_LOCKED_VIEW = (section_query().where(Section.id == bindparam("section_id"))
-                .with_for_update(of=Section))  # the section's row only: hospitals are locked by admission writes
+# The sections' rows only (hospitals are locked by admission writes), in one order for every writer: two batches
+# that lock the same sections cannot deadlock.
+_LOCKED_VIEWS = (section_query().where(Section.id.in_(bindparam("section_ids", expanding=True)))
+                 .order_by(Section.id).with_for_update(of=Section))
 _SECTIONS = Section.metadata.tables["sections"]
 _SET_FREE_BEDS = (update(_SECTIONS).where(_SECTIONS.c.id == bindparam("section_id")).values(
     free_beds=bindparam("free_beds"), version=bindparam("version"),
     updated_at=bindparam("updated_at", type_=UTCDateTime()), updated_by=bindparam("updated_by")))
 _STORE_KEY = insert(IdempotencyKey.metadata.tables["idempotency_keys"])
+_STORED_KEYS = select(IdempotencyKey.owner, IdempotencyKey.key, IdempotencyKey.fingerprint, IdempotencyKey.body).where(
+    IdempotencyKey.key.in_(bindparam("keys", expanding=True)))
 
 
-async def _locked_view(uow: UnitOfWork, actor: Actor, section_id: int) -> SectionView:
-    """The section as readers see it, its row locked until the commit; refused if missing or not the actor's."""
-    found = (await uow.session.execute(_LOCKED_VIEW, {"section_id": section_id})).first()
-    view = None if found is None else to_view(found)
+async def locked_views(uow: UnitOfWork, section_ids: Sequence[int]) -> dict[int, SectionView]:
+    """The sections as readers see them, their rows locked until the commit, in one statement."""
+    rows = await uow.session.execute(_LOCKED_VIEWS, {"section_ids": sorted(set(section_ids))})
+    return {view.id: view for view in map(to_view, rows)}
+
+
+def _writable(actor: Actor, section_id: int, view: SectionView | None) -> SectionView:
+    """The section, unless it is missing, retired or not the actor's to write."""
     if view is None or view.retired:
         raise SectionNotFound(_("There is no such section."), details={"section_id": section_id})
     if not permissions.may_write_hospital(actor, view.hospital_id):
@@ -172,88 +181,132 @@ async def stored_answer(uow: UnitOfWork, owner: str, key: str, fingerprint: str)
     key with a different request is refused."""
     stored = await uow.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner,
                                                                    IdempotencyKey.key == key))
-    if stored is None:
-        return None
-    if stored.fingerprint != fingerprint:
+    return None if stored is None else _stored_body(stored.fingerprint, stored.body, fingerprint)
+
+
+def _stored_body(stored_fingerprint: str, body: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    """A key's stored answer, for the same request only."""
+    if stored_fingerprint != fingerprint:
         raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different request."),
                                    details={"field": "Idempotency-Key"})
-    return stored.body
-
-
-async def _replay(uow: UnitOfWork, owner: str, key: str, fingerprint: str) -> WriteResult | None:
-    body = await stored_answer(uow, owner, key, fingerprint)
-    return None if body is None else WriteResult(section=body, replayed=True)
+    return body
 
 
 @dataclass(frozen=True)
-class CheckedWrite:
-    """A free-bed write that passed every check, its section locked: applying it cannot be refused."""
+class FreeBedsWrite:
+    """A free-bed write as a route (or the group commit) receives it: nothing checked yet."""
 
     actor: Actor
-    current: SectionView
+    section_id: int
+    free_beds: object
+    expected_version: object
+    reason: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class _Valid:
+    """A write's own values, checked: a whole number in range, a version, a reason, a key."""
+
+    write: FreeBedsWrite
     free_beds: int
+    version: int
     reason: str | None
     owner: str
     fingerprint: str
-    idempotency_key: str | None
 
 
-async def check_free_beds_write(
-    uow: UnitOfWork, *, actor: Actor, section_id: int, free_beds: object, expected_version: object,
-    reason: str | None = None, idempotency_key: str | None = None,
-) -> CheckedWrite | WriteResult:
-    """Every refusal (a DomainError) of a write, and nothing changed: the write to apply, or the stored answer of
-    its Idempotency-Key. Reads only (and locks the section's row)."""
-    value, version, reason = check_free_beds(free_beds), check_version(expected_version), check_reason(reason)
-    owner = idempotency_owner(actor)
-    fingerprint = hashlib.sha256(json.dumps([section_id, value, version, reason]).encode()).hexdigest()
-    check_idempotency_key(idempotency_key)
-    # Permission first: someone whose rights were withdrawn gets no answer, not even a stored one.
-    current = await _locked_view(uow, actor, section_id)
-    if idempotency_key is not None:
-        replay = await _replay(uow, owner, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-    if current.version != version:
-        raise _conflict_with(current)
-    return CheckedWrite(actor, current, value, reason, owner, fingerprint, idempotency_key)
+def _valid(write: FreeBedsWrite) -> _Valid:
+    value, version = check_free_beds(write.free_beds), check_version(write.expected_version)
+    reason = check_reason(write.reason)
+    check_idempotency_key(write.idempotency_key)
+    fingerprint = hashlib.sha256(json.dumps([write.section_id, value, version, reason]).encode()).hexdigest()
+    return _Valid(write, value, version, reason, idempotency_owner(write.actor), fingerprint)
 
 
 @dataclass(frozen=True)
 class WrittenRow:
-    """A section row a free-bed write changed: its audit event, live event and key are still to come."""
+    """A free-bed write that passed every check: its row's new state (written by ``write_rows``), then its audit
+    event, live event and key (``audit_and_announce_rows``), none of which can refuse it."""
 
-    write: CheckedWrite
-    view: SectionView  # the section as it now stands
+    valid: _Valid
+    current: SectionView  # the section as the write found it
+    view: SectionView  # the section as the write leaves it
 
 
-async def write_free_beds_row(uow: UnitOfWork, write: CheckedWrite) -> WrittenRow:
-    """Writes the row of what ``check_free_beds_write`` let through (the section is locked: its view is patched,
-    not read again)."""
-    current, actor = write.current, write.actor
+Checked = WrittenRow | WriteResult | DomainError
+
+
+async def _stored_answers(uow: UnitOfWork, valid: Sequence[_Valid]) -> dict[tuple[str, str], tuple[str, Any]]:
+    """The stored (fingerprint, answer) of the writes' Idempotency-Keys, by (owner, key)."""
+    keys = sorted({item.write.idempotency_key for item in valid if item.write.idempotency_key is not None})
+    if not keys:
+        return {}
+    rows = await uow.session.execute(_STORED_KEYS, {"keys": keys})
+    return {(owner, key): (fingerprint, body) for owner, key, fingerprint, body in rows}
+
+
+def _decide(item: _Valid | DomainError, views: dict[int, SectionView],
+            stored: dict[tuple[str, str], tuple[str, Any]], now: datetime) -> Checked:
+    """One write against the sections as the writes before it in the transaction left them."""
+    if isinstance(item, DomainError):
+        return item
+    write = item.write
+    try:
+        # Permission first: someone whose rights were withdrawn gets no answer, not even a stored one.
+        current = _writable(write.actor, write.section_id, views.get(write.section_id))
+        if write.idempotency_key is not None and (found := stored.get((item.owner, write.idempotency_key))):
+            return WriteResult(section=_stored_body(*found, item.fingerprint), replayed=True)
+        if current.version != item.version:
+            raise _conflict_with(current)
+    except DomainError as refusal:
+        return refusal
+    view = replace(current, free_beds=item.free_beds, version=current.version + 1, updated_at=now,
+                   updated_by=write.actor.username)
+    views[view.id] = view
+    return WrittenRow(item, current, view)
+
+
+async def check_free_beds_writes(uow: UnitOfWork, writes: Sequence[FreeBedsWrite]) -> list[Checked]:
+    """Each write checked, in order, against the sections as the writes before it leave them: its refusal (a
+    DomainError, returned, not raised), the stored answer of its Idempotency-Key, or the row to write. Changes
+    nothing; reads the sections (locking their rows) and the keys, one statement each for all the writes."""
+    valid: list[_Valid | DomainError] = []
+    for write in writes:
+        try:
+            valid.append(_valid(write))
+        except DomainError as refusal:
+            valid.append(refusal)
+    checkable = [item for item in valid if isinstance(item, _Valid)]
+    views = await locked_views(uow, [item.write.section_id for item in checkable]) if checkable else {}
+    stored = await _stored_answers(uow, checkable)
     now = session_now(uow.session)
-    view = replace(current, free_beds=write.free_beds, version=current.version + 1, updated_at=now,
-                   updated_by=actor.username)
-    await uow.session.execute(_SET_FREE_BEDS, {"section_id": current.id, "free_beds": write.free_beds,
-                                               "version": view.version, "updated_at": now,
-                                               "updated_by": actor.username})
-    return WrittenRow(write, view)
+    return [_decide(item, views, stored, now) for item in valid]
+
+
+async def write_rows(uow: UnitOfWork, rows: Sequence[WrittenRow]) -> None:
+    """The rows, in one statement (the driver's executemany), in the writes' order."""
+    if rows:
+        await uow.session.execute(_SET_FREE_BEDS, [
+            {"section_id": row.view.id, "free_beds": row.view.free_beds, "version": row.view.version,
+             "updated_at": row.view.updated_at, "updated_by": row.view.updated_by} for row in rows])
 
 
 def _announced(row: WrittenRow) -> _Announced:
-    current, view = row.write.current, row.view
+    current, view = row.current, row.view
     after: dict[str, Any] = {"free_beds": view.free_beds, "version": view.version, "hospital_id": view.hospital_id}
-    if row.write.reason:
-        after["reason"] = row.write.reason
-    return _Announced(row.write.actor, view, {"free_beds": current.free_beds, "version": current.version}, after)
+    if row.valid.reason:
+        after["reason"] = row.valid.reason
+    return _Announced(row.valid.write.actor, view, {"free_beds": current.free_beds, "version": current.version},
+                      after)
 
 
 async def audit_and_announce_rows(uow: UnitOfWork, rows: Sequence[WrittenRow]) -> list[WriteResult]:
     """The audit events of the rows, in their order, then their live events and Idempotency-Keys; their answers."""
     sections = await _audit_and_announce(uow, "free_beds_set", "beds.free_beds_set", [_announced(row) for row in rows])
-    keys = [{"owner": row.write.owner, "key": row.write.idempotency_key, "fingerprint": row.write.fingerprint,
+    keys = [{"owner": row.valid.owner, "key": row.valid.write.idempotency_key, "fingerprint": row.valid.fingerprint,
              "status": 200, "body": section, "created_at": row.view.updated_at}
-            for row, section in zip(rows, sections, strict=True) if row.write.idempotency_key is not None]
+            for row, section in zip(rows, sections, strict=True) if row.valid.write.idempotency_key is not None]
     if keys:
         await uow.session.execute(_STORE_KEY, keys)
     return [WriteResult(section=section) for section in sections]
@@ -263,13 +316,18 @@ async def set_free_beds(
     uow: UnitOfWork, *, actor: Actor, section_id: int, free_beds: object, expected_version: object,
     reason: str | None = None, idempotency_key: str | None = None,
 ) -> WriteResult:
-    """Every refusal (a DomainError) is raised before anything is changed (``check_free_beds_write``)."""
-    checked = await check_free_beds_write(uow, actor=actor, section_id=section_id, free_beds=free_beds,
-                                          expected_version=expected_version, reason=reason,
-                                          idempotency_key=idempotency_key)
+    """Every refusal (a DomainError) is raised before anything is changed (``check_free_beds_writes``)."""
+    return await write_one(uow, FreeBedsWrite(actor, section_id, free_beds, expected_version, reason, idempotency_key))
+
+
+async def write_one(uow: UnitOfWork, write: FreeBedsWrite) -> WriteResult:
+    [checked] = await check_free_beds_writes(uow, [write])
+    if isinstance(checked, DomainError):
+        raise checked
     if isinstance(checked, WriteResult):
         return checked
-    return (await audit_and_announce_rows(uow, [await write_free_beds_row(uow, checked)]))[0]
+    await write_rows(uow, [checked])
+    return (await audit_and_announce_rows(uow, [checked]))[0]
 
 
 @dataclass(frozen=True)

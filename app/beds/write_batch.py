@@ -1,25 +1,26 @@
 """Group commit for free-bed writes: the writes that wait at one moment share one transaction.
 
-Every audited write locks the chain head and holds it through its commit, so writers queue on that lock
-and each pays a whole commit (an fsync) alone. Here the writes of one process that arrive while a commit
-is in flight wait for it, then go together: one transaction, one turn of the chain-head lock, one commit.
-Nothing waits on purpose: a write that finds no commit in flight starts at once.
+Every audited write locks the chain head and holds it through its commit, so writers queue on that lock and
+each pays a whole commit (an fsync) alone. Here the writes of one process that arrive while a commit is in
+flight wait for it, then go together: one transaction, one turn of the chain-head lock, one commit. Nothing
+waits on purpose: a write that finds no commit in flight starts at once.
 
-Each write keeps its own checks, audit event and live event, in the order the writes arrived. A write
-refused for its own reasons (a conflict, a bad number, no permission) is answered alone and the others
-still commit. That holds by construction, not by trust in the service: a write is three calls,
-``service.check_free_beds_write``, which reads and refuses and changes nothing, then
-``service.write_free_beds_row``, then (for the whole batch at once) ``service.audit_and_announce_rows``.
-Only the first call's refusals are answered alone; a refusal out of the others (a later edit of the service
-that refuses after a change) fails the shared transaction as a whole, so that its change, audit event and
-live event never commit with the others, and then each write is tried again alone, where that refusal rolls
-its own transaction back. Before, each write of a batch ran in a SAVEPOINT for the same end: two more
-statements per write (SAVEPOINT, RELEASE), each a round trip to PostgreSQL, on every batch, for a case that
-only a bug makes. The batch's audit events are appended together, after its rows: the chain's head, which
-every process's writes queue for, is held for three statements and the commit (``audit.record_many``).
-If the shared transaction fails as a whole, each write is tried again alone: no write is lost or refused
-for another's fault. A publish that fails after the commit is no failure of the transaction
-(``UnitOfWork`` logs it): the writes are durable, and trying them again would answer 409.
+Each write keeps its own checks, audit event and live event, in the order the writes arrived. A write refused
+for its own reasons (a conflict, a bad number, no permission) is answered alone and the others still commit.
+That holds by construction, not by trust in the service: a batch is three calls,
+``service.check_free_beds_writes``, which reads (one statement for all the sections, their rows locked in one
+order, one for all the Idempotency-Keys) and refuses and changes nothing, then ``service.write_rows`` (one
+executemany), then ``service.audit_and_announce_rows``. Only the first call's refusals are answered alone; a
+refusal out of the others (a later edit of the service that refuses after a change) fails the shared
+transaction as a whole, so that its change, audit event and live event never commit with the others, and then
+each write is tried again alone, where that refusal rolls its own transaction back. Before, each write of a
+batch ran in a SAVEPOINT for the same end: two more statements per write (SAVEPOINT, RELEASE), each a round
+trip to PostgreSQL, on every batch, for a case that only a bug makes. The batch's audit events are appended
+together, after its rows: the chain's head, which every process's writes queue for, is held for three
+statements and the commit (``audit.record_many``). If the shared transaction fails as a whole, each write is
+tried again alone: no write is lost or refused for another's fault. A publish that fails after the commit is
+no failure of the transaction (``UnitOfWork`` logs it): the writes are durable, and trying them again would
+answer 409.
 """
 
 from __future__ import annotations
@@ -29,24 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.beds import service
-from app.kit.actors import Actor
+from app.beds.service import FreeBedsWrite
 from app.kit.db import UnitOfWork, is_database_unavailable
-from app.kit.errors import DomainError
+
+__all__ = ["MAX_BATCH", "FreeBedsWrite", "FreeBedsWriter"]
 
 # Past this, a batch holds the chain head long enough to make the next batch's first writer wait too long.
 MAX_BATCH = 64
 
 Outcome = service.WriteResult | BaseException
-
-
-@dataclass(frozen=True)
-class FreeBedsWrite:
-    actor: Actor
-    section_id: int
-    free_beds: object
-    expected_version: object
-    reason: str | None = None
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +74,7 @@ class FreeBedsWriter:
         try:
             async with self._unit_of_work() as uow:
                 if len(batch) == 1:  # a refusal leaves through the unit of work, which rolls back
-                    outcomes.append(await _write(uow, batch[0].write))
+                    outcomes.append(await service.write_one(uow, batch[0].write))
                 else:
                     outcomes = await _write_all(uow, [waiting.write for waiting in batch])
         except Exception as failure:  # the transaction as a whole (or a lone write's refusal): nothing committed
@@ -98,34 +90,12 @@ class FreeBedsWriter:
 
 
 async def _write_all(uow: UnitOfWork, writes: list[FreeBedsWrite]) -> list[Outcome]:
-    checked: list[service.WrittenRow | Outcome] = []
-    for write in writes:  # in turn: a write sees the rows written before it (two writes of one section)
-        try:
-            found = await _checked(uow, write)
-        except DomainError as refusal:  # the check changed nothing: the batch goes on without this write
-            checked.append(refusal)
-            continue
-        # Not caught: a refusal from here on fails the whole transaction (see the module's docstring).
-        if isinstance(found, service.CheckedWrite):
-            checked.append(await service.write_free_beds_row(uow, found))
-        else:
-            checked.append(found)  # an Idempotency-Key's stored answer
-    answers = iter(await service.audit_and_announce_rows(
-        uow, [row for row in checked if isinstance(row, service.WrittenRow)]))
+    checked = await service.check_free_beds_writes(uow, writes)  # a refusal changed nothing: the others go on
+    # Not caught: a refusal from here on fails the whole transaction (see the module's docstring).
+    rows = [row for row in checked if isinstance(row, service.WrittenRow)]
+    await service.write_rows(uow, rows)
+    answers = iter(await service.audit_and_announce_rows(uow, rows))
     return [next(answers) if isinstance(row, service.WrittenRow) else row for row in checked]
-
-
-async def _checked(uow: UnitOfWork, write: FreeBedsWrite) -> service.CheckedWrite | service.WriteResult:
-    return await service.check_free_beds_write(
-        uow, actor=write.actor, section_id=write.section_id, free_beds=write.free_beds,
-        expected_version=write.expected_version, reason=write.reason, idempotency_key=write.idempotency_key)
-
-
-async def _write(uow: UnitOfWork, write: FreeBedsWrite) -> service.WriteResult:
-    checked = await _checked(uow, write)
-    if isinstance(checked, service.WriteResult):
-        return checked
-    return (await service.audit_and_announce_rows(uow, [await service.write_free_beds_row(uow, checked)]))[0]
 
 
 def _settle(waiting: _Waiting, outcome: Outcome) -> None:
