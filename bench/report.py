@@ -87,16 +87,20 @@ def write_path_section(results: dict[str, Any]) -> str:
             rows.append([database, str(row["writers"]), _number(row["api_per_s"]),
                          f"{_number(row['api_p50'], 1)} / {_number(row['api_p99'], 1)}", _number(row["bare_per_s"]),
                          f"{_number(row['bare_p50'], 2)} / {_number(row['bare_p99'], 2)}",
-                         _number(row["ratio"], 3), _number(row["api_failures"]), str(row["runs"])])
+                         _number(row["ratio"], 3), _number(row.get("api_cpu_ms"), 2), _number(row["api_failures"]),
+                         str(row["runs"])])
     return ("## 2. The audited write path\n\n"
             "`PUT /api/v1/sections/{id}/free-beds` with a bearer token, each writer on its own section, as "
             "fast as answers come, against the bare reference: one SQLAlchemy `UPDATE sections SET free_beds, "
             "version` of the same rows per transaction, no audit, no hash chain, no HTTP, with as many pooled "
             "connections as writers. Durable settings: SQLite WAL with `synchronous=FULL` (the application's "
             "own), PostgreSQL with `fsync=on`, `synchronous_commit=on`, `full_page_writes=on`. bedboard on "
-            "PostgreSQL runs 2 uvicorn workers. 1 s per run.\n\n"
+            "PostgreSQL runs 2 uvicorn workers. 1 s per run. *Server CPU per write*: the server's processes' CPU "
+            "time (user and system, every worker) over the run, over the writes answered. "
+            "`python -m bench.write_path` runs this benchmark alone.\n\n"
             + table(["database", "writers", "audited updates/s", "p50 / p99 (ms)", "bare updates/s",
-                     "bare p50 / p99 (ms)", "audited ÷ bare", "refused (409)", "runs"], rows))
+                     "bare p50 / p99 (ms)", "audited ÷ bare", "server CPU per write (ms)", "refused (409)", "runs"],
+                    rows))
 
 
 def snapshot_section(results: dict[str, Any]) -> str:

@@ -137,7 +137,7 @@ class Bench:
                 reference_server.stop()
             self.step("write path, SQLite", lambda: self.results["write_path"].__setitem__("SQLite", write_path.run(
                 server.url, BENCH_TOKEN, url, seeded.section_ids, runs=1 if self.quick else 2,
-                seconds=0.5 if self.quick else 1.0)))
+                seconds=0.5 if self.quick else 1.0, server_pid=server.process.pid)))
             # Last on this server: the rules it adds stay in its database.
             self.step("alerts: fan-out with 1,000 rules, SQLite", lambda: self.results.setdefault("alerts", {})
                       .__setitem__("fanout", alerts.compare_fanout(url, target, self.plan(self.sizes[-2]))))
@@ -183,7 +183,8 @@ class Bench:
                 self.step("write path, PostgreSQL", lambda: self.results["write_path"].__setitem__(
                     "PostgreSQL", write_path.run(server.url, BENCH_TOKEN, url, seeded.section_ids,
                                                  runs=1 if self.quick else 2, seconds=0.5 if self.quick else 1.0,
-                                                 profiler=self.profiler(server.process.pid))))
+                                                 profiler=self.profiler(server.process.pid),
+                                                 server_pid=server.process.pid)))
             finally:
                 server.stop()
             self.step("history over generated audit events, PostgreSQL", lambda: self.results.__setitem__(
