@@ -7,6 +7,11 @@ desk's pace, not a load test), without holding a bed. For each it records, on th
 from sending the POST to the frame (what the hospital waits for), from sending it to the 201 (the coordinator's
 wait), and from the 201 to the frame (negative when the screen was told before the coordinator's page got its answer:
 the unit of work publishes right after the commit, before the response is written).
+
+Measured on the shared 2-core machine while other test runs used it (load average 5-7), SQLite, 50 announcements, two
+runs: POST to frame median 22.3 / 19.6 ms, p95 134.0 / 108.3 ms, max 202 / 171 ms; the frame leaves with the commit,
+0.1-0.2 ms before the 201 (median), so the hospital waits what the coordinator's request takes, far under the issue's
+second.
 """
 
 from __future__ import annotations
