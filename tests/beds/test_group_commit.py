@@ -139,7 +139,7 @@ async def test_when_the_shared_transaction_fails_each_write_is_tried_alone(servi
 async def test_a_batch_costs_a_few_statements_whatever_its_size(services: AppServices) -> None:
     """What the group commit is for (issue 24): eight writes, eight answers, and the statements of about one. Their
     sections are read in one statement, their rows written in one executemany, and the chain's head, which every
-    process's writes queue for, taken once for all their events. Before: 83 statements on SQLite, 84 on PostgreSQL
+    process's writes queue for, taken once for all their events. Before: 81 statements on SQLite, 88 on PostgreSQL
     (about ten per write: SAVEPOINT, RELEASE, the section twice, the head three times, the key twice)."""
     world = await make_world(services)
     operator = await actor_of(services, "op.a")
