@@ -130,7 +130,10 @@ function showMarkers(hospitals) {
     }
     const entry = { hospital, key };
     entry.marker = L.marker([hospital.latitude, hospital.longitude], { icon: markerIcon(hospital), title: words(hospital),
-                                                                       alt: words(hospital), keyboard: true })
+                                                                       alt: words(hospital), keyboard: true,
+                                                                       // Close neighbours overlap in the city's
+                                                                       // centre: the one pointed at comes on top.
+                                                                       riseOnHover: true })
       .bindPopup(() => popup(entry.hospital)).addTo(markers);
     shown.set(hospital.hospital_id, entry);
   }
