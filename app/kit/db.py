@@ -75,7 +75,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A statement session's reads (statement_session) take no lock: under WAL each statement reads a
+        # committed state on its own, and its one write (a token's last_used_at) commits by itself.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str, **options: Any) -> AsyncEngine:
@@ -129,12 +132,11 @@ _AUTOCOMMIT: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakK
 
 def statement_session(engine: AsyncEngine, *, clock: Clock | None = None) -> AsyncSession:
     """A session whose statements each commit on their own, for a read (and at most one small write) that needs
-    no transaction: on PostgreSQL no BEGIN and no COMMIT, two round trips fewer than a unit of work. The bearer
-    token's lookup before every API call is one. SQLite: an ordinary session (there every transaction takes the
-    write lock, BEGIN IMMEDIATE, in this process, and autocommit would skip it)."""
-    if engine.dialect.name != "sqlite":
-        engine = _AUTOCOMMIT.get(engine) or _AUTOCOMMIT.setdefault(
-            engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    no transaction: on PostgreSQL no BEGIN and no COMMIT, two round trips fewer than a unit of work; on SQLite no
+    BEGIN IMMEDIATE, so no wait for the write lock. The bearer token's lookup before every API call is one, the
+    alert rules' revision read after every committed write another."""
+    engine = _AUTOCOMMIT.get(engine) or _AUTOCOMMIT.setdefault(
+        engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
     session = AsyncSession(engine, expire_on_commit=False, autoflush=True)
     session.info["clock"] = clock or SystemClock()
     return session
