@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import bearer, csrf, sessions, zones
 from accounts.cookies import presession_cookie_name, set_cookie_header, without_overridden
 from accounts.service import AccountsContext
+from app.kit.actors import Actor
+from app.kit.coalesce import Coalescer
 from app.kit.state import READER_ZONE, client_address, services
 
 
@@ -16,6 +21,7 @@ class ActorMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._handshakes: Coalescer[tuple[Actor | None, ZoneInfo | None]] = Coalescer()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope["path"].startswith("/static/"):
@@ -35,15 +41,27 @@ class ActorMiddleware:
         token = connection.cookies.get(settings.session_cookie_name)
         actor = None
         if token:
-            async with app_services.unit_of_work() as uow:
-                actor = await sessions.resolve(uow.session, token=token, now=app_services.clock.now(),
-                                               policy=app_services.get(AccountsContext).sessions,
-                                               client_address=client_address(connection))
-                if actor is not None:
+
+            async def lookup() -> tuple[Actor | None, ZoneInfo | None]:
+                async with app_services.unit_of_work() as uow:
+                    found = await sessions.resolve(uow.session, token=token, now=app_services.clock.now(),
+                                                   policy=app_services.get(AccountsContext).sessions,
+                                                   client_address=client_address(connection))
                     # Every time a page shows is in the reader's organisation's zone. The organisation is in the
                     # session already: one with a zone of its own costs no query, one inheriting a query a level.
-                    scope[READER_ZONE] = await zones.organisation_zone(uow.session, actor.organisation_id,
-                                                                       settings.zone)
+                    return found, None if found is None else await zones.organisation_zone(
+                        uow.session, found.organisation_id, settings.zone)
+
+            if scope["type"] == "websocket":
+                # Boards reconnecting at once (a restart) present the same few cookies: the handshakes of one
+                # session share one lookup begun after each arrived (app/kit/coalesce.py), so a session ended
+                # before a handshake is refused as before. Each keeps its own address.
+                actor, zone = await self._handshakes.run(token, lookup)
+                actor = actor and replace(actor, client_address=client_address(connection))
+            else:
+                actor, zone = await lookup()
+            if zone is not None:
+                scope[READER_ZONE] = zone
         if actor is not None and token:
             scope["bedboard.actor"] = actor
             scope["bedboard.csrf_binding"] = f"session:{token}"

@@ -11,7 +11,7 @@ import asyncio
 import json
 import multiprocessing
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
@@ -23,6 +23,9 @@ from bench.common import raise_file_limit
 CHANGE_PREFIX = '{"type":"change"'
 COMMITTED = '"committed_at":"'
 CONNECTS_AT_ONCE = 64
+# After a restart every page reconnects within its back-off's first second: far more at once than a first connect.
+RECONNECTS_AT_ONCE = 1_000
+RECONNECT_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,20 @@ async def _serve(plan: ClientPlan, pipe: Connection) -> None:
             failures = [repr(item) for item in opened if isinstance(item, BaseException)]
             listeners = [asyncio.create_task(_listen(socket, counters)) for socket in sockets]
             pipe.send({"connect_s": times, "failures": failures[:3], "failed": len(failures)})
+        elif isinstance(command, tuple) and command[0] == "reconnect":
+            # The server restarted (its sockets are closed): every board opens again at once, as pages do.
+            for task in listeners:
+                task.cancel()
+            await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
+            again = replace(plan, ws_url=command[1], origin=command[2])
+            gate = asyncio.Semaphore(RECONNECTS_AT_ONCE)
+            opened = await asyncio.gather(*(_open(again, n, gate) for n in range(plan.sockets)),
+                                          return_exceptions=True)
+            sockets = [item[0] for item in opened if isinstance(item, tuple)]
+            failures = [repr(item) for item in opened if isinstance(item, BaseException)]
+            listeners = [asyncio.create_task(_listen(socket, counters)) for socket in sockets]
+            pipe.send({"live": len(sockets), "last_live_at": time.time(), "failures": failures[:3],
+                       "failed": len(failures)})
         elif command == "start":
             counters.changes, counters.first_at, counters.last_at, counters.delays = 0, 0.0, 0.0, []
             counters.recording = True
@@ -158,6 +175,20 @@ class ClientFleet:
         answers = self._all("connect", 300)
         times = [t for answer in answers for t in answer["connect_s"]]
         return {"connect_s": times, "failed": sum(answer["failed"] for answer in answers),
+                "failures": [f for answer in answers for f in answer["failures"]][:3]}
+
+    def reconnect(self, ws_url: str, origin: str) -> dict[str, Any]:
+        """Every socket opened again on ``ws_url`` at once; when the last one held its snapshot (time.time())."""
+        for pipe in self.pipes:
+            pipe.send(("reconnect", ws_url, origin))
+        answers = []
+        for pipe in self.pipes:
+            if not pipe.poll(RECONNECT_TIMEOUT):
+                raise TimeoutError(f"a client process was not live again within {RECONNECT_TIMEOUT} s")
+            answers.append(pipe.recv())
+        return {"live": sum(answer["live"] for answer in answers),
+                "last_live_at": max(answer["last_live_at"] for answer in answers),
+                "failed": sum(answer["failed"] for answer in answers),
                 "failures": [f for answer in answers for f in answer["failures"]][:3]}
 
     def start(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench import alerts, api_bodies, fanout, history, logins, snapshot, write_path
+from bench import alerts, api_bodies, fanout, history, logins, reconnect, snapshot, write_path
 from bench.clients import ClientFleet
 from bench.common import raise_file_limit
 from bench.drivers import DRIVERS
@@ -212,6 +212,8 @@ class Bench:
         self.step("SQLite: fan-out, logins, write path, websocket implementations", self.sqlite)
         self.step("PostgreSQL: fan-out, write path and history", self.postgres)
         self.step("snapshot", self.snapshots)
+        self.step("reconnect storm (issue 24)", lambda: self.results.__setitem__("reconnect", reconnect.run(
+            500 if self.quick else 5_000, 1_500, SCRATCH / "reconnect")))
         self.step("alerts: evaluation cost", lambda: self.results.setdefault("alerts", {}).__setitem__(
             "evaluation", alerts.evaluation(SCRATCH)))
         self.step("API bodies", lambda: self.results.__setitem__("api_bodies", api_bodies.section(self.quick)))

@@ -22,6 +22,7 @@ from app.beds.section_queries import SectionView, section_query, views_of
 from app.kit import audit
 from app.kit.audit import AuditEvent
 from app.kit.clock import Clock
+from app.kit.coalesce import Coalescer
 from app.kit.db import is_database_unavailable
 from realtime.endpoint import Backfill
 from realtime.filters import Filter
@@ -59,6 +60,7 @@ class BedFeed:
         # Every change the board shows is audited, so the audit head names the board's state: coordinators
         # connecting at shift change share one load, and later snapshots patch it with what changed.
         self._board: BoardState | None = None
+        self._reads: Coalescer[BoardState] = Coalescer()
 
     async def load_epoch(self) -> None:
         """Names this database: a client that resumes against another one (a restore, a new install) resyncs."""
@@ -72,7 +74,13 @@ class BedFeed:
             await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
     async def snapshot(self, filters: Filter) -> tuple[int, list[dict[str, Any]], str]:
-        now = self._clock.now()
+        # Sockets subscribing at once (a restart: every board reconnects) share one read of the head and one
+        # load or patch of the board, begun after each of them asked (app/kit/coalesce.py), and the boards with
+        # the same filters share one selection and its JSON (BoardState.select).
+        board = await self._reads.run(None, self._read)
+        return board.seq, *board.select(filters, self._clock.now())
+
+    async def _read(self) -> BoardState:
         try:
             async with self._session_factory() as session, session.begin():
                 await self._consistent(session)
@@ -82,7 +90,7 @@ class BedFeed:
             if is_database_unavailable(error):
                 raise SnapshotUnavailable from error  # the hub asks again; the board's socket stays open
             raise
-        return seq, *board.select(filters, now)
+        return board
 
     async def backfill(self, since: int, filters: Filter) -> Backfill | None:
         now = self._clock.now()

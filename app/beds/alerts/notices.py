@@ -14,6 +14,7 @@ from app.beds.alerts import audience as labels
 from app.beds.alerts.firing import alert_json
 from app.beds.alerts.models import Alert
 from app.kit.actors import Actor
+from app.kit.coalesce import Coalescer
 from realtime.hub import dumps
 
 # Never more than this many open alerts on one board: past it, the oldest are the ones a person no longer reads.
@@ -42,8 +43,13 @@ class AlertNotices:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+        # Boards of one audience subscribing at once (a restart) share one read, begun after each asked.
+        self._current: Coalescer[str] = Coalescer()
 
     async def current(self, audience: frozenset[str]) -> str:
+        return await self._current.run(audience, lambda: self._read_current(audience))
+
+    async def _read_current(self, audience: frozenset[str]) -> str:
         async with self._session_factory() as session, session.begin():
             found = [alert_json(alert) for alert in await open_alerts(session, audience)]
         return json.dumps(found, separators=(",", ":"), ensure_ascii=False)
