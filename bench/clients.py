@@ -70,18 +70,23 @@ def committed_at(frame: str) -> float | None:
     return datetime.fromisoformat(frame[start:frame.index('"', start)]).timestamp()
 
 
-async def _open(plan: ClientPlan, number: int, gate: asyncio.Semaphore) -> tuple[ClientConnection, float]:
+async def _open(plan: ClientPlan, number: int, gate: asyncio.Semaphore,
+                resume: tuple[int, str] | None = None) -> tuple[ClientConnection, float, tuple[int, str]]:
+    """Open, subscribe (resuming from ``resume``'s sequence number and epoch, as a page does after losing its
+    link) and wait for the snapshot or the end of the resume; with the point to resume from next time."""
     filters: dict[str, Any] = {"section_types": [plan.filtered_type]} if number % 2 else {}
+    since, epoch = resume or (None, None)
     async with gate:
         began = time.perf_counter()
         socket = await connect(plan.ws_url, origin=plan.origin,  # type: ignore[arg-type]
                                additional_headers={"Cookie": plan.cookie}, compression=None,
                                max_size=None, open_timeout=60, ping_interval=None)
-        await socket.send(json.dumps({"type": "subscribe", "filters": filters, "since": None}))
+        await socket.send(json.dumps({"type": "subscribe", "filters": filters, "since": since, "epoch": epoch}))
         while True:
             first = await asyncio.wait_for(socket.recv(), 60)
-            if isinstance(first, str) and first.startswith('{"type":"snapshot"'):
-                return socket, time.perf_counter() - began
+            if isinstance(first, str) and first.startswith(('{"type":"snapshot"', '{"type":"resumed"')):
+                head = json.loads(first[:first.index(',"server_time"')] + "}")
+                return socket, time.perf_counter() - began, (int(head["seq"]), str(head["epoch"]))
 
 
 async def _listen(socket: ClientConnection, counters: Counters) -> None:
@@ -101,12 +106,14 @@ async def _serve(plan: ClientPlan, pipe: Connection) -> None:
     counters = Counters()
     sockets: list[ClientConnection] = []
     listeners: list[asyncio.Task[None]] = []
+    resume_from: list[tuple[int, str] | None] = []
     while True:
         command = await loop.run_in_executor(None, pipe.recv)
         if command == "connect":
             gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
             opened = await asyncio.gather(*(_open(plan, n, gate) for n in range(plan.sockets)),
                                           return_exceptions=True)
+            resume_from = [item[2] if isinstance(item, tuple) else None for item in opened]
             times = [item[1] for item in opened if isinstance(item, tuple)]
             sockets = [item[0] for item in opened if isinstance(item, tuple)]
             failures = [repr(item) for item in opened if isinstance(item, BaseException)]
@@ -119,8 +126,9 @@ async def _serve(plan: ClientPlan, pipe: Connection) -> None:
             await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
             again = replace(plan, ws_url=command[1], origin=command[2])
             gate = asyncio.Semaphore(RECONNECTS_AT_ONCE)
-            opened = await asyncio.gather(*(_open(again, n, gate) for n in range(plan.sockets)),
-                                          return_exceptions=True)
+            # command[3]: resume as the pages do (since and epoch of what each had), or ask for snapshots.
+            opened = await asyncio.gather(*(_open(again, n, gate, resume_from[n] if command[3] else None)
+                                            for n in range(plan.sockets)), return_exceptions=True)
             sockets = [item[0] for item in opened if isinstance(item, tuple)]
             failures = [repr(item) for item in opened if isinstance(item, BaseException)]
             listeners = [asyncio.create_task(_listen(socket, counters)) for socket in sockets]
@@ -177,10 +185,11 @@ class ClientFleet:
         return {"connect_s": times, "failed": sum(answer["failed"] for answer in answers),
                 "failures": [f for answer in answers for f in answer["failures"]][:3]}
 
-    def reconnect(self, ws_url: str, origin: str) -> dict[str, Any]:
-        """Every socket opened again on ``ws_url`` at once; when the last one held its snapshot (time.time())."""
+    def reconnect(self, ws_url: str, origin: str, *, resume: bool) -> dict[str, Any]:
+        """Every socket opened again on ``ws_url`` at once, resuming or asking for a snapshot; when the last one
+        was live again (time.time())."""
         for pipe in self.pipes:
-            pipe.send(("reconnect", ws_url, origin))
+            pipe.send(("reconnect", ws_url, origin, resume))
         answers = []
         for pipe in self.pipes:
             if not pipe.poll(RECONNECT_TIMEOUT):

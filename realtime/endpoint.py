@@ -46,6 +46,7 @@ class _SharedFrame:
 
 
 SHARED_FRAME_SECONDS = 0.25
+KEPT_SELECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ class BoardSocket:
         self.notices = notices
         self._audience_of: Callable[[WebSocket], frozenset[str]] | None = None
         # The last list of items given to the hub: 5,000 boards reconnecting with one filter remember it once.
-        self._remembered: list[dict[str, Any]] | None = None
-        self._last_frame: _SharedFrame | None = None
+        # Lists and frames of the last few selections: boards subscribe with a few filters in turn.
+        self._remembered: list[list[dict[str, Any]]] = []
+        self._frames: list[_SharedFrame] = []
 
     def carry_notices(self, notices: NoticeFeed, audience_of: Callable[[WebSocket], frozenset[str]]) -> None:
         """Another domain's notices ride on this socket (the alerts on the bed board's): ``audience_of`` names, at
@@ -110,21 +112,23 @@ class BoardSocket:
     async def snapshot(self, filters: Filter, *, resync: bool,
                        audience: frozenset[str] = frozenset()) -> tuple[int, str]:
         seq, sections, sections_json = await self.feed.snapshot(filters)
-        if sections is not self._remembered:  # a feed shares one list among the sockets with the same filters
+        if not any(sections is kept for kept in self._remembered):  # a feed shares a list among equal filters
             self.hub.remember(sections)
-            self._remembered = sections
+            self._remembered = [*self._remembered[-(KEPT_SELECTIONS - 1):], sections]
         # Read after the sections: a notice numbered after ``seq`` may come again live; the page keys them by id.
         notices = await self.notices.current(audience) if self.notices is not None and audience else None
-        last = self._last_frame
-        if (last is not None and last.sections is sections_json and last.notices is notices
-                and last.resync == resync and time.monotonic() - last.built_at < SHARED_FRAME_SECONDS):
-            return seq, last.frame
+        fresh_since = time.monotonic() - SHARED_FRAME_SECONDS
+        for kept in self._frames:
+            if (kept.sections is sections_json and kept.notices is notices and kept.resync == resync
+                    and kept.built_at > fresh_since):
+                return seq, kept.frame
         head = dumps({"type": "snapshot", "seq": seq, "epoch": self.feed.epoch, "resync": resync,
                       "server_time": self.now().isoformat()})
         if notices is not None and self.notices is not None:
             head = f'{head[:-1]},"{self.notices.notices_key}":{notices}}}'
         frame = f'{head[:-1]},"sections":{sections_json}}}'
-        self._last_frame = _SharedFrame(sections_json, notices, resync, time.monotonic(), frame)
+        self._frames = [*(kept for kept in self._frames[-(KEPT_SELECTIONS - 1):] if kept.built_at > fresh_since),
+                        _SharedFrame(sections_json, notices, resync, time.monotonic(), frame)]
         return seq, frame
 
     async def resync_frame(self, subscription: Subscription) -> str:

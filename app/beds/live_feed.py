@@ -61,6 +61,7 @@ class BedFeed:
         # connecting at shift change share one load, and later snapshots patch it with what changed.
         self._board: BoardState | None = None
         self._reads: Coalescer[BoardState] = Coalescer()
+        self._backfills: Coalescer[Backfill | None] = Coalescer()
 
     async def load_epoch(self) -> None:
         """Names this database: a client that resumes against another one (a restore, a new install) resyncs."""
@@ -93,6 +94,11 @@ class BedFeed:
         return board
 
     async def backfill(self, since: int, filters: Filter) -> Backfill | None:
+        # Pages resume after a restart with the last number they saw, most of them the same one: the sockets
+        # resuming at once from one number with one filter share one read begun after each asked.
+        return await self._backfills.run((since, filters), lambda: self._backfill(since, filters))
+
+    async def _backfill(self, since: int, filters: Filter) -> Backfill | None:
         now = self._clock.now()
         async with self._session_factory() as session, session.begin():
             await self._consistent(session)
