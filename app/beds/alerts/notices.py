@@ -45,6 +45,7 @@ class AlertNotices:
         self._session_factory = session_factory
         # Boards of one audience subscribing at once (a restart) share one read, begun after each asked.
         self._current: Coalescer[str] = Coalescer()
+        self._since: Coalescer[list[str]] = Coalescer()
 
     async def current(self, audience: frozenset[str]) -> str:
         return await self._current.run(audience, lambda: self._read_current(audience))
@@ -55,6 +56,10 @@ class AlertNotices:
         return json.dumps(found, separators=(",", ":"), ensure_ascii=False)
 
     async def since(self, audience: frozenset[str], since: int, until: int) -> list[str]:
+        # Pages resuming after a restart from one number: one read for the sockets of one audience.
+        return await self._since.run((audience, since, until), lambda: self._read_since(audience, since, until))
+
+    async def _read_since(self, audience: frozenset[str], since: int, until: int) -> list[str]:
         async with self._session_factory() as session, session.begin():
             fired = or_(Alert.fired_seq.between(since + 1, until), Alert.acknowledged_seq.between(since + 1, until))
             missed = list(await session.scalars(select(Alert).where(_for(audience), fired)))
