@@ -6,11 +6,11 @@ from arrays (the beds domain gives them; no beds table is read here), the free b
 formula guard of ``app.kit.spreadsheets`` on every text cell, and ``csv.writer``'s minimal quoting
 (tests/history/test_export_lines.py holds the two writers to the same bytes).
 
-The stored before/after text is written as it is when it is compact, taken for the canonical text: only
-``canonical_json`` writes compact JSON into the log (the bench's loader stores it so). ``record`` stores
-``json.dumps``'s spacing, so for its rows, and any text with a ``\\u`` escape or a ``", "``/``": "`` inside a
-string, the line is NULL and Python writes it as before. A compact text from some other writer, with unsorted
-keys or a number written unlike Python (``-0``, ``1.50``), would be exported as stored.
+The stored before/after text is written as it is when it is compact, taken for the canonical text: every JSON column
+stores ``canonical_json``'s text (app/kit/db.py's ``json_serializer``), so the app's own events take this path. For
+rows written before that (``json.dumps``'s spacing), and any text with a ``\\u`` escape or a ``", "``/``": "``
+inside a string, the line is NULL and Python writes it as before. A compact text from some other writer, with
+unsorted keys or a number written unlike Python (``-0``, ``1.50``), would be exported as stored.
 
 Measured (bench/history.py's export, 57,500 rows of 200,000 on PostgreSQL, load average 7 to 9 on 2 cores,
 medians of interleaved runs): 8,600 to 17,700 rows/s before, 23,000 to 23,700 after, COPY 158,000 to 260,000.

@@ -8,10 +8,10 @@ canonical JSON encoder once and making a line formula-safe in one pass took 99,7
 from 14,600 to 16,400 rows/s. What is left, by a cProfile of that run: decoding and re-encoding the
 before/after JSON (about 40 %), then the driver's and SQLAlchemy's row handling and the two timestamps.
 
-On PostgreSQL the database writes the lines (``app/history/csv_in_sql.py``) and Python only those it cannot
-(JSON stored with ``json.dumps``'s spacing): 57,500 rows of 200,000, 8,600 to 12,200 rows/s before, 23,700
-after, COPY 158,000 in the same run (load average 9 on 2 cores). SQLite keeps the Python writer: 10,800 to
-14,200 rows/s on 50,000 of the bench's rows, far from issue 24's 100,000.
+On PostgreSQL the database writes the lines (``app/history/csv_in_sql.py``) and Python only those it cannot (JSON
+stored with ``json.dumps``'s spacing, by versions before every JSON column stored the canonical text): 57,500 rows
+of 200,000, 8,600 to 12,200 rows/s before, 23,700 after, COPY 158,000 in the same run (load average 9 on 2 cores).
+SQLite keeps the Python writer: 10,800 to 14,200 rows/s on 50,000 of the bench's rows, far from issue 24's 100,000.
 """
 
 from __future__ import annotations

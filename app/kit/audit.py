@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.actors import Actor
-from app.kit.db import Base, UTCDateTime, session_now
+from app.kit.db import Base, UTCDateTime, canonical_json, session_now
 
 GENESIS_HASH = "0" * 64
 # Keys that must never reach the log, whatever a caller passes in before/after.
@@ -91,13 +91,7 @@ _TAKE_SEQS = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bind
               .returning(_HEAD.c.seq, _HEAD.c.hash))
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
 
-# Built once: ``json.dumps`` with these arguments builds a new encoder on every call, a third of the cost
-# of encoding an event's small before/after objects (the CSV export encodes two per line).
-_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_json(value: object) -> str:
-    return _CANONICAL_ENCODER.encode(value)
+__all__ = ["canonical_json"]  # the hashed form, which the database also stores (app/kit/db.py)
 
 
 def chain_hash(prev_hash: str, canonical_event: str) -> str:
@@ -227,9 +221,9 @@ def _text_or_null(value: str | None) -> str:
 
 def _stored_canonical(row: Sequence[Any]) -> str:
     """The canonical JSON of a row, its before/after taken as stored: the keys in ``canonical_json``'s sorted
-    order, each value as its encoder writes it. When the stored text of before/after is canonical (every event
-    the bench generates; ``record`` writes it with ``json.dumps``'s default spacing, so not the app's own rows
-    today) this is exactly the text that was hashed; otherwise the hash will not match and ``_holds`` decodes.
+    order, each value as its encoder writes it. When the stored text of before/after is canonical (every JSON
+    column stores it so, app/kit/db.py's ``json_serializer``; rows written before that hold ``json.dumps``'s
+    spacing) this is exactly the text that was hashed; otherwise the hash will not match and ``_holds`` decodes.
     """
     seq, at, actor, actor_id, organisation, action, object_type, object_id, before, after, source, address = row[:12]
     return (f'{{"action":{_text_or_null(action)},"actor":{_text_or_null(actor)},'

@@ -1,6 +1,6 @@
 """``audit.verify`` hashes before/after from the text the database holds when that text is canonical (the
-bench's million events are stored so), and decodes them otherwise (``record`` writes ``json.dumps``'s
-spacing): both kinds of row verify, and an edit to either is named."""
+app's own events and the bench's million are stored so), and decodes them otherwise (rows stored with
+``json.dumps``'s spacing by earlier versions): both kinds of row verify, and an edit to either is named."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ async def _verify(session_factory: async_sessionmaker[AsyncSession]) -> audit.Ve
 async def test_rows_stored_either_way_verify_and_an_edit_is_named(
         unit_of_work: Callable[[], UnitOfWork], session_factory: async_sessionmaker[AsyncSession],
         engine: AsyncEngine) -> None:
-    async with unit_of_work() as uow:  # the app's own row: json.dumps spacing, non-ASCII escaped
+    async with unit_of_work() as uow:  # the app's own row
         await audit.record(uow.session, actor=ACTOR, action="beds.free_beds_set", object_type="section",
                            object_id=4, before={"free_beds": 2, "reason": "Secția „ATI”, 2"},
                            after={"free_beds": 3, "version": 2})
@@ -80,3 +80,19 @@ async def test_rows_stored_either_way_verify_and_an_edit_is_named(
     await _edit(engine, written + 2, '{"free_beds":7,"nested":{"a":null,"b":[1,2.5]},"version":4}')
     assert await _verify(session_factory) == audit.Verification(
         written + 1, written + 2, "its content does not match its hash")
+
+
+async def test_the_apps_own_events_are_stored_as_their_canonical_text(
+        unit_of_work: Callable[[], UnitOfWork], engine: AsyncEngine) -> None:
+    """Every JSON column stores the canonical text (app/kit/db.py's json_serializer), so the app's own events take
+    verify's and the CSV export's fast paths, not only the bench's: what the database holds is, byte for byte, what
+    the chain hashed."""
+    before, after = {"reason": "Secția „ATI”, 2", "free_beds": 2}, {"version": 2, "free_beds": 3}
+    async with unit_of_work() as uow:
+        await audit.record(uow.session, actor=ACTOR, action="beds.free_beds_set", object_type="section",
+                           object_id=4, before=before, after=after)
+    async with engine.connect() as connection:
+        stored = (await connection.execute(text(
+            "SELECT CAST(before AS text), CAST(after AS text) FROM audit_events "
+            "WHERE action = 'beds.free_beds_set' ORDER BY seq DESC LIMIT 1"))).one()
+    assert tuple(stored) == ('{"free_beds":2,"reason":"Secția „ATI”, 2"}', '{"free_beds":3,"version":2}')

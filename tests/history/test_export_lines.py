@@ -1,7 +1,8 @@
 """The CSV export's lines are the same whoever writes them: on PostgreSQL the database writes most of them
 (app/history/csv_in_sql.py), Python the rest and every line on SQLite. Awkward rows on purpose: formulas, commas,
-quotes and line breaks in names and actors, hospital events, numbers that are not integers, empty and null JSON,
-a moment on the second, before/after stored compact (the bench's way) and spaced (``record``'s way)."""
+quotes and line breaks in names and actors, hospital events, numbers that are not integers, empty and null JSON, a
+moment on the second, before/after stored compact (as every JSON column is now) and spaced (as earlier versions
+stored them)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ async def test_every_line_is_the_one_python_writes(services: AppServices) -> Non
     hospital = await make_hospital(services, "NORD", name='Spitalul "Nord", Iași')
     section = await make_section(services, hospital, "=HYPERLINK(\"http://x\")", section_type="icu")
     plain = await make_section(services, hospital, "ATI, etaj 2", section_type="surgery")
-    async with services.unit_of_work() as uow:  # the app's own way: json.dumps spacing, non-ASCII escaped
+    async with services.unit_of_work() as uow:  # the app's own way: canonical text
         await record(uow.session, actor=Actor(username="ana", source="web", organisation_code="NORD"),
                      action="beds.free_beds_set", object_type="section", object_id=plain,
                      before={"free_beds": 2, "reason": "Secția „ATI”"}, after={"free_beds": 3, "version": 2})
