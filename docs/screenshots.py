@@ -179,23 +179,30 @@ def board_pages(browser: Browser, url: str, password: str) -> list[Path]:
     return saved
 
 
-def board_closure(browser: Browser, url: str, password: str) -> Path:
-    """The demo's hospital closed to ambulances (issue 21) in the emergency hospitals' matrix, its reason and time
-    left in the tip that pointing at its CLOSED word shows."""
+@contextmanager
+def emergency_matrix(browser: Browser, url: str, password: str) -> Iterator[Page]:
+    """The coordinator's board filtered to the emergency hospitals, on a desk screen in English, live."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", color_scheme="light")
     try:
         page = context.new_page()
         page.goto(f"{url}/login?next=/board%3Fhospital_type%3Demergency")
         submit_login(page, COORDINATOR, password)
         expect(page.locator("#connection")).to_have_text("Live")
+        yield page
+    finally:
+        context.close()
+
+
+def board_closure(browser: Browser, url: str, password: str) -> Path:
+    """The demo's hospital closed to ambulances (issue 21) in the emergency hospitals' matrix, its reason and time
+    left in the tip that pointing at its CLOSED word shows."""
+    with emergency_matrix(browser, url, password) as page:
         closed = page.locator("tr.matrix-row.adm-closed .admission-badge").first
         closed.scroll_into_view_if_needed()
         page.mouse.wheel(0, 200)
         closed.hover()
         expect(page.locator("#admission-tip")).to_be_visible()
         return shoot(page, "board-closed.png")
-    finally:
-        context.close()
 
 
 def board_holds(browser: Browser, url: str, password: str) -> list[Path]:
@@ -203,12 +210,7 @@ def board_holds(browser: Browser, url: str, password: str) -> list[Path]:
     patient announced says "1 held · 1 announced" under its free count, and Find a bed, asked for intensive care,
     ranks a hospital by its free beds less those held, "· 1 held" beside it. The whole page, filters folded: the
     list and the matrix under it are taller than one screen."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", color_scheme="light")
-    try:
-        page = context.new_page()
-        page.goto(f"{url}/login?next=/board%3Fhospital_type%3Demergency")
-        submit_login(page, COORDINATOR, password)
-        expect(page.locator("#connection")).to_have_text("Live")
+    with emergency_matrix(browser, url, password) as page:
         expect(page.get_by_test_id("dispatch-counts").first).to_be_visible()
         page.locator("#filters-panel > summary").click()
         page.locator("#find-bed-title").click()
@@ -217,8 +219,6 @@ def board_holds(browser: Browser, url: str, password: str) -> list[Path]:
         path = IMAGES / "board-holds.png"
         page.screenshot(path=str(path), full_page=True)
         return [path]
-    finally:
-        context.close()
 
 
 def board_map(browser: Browser, url: str, password: str) -> list[Path]:
