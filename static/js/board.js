@@ -6,6 +6,7 @@ import { renderFindABed as findABed } from "./board_find.js";
 import { Matrix } from "./board_matrix.js";
 import { ageWords, showLink } from "./link_badge.js";
 import { Link } from "./link_state.js";
+import { SectionStream } from "./section_stream.js";
 import { isStaleAt } from "./staleness.js";
 
 const root = document.getElementById("board");
@@ -14,10 +15,8 @@ const list = document.getElementById("hospitals");
 const connection = document.getElementById("connection");
 const filtersForm = document.getElementById("filters");
 
-const sections = new Map(); // id -> section
-const seqOf = new Map(); // id -> seq of the last change applied
-let lastSeq = null;
-let epoch = null;
+const stream = new SectionStream(); // the sections held, and where a reconnect resumes from
+const sections = stream.sections; // id -> section
 let serverOffset = 0; // server clock minus this browser's clock, in ms
 let lastUpdateAt = null; // browser time of the last snapshot or change
 const delays = []; // commit-to-screen, ms (read by tests and benchmarks)
@@ -95,7 +94,7 @@ function applyFormToUrl() {
   history.replaceState(null, "", `/board${params.toString() ? `?${params}` : ""}`);
   const active = activeFilters(params);
   document.getElementById("filter-summary").textContent = active ? `(${active})` : "";
-  lastSeq = null; // a reconnect before the new filters' snapshot must ask for it, not resume the old filters' stream
+  stream.forget();
   subscribe(null);
 }
 
@@ -322,7 +321,7 @@ function tick() {
 const link = new Link({
   url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/beds`,
   heartbeatMs: messages.heartbeat_seconds * 1000,
-  onOpen: () => subscribe(lastSeq),
+  onOpen: () => subscribe(stream.lastSeq),
   onMessage,
   onChange: showConnection,
   onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`),
@@ -331,37 +330,25 @@ const link = new Link({
 function showConnection() { showLink(connection, root, link, linkWords); }
 
 function subscribe(since) {
-  link.send({ type: "subscribe", filters: readFilters(), since, epoch });
+  link.send({ type: "subscribe", filters: readFilters(), since, epoch: stream.epoch });
 }
 
 function onMessage(message) {
   if (message.server_time) serverOffset = Date.parse(message.server_time) - Date.now();
+  const left = message.type === "leave" ? sections.get(message.section_id) : null;
+  if (!stream.apply(message)) return; // a change already applied (a resume may repeat it)
   if (message.type === "snapshot") {
-    sections.clear();
-    seqOf.clear();
-    for (const section of message.sections) { sections.set(section.id, section); seqOf.set(section.id, message.seq); }
-    lastSeq = message.seq;
-    epoch = message.epoch;
     lastUpdateAt = Date.now();
     renderAll();
     link.markCurrent();
   } else if (message.type === "resumed") {
     link.markCurrent(); // every change missed while away has arrived
   } else if (message.type === "change") {
-    const id = message.section.id;
-    if ((seqOf.get(id) ?? -1) >= message.seq) return; // already applied (a resume may repeat it)
-    sections.set(id, message.section);
-    seqOf.set(id, message.seq);
-    lastSeq = Math.max(lastSeq ?? 0, message.seq);
     lastUpdateAt = Date.now();
     if (message.committed_at) delays.push(serverNow() - Date.parse(message.committed_at));
-    renderHospital(message.section.hospital_id, id);
+    renderHospital(message.section.hospital_id, message.section.id);
   } else if (message.type === "leave") {
-    const section = sections.get(message.section_id);
-    sections.delete(message.section_id);
-    seqOf.set(message.section_id, message.seq);
-    lastSeq = Math.max(lastSeq ?? 0, message.seq);
-    if (section) renderHospital(section.hospital_id, null);
+    if (left) renderHospital(left.hospital_id, null);
   }
   // Other parts of the page (the alert panel, static/js/board_alerts.js) read the same frames.
   document.dispatchEvent(new CustomEvent("board:message", { detail: message }));

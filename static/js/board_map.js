@@ -13,6 +13,7 @@ import { admissionOf } from "./board_admission.js";
 import { countsAt, countWords } from "./board_dispatch.js";
 import { showLink } from "./link_badge.js";
 import { Link } from "./link_state.js";
+import { SectionStream } from "./section_stream.js";
 import { isStaleAt } from "./staleness.js";
 
 const root = document.getElementById("board-map");
@@ -165,10 +166,8 @@ async function loadMarkers() {
 }
 
 // --- Live, from the board's socket ------------------------------------------------------------------------------
-const sections = new Map(); // id -> section of the chosen type, as the board's socket sends it
-const seqOf = new Map();
-let lastSeq = null;
-let epoch = null;
+const stream = new SectionStream(); // the chosen type's sections as the board's socket sends them
+const sections = stream.sections;
 let serverOffset = 0;
 const delays = []; // commit-to-marker, ms, as the board's window.bedboardDelays (read by tests and benchmarks)
 window.bedboardDelays = delays;
@@ -221,43 +220,30 @@ const linkWords = { say, lang: root.dataset.lang, timezone: root.dataset.timezon
 const link = new Link({
   url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/beds`,
   heartbeatMs: settings.heartbeat_seconds * 1000,
-  onOpen: () => subscribe(lastSeq),
+  onOpen: () => subscribe(stream.lastSeq),
   onMessage,
   onChange: () => showLink(badge, root, link, linkWords),
   onSessionEnded: () => location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`),
 });
 
 function subscribe(since) {
-  link.send({ type: "subscribe", filters: { section_types: [chosenType()] }, since, epoch });
+  link.send({ type: "subscribe", filters: { section_types: [chosenType()] }, since, epoch: stream.epoch });
 }
 
 // The board's protocol (static/js/board.js onMessage): a snapshot, then changes and leaves newer than what is held.
 function onMessage(message) {
   if (message.server_time) serverOffset = Date.parse(message.server_time) - Date.now();
+  if (!stream.apply(message)) return; // a change already applied
   if (message.type === "snapshot") {
-    sections.clear();
-    seqOf.clear();
-    for (const section of message.sections) { sections.set(section.id, section); seqOf.set(section.id, message.seq); }
-    lastSeq = message.seq;
-    epoch = message.epoch;
     awaitingSnapshot = false;
     link.markCurrent();
   } else if (message.type === "resumed") {
     link.markCurrent();
   } else if (message.type === "change") {
-    const id = message.section.id;
-    if ((seqOf.get(id) ?? -1) >= message.seq) return;
-    sections.set(id, message.section);
-    seqOf.set(id, message.seq);
-    lastSeq = Math.max(lastSeq ?? 0, message.seq);
     if (message.committed_at) {
       showLive(); // the marker first, then the clock read: the delay is the reader's
       delays.push(Date.now() + serverOffset - Date.parse(message.committed_at));
     }
-  } else if (message.type === "leave") {
-    sections.delete(message.section_id);
-    seqOf.set(message.section_id, message.seq);
-    lastSeq = Math.max(lastSeq ?? 0, message.seq);
   }
   // The dispatch's counts (board_dispatch.js) are read again on a snapshot and on each announcement frame.
   document.dispatchEvent(new CustomEvent("board:message", { detail: message }));
@@ -275,7 +261,7 @@ typeSelect.addEventListener("change", () => {
   // Another type: a fresh snapshot of its sections. Until it comes the sections held are the old type's, and a
   // reconnect in between must ask for the snapshot again rather than resume the old type's stream.
   awaitingSnapshot = true;
-  lastSeq = null;
+  stream.forget();
   subscribe(null);
 });
 document.getElementById("nearest-types").options[typeSelect.selectedIndex].selected = true;
